@@ -1,0 +1,68 @@
+/**
+ * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
+ * one AbortSignal that every wait and request in the action honours, so the run unwinds
+ * through the normal error path (partial files removed, one error line) within two seconds.
+ */
+import { CancelledError } from './errors.js'
+
+export interface Cancellation {
+  readonly signal: AbortSignal
+  /** Removes the signal handlers. */
+  dispose(): void
+}
+
+/** Installs the handlers; `onCancel` runs once, as soon as the first signal arrives. */
+export function watchForCancellation(onCancel: (signal: string) => void): Cancellation {
+  const controller = new AbortController()
+  const handler = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return
+    controller.abort(new CancelledError(signal))
+    onCancel(signal)
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    }
+  }
+}
+
+/** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason)
+  return new Promise<void>((resolve, reject) => {
+    // The timer is cleared on abort so that a cancelled run is not kept alive by it.
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, Math.max(0, ms))
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** `promise`, or the cancellation if `signal` aborts first (the work itself is abandoned). */
+export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      value => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      error => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      }
+    )
+  })
+}

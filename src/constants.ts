@@ -1,0 +1,40 @@
+/** Input names, exactly as action.yml declares them. */
+export enum Inputs {
+  Host = 'host',
+  Key = 'key',
+  ToolId = 'toolId',
+  FlowId = 'flowId',
+  TimeoutSeconds = 'timeoutSeconds',
+  PollIntervalSeconds = 'pollIntervalSeconds',
+  Path = 'path',
+  ArtifactName = 'artifactName',
+  UploadArtifact = 'uploadArtifact',
+  RetentionDays = 'retentionDays'
+}
+
+/** Output names, exactly as action.yml declares them. */
+export enum Outputs {
+  Status = 'status',
+  DockStatusId = 'dockStatusId',
+  ExportJobId = 'exportJobId',
+  DownloadUrl = 'downloadUrl',
+  FilePath = 'filePath',
+  Sha256 = 'sha256',
+  Size = 'size',
+  ArtifactName = 'artifactName',
+  ArtifactId = 'artifactId',
+  ArtifactUrl = 'artifactUrl'
+}
+
+export const Defaults = {
+  timeoutSeconds: 600,
+  pollIntervalSeconds: 5,
+  artifactPrefix: 'koreai-tool-',
+  /** Folder under RUNNER_TEMP used when `path` is not given. */
+  tempFolder: 'koreai-tool-export'
+} as const
+
+/** The dock status values the platform documents. Only IN_PROGRESS means "keep waiting". */
+export type DockStatus = 'IN_PROGRESS' | 'SUCCESS' | 'FAILED'
+
+export const API_KEY_HEADER = 'x-api-key'

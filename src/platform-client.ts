@@ -1,0 +1,78 @@
+/**
+ * The two platform calls: start the export, read the job's status. Each answer is parsed by
+ * response-parser.ts; HTTP failures that retrying cannot fix become an ActionError that says
+ * what to do.
+ */
+import { ActionError } from './errors.js'
+import type { PlatformHttp } from './http-helper.js'
+import { parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './response-parser.js'
+import { HttpError, isRetryable } from './retry-helper.js'
+import { dockStatusUrl, exportUrl } from './url-helper.js'
+
+export interface ExportTarget {
+  platform: URL
+  toolId: string
+  flowId: string
+}
+
+export class PlatformClient {
+  constructor(
+    private readonly http: PlatformHttp,
+    private readonly target: ExportTarget
+  ) {}
+
+  get exportUrl(): URL {
+    return exportUrl(this.target.platform, this.target.toolId, this.target.flowId)
+  }
+
+  async startExport(): Promise<ExportAnswer> {
+    try {
+      const { text } = await this.http.requestText('POST', this.exportUrl)
+      return parseExportAnswer(text)
+    } catch (error) {
+      throw this.explain(error, 'Starting the export')
+    }
+  }
+
+  async getStatus(dockStatusId: string): Promise<StatusAnswer> {
+    try {
+      const { text } = await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId))
+      return parseStatusAnswer(text)
+    } catch (error) {
+      throw this.explain(error, 'Checking the export status')
+    }
+  }
+
+  /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
+  private explain(error: unknown, what: string): unknown {
+    if (!(error instanceof HttpError) || isRetryable(error)) return error
+    return explainHttpError(error, what, this.target)
+  }
+}
+
+export function explainHttpError(error: HttpError, what: string, target: ExportTarget): ActionError {
+  const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
+  const host = target.platform.host
+  switch (error.status) {
+    case 401:
+      return new ActionError(
+        `${what} failed: HTTP 401 Unauthorized from ${host}.${said}`,
+        'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.'
+      )
+    case 403:
+      return new ActionError(
+        `${what} failed: HTTP 403 Forbidden from ${host}.${said}`,
+        'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.'
+      )
+    case 404:
+      return new ActionError(
+        `${what} failed: HTTP 404 Not Found from ${host}.${said}`,
+        `Check that the tool "${target.toolId}" (input "toolId") and its flow "${target.flowId}" (input "flowId") exist on ${host}, and that "host" is the right environment.`
+      )
+    default:
+      return new ActionError(
+        `${what} failed: HTTP ${error.status} from ${host}.${said}`,
+        'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
+      )
+  }
+}

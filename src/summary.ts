@@ -1,0 +1,74 @@
+/**
+ * The job summary a person glances at: what was exported, how it ended, where the file is.
+ * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
+ */
+import * as core from '@actions/core'
+
+/** What one run learned, phase by phase; also the source of the step's outputs. */
+export interface RunReport {
+  host?: string
+  toolId?: string
+  status?: string
+  dockStatusId?: string
+  exportJobId?: string
+  durationMs?: number
+  fileName?: string
+  filePath?: string
+  size?: number
+  sha256?: string
+  artifactName?: string
+  artifactUrl?: string
+  error?: string
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`
+}
+
+/** Label/value rows; a value is already escaped for HTML. */
+export function summaryRows(report: RunReport): [string, string][] {
+  const rows: [string, string | undefined][] = [
+    ['Tool', report.toolId && code(report.toolId)],
+    ['Host', report.host && escape(report.host)],
+    ['Status', report.status ? `${report.status === 'SUCCESS' ? '✅' : '❌'} ${escape(report.status)}` : '❌ not started'],
+    ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
+    ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
+    ['Export job id', report.exportJobId && code(report.exportJobId)],
+    ['File', report.fileName && code(report.fileName)],
+    ['Size', report.size === undefined ? undefined : formatBytes(report.size)],
+    ['SHA-256', report.sha256 && code(report.sha256)],
+    [
+      'Artifact',
+      report.artifactName &&
+        (report.artifactUrl
+          ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
+          : escape(report.artifactName))
+    ],
+    ['Error', report.error && escape(report.error)]
+  ]
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
+}
+
+export async function writeSummary(report: RunReport): Promise<void> {
+  // Outside a runner (local runs) there is no summary file: nothing to write.
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading('Kore.ai tool export', 3)
+    .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]))
+    .write()
+}
+
+function code(text: string): string {
+  return `<code>${escape(text)}</code>`
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+}
