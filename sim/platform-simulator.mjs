@@ -71,6 +71,7 @@ export async function startPlatformSimulator(options = {}) {
     record('platform', req)
     const url = new URL(req.url ?? '/', 'http://platform')
     const key = header(req, 'x-api-key')
+    /** @type {RegExpExecArray | null} */
     let match
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/export$/.exec(url.pathname))) {
       if (applyFault(faults.export, res)) return
@@ -99,7 +100,8 @@ export async function startPlatformSimulator(options = {}) {
       return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/v1\/account\/([^/]+)$/.exec(url.pathname))) {
-      const job = [...jobs.values()].find(j => j.token === match?.[1])
+      const token = match[1]
+      const job = [...jobs.values()].find(j => j.token === token)
       if (!job) return sendJson(res, 404, { errors: [{ msg: 'File not found', code: 404 }] })
       if (!authorised(key, res)) return
       if (statusOf(tools[job.toolId], job) !== 'SUCCESS') return sendJson(res, 404, { errors: [{ msg: 'Export not ready', code: 404 }] })
@@ -146,7 +148,7 @@ export async function startPlatformSimulator(options = {}) {
     return outcome
   }
 
-  /** @param {SimTool} tool @param {string} token */
+  /** @param {SimTool} _tool @param {string} token */
   function downloadUrlFor(_tool, token) {
     return `${origin}/api/v1/account/${token}`
   }

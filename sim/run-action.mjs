@@ -121,7 +121,10 @@ export function runAction(options) {
   return startAction(options).done
 }
 
-/** Reads the GITHUB_OUTPUT file format (`name<<delimiter` blocks); a later value wins. */
+/**
+ * Reads the GITHUB_OUTPUT file format (`name<<delimiter` blocks); a later value wins.
+ * @param {string} text
+ */
 export function parseOutputs(text) {
   /** @type {Record<string, string>} */
   const outputs = {}

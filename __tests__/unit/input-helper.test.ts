@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals'
+import * as path from 'node:path'
+import { ActionError } from '../../src/errors.js'
+import { getSettings } from '../../src/input-helper.js'
+
+const VALID = { host: 'agent-platform.kore.ai/', key: ' kg-secret ', toolId: 'a-1', flowId: 'cf-1' }
+
+function read(inputs: Record<string, string>, env: NodeJS.ProcessEnv = { RUNNER_TEMP: '/runner/temp', GITHUB_WORKSPACE: '/work/ws' }) {
+  const masked: string[] = []
+  const settings = () => getSettings({ getInput: name => inputs[name] ?? '', setSecret: v => masked.push(v), env })
+  return { masked, settings }
+}
+
+describe('getSettings', () => {
+  it('turns valid inputs into settings with the documented defaults', () => {
+    const { settings } = read(VALID)
+    const s = settings()
+    expect(s.platform.href).toBe('https://agent-platform.kore.ai/')
+    expect(s.key).toBe('kg-secret')
+    expect(s.timeoutMs).toBe(600_000)
+    expect(s.maxPauseMs).toBe(5000)
+    expect(s.folder).toBe(path.join('/runner/temp', 'koreai-tool-export', 'a-1'))
+    expect(s.artifactName).toBe('koreai-tool-a-1')
+    expect(s.uploadArtifact).toBe(true)
+    expect(s.retentionDays).toBeUndefined()
+  })
+
+  it('masks the key first, even when other inputs are bad', () => {
+    const { masked, settings } = read({ ...VALID, host: '' })
+    expect(settings).toThrow(ActionError)
+    expect(masked).toEqual(['kg-secret'])
+  })
+
+  it('resolves a relative path from the workspace, and keeps an absolute one', () => {
+    expect(read({ ...VALID, path: 'backups/tools' }).settings().folder).toBe(path.resolve('/work/ws', 'backups/tools'))
+    expect(read({ ...VALID, path: '/srv/exports' }).settings().folder).toBe(path.resolve('/srv/exports'))
+  })
+
+  it('keeps a strange toolId from climbing out of the default folder', () => {
+    expect(read({ ...VALID, toolId: '..' }).settings().folder).toBe(path.join('/runner/temp', 'koreai-tool-export', '__'))
+  })
+
+  it('reads the options', () => {
+    const s = read({ ...VALID, timeoutSeconds: '90', pollIntervalSeconds: '2.5', uploadArtifact: 'FALSE', retentionDays: '7', artifactName: 'nightly' }).settings()
+    expect([s.timeoutMs, s.maxPauseMs, s.uploadArtifact, s.retentionDays, s.artifactName]).toEqual([90_000, 2500, false, 7, 'nightly'])
+  })
+
+  it('names every bad input in one error', () => {
+    const { settings } = read({ host: 'http://agent-platform.kore.ai', key: '', toolId: ' ', flowId: 'f', timeoutSeconds: '-5', pollIntervalSeconds: '0.5', retentionDays: '1.5', uploadArtifact: 'yes', artifactName: 'a/b' })
+    let message = ''
+    try {
+      settings()
+    } catch (error) {
+      message = String(error)
+    }
+    for (const fragment of [
+      'input "host" is not usable: plain http',
+      'input "key" is required',
+      'input "toolId" is required',
+      'input "timeoutSeconds" must be a positive number of seconds; got "-5"',
+      'input "pollIntervalSeconds" must be at least 1',
+      'input "retentionDays" must be a whole number of days',
+      'input "uploadArtifact" must be true or false; got "yes"',
+      'input "artifactName" is not a valid artifact name'
+    ]) {
+      expect(message).toContain(fragment)
+    }
+    expect(message).not.toContain('flowId')
+  })
+})

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals'
+import { formatBytes, summaryRows } from '../../src/summary.js'
+
+describe('summaryRows', () => {
+  it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
+    const rows = Object.fromEntries(
+      summaryRows({
+        toolId: 'a-1',
+        host: 'agent-platform.kore.ai',
+        status: 'SUCCESS',
+        durationMs: 4200,
+        fileName: 'Banking Assistant.zip',
+        size: 2048,
+        sha256: 'ab12',
+        artifactName: 'koreai-tool-a-1.zip',
+        artifactUrl: 'https://github.com/o/r/actions/runs/1/artifacts/9'
+      })
+    )
+    expect(rows).toEqual({
+      Tool: '<code>a-1</code>',
+      Host: 'agent-platform.kore.ai',
+      Status: '✅ SUCCESS',
+      Duration: '4.2 s',
+      File: '<code>Banking Assistant.zip</code>',
+      Size: '2.0 KiB (2048 bytes)',
+      'SHA-256': '<code>ab12</code>',
+      Artifact: '<a href="https://github.com/o/r/actions/runs/1/artifacts/9">koreai-tool-a-1.zip</a>'
+    })
+  })
+
+  it('shows a failure and escapes what it did not write', () => {
+    const rows = Object.fromEntries(summaryRows({ toolId: '<b>', status: 'FAILED', error: 'x & "y"' }))
+    expect(rows.Tool).toBe('<code>&#60;b&#62;</code>')
+    expect(rows.Status).toBe('❌ FAILED')
+    expect(rows.Error).toBe('x &#38; &#34;y&#34;')
+    expect(Object.fromEntries(summaryRows({})).Status).toBe('❌ not started')
+  })
+
+  it('formats sizes', () => {
+    expect(formatBytes(12)).toBe('12 bytes')
+    expect(formatBytes(512 * 1024 * 1024)).toBe('512.0 MiB (536870912 bytes)')
+  })
+})
