@@ -29535,7 +29535,8 @@ async function run() {
             core/* info */.pq(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`);
             core/* info */.pq(`POST ${describeUrl(platform.exportUrl)}`);
             const answer = await withRetry(() => platform.startExport(), { ...retry, what: 'Starting the export' });
-            core/* info */.pq(`Export started: dock status id ${answer.dockStatusId}${answer.exportJobId ? `, export job ${answer.exportJobId}` : ''}`);
+            const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : '';
+            core/* info */.pq(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`);
             return answer;
         });
         const startedAt = Date.now();

@@ -48,7 +48,9 @@ export function actionDefaults() {
 /**
  * Starts the action; `done` resolves when the process ends.
  * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
- *           workspace?: string, runnerTemp?: string, killAfterMs?: number }} options
+ *           workspace?: string, runnerTemp?: string, killAfterMs?: number, echo?: boolean }} options
+ *   echo: also copy the action's log to this process's stdout, live, hiding ::debug:: lines as
+ *         a runner does unless step debugging is on.
  */
 export function startAction(options) {
   const base = mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
@@ -88,7 +90,15 @@ export function startAction(options) {
   const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', chunk => (stdout += chunk))
+  let echoed = 0
+  child.stdout.on('data', chunk => {
+    stdout += chunk
+    if (!options.echo) return
+    const complete = stdout.lastIndexOf('\n') + 1
+    const lines = stdout.slice(echoed, complete).split('\n').filter(line => line && !line.startsWith('::debug::'))
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`)
+    echoed = complete
+  })
   child.stderr.on('data', chunk => (stderr += chunk))
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000)
 

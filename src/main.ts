@@ -62,7 +62,8 @@ export async function run(): Promise<void> {
       core.info(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`)
       core.info(`POST ${describeUrl(platform.exportUrl)}`)
       const answer = await withRetry(() => platform.startExport(), { ...retry, what: 'Starting the export' })
-      core.info(`Export started: dock status id ${answer.dockStatusId}${answer.exportJobId ? `, export job ${answer.exportJobId}` : ''}`)
+      const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : ''
+      core.info(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`)
       return answer
     })
     const startedAt = Date.now()

@@ -1,0 +1,58 @@
+// @ts-check
+/**
+ * `npm run demo`: runs the real bundled action end to end on this machine, against the built-in
+ * platform simulator and artifact backend emulator, and shows what a workflow would get.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
+import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
+import { BUNDLE, NODE24, runAction } from '../sim/run-action.mjs'
+
+const node = existsSync(NODE24) ? NODE24 : process.execPath
+const key = 'kg-demo-key-not-a-real-secret'
+const root = mkdtempSync(path.join(os.tmpdir(), 'koreai-demo-'))
+const sim = await startPlatformSimulator({
+  keys: { [key]: true },
+  tools: { 'a-banking-assistant': { flowId: 'cf-demo', name: 'Banking Assistant', durationMs: 4000, redirect: true } }
+})
+const emu = await startArtifactEmulator({ dir: path.join(root, 'artifacts') })
+
+const rule = (/** @type {string} */ title) => console.log(`\n\x1b[1m== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
+try {
+  const version = node === NODE24 ? 'Node 24, the runtime action.yml declares' : `Node ${process.version}`
+  rule(`Running ${path.relative(process.cwd(), BUNDLE)} on ${version}`)
+  console.log(`platform simulator: ${sim.url}   artifact backend emulator: ${emu.url}\n`)
+  const result = await runAction({
+    node,
+    echo: true,
+    inputs: { host: `${sim.url}/`, key, toolId: 'a-banking-assistant', flowId: 'cf-demo', artifactName: 'banking-assistant-nightly' },
+    env: emu.runtimeEnv(),
+    workspace: path.join(root, 'workspace'),
+    runnerTemp: path.join(root, 'runner-temp')
+  })
+
+  rule(`Exit code ${result.code}; outputs (from GITHUB_OUTPUT)`)
+  for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name.padEnd(13)} ${value}`)
+
+  rule('Artifact, as the backend received it')
+  for (const artifact of emu.artifacts) {
+    console.log(`  ${artifact.name}: ${artifact.size} bytes, sha256 ${artifact.sha256}`)
+    console.log(`  stored at ${artifact.filePath}`)
+    const same = readFileSync(artifact.filePath).equals(readFileSync(result.outputs.filePath))
+    console.log(`  identical to the file on disk: ${same ? 'yes' : 'NO'}`)
+  }
+  rule('Requests the platform saw')
+  const t0 = sim.requests[0]?.at ?? 0
+  for (const r of sim.requests) {
+    const where = r.path.replace(/\?.*$/, '?…')
+    console.log(`  +${String(r.at - t0).padStart(5)} ms  ${r.server.padEnd(8)} ${r.method.padEnd(4)} ${where}  ${r.apiKey ? 'x-api-key sent' : 'no key'}`)
+  }
+  rule('Job summary (GITHUB_STEP_SUMMARY)')
+  console.log(result.summary.replace(/<\/tr>/g, '\n').replace(/<[^>]+>/g, ' ').replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))).replace(/ +/g, ' '))
+  console.log(`Everything the run wrote is under ${root}`)
+  process.exitCode = result.code ?? 1
+} finally {
+  await Promise.all([sim.close(), emu.close()])
+}
