@@ -29294,9 +29294,12 @@ function nextCheckAt(opts) {
 
 
 
+
 /** After this many failed checks in a row the wait gives up, whatever time is left. */
 const MAX_CONSECUTIVE_FAILURES = 6;
 const HEARTBEAT_MS = 15_000;
+/** The least time a status check is given, even right at the deadline. */
+const MIN_CHECK_BUDGET_MS = 1000;
 async function waitForJob(getStatus, opts) {
     const now = opts.now ?? Date.now;
     const deadline = opts.startedAt + opts.timeoutMs;
@@ -29320,7 +29323,13 @@ async function waitForJob(getStatus, opts) {
         checks++;
         let answer;
         try {
-            answer = await getStatus(opts.dockStatusId);
+            // A check that hangs must not stretch the wait past the timeout.
+            const budget = Math.max(MIN_CHECK_BUDGET_MS, deadline - now());
+            answer = await abortable(getStatus(opts.dockStatusId), AbortSignal.timeout(budget)).catch(error => {
+                throw error instanceof DOMException && error.name === 'TimeoutError'
+                    ? new NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
+                    : error;
+            });
         }
         catch (error) {
             if (error instanceof CancelledError || !isRetryable(error))
@@ -29534,9 +29543,15 @@ async function run() {
         const started = await core/* group */.Os('Start the export', async () => {
             core/* info */.pq(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`);
             core/* info */.pq(`POST ${describeUrl(platform.exportUrl)}`);
-            const answer = await withRetry(() => platform.startExport(), { ...retry, what: 'Starting the export' });
+            let attempts = 0;
+            const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), { ...retry, what: 'Starting the export' });
             const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : '';
             core/* info */.pq(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`);
+            if (attempts > 1) {
+                // Starting an export changes nothing on the tool, so a retry is safe; but an attempt
+                // whose answer was lost may have started a job of its own.
+                core/* info */.pq(`The start was retried: keeping dock status id ${answer.dockStatusId}; an earlier attempt may have started another export job on the platform.`);
+            }
             return answer;
         });
         const startedAt = Date.now();

@@ -130,6 +130,12 @@ export async function startArtifactEmulator(options) {
       const token = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ scp: `Actions.GenericRead Actions.Results:${runId}:${jobId}` })}.unsigned`
       return { ACTIONS_RUNTIME_TOKEN: token, ACTIONS_RESULTS_URL: `${origin}/` }
     },
+    /** Forgets every artifact, as a new workflow run would start empty. */
+    reset() {
+      artifacts.length = 0
+      pending.clear()
+      requests.length = 0
+    },
     close() {
       server.closeAllConnections()
       return new Promise(resolve => server.close(() => resolve(undefined)))

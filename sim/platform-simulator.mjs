@@ -32,7 +32,9 @@ import { makeToolExport } from './zip.mjs'
  *
  * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string }} Fault
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
- *   'truncate' (announce the full length, send half, close), 'stall' (never answer)
+ *   'stall' (never answer); on the export route 'lost' (start the job, then drop the answer);
+ *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
+ *   half, then hold the connection open)
  *
  * @typedef {object} RecordedRequest
  * @property {'platform' | 'storage'} server
@@ -74,7 +76,8 @@ export async function startPlatformSimulator(options = {}) {
     /** @type {RegExpExecArray | null} */
     let match
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/export$/.exec(url.pathname))) {
-      if (applyFault(faults.export, res)) return
+      const lost = faults.export[0]?.kind === 'lost' ? faults.export.shift() : undefined
+      if (!lost && applyFault(faults.export, res)) return
       if (!authorised(key, res)) return
       const toolId = decodeURIComponent(match[1])
       const tool = tools[toolId]
@@ -84,6 +87,7 @@ export async function startPlatformSimulator(options = {}) {
       const id = `ds-${randomUUID()}`
       const token = randomUUID()
       jobs.set(id, { toolId, startedAt: Date.now(), token })
+      if (lost) return res.socket?.destroy()
       return send(res, 200, exportAnswer(tool, toolId, id, token), 'application/json')
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
@@ -191,9 +195,9 @@ export async function startPlatformSimulator(options = {}) {
     if (fault?.kind === 'reset') return req.socket.destroy()
     if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: fault.body ?? 'Internal error', code: fault.status }] }, fault.retryAfter)
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'content-disposition': disposition })
-    if (fault?.kind === 'truncate') {
+    if (fault?.kind === 'truncate' || fault?.kind === 'slow') {
       res.write(body.subarray(0, Math.floor(body.length / 2)))
-      setTimeout(() => req.socket.destroy(), 20)
+      if (fault.kind === 'truncate') setTimeout(() => req.socket.destroy(), 20)
       return
     }
     res.end(body)

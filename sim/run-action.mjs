@@ -123,7 +123,22 @@ export function startAction(options) {
       )
     })
   })
-  return { child, done, base }
+  /**
+   * Resolves when the log so far matches `pattern` (for acting mid-run, e.g. cancelling).
+   * @param {RegExp} pattern @param {number} [timeoutMs]
+   */
+  function waitForOutput(pattern, timeoutMs = 30_000) {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs
+      const poll = () => {
+        if (pattern.test(stdout)) return resolve(undefined)
+        if (Date.now() > deadline || child.exitCode !== null) return reject(new Error(`log never matched ${pattern}:\n${stdout}`))
+        setTimeout(poll, 10)
+      }
+      poll()
+    })
+  }
+  return { child, done, base, waitForOutput }
 }
 
 /** @param {Parameters<typeof startAction>[0]} options */

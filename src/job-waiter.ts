@@ -3,14 +3,17 @@
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
  * injected so the loop tests without real time.
  */
+import { abortable } from './cancellation.js'
 import { ActionError, CancelledError } from './errors.js'
 import { nextCheckAt } from './poll-schedule.js'
 import type { StatusAnswer } from './response-parser.js'
-import { DEFAULT_BACKOFF, describeFailure, isRetryable, retryDelay } from './retry-helper.js'
+import { DEFAULT_BACKOFF, NetworkError, describeFailure, isRetryable, retryDelay } from './retry-helper.js'
 
 /** After this many failed checks in a row the wait gives up, whatever time is left. */
 export const MAX_CONSECUTIVE_FAILURES = 6
 export const HEARTBEAT_MS = 15_000
+/** The least time a status check is given, even right at the deadline. */
+const MIN_CHECK_BUDGET_MS = 1000
 
 export interface WaitLog {
   info(line: string): void
@@ -64,7 +67,13 @@ export async function waitForJob(
 
     let answer: StatusAnswer
     try {
-      answer = await getStatus(opts.dockStatusId)
+      // A check that hangs must not stretch the wait past the timeout.
+      const budget = Math.max(MIN_CHECK_BUDGET_MS, deadline - now())
+      answer = await abortable(getStatus(opts.dockStatusId), AbortSignal.timeout(budget)).catch(error => {
+        throw error instanceof DOMException && error.name === 'TimeoutError'
+          ? new NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
+          : error
+      })
     } catch (error) {
       if (error instanceof CancelledError || !isRetryable(error)) throw error
       failures++

@@ -61,9 +61,18 @@ export async function run(): Promise<void> {
     const started = await core.group('Start the export', async () => {
       core.info(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`)
       core.info(`POST ${describeUrl(platform.exportUrl)}`)
-      const answer = await withRetry(() => platform.startExport(), { ...retry, what: 'Starting the export' })
+      let attempts = 0
+      const answer = await withRetry(
+        attempt => ((attempts = attempt), platform.startExport()),
+        { ...retry, what: 'Starting the export' }
+      )
       const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : ''
       core.info(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`)
+      if (attempts > 1) {
+        // Starting an export changes nothing on the tool, so a retry is safe; but an attempt
+        // whose answer was lost may have started a job of its own.
+        core.info(`The start was retried: keeping dock status id ${answer.dockStatusId}; an earlier attempt may have started another export job on the platform.`)
+      }
       return answer
     })
     const startedAt = Date.now()
