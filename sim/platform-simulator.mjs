@@ -41,7 +41,9 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} method
  * @property {string} path   path and query as received
  * @property {string | undefined} apiKey   the x-api-key header, if any
- * @property {number} at     epoch ms
+ * @property {number} at     epoch ms the request arrived
+ * @property {number} [finishedAt]  epoch ms the response was fully sent
+ * @property {string} [status]      on a dock status request: the status answered
  */
 
 /**
@@ -62,7 +64,7 @@ export async function startPlatformSimulator(options = {}) {
   const sockets = new Set()
 
   const storage = createServer((req, res) => {
-    record('storage', req)
+    record('storage', req, res)
     const url = new URL(req.url ?? '/', 'http://storage')
     const job = [...jobs.values()].find(j => url.pathname === `/bucket/${j.token}` && url.searchParams.get('sig') === `sig-${j.token}`)
     if (!job) return send(res, 403, '<Error><Code>AccessDenied</Code></Error>', 'application/xml')
@@ -70,7 +72,7 @@ export async function startPlatformSimulator(options = {}) {
   })
 
   const platform = createServer((req, res) => {
-    record('platform', req)
+    const entry = record('platform', req, res)
     const url = new URL(req.url ?? '/', 'http://platform')
     const key = header(req, 'x-api-key')
     /** @type {RegExpExecArray | null} */
@@ -98,6 +100,7 @@ export async function startPlatformSimulator(options = {}) {
       if (!job) return sendJson(res, 404, { errors: [{ msg: 'Dock status not found', code: 404 }] })
       const tool = tools[job.toolId]
       const status = statusOf(tool, job)
+      entry.status = status
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status }
       if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(tool, job.token)
@@ -127,9 +130,16 @@ export async function startPlatformSimulator(options = {}) {
   const origin = await listen(platform)
   const storageOrigin = await listen(storage)
 
-  /** @param {'platform' | 'storage'} server @param {import('node:http').IncomingMessage} req */
-  function record(server, req) {
-    requests.push({ server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now() })
+  /**
+   * @param {'platform' | 'storage'} server @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
+  function record(server, req, res) {
+    /** @type {RecordedRequest} */
+    const entry = { server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now() }
+    res.on('finish', () => (entry.finishedAt = Date.now()))
+    requests.push(entry)
+    return entry
   }
 
   /** @param {string | undefined} key @param {import('node:http').ServerResponse} res */
@@ -210,6 +220,8 @@ export async function startPlatformSimulator(options = {}) {
     requests,
     tools,
     faults,
+    /** Started jobs by dock status id: which tool, and when the job started (epoch ms). */
+    jobs,
     /** @param {string} toolId @param {SimTool} tool */
     addTool(toolId, tool) {
       tools[toolId] = tool

@@ -48,7 +48,9 @@ export function actionDefaults() {
 /**
  * Starts the action; `done` resolves when the process ends.
  * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
- *           workspace?: string, runnerTemp?: string, killAfterMs?: number, echo?: boolean }} options
+ *           workspace?: string, runnerTemp?: string, killAfterMs?: number, echo?: boolean, args?: string[] }} options
+ *   args: the command line after `node`, instead of the bundle's path (for a wrapper such as
+ *         /usr/bin/time, given as `node`).
  *   echo: also copy the action's log to this process's stdout, live, hiding ::debug:: lines as
  *         a runner does unless step debugging is on.
  */
@@ -87,7 +89,7 @@ export function startAction(options) {
   }
 
   const started = Date.now()
-  const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(options.node ?? process.execPath, options.args ?? [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   let echoed = 0

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises'
 import { ActionError } from './errors.js'
 import { contentDispositionName, safeFileName } from './file-naming.js'
 import type { PlatformHttp } from './http-helper.js'
+import { garbageCollectorEvery } from './memory-helper.js'
 import { HttpError, NetworkError, isRetryable, withRetry, type RetryContext } from './retry-helper.js'
 
 export interface SavedFile {
@@ -37,10 +38,12 @@ export interface DownloadOptions {
 class Meter extends Transform {
   readonly hash = createHash('sha256')
   size = 0
+  private readonly collect = garbageCollectorEvery(16 << 20)
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk)
     this.size += chunk.length
+    this.collect(this.size)
     done(null, chunk)
   }
 }

@@ -1,0 +1,219 @@
+// @ts-check
+/**
+ * `npm run bench`: the performance figures of issue "Performance", measured in one run on this
+ * machine against the loopback simulator, each beside the baseline a user would otherwise
+ * script (a `curl` + `sleep 5` loop, a bare `node -e fetch`, `curl -o`). A benchmark, not a test:
+ * it prints, and exits 1 only when a target is missed.
+ *
+ *   npm run bench              all figures (about two minutes: the minute-long jobs are real)
+ *   npm run bench -- --quick   skip the minute-long jobs
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import { promisify } from 'node:util'
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { randomFillSync } from 'node:crypto'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { once } from 'node:events'
+import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
+import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
+import { BUNDLE, NODE24, startAction } from '../sim/run-action.mjs'
+
+const QUICK = process.argv.includes('--quick')
+const KEY = 'kg-bench-key'
+const NODE = existsSync(NODE24) ? NODE24 : process.execPath
+const BIG_MIB = 512
+const work = mkdtempSync(path.join(os.tmpdir(), 'koreai-bench-'))
+
+// The simulator runs in this process: children that talk to it must never be waited on synchronously.
+const exec = promisify(execFile)
+const sim = await startPlatformSimulator({ keys: { [KEY]: true } })
+const emu = await startArtifactEmulator({ dir: path.join(work, 'artifacts') })
+
+/** @type {{ figure: string, measured: string, baseline: string, ratio: string, target: string, ok: boolean }[]} */
+const rows = []
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+const s = (/** @type {number} */ ms) => `${(ms / 1000).toFixed(2)} s`
+const msText = (/** @type {number} */ ms) => `${Math.round(ms)} ms`
+const sleep = (/** @type {number} */ ms) => new Promise(resolve => setTimeout(resolve, ms))
+/** @param {string} figure @param {string} measured @param {string} baseline @param {number | undefined} ratio @param {string} target @param {boolean} ok */
+function row(figure, measured, baseline, ratio, target, ok) {
+  rows.push({ figure, measured, baseline, ratio: ratio === undefined ? '' : ratio.toFixed(2), target, ok })
+  console.log(`  ${ok ? 'ok  ' : 'MISS'} ${figure}: ${measured}${baseline ? ` (baseline ${baseline})` : ''}`)
+}
+
+/** Runs the bundle; resolves with the run and the time the process was spawned. */
+async function runBundle(/** @type {Record<string, string>} */ inputs, /** @type {Record<string, string | undefined>} */ env = {}, timed = false) {
+  const rssFile = path.join(work, `rss-${Math.random().toString(36).slice(2)}.txt`)
+  const spawnedAt = Date.now()
+  const action = startAction({
+    node: timed ? '/usr/bin/time' : NODE,
+    inputs: { host: sim.url, key: KEY, uploadArtifact: 'false', ...inputs },
+    env: { ...emu.runtimeEnv(), ...env },
+    killAfterMs: 300_000,
+    ...(timed ? { args: ['-f', '%M', '-o', rssFile, NODE, BUNDLE] } : {})
+  })
+  const result = await action.done
+  const exitedAt = spawnedAt + result.ms
+  const peakKb = timed && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined
+  return { result, spawnedAt, exitedAt, peakKb }
+}
+
+/** The `curl` + `sleep 5` loop a user would write, as a shell step. */
+function curlLoop(/** @type {string} */ toolId) {
+  const script = `
+    id=$(curl -s -X POST -H "x-api-key: ${KEY}" -H 'Content-Type: application/json' "${sim.url}/api/public/tools/${toolId}/export?flowId=cf" | tr -d '\\n' | sed 's/.*"dock-statusId": *"\\([^"]*\\)".*/\\1/')
+    while :; do
+      status=$(curl -s -H "x-api-key: ${KEY}" "${sim.url}/api/public/dock-status/$id" | sed 's/.*"status":"\\([A-Z_]*\\)".*/\\1/')
+      [ "$status" != IN_PROGRESS ] && break
+      sleep 5
+    done`
+  const child = spawn('bash', ['-c', script], { stdio: 'ignore' })
+  return once(child, 'exit')
+}
+
+/** For a job: when it ended, when the client noticed, and how many status checks it made. */
+function noticing(/** @type {string} */ toolId) {
+  const [id, job] = [...sim.jobs.entries()].find(([, j]) => j.toolId === toolId) ?? []
+  if (!id || !job) throw new Error(`no job for ${toolId}`)
+  const checks = sim.requests.filter(r => r.path === `/api/public/dock-status/${id}`)
+  const endedAt = job.startedAt + (sim.tools[toolId].durationMs ?? 0)
+  const noticedAt = checks.find(r => r.status !== 'IN_PROGRESS')?.at ?? NaN
+  const gaps = checks.slice(1).map((r, i) => r.at - checks[i].at)
+  return { late: noticedAt - endedAt, checks: checks.length, firstCheck: (checks[0]?.at ?? NaN) - job.startedAt, minGap: Math.min(...gaps) }
+}
+
+/** The action and the curl loop, side by side, on identical jobs of the given lengths (seconds). */
+async function compareSchedules(/** @type {string} */ label, /** @type {number[]} */ durations) {
+  const runs = durations.map(async (seconds, i) => {
+    const action = `bench-${label}-${i}-action`
+    const loop = `bench-${label}-${i}-loop`
+    for (const toolId of [action, loop]) sim.addTool(toolId, { flowId: 'cf', durationMs: Math.round(seconds * 1000) })
+    await sleep(i * 150) // staggered, so starts do not pile up on two cores
+    await Promise.all([runBundle({ toolId: action, flowId: 'cf', timeoutSeconds: '120' }), curlLoop(loop)])
+    return { action: noticing(action), loop: noticing(loop) }
+  })
+  return Promise.all(runs)
+}
+
+try {
+  console.log(`Benchmark on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `action on Node ${execFileSync(NODE, ['--version']).toString().trim()}, baselines curl ${execFileSync('curl', ['--version']).toString().split(' ')[1]}\n`)
+
+  // 1. Start-up: from spawning `node dist/index.js` to the first request the platform sees.
+  console.log('Start-up')
+  sim.addTool('bench-start', { flowId: 'cf', durationMs: 100 })
+  const actionStarts = []
+  const bareStarts = []
+  for (let i = 0; i < 9; i++) {
+    const before = sim.requests.length
+    const { spawnedAt } = await runBundle({ toolId: 'bench-start', flowId: 'cf' })
+    actionStarts.push(sim.requests[before].at - spawnedAt)
+    const bareAt = Date.now()
+    await exec(NODE, ['-e', `fetch(${JSON.stringify(`${sim.url}/bare`)}).then(r => r.text())`])
+    bareStarts.push(sim.requests[sim.requests.length - 1].at - bareAt)
+  }
+  const startRatio = median(actionStarts) / median(bareStarts)
+  row('start-up to first request (median of 9)', msText(median(actionStarts)), `${msText(median(bareStarts))} bare node -e fetch`, startRatio, '≤ 3x bare node', startRatio <= 3)
+
+  // 2. Noticing the end of jobs that finish within 10 s, and of jobs of up to a minute.
+  console.log('Noticing the end (real jobs, action and curl loop side by side)')
+  const short = await compareSchedules('short', [0.4, 1.7, 2.9, 4.3, 5.6, 6.8, 8.1, 9.5])
+  const firstCheck = median(short.map(r => r.action.firstCheck))
+  row('first status check after the start (median)', s(firstCheck), `${s(median(short.map(r => r.loop.firstCheck)))} curl loop`, undefined, '≈ 1 s', firstCheck <= 1300)
+  const shortLate = mean(short.map(r => r.action.late))
+  const shortLoop = mean(short.map(r => r.loop.late))
+  row('jobs ≤ 10 s: noticed after the end (mean)', s(shortLate), `${s(shortLoop)} sleep-5 loop`, shortLate / shortLoop, '≤ 1.0 s', shortLate <= 1000)
+  let all = short
+  if (!QUICK) {
+    const long = await compareSchedules('long', [12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 42.5, 47.5, 52.5, 57.5])
+    all = [...short, ...long]
+  }
+  const late = mean(all.map(r => r.action.late))
+  const loopLate = mean(all.map(r => r.loop.late))
+  const checks = mean(all.map(r => r.action.checks))
+  const loopChecks = mean(all.map(r => r.loop.checks))
+  const span = QUICK ? '≤ 10 s (--quick)' : '≤ 60 s'
+  row(`jobs ${span}: noticed after the end (mean)`, s(late), `${s(loopLate)} sleep-5 loop`, late / loopLate, '≤ the loop', late <= loopLate)
+  // The 2x bound is for jobs of up to a minute; short jobs alone are judged on time only.
+  row(`jobs ${span}: status requests (mean)`, checks.toFixed(1), `${loopChecks.toFixed(1)} sleep-5 loop`, checks / loopChecks, QUICK ? '(judged without --quick)' : '≤ 2x the loop', QUICK || checks <= 2 * loopChecks)
+  const minGap = Math.min(...all.map(r => r.action.minGap).filter(Number.isFinite))
+  row('closest two status requests', msText(minGap), '', undefined, '≥ ~1 s apart', minGap >= 990)
+
+  // 3. After SUCCESS: download, upload, outputs, summary, exit, for a small export.
+  console.log('After SUCCESS')
+  const tails = []
+  for (let i = 0; i < 7; i++) {
+    const toolId = `bench-tail-${i}`
+    sim.addTool(toolId, { flowId: 'cf', durationMs: 300 })
+    const { result, exitedAt } = await runBundle({ toolId, flowId: 'cf', uploadArtifact: 'true' })
+    if (result.code !== 0) throw new Error(`the run failed:\n${result.stdout}`)
+    const success = sim.requests.find(r => r.status === 'SUCCESS' && r.path.endsWith(result.outputs.dockStatusId))
+    tails.push(exitedAt - (success?.finishedAt ?? NaN))
+  }
+  row('SUCCESS answer to process exit, small export with upload (median of 7)', msText(median(tails)), '', undefined, '< 500 ms', median(tails) < 500)
+
+  // 4. A big export: streamed, hashed, uploaded; memory and download speed against curl -o.
+  console.log(`A ${BIG_MIB} MiB export`)
+  const big = path.join(work, 'big-export.zip')
+  const out = createWriteStream(big)
+  const block = Buffer.alloc(1 << 20)
+  for (let i = 0; i < BIG_MIB; i++) {
+    randomFillSync(block)
+    if (!out.write(block)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'close')
+  const downloadTimes = (/** @type {number} */ from) =>
+    sim.requests.slice(from).filter(r => r.path.startsWith('/api/v1/account/')).map(r => (r.finishedAt ?? NaN) - r.at)
+
+  const curlTimes = []
+  const actionTimes = []
+  let downloadPeakKb = 0
+  // Interleaved rounds: the disk's write-back makes back-to-back runs of one kind unfair.
+  for (let i = 0; i < 5; i++) {
+    const toolId = `bench-big-${i}`
+    sim.addTool(toolId, { flowId: 'cf', durationMs: 100, name: 'Big Tool', filePath: big })
+    // curl -o, on the same file from the same server (a job of its own, so the URL exists).
+    const answer = (await exec('curl', ['-s', '-X', 'POST', '-H', `x-api-key: ${KEY}`, `${sim.url}/api/public/tools/${toolId}/export?flowId=cf`])).stdout
+    const url = /"downloadUrl": " ([^"]+)"/.exec(answer)?.[1] ?? ''
+    await sleep(150)
+    const before = sim.requests.length
+    await exec('curl', ['-s', '-o', path.join(work, 'curl-copy.zip'), '-H', `x-api-key: ${KEY}`, url])
+    curlTimes.push(downloadTimes(before)[0])
+    rmSync(path.join(work, 'curl-copy.zip'))
+
+    const from = sim.requests.length
+    const run = await runBundle({ toolId, flowId: 'cf', path: path.join(work, `action-${i}`) }, {}, true)
+    if (run.result.code !== 0) throw new Error(`the big run failed:\n${run.result.stdout}`)
+    actionTimes.push(downloadTimes(from)[0])
+    downloadPeakKb = Math.max(downloadPeakKb, run.peakKb ?? 0)
+    rmSync(path.join(work, `action-${i}`), { recursive: true, force: true })
+  }
+  const dlRatio = median(actionTimes) / median(curlTimes)
+  row(`${BIG_MIB} MiB: download time (median of 5, interleaved)`, s(median(actionTimes)), `${s(median(curlTimes))} curl -o`, dlRatio, '≤ 1.25x curl -o', dlRatio <= 1.25)
+  const mb = (/** @type {number} */ kb) => (kb * 1024) / 1e6
+  row(`${BIG_MIB} MiB: peak RSS, download and hash only (uploadArtifact: false)`, `${mb(downloadPeakKb).toFixed(0)} MB`, '', undefined, '(no target)', true)
+
+  // The whole step, upload included.
+  emu.reset()
+  sim.addTool('bench-big-upload', { flowId: 'cf', durationMs: 100, name: 'Big Tool', filePath: big })
+  const whole = await runBundle({ toolId: 'bench-big-upload', flowId: 'cf', uploadArtifact: 'true', path: path.join(work, 'action-upload') }, {}, true)
+  if (whole.result.code !== 0) throw new Error(`the big run failed:\n${whole.result.stdout}`)
+  const wholeMb = mb(whole.peakKb ?? 0)
+  row(`${BIG_MIB} MiB: peak RSS of the whole step (download, hash, upload)`, `${wholeMb.toFixed(0)} MB`, '', undefined, '≤ 150 MB', wholeMb > 0 && wholeMb <= 150)
+  const puts = emu.requests.filter(r => r.method === 'PUT')
+  const artifact = emu.artifacts[0]
+  const identical = artifact?.size === statSync(big).size && artifact.sha256 === whole.result.outputs.sha256
+  row(`${BIG_MIB} MiB: upload, as stored by the backend`, `${s((puts[puts.length - 1]?.at ?? NaN) - (puts[0]?.at ?? NaN))}, ${identical ? 'the export byte for byte (not recompressed)' : 'NOT the export as is'}`, '', undefined, 'no recompression', identical)
+
+  console.log('\n| figure | measured | baseline | ratio | target | met |\n|---|---|---|---|---|---|')
+  for (const r of rows) console.log(`| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.ok ? 'yes' : '**no**'} |`)
+  const missed = rows.filter(r => !r.ok).length
+  console.log(missed ? `\n${missed} target(s) missed.` : '\nEvery target met.')
+  process.exitCode = missed ? 1 : 0
+} finally {
+  await Promise.all([sim.close(), emu.close()])
+  rmSync(work, { recursive: true, force: true })
+}
