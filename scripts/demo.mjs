@@ -3,12 +3,13 @@
  * `npm run demo`: runs the real bundled action end to end on this machine, against the built-in
  * platform simulator and artifact backend emulator, and shows what a workflow would get.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
 import { BUNDLE, NODE24, runAction } from '../sim/run-action.mjs'
+import { makeZip } from '../sim/zip.mjs'
 
 const node = existsSync(NODE24) ? NODE24 : process.execPath
 const key = 'kg-demo-key-not-a-real-secret'
@@ -51,7 +52,34 @@ try {
   }
   rule('Job summary (GITHUB_STEP_SUMMARY)')
   console.log(result.summary.replace(/<\/tr>/g, '\n').replace(/<[^>]+>/g, ' ').replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))).replace(/ +/g, ' '))
-  console.log(`Everything the run wrote is under ${root}`)
+
+  // Backups people can review: unpack into a folder of the repository, three nights running.
+  rule('extract: true, three nightly runs into backup/banking-assistant')
+  const workspace = path.join(root, 'workspace')
+  const nightly = async (/** @type {string} */ night) => {
+    emu.reset()
+    const run = await runAction({
+      node,
+      inputs: { host: sim.url, key, toolId: 'a-banking-assistant', flowId: 'cf-demo', extract: 'true', extractPath: 'backup/banking-assistant', uploadArtifact: 'false' },
+      workspace,
+      runnerTemp: path.join(root, 'runner-temp')
+    })
+    const line = run.stdout.split('\n').find(l => l.startsWith('Unpacked')) ?? run.stdout.split('\n').find(l => l.startsWith('::error::'))
+    console.log(`  ${night}: exit ${run.code}, changed=${run.outputs.changed}  ${line}`)
+    return run
+  }
+  sim.tools['a-banking-assistant'].durationMs = 1200
+  await nightly('night 1')
+  await nightly('night 2 (nothing changed on the platform)')
+  sim.tools['a-banking-assistant'].file = makeZip([
+    { name: 'flow_definition.json', data: JSON.stringify({ name: 'Banking Assistant', version: 2, nodes: ['start', 'lookup', 'answer'] }, null, 2) },
+    { name: 'app_definition.json', data: JSON.stringify({ name: 'Banking Assistant', type: 'tool' }, null, 2) }
+  ])
+  const last = await nightly('night 3 (the flow changed, env variables dropped)')
+  console.log(`  ${last.outputs.extractedPath} now holds: ${readdirSync(last.outputs.extractedPath).join(', ')}`)
+  console.log('  A workflow opens a pull request only when changed == true (see the README).')
+
+  console.log(`\nEverything the runs wrote is under ${root}`)
   process.exitCode = result.code ?? 1
 } finally {
   await Promise.all([sim.close(), emu.close()])

@@ -9,7 +9,9 @@ export enum Inputs {
   Path = 'path',
   ArtifactName = 'artifactName',
   UploadArtifact = 'uploadArtifact',
-  RetentionDays = 'retentionDays'
+  RetentionDays = 'retentionDays',
+  Extract = 'extract',
+  ExtractPath = 'extractPath'
 }
 
 /** Output names, exactly as action.yml declares them. */
@@ -23,7 +25,9 @@ export enum Outputs {
   Size = 'size',
   ArtifactName = 'artifactName',
   ArtifactId = 'artifactId',
-  ArtifactUrl = 'artifactUrl'
+  ArtifactUrl = 'artifactUrl',
+  ExtractedPath = 'extractedPath',
+  Changed = 'changed'
 }
 
 export const Defaults = {

@@ -24,6 +24,8 @@ export interface Settings {
   uploadArtifact: boolean
   /** Undefined: the repository's own setting. */
   retentionDays?: number
+  /** Where to unpack the export; undefined when `extract` is false. */
+  extractFolder?: string
 }
 
 export interface InputSource {
@@ -82,6 +84,10 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     return name
   })
   const folder = check(Inputs.Path, () => outputFolder(text(Inputs.Path), toolId ?? '', env))
+  const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
+  const extractFolder = check(Inputs.ExtractPath, () =>
+    extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined
+  )
 
   if (problems.length > 0) {
     throw new ActionError(
@@ -99,7 +105,8 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     folder: folder!,
     artifactName: artifactName!,
     uploadArtifact: uploadArtifact!,
-    retentionDays
+    retentionDays,
+    extractFolder
   }
 }
 
@@ -123,6 +130,25 @@ function boolean(raw: string, fallback: boolean): boolean {
   if (/^true$/i.test(raw)) return true
   if (/^false$/i.test(raw)) return false
   throw new Error(`must be true or false; got "${raw}"`)
+}
+
+/**
+ * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
+ * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
+ * own: not the workspace, nor one that holds the export file.
+ */
+function unpackFolder(raw: string, fileFolder: string, artifactName: string, env: NodeJS.ProcessEnv): string {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
+  const target = raw ? path.resolve(workspace, raw) : path.join(fileFolder, artifactName.replace(/\.zip$/i, ''))
+  const contains = (outer: string, inner: string): boolean => {
+    const relative = path.relative(outer, inner)
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  }
+  if (contains(target, workspace)) throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`)
+  if (contains(target, fileFolder)) {
+    throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`)
+  }
+  return target
 }
 
 /** Where the file goes: the given folder (relative to the workspace), or one under the runner's temp dir. */

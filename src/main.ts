@@ -8,6 +8,7 @@ import { uploadExportArtifact, artifactServiceProblem } from './artifact-uploade
 import { sleep, watchForCancellation } from './cancellation.js'
 import { Outputs } from './constants.js'
 import { downloadExport } from './downloader.js'
+import { extractExport } from './extractor.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
 import { artifactFileName } from './file-naming.js'
 import { PlatformHttp } from './http-helper.js'
@@ -17,6 +18,7 @@ import { PlatformClient } from './platform-client.js'
 import { isKnownStatus } from './response-parser.js'
 import { DEFAULT_BACKOFF, withRetry } from './retry-helper.js'
 import { writeSummary, type RunReport } from './summary.js'
+import { describeChanges } from './tree-compare.js'
 import { describeUrl, resolveDownloadUrl } from './url-helper.js'
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
@@ -128,7 +130,24 @@ export async function run(): Promise<void> {
     setOutput(report, 'sha256', Outputs.Sha256, file.sha256)
     setOutput(report, 'size', Outputs.Size, file.size)
 
-    // 4. Keep it as an artifact.
+    // 4. Unpack it, when asked, so a pull request can show what changed. Before the upload, so
+    // that an archive refused here is not published either.
+    if (settings.extractFolder) {
+      const extractFolder = settings.extractFolder
+      const unpacked = await core.group('Unpack the export', async () => {
+        const result = await extractExport(file.filePath, extractFolder)
+        core.info(
+          result.changed
+            ? `Unpacked ${result.files} files into ${result.folder}: ${describeChanges(result.changes)}.`
+            : `Unpacked ${result.files} files: identical to what ${result.folder} held, left untouched.`
+        )
+        return result
+      })
+      setOutput(report, 'extractedPath', Outputs.ExtractedPath, unpacked.folder)
+      setOutput(report, 'changed', Outputs.Changed, unpacked.changed)
+    }
+
+    // 5. Keep it as an artifact.
     if (settings.uploadArtifact) {
       const artifact = await core.group('Upload the artifact', () =>
         uploadExportArtifact({

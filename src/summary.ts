@@ -18,6 +18,8 @@ export interface RunReport {
   sha256?: string
   artifactName?: string
   artifactUrl?: string
+  extractedPath?: string
+  changed?: boolean
   error?: string
 }
 
@@ -51,6 +53,8 @@ export function summaryRows(report: RunReport): [string, string][] {
           ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
           : escape(report.artifactName))
     ],
+    ['Unpacked to', report.extractedPath && code(report.extractedPath)],
+    ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
     ['Error', report.error && escape(report.error)]
   ]
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')

@@ -67,4 +67,30 @@ describe('getSettings', () => {
     }
     expect(message).not.toContain('flowId')
   })
+  describe('extract', () => {
+    it('is off by default', () => {
+      expect(read(VALID).settings().extractFolder).toBeUndefined()
+    })
+
+    it('defaults to a folder named after the artifact, next to the file', () => {
+      const s = read({ ...VALID, extract: 'true', path: 'exports' }).settings()
+      expect(s.extractFolder).toBe(path.resolve('/work/ws', 'exports', 'koreai-tool-a-1'))
+    })
+
+    it('resolves extractPath from the workspace', () => {
+      expect(read({ ...VALID, extract: 'true', extractPath: 'tools/bot' }).settings().extractFolder).toBe(path.resolve('/work/ws', 'tools/bot'))
+    })
+
+    it.each([
+      ['.', 'must be a folder of its own'],
+      ['..', 'must be a folder of its own'],
+      ['/', 'must be a folder of its own'],
+      ['exports', "must not hold the export file's folder"],
+      ['', null]
+    ])('refuses extractPath %j when its contents cannot be replaced safely', (extractPath, problem) => {
+      const settings = read({ ...VALID, extract: 'true', path: 'exports/zips', extractPath }).settings
+      if (problem) expect(settings).toThrow(problem)
+      else expect(settings).not.toThrow()
+    })
+  })
 })

@@ -1,0 +1,96 @@
+/**
+ * Backups people can review: the bundle unpacks the export into a folder of the repository,
+ * reports whether anything changed, and refuses hostile archives without touching the folder.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { makeToolExport, makeZip } from '../../sim/zip.mjs'
+import { RUNTIMES, commandLines, startWorld, type World } from './world.js'
+
+const [, NODE] = RUNTIMES[1]
+const TIMEOUT = 60_000
+const FILES = ['app_definition.json', 'env_variables.json', 'flow_definition.json']
+
+let world: World
+let root: string
+let workspace: string
+let target: string
+beforeAll(async () => {
+  world = await startWorld({ tools: { 'a-bot': { flowId: 'cf-1', name: 'Bot', durationMs: 200, file: makeToolExport('Bot', 1) } } })
+  // One workspace for the whole file, as a repository checked out night after night. It sits one
+  // level down, so that anything escaping it would be seen in `root`.
+  root = mkdtempSync(path.join(os.tmpdir(), 'koreai-extract-'))
+  workspace = path.join(root, 'repo')
+  target = path.join(workspace, 'tools', 'bot')
+})
+afterAll(() => world.close())
+
+const backup = () => {
+  world.emu.reset()
+  return world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', extract: 'true', extractPath: 'tools/bot', path: 'exports' }, { workspace })
+}
+const snapshot = (folder: string) =>
+  Object.fromEntries(readdirSync(folder).map(name => [name, readFileSync(path.join(folder, name), 'utf8')]))
+
+describe('extract', () => {
+  it('unpacks the first export into the folder: changed=true', async () => {
+    const result = await backup()
+    expect(result.code).toBe(0)
+    expect(result.outputs.extractedPath).toBe(target)
+    expect(result.outputs.changed).toBe('true')
+    expect(readdirSync(target).sort()).toEqual(FILES)
+    expect(JSON.parse(readFileSync(path.join(target, 'flow_definition.json'), 'utf8'))).toMatchObject({ name: 'Bot', version: 1 })
+    expect(result.stdout).toContain(`Unpacked 3 files into ${target}: 3 added (${FILES.join(', ')}).`)
+    expect(result.summary).toContain('Changed since the last run</th><td>yes')
+    // Nothing left beside it.
+    expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
+  }, TIMEOUT)
+
+  it('leaves the folder untouched when the export is the same: changed=false', async () => {
+    const before = statSync(path.join(target, 'flow_definition.json')).mtimeMs
+    const result = await backup()
+    expect(result.code).toBe(0)
+    expect(result.outputs.changed).toBe('false')
+    expect(statSync(path.join(target, 'flow_definition.json')).mtimeMs).toBe(before)
+    expect(result.stdout).toContain(`Unpacked 3 files: identical to what ${target} held, left untouched.`)
+  }, TIMEOUT)
+
+  it('replaces the folder when a file changed and another was removed: changed=true, the removed one gone', async () => {
+    world.sim.tools['a-bot'].file = makeZip([
+      { name: 'flow_definition.json', data: JSON.stringify({ name: 'Bot', version: 2 }) },
+      { name: 'app_definition.json', data: JSON.stringify({ name: 'Bot', type: 'tool' }, null, 2) }
+    ])
+    const result = await backup()
+    expect(result.code).toBe(0)
+    expect(result.outputs.changed).toBe('true')
+    expect(readdirSync(target).sort()).toEqual(['app_definition.json', 'flow_definition.json'])
+    expect(JSON.parse(readFileSync(path.join(target, 'flow_definition.json'), 'utf8')).version).toBe(2)
+    expect(result.stdout).toContain('Unpacked 2 files into')
+    expect(result.stdout).toContain('1 changed (flow_definition.json), 1 removed (env_variables.json)')
+    expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
+  }, TIMEOUT)
+
+  it.each([
+    ['an entry that climbs out with ..', [{ name: 'flow_definition.json', data: '{}' }, { name: '../../escaped.json', data: 'pwned' }], 'the entry "../../escaped.json" climbs out of the folder with ".."'],
+    ['an absolute entry', [{ name: `${os.tmpdir()}/koreai-absolute.json`, data: 'pwned' }], `the entry "${os.tmpdir()}/koreai-absolute.json" has an absolute path`],
+    ['a link pointing out of the folder', [{ name: 'escape', symlinkTo: '../../../..' }, { name: 'flow_definition.json', data: '{}' }], 'the link "escape" points outside the folder']
+  ])('refuses %s: an error, the folder as it was, nothing outside it', async (_label, entries, reason) => {
+    const before = snapshot(target)
+    world.sim.tools['a-bot'].file = makeZip(entries)
+    const result = await backup()
+    expect(result.code).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`Refusing to unpack Bot.zip: ${reason}. Nothing was written; ${target} was left as it was.`)
+    expect(errors[0]).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
+    expect(snapshot(target)).toEqual(before)
+    expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
+    expect(readdirSync(root)).toEqual(['repo'])
+    expect(existsSync(path.join(os.tmpdir(), 'koreai-absolute.json'))).toBe(false)
+    expect(result.outputs.changed).toBeUndefined()
+    // A refused export is not published as an artifact either.
+    expect(world.emu.artifacts).toEqual([])
+  }, TIMEOUT)
+})

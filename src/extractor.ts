@@ -1,0 +1,144 @@
+/**
+ * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
+ * The archive is checked before anything is written; it is unpacked (with @actions/tool-cache)
+ * into a temporary folder beside the target, checked again, and swapped in only when complete,
+ * so a refused or broken archive leaves the target as it was.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, mkdtemp, open, readdir, readlink, rename, rm } from 'node:fs/promises'
+import * as path from 'node:path'
+import { ActionError, errorMessage } from './errors.js'
+import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
+import {
+  BadArchiveError,
+  TAIL_BYTES,
+  centralDirectoryLocation,
+  entryProblem,
+  parseCentralDirectory,
+  type ZipEntry
+} from './zip-listing.js'
+
+export interface Extraction {
+  folder: string
+  files: number
+  changed: boolean
+  changes: TreeChanges
+}
+
+export async function extractExport(file: string, folder: string): Promise<Extraction> {
+  const refuse = (reason: string): ActionError =>
+    new ActionError(
+      `Refusing to unpack ${path.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
+      `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`
+    )
+  let entries: ZipEntry[]
+  try {
+    entries = await listEntries(file)
+  } catch (error) {
+    if (error instanceof BadArchiveError) throw refuse(error.message)
+    throw error
+  }
+  for (const entry of entries) {
+    const problem = entryProblem(entry)
+    if (problem) throw refuse(`the entry ${JSON.stringify(entry.name)} ${problem}`)
+  }
+
+  await mkdir(path.dirname(folder), { recursive: true })
+  const staging = await mkdtemp(path.join(path.dirname(folder), `.${path.basename(folder)}.unpack-`))
+  try {
+    const { extractZip } = await import('@actions/tool-cache')
+    try {
+      await extractZip(file, staging)
+    } catch (error) {
+      throw refuse(`unpacking failed (${errorMessage(error)})`)
+    }
+    const after = await listTree(staging)
+    for (const [name, what] of after) {
+      if (what.startsWith('link:') && !linkStaysInside(staging, name, what.slice('link:'.length))) {
+        throw refuse(`the link ${JSON.stringify(name)} points outside the folder`)
+      }
+    }
+    const before = await listTree(folder)
+    const changes = compareTrees(before, after)
+    const changed = hasChanges(changes)
+    if (changed) await swapIn(staging, folder)
+    return { folder, files: [...after.values()].filter(v => v.startsWith('file:')).length, changed, changes }
+  } finally {
+    await rm(staging, { recursive: true, force: true })
+  }
+}
+
+async function listEntries(file: string): Promise<ZipEntry[]> {
+  const handle = await open(file, 'r')
+  try {
+    const { size } = await handle.stat()
+    const tailOffset = Math.max(0, size - TAIL_BYTES)
+    const tail = Buffer.alloc(size - tailOffset)
+    await handle.read(tail, 0, tail.length, tailOffset)
+    const location = centralDirectoryLocation(tail, tailOffset)
+    if (location.offset + location.size > size) throw new BadArchiveError('its central directory lies beyond the end of the file')
+    const directory = Buffer.alloc(location.size)
+    await handle.read(directory, 0, directory.length, location.offset)
+    return parseCentralDirectory(directory, location.count)
+  } finally {
+    await handle.close()
+  }
+}
+
+function linkStaysInside(root: string, name: string, target: string): boolean {
+  if (path.isAbsolute(target)) return false
+  const resolved = path.resolve(root, path.dirname(name), target)
+  const relative = path.relative(root, resolved)
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+}
+
+/** Every entry below `root` (none when it does not exist), links listed and not followed. */
+async function listTree(root: string): Promise<Listing> {
+  const listing: Listing = new Map()
+  const walk = async (relative: string): Promise<void> => {
+    let children
+    try {
+      children = await readdir(path.join(root, relative), { withFileTypes: true })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && relative === '') return
+      throw error
+    }
+    for (const child of children) {
+      const name = relative ? `${relative}/${child.name}` : child.name
+      const full = path.join(root, name)
+      if (child.isSymbolicLink()) listing.set(name, `link:${await readlink(full)}`)
+      else if (child.isDirectory()) {
+        listing.set(name, 'dir')
+        await walk(name)
+      } else listing.set(name, `file:${await digest(full)}`)
+    }
+  }
+  await walk('')
+  return listing
+}
+
+async function digest(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Puts `staging` in `folder`'s place; the old folder is restored if the swap fails midway. */
+async function swapIn(staging: string, folder: string): Promise<void> {
+  const old = `${staging}.old`
+  let moved = false
+  try {
+    await rename(folder, old)
+    moved = true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  try {
+    await rename(staging, folder)
+  } catch (error) {
+    if (moved) await rename(old, folder)
+    throw error
+  }
+  if (moved) await rm(old, { recursive: true, force: true })
+}
