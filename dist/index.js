@@ -29709,6 +29709,12 @@ class PlatformClient {
             throw this.explain(error, 'Starting the export');
         }
     }
+    /** The start failed on every attempt with passing faults: say so, with the last one. */
+    gaveUpStarting(error, attempts) {
+        if (!isRetryable(error))
+            return error;
+        return new ActionError(`Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+    }
     async getStatus(dockStatusId) {
         try {
             const { text } = await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId));
@@ -29864,7 +29870,9 @@ async function run() {
             core/* info */.pq(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`);
             core/* info */.pq(`POST ${describeUrl(platform.exportUrl)}`);
             let attempts = 0;
-            const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), { ...retry, what: 'Starting the export' });
+            const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), { ...retry, what: 'Starting the export' }).catch(error => {
+                throw platform.gaveUpStarting(error, attempts);
+            });
             const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : '';
             core/* info */.pq(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`);
             if (attempts > 1) {

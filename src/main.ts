@@ -67,7 +67,9 @@ export async function run(): Promise<void> {
       const answer = await withRetry(
         attempt => ((attempts = attempt), platform.startExport()),
         { ...retry, what: 'Starting the export' }
-      )
+      ).catch(error => {
+        throw platform.gaveUpStarting(error, attempts)
+      })
       const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : ''
       core.info(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`)
       if (attempts > 1) {

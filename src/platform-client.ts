@@ -6,7 +6,7 @@
 import { ActionError } from './errors.js'
 import type { PlatformHttp } from './http-helper.js'
 import { parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './response-parser.js'
-import { HttpError, isRetryable } from './retry-helper.js'
+import { HttpError, describeFailure, isRetryable } from './retry-helper.js'
 import { dockStatusUrl, exportUrl } from './url-helper.js'
 
 export interface ExportTarget {
@@ -32,6 +32,15 @@ export class PlatformClient {
     } catch (error) {
       throw this.explain(error, 'Starting the export')
     }
+  }
+
+  /** The start failed on every attempt with passing faults: say so, with the last one. */
+  gaveUpStarting(error: unknown, attempts: number): unknown {
+    if (!isRetryable(error)) return error
+    return new ActionError(
+      `Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`,
+      'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
+    )
   }
 
   async getStatus(dockStatusId: string): Promise<StatusAnswer> {

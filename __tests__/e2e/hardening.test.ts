@@ -52,6 +52,23 @@ describe('passing faults are survived', () => {
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(3)
   }, TIMEOUT)
 
+  it('gives up on the start after four attempts, naming the last error', async () => {
+    for (let i = 0; i < 4; i++) world.sim.faults.export.push({ kind: 'status', status: 503, body: 'Maintenance' })
+    const result = await run({ toolId: 'a-quick' })
+    expect(result.code).toBe(1)
+    expect(warnings(result.stdout)).toHaveLength(3)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/)
+    expect(result.outputs.status).toBeUndefined()
+  }, TIMEOUT)
+
+  it('explains a platform that cannot be reached at all', async () => {
+    const result = await run({ toolId: 'a-quick', host: 'http://127.0.0.1:9' })
+    expect(result.code).toBe(1)
+    expect(commandLines(result.stdout, 'error')[0]).toContain('Starting the export failed 4 times; the last error: connection error ECONNREFUSED (127.0.0.1:9)')
+  }, TIMEOUT)
+
   it('logs which dock status id it kept when a started job lost its answer', async () => {
     world.sim.faults.export.push({ kind: 'lost' })
     const result = await run({ toolId: 'a-quick' })
