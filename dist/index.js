@@ -28734,6 +28734,11 @@ function garbageCollectorEvery(every) {
 }
 
 ;// CONCATENATED MODULE: ./src/response-parser.ts
+/**
+ * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
+ * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
+ */
 /** The answer could not be read as a platform answer; worth asking again. */
 class MalformedAnswerError extends Error {
     constructor(what) {
@@ -28799,9 +28804,6 @@ function parseStatusAnswer(text) {
     if (!status)
         throw new MalformedAnswerError('the answer has no status');
     return { status, downloadUrl: downloadUrlOf(obj) };
-}
-function isKnownStatus(status) {
-    return status === 'IN_PROGRESS' || status === 'SUCCESS' || status === 'FAILED';
 }
 /**
  * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
@@ -29340,14 +29342,13 @@ class PlatformHttp {
             socketTimeout: options.idleTimeoutMs ?? 30_000
         });
     }
-    /** A JSON API call; the answer's text, or an HttpError for any non-2xx status. */
+    /** A JSON API call: the answer's body, or an HttpError for any non-2xx status. */
     async requestText(method, url) {
         const headers = { accept: 'application/json' };
         if (method === 'POST')
             headers['content-type'] = 'application/json';
         const response = await this.send(method, url, headers);
-        const text = await abortable(response.readBody(), this.options.signal);
-        return { status: response.message.statusCode ?? 0, headers: response.message.headers, text };
+        return abortable(response.readBody(), this.options.signal);
     }
     /** A download: the open response, body not yet read. The caller consumes or destroys it. */
     async openStream(url) {
@@ -29702,8 +29703,7 @@ class PlatformClient {
     }
     async startExport() {
         try {
-            const { text } = await this.http.requestText('POST', this.exportUrl);
-            return parseExportAnswer(text);
+            return parseExportAnswer(await this.http.requestText('POST', this.exportUrl));
         }
         catch (error) {
             throw this.explain(error, 'Starting the export');
@@ -29717,8 +29717,7 @@ class PlatformClient {
     }
     async getStatus(dockStatusId) {
         try {
-            const { text } = await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId));
-            return parseStatusAnswer(text);
+            return parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)));
         }
         catch (error) {
             throw this.explain(error, 'Checking the export status');
@@ -29808,7 +29807,6 @@ function summary_escape(text) {
  * The story of one run: read the inputs, start the export, wait for the job, download the file,
  * keep it as an artifact, report. Every failure ends here in exactly one `::error::`.
  */
-
 
 
 
@@ -29996,7 +29994,7 @@ function assertSucceeded(ended, settings, dockStatusId) {
     if (ended.status === 'FAILED') {
         throw new ActionError(`The platform reported the export job FAILED (dock status id ${dockStatusId}).`, `Check tool ${settings.toolId} and flow ${settings.flowId} in the platform (is the flow deployed?), then run the workflow again.`);
     }
-    if (!isKnownStatus(ended.status) || ended.status !== 'SUCCESS') {
+    if (ended.status !== 'SUCCESS') {
         throw new ActionError(`The platform reported an unexpected job status "${ended.status}" (dock status id ${dockStatusId}).`, 'Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action\'s maintainers.');
     }
 }

@@ -38,7 +38,4 @@ export const Defaults = {
   tempFolder: 'koreai-tool-export'
 } as const
 
-/** The dock status values the platform documents. Only IN_PROGRESS means "keep waiting". */
-export type DockStatus = 'IN_PROGRESS' | 'SUCCESS' | 'FAILED'
-
 export const API_KEY_HEADER = 'x-api-key'

@@ -4,7 +4,7 @@
  * client, because the client would carry our x-api-key header to any host it is sent to: the
  * key goes only to the platform's own origin.
  */
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient, type HttpClientResponse } from '@actions/http-client'
 import { API_KEY_HEADER } from './constants.js'
 import { abortable } from './cancellation.js'
@@ -17,12 +17,6 @@ const USER_AGENT = 'koreai-tool-export-action'
 const MAX_REDIRECTS = 5
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024
-
-export interface TextResponse {
-  status: number
-  headers: IncomingHttpHeaders
-  text: string
-}
 
 export interface HttpOptions {
   /** The platform's base URL: the only origin that receives the key. */
@@ -45,13 +39,12 @@ export class PlatformHttp {
     })
   }
 
-  /** A JSON API call; the answer's text, or an HttpError for any non-2xx status. */
-  async requestText(method: 'GET' | 'POST', url: URL): Promise<TextResponse> {
+  /** A JSON API call: the answer's body, or an HttpError for any non-2xx status. */
+  async requestText(method: 'GET' | 'POST', url: URL): Promise<string> {
     const headers: OutgoingHttpHeaders = { accept: 'application/json' }
     if (method === 'POST') headers['content-type'] = 'application/json'
     const response = await this.send(method, url, headers)
-    const text = await abortable(response.readBody(), this.options.signal)
-    return { status: response.message.statusCode ?? 0, headers: response.message.headers, text }
+    return abortable(response.readBody(), this.options.signal)
   }
 
   /** A download: the open response, body not yet read. The caller consumes or destroys it. */

@@ -27,8 +27,7 @@ export class PlatformClient {
 
   async startExport(): Promise<ExportAnswer> {
     try {
-      const { text } = await this.http.requestText('POST', this.exportUrl)
-      return parseExportAnswer(text)
+      return parseExportAnswer(await this.http.requestText('POST', this.exportUrl))
     } catch (error) {
       throw this.explain(error, 'Starting the export')
     }
@@ -45,8 +44,7 @@ export class PlatformClient {
 
   async getStatus(dockStatusId: string): Promise<StatusAnswer> {
     try {
-      const { text } = await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId))
-      return parseStatusAnswer(text)
+      return parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)))
     } catch (error) {
       throw this.explain(error, 'Checking the export status')
     }

@@ -3,7 +3,6 @@
  * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
-import type { DockStatus } from './constants.js'
 
 /** The answer could not be read as a platform answer; worth asking again. */
 export class MalformedAnswerError extends Error {
@@ -85,10 +84,6 @@ export function parseStatusAnswer(text: string): StatusAnswer {
   const status = stringField(obj, 'status')?.toUpperCase()
   if (!status) throw new MalformedAnswerError('the answer has no status')
   return { status, downloadUrl: downloadUrlOf(obj) }
-}
-
-export function isKnownStatus(status: string): status is DockStatus {
-  return status === 'IN_PROGRESS' || status === 'SUCCESS' || status === 'FAILED'
 }
 
 /**

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
-import { KEY, RUNTIMES, commandLines, startWorld, type World } from './world.js'
+import { KEY, RUNTIMES, commandLines, startWorld, type World, singleError } from './world.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
@@ -91,10 +91,8 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
 
   it('fails when the job ends FAILED: one error, status FAILED, no file, no artifact', async () => {
     const result = await world.run(node, { toolId: 'a-failed', flowId: 'cf-4', path: 'exports' })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/)
+    const error = singleError(result)
+    expect(error).toMatch(/^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/)
     expect(result.outputs.status).toBe('FAILED')
     expect(result.outputs.dockStatusId).toMatch(/^ds-/)
     expect(result.outputs.filePath).toBeUndefined()
@@ -105,11 +103,9 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
 
   it('fails when the wait times out: status IN_PROGRESS, the timeout named', async () => {
     const result = await world.run(node, { toolId: 'a-slow', flowId: 'cf-5', timeoutSeconds: '2.5' })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('did not finish within 2.5 s (timeoutSeconds); it was still IN_PROGRESS')
-    expect(errors[0]).toContain('Raise "timeoutSeconds"')
+    const error = singleError(result)
+    expect(error).toContain('did not finish within 2.5 s (timeoutSeconds); it was still IN_PROGRESS')
+    expect(error).toContain('Raise "timeoutSeconds"')
     expect(result.outputs.status).toBe('IN_PROGRESS')
     // It gave up at the timeout, not long after (process start included).
     expect(result.ms).toBeLessThan(8000)

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport, makeZip } from '../../sim/zip.mjs'
-import { RUNTIMES, commandLines, startWorld, type World } from './world.js'
+import { RUNTIMES, singleError, startWorld, type World } from './world.js'
 
 const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
@@ -80,11 +80,9 @@ describe('extract', () => {
     const before = snapshot(target)
     world.sim.tools['a-bot'].file = makeZip(entries)
     const result = await backup()
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(`Refusing to unpack Bot.zip: ${reason}. Nothing was written; ${target} was left as it was.`)
-    expect(errors[0]).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
+    const error = singleError(result)
+    expect(error).toContain(`Refusing to unpack Bot.zip: ${reason}. Nothing was written; ${target} was left as it was.`)
+    expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
     expect(snapshot(target)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
     expect(readdirSync(root)).toEqual(['repo'])

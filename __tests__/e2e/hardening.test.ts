@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
-import { KEY, RUNTIMES, commandLines, startWorld, type World } from './world.js'
+import { KEY, RUNTIMES, commandLines, startWorld, type World, singleError } from './world.js'
 
 const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
@@ -55,18 +55,14 @@ describe('passing faults are survived', () => {
   it('gives up on the start after four attempts, naming the last error', async () => {
     for (let i = 0; i < 4; i++) world.sim.faults.export.push({ kind: 'status', status: 503, body: 'Maintenance' })
     const result = await run({ toolId: 'a-quick' })
-    expect(result.code).toBe(1)
     expect(warnings(result.stdout)).toHaveLength(3)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/)
+    expect(singleError(result)).toMatch(/^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/)
     expect(result.outputs.status).toBeUndefined()
   }, TIMEOUT)
 
   it('explains a platform that cannot be reached at all', async () => {
     const result = await run({ toolId: 'a-quick', host: 'http://127.0.0.1:9' })
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toContain('Starting the export failed 4 times; the last error: connection error ECONNREFUSED (127.0.0.1:9)')
+    expect(singleError(result)).toContain('Starting the export failed 4 times; the last error: connection error ECONNREFUSED (127.0.0.1:9)')
   }, TIMEOUT)
 
   it('logs which dock status id it kept when a started job lost its answer', async () => {
@@ -110,18 +106,15 @@ describe('passing faults are survived', () => {
   it('gives up at the timeout with the last error when every check fails', async () => {
     for (let i = 0; i < 20; i++) world.sim.faults.status.push({ kind: 'status', status: 502, body: 'Bad gateway' })
     const result = await run({ toolId: 'a-never', timeoutSeconds: '4' })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/)
+    const error = singleError(result)
+    expect(error).toMatch(/^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/)
     expect(result.outputs.status).toBe('IN_PROGRESS')
   }, TIMEOUT)
 
   it('does not let a status check that hangs stretch the wait past the timeout', async () => {
     world.sim.faults.status.push({ kind: 'stall' }, { kind: 'stall' }, { kind: 'stall' })
     const result = await run({ toolId: 'a-never', timeoutSeconds: '3' })
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toContain('the last error: no answer within')
+    expect(singleError(result)).toContain('the last error: no answer within')
     expect(result.ms).toBeLessThan(8000)
   }, TIMEOUT)
 
@@ -139,8 +132,7 @@ describe('passing faults are survived', () => {
   it('fails after the last download attempt without leaving any file', async () => {
     for (let i = 0; i < 4; i++) world.sim.faults.download.push({ kind: 'truncate' })
     const result = await run({ toolId: 'a-quick', path: 'exports' })
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toMatch(/^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/)
+    expect(singleError(result)).toMatch(/^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/)
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual([])
     expect(result.outputs.filePath).toBeUndefined()
   }, TIMEOUT)
@@ -153,12 +145,10 @@ describe('client errors fail fast and explain', () => {
     ['an unknown tool', { toolId: 'a-missing' }, 404, 'HTTP 404 Not Found', 'was not found', 'Check that the tool "a-missing" (input "toolId")']
   ])('%s: HTTP %i, no retry, one error', async (_name, inputs, _status, statusText, said, fix) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(`Starting the export failed: ${statusText} from 127.0.0.1:`)
-    expect(errors[0]).toContain(said)
-    expect(errors[0]).toContain(fix)
+    const error = singleError(result)
+    expect(error).toContain(`Starting the export failed: ${statusText} from 127.0.0.1:`)
+    expect(error).toContain(said)
+    expect(error).toContain(fix)
     expect(world.sim.requests).toHaveLength(1)
     expect(warnings(result.stdout)).toEqual([])
   }, TIMEOUT)
@@ -166,9 +156,9 @@ describe('client errors fail fast and explain', () => {
   it('HTTP 400 is not retried either', async () => {
     world.sim.faults.export.push({ kind: 'status', status: 400, body: 'flowId is invalid' })
     const result = await run({ toolId: 'a-quick' })
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toContain('HTTP 400 from 127.0.0.1:')
-    expect(commandLines(result.stdout, 'error')[0]).toContain('The platform said: "flowId is invalid"')
+    const error = singleError(result)
+    expect(error).toContain('HTTP 400 from 127.0.0.1:')
+    expect(error).toContain('The platform said: "flowId is invalid"')
     expect(world.sim.requests).toHaveLength(1)
   }, TIMEOUT)
 })
@@ -186,10 +176,8 @@ describe('bad input is refused before any request', () => {
     [{ artifactName: 'nightly:backup' }, 'input "artifactName" is not a valid artifact name: it contains ":"']
   ])('%j', async (inputs, message) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(message)
+    const error = singleError(result)
+    expect(error).toContain(message)
     expect(world.sim.requests).toEqual([])
   }, TIMEOUT)
 
@@ -267,10 +255,8 @@ describe('cancellation', () => {
     action.child.kill('SIGINT')
     const result = await action.done
     expect(Date.now() - sentAt).toBeLessThan(2000)
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toBe(`::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`)
+    const error = singleError(result)
+    expect(error).toBe(`::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`)
     expect(result.outputs.status).toBe('IN_PROGRESS')
   }, TIMEOUT)
 
@@ -285,8 +271,7 @@ describe('cancellation', () => {
     action.child.kill('SIGTERM')
     const result = await action.done
     expect(Date.now() - sentAt).toBeLessThan(2000)
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toContain('The export was cancelled (SIGTERM).')
+    expect(singleError(result)).toContain('The export was cancelled (SIGTERM).')
     expect(readdirSync(folder)).toEqual([])
   }, TIMEOUT)
 })
@@ -294,11 +279,9 @@ describe('cancellation', () => {
 describe('where uploads cannot work', () => {
   it('refuses GitHub Enterprise Server before starting, pointing at uploadArtifact: false', async () => {
     const result = await run({ toolId: 'a-quick' }, { env: { GITHUB_SERVER_URL: 'https://github.acme.corp' } })
-    expect(result.code).toBe(1)
-    const errors = commandLines(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('Uploading artifacts is not supported on GitHub Enterprise Server (https://github.acme.corp)')
-    expect(errors[0]).toContain('Set "uploadArtifact: false"')
+    const error = singleError(result)
+    expect(error).toContain('Uploading artifacts is not supported on GitHub Enterprise Server (https://github.acme.corp)')
+    expect(error).toContain('Set "uploadArtifact: false"')
     expect(world.sim.requests).toEqual([])
   }, TIMEOUT)
 
@@ -310,8 +293,7 @@ describe('where uploads cannot work', () => {
 
   it('explains a run outside Actions (no runtime variables)', async () => {
     const result = await run({ toolId: 'a-quick' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
-    expect(result.code).toBe(1)
-    expect(commandLines(result.stdout, 'error')[0]).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job')
+    expect(singleError(result)).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job')
     expect(world.sim.requests).toEqual([])
   }, TIMEOUT)
 })

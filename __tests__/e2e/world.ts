@@ -2,6 +2,7 @@
  * One simulated world per test file: the platform simulator, the artifact backend emulator, and a
  * way to run the committed bundle against both, as a runner would.
  */
+import { expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import * as os from 'node:os'
@@ -57,4 +58,12 @@ export type World = Awaited<ReturnType<typeof startWorld>>
 /** Lines that start with a workflow command, e.g. `::error::`. */
 export function commandLines(stdout: string, command: string): string[] {
   return stdout.split('\n').filter(line => line.startsWith(`::${command}::`))
+}
+
+/** Asserts the run failed with exactly one `::error::` line, and returns that line. */
+export function singleError(result: { code: number | null; stdout: string }): string {
+  expect(result.code).toBe(1)
+  const errors = commandLines(result.stdout, 'error')
+  expect(errors).toHaveLength(1)
+  return errors[0]
 }
