@@ -4,23 +4,28 @@
  */
 import * as core from '@actions/core'
 
-/** What one run learned, phase by phase; also the source of the step's outputs. */
+/**
+ * What one run learned, phase by phase. The fields named like the step's outputs hold the
+ * values that were set as those outputs.
+ */
 export interface RunReport {
   host?: string
   toolId?: string
+  durationMs?: number
+  fileName?: string
+  error?: string
   status?: string
   dockStatusId?: string
   exportJobId?: string
-  durationMs?: number
-  fileName?: string
+  downloadUrl?: string
   filePath?: string
   size?: number
   sha256?: string
   artifactName?: string
+  artifactId?: number
   artifactUrl?: string
   extractedPath?: string
   changed?: boolean
-  error?: string
 }
 
 export function formatBytes(bytes: number): string {
