@@ -28690,49 +28690,8 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/memory-helper.ts
-/**
- * Keeps a big download within a small memory budget. Node frees the 64 KiB buffers a socket
- * reads into only when V8 collects their small wrappers, and during a fast download that
- * garbage piles up faster than V8's own heuristics collect it: a 512 MiB export took the
- * process to 150 MB. A young-generation collection every 16 MiB keeps it near 110 MB (measured
- * by `npm run bench`), at about a millisecond each.
- */
-
-
-let collect;
-function collector() {
-    if (collect === undefined) {
-        try {
-            // The runner starts node without --expose-gc; the flag can still be set at run time, and
-            // gc() then exists in contexts created afterwards.
-            external_node_v8_default().setFlagsFromString('--expose-gc');
-            collect = external_node_vm_default().runInNewContext('gc');
-        }
-        catch {
-            collect = null;
-        }
-    }
-    return collect;
-}
-/** A function to call with the running byte count; it collects young garbage every `every` bytes. */
-function garbageCollectorEvery(every) {
-    const gc = collector();
-    let next = every;
-    return bytes => {
-        if (gc && bytes >= next) {
-            next = bytes + every;
-            gc({ type: 'minor' });
-        }
-    };
-}
-
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(44942);
 ;// CONCATENATED MODULE: ./src/response-parser.ts
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
@@ -28912,12 +28871,250 @@ async function withRetry(operation, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/url-helper.ts
+/**
+ * Pure URL building for the platform API. No I/O: everything here is unit-tested directly.
+ */
+/** Host names for which plain http is allowed: the key never leaves the machine. */
+function isLoopbackHost(hostname) {
+    const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return (name === 'localhost' ||
+        name.endsWith('.localhost') ||
+        name === '::1' ||
+        /^127(?:\.\d{1,3}){3}$/.test(name));
+}
+/**
+ * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
+ * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
+ * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
+ * the input helper names the input.
+ */
+function parseHost(raw) {
+    const text = raw.trim();
+    if (!text)
+        throw new Error('it is empty');
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`"${text}" is not a URL or host name`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
+    }
+    if (url.username || url.password) {
+        throw new Error('it must not contain a user name or password');
+    }
+    if (url.search || url.hash) {
+        throw new Error('it must not contain a query string or fragment');
+    }
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url;
+}
+function apiUrl(base, path) {
+    const url = new URL(base.href);
+    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    return url;
+}
+/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
+function exportUrl(base, toolId, flowId) {
+    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
+    url.searchParams.set('flowId', flowId);
+    return url;
+}
+/** GET target that reports a dock job's status. */
+function dockStatusUrl(base, dockStatusId) {
+    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
+}
+/**
+ * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
+ * relative one is taken from the platform's origin).
+ */
+function resolveDownloadUrl(base, raw) {
+    return new URL(raw.trim(), base);
+}
+/** The key goes only to the platform's own origin: same scheme, host and port. */
+function isSameOrigin(a, b) {
+    return a.origin === b.origin;
+}
+/** What a log line may show of a URL: origin and path, never the query (it may carry a signature). */
+function describeUrl(url) {
+    return `${url.origin}${url.pathname}`;
+}
+
+;// CONCATENATED MODULE: ./src/http-helper.ts
+
+
+
+
+
+
+
+const USER_AGENT = 'koreai-tool-export-action';
+const MAX_REDIRECTS = 5;
+/** Error bodies are read only this far: enough for a message, never a download's worth. */
+const MAX_ERROR_BODY = 64 * 1024;
+class PlatformHttp {
+    options;
+    client;
+    constructor(options) {
+        this.options = options;
+        this.client = new lib/* HttpClient */.Qq(USER_AGENT, [], {
+            allowRedirects: false,
+            allowRetries: false,
+            keepAlive: true,
+            socketTimeout: options.idleTimeoutMs ?? 30_000
+        });
+    }
+    /** A JSON API call: the answer's body, or an HttpError for any non-2xx status. */
+    async requestText(method, url) {
+        const headers = { accept: 'application/json' };
+        if (method === 'POST')
+            headers['content-type'] = 'application/json';
+        const response = await this.send(method, url, headers);
+        return abortable(response.readBody(), this.options.signal);
+    }
+    /** A download: the open response, body not yet read. The caller consumes or destroys it. */
+    async openStream(url) {
+        const response = await this.send('GET', url, { accept: '*/*' });
+        return response.message;
+    }
+    /** Releases kept-alive connections so the process can end. */
+    dispose() {
+        this.client.dispose();
+    }
+    async send(method, start, baseHeaders) {
+        let url = start;
+        let verb = method;
+        for (let hop = 0;; hop++) {
+            const headers = { ...baseHeaders };
+            if (isSameOrigin(url, this.options.platform))
+                headers[API_KEY_HEADER] = this.options.key;
+            if (verb === 'GET')
+                delete headers['content-type'];
+            const response = await this.request(verb, url, headers);
+            const status = response.message.statusCode ?? 0;
+            const location = response.message.headers.location;
+            if (status >= 300 && status < 400 && location) {
+                response.message.resume();
+                if (hop >= MAX_REDIRECTS)
+                    throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`);
+                const next = new URL(location, url);
+                if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
+                    throw new NetworkError('a redirect from https to plain http was refused');
+                }
+                if (status === 303 || ((status === 301 || status === 302) && verb === 'POST'))
+                    verb = 'GET';
+                url = next;
+                continue;
+            }
+            if (status < 200 || status >= 300)
+                throw await this.httpError(response);
+            return response;
+        }
+    }
+    async request(verb, url, headers) {
+        const body = verb === 'POST' ? '' : null;
+        try {
+            return await abortable(this.client.request(verb, url.href, body, headers), this.options.signal);
+        }
+        catch (error) {
+            if (error instanceof CancelledError)
+                throw error;
+            // The client's own messages can hold the request path (and so a signed query): describe
+            // the fault by its code instead.
+            throw new NetworkError(describeConnectionError(error));
+        }
+    }
+    async httpError(response) {
+        const status = response.message.statusCode ?? 0;
+        const retryAfter = parseRetryAfter(headerValue(response.message.headers['retry-after']), Date.now());
+        const text = await readLimited(response.message, MAX_ERROR_BODY).catch(() => '');
+        return new HttpError(status, serverMessage(text), retryAfter);
+    }
+}
+/** A header's value; the first, when it came more than once. */
+function headerValue(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+function describeConnectionError(error) {
+    const code = error?.code;
+    if (typeof code === 'string')
+        return `connection error ${code}`;
+    if (error instanceof Error && /timeout/i.test(error.message))
+        return 'the connection timed out';
+    return 'the connection failed';
+}
+async function readLimited(message, limit) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of message) {
+        const buffer = chunk;
+        chunks.push(buffer);
+        size += buffer.length;
+        if (size >= limit) {
+            message.destroy();
+            break;
+        }
+    }
+    return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/memory-helper.ts
+/**
+ * Keeps a big download within a small memory budget. Node frees the 64 KiB buffers a socket
+ * reads into only when V8 collects their small wrappers, and during a fast download that
+ * garbage piles up faster than V8's own heuristics collect it: a 512 MiB export took the
+ * process to 150 MB. A young-generation collection every 16 MiB keeps it near 110 MB (measured
+ * by `npm run bench`), at about a millisecond each.
+ */
+
+
+let collect;
+function collector() {
+    if (collect === undefined) {
+        try {
+            // The runner starts node without --expose-gc; the flag can still be set at run time, and
+            // gc() then exists in contexts created afterwards.
+            external_node_v8_default().setFlagsFromString('--expose-gc');
+            collect = external_node_vm_default().runInNewContext('gc');
+        }
+        catch {
+            collect = null;
+        }
+    }
+    return collect;
+}
+/** A function to call with the running byte count; it collects young garbage every `every` bytes. */
+function garbageCollectorEvery(every) {
+    const gc = collector();
+    let next = every;
+    return bytes => {
+        if (gc && bytes >= next) {
+            next = bytes + every;
+            gc({ type: 'minor' });
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/downloader.ts
 /**
  * Saves the export: streamed to disk (never held in memory), hashed and counted on the way, written
  * under a temporary name and renamed only when complete, so no half file ever carries the final
  * name. A body cut short, or of another length than announced, is retried and never kept.
  */
+
 
 
 
@@ -28956,7 +29153,7 @@ async function downloadExport(opts) {
 }
 async function saveOnce(opts) {
     const response = await opts.http.openStream(opts.url);
-    const fileName = safeFileName(contentDispositionName(header(response.headers['content-disposition']))) ?? opts.fallbackName;
+    const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName;
     const announced = response.headers['content-encoding'] ? undefined : lengthOf(response.headers['content-length']);
     const filePath = external_node_path_.join(opts.folder, fileName);
     const partial = external_node_path_.join(opts.folder, `.${fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
@@ -28988,9 +29185,6 @@ async function saveOnce(opts) {
         opts.onPartialFile?.(undefined);
     }
     return { filePath, fileName, size: meter.size, sha256: meter.hash.digest('hex') };
-}
-function header(value) {
-    return Array.isArray(value) ? value[0] : value;
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -29238,201 +29432,6 @@ async function swapIn(staging, folder) {
     }
     if (moved)
         await (0,promises_.rm)(old, { recursive: true, force: true });
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-;// CONCATENATED MODULE: ./src/url-helper.ts
-/**
- * Pure URL building for the platform API. No I/O: everything here is unit-tested directly.
- */
-/** Host names for which plain http is allowed: the key never leaves the machine. */
-function isLoopbackHost(hostname) {
-    const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return (name === 'localhost' ||
-        name.endsWith('.localhost') ||
-        name === '::1' ||
-        /^127(?:\.\d{1,3}){3}$/.test(name));
-}
-/**
- * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
- * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
- * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
- * the input helper names the input.
- */
-function parseHost(raw) {
-    const text = raw.trim();
-    if (!text)
-        throw new Error('it is empty');
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-    let url;
-    try {
-        url = new URL(withScheme);
-    }
-    catch {
-        throw new Error(`"${text}" is not a URL or host name`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
-    }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
-    }
-    if (url.username || url.password) {
-        throw new Error('it must not contain a user name or password');
-    }
-    if (url.search || url.hash) {
-        throw new Error('it must not contain a query string or fragment');
-    }
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    return url;
-}
-function apiUrl(base, path) {
-    const url = new URL(base.href);
-    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-    return url;
-}
-/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
-function exportUrl(base, toolId, flowId) {
-    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
-    url.searchParams.set('flowId', flowId);
-    return url;
-}
-/** GET target that reports a dock job's status. */
-function dockStatusUrl(base, dockStatusId) {
-    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
-}
-/**
- * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
- * relative one is taken from the platform's origin).
- */
-function resolveDownloadUrl(base, raw) {
-    return new URL(raw.trim(), base);
-}
-/** The key goes only to the platform's own origin: same scheme, host and port. */
-function isSameOrigin(a, b) {
-    return a.origin === b.origin;
-}
-/** What a log line may show of a URL: origin and path, never the query (it may carry a signature). */
-function describeUrl(url) {
-    return `${url.origin}${url.pathname}`;
-}
-
-;// CONCATENATED MODULE: ./src/http-helper.ts
-
-
-
-
-
-
-
-const USER_AGENT = 'koreai-tool-export-action';
-const MAX_REDIRECTS = 5;
-/** Error bodies are read only this far: enough for a message, never a download's worth. */
-const MAX_ERROR_BODY = 64 * 1024;
-class PlatformHttp {
-    options;
-    client;
-    constructor(options) {
-        this.options = options;
-        this.client = new lib/* HttpClient */.Qq(USER_AGENT, [], {
-            allowRedirects: false,
-            allowRetries: false,
-            keepAlive: true,
-            socketTimeout: options.idleTimeoutMs ?? 30_000
-        });
-    }
-    /** A JSON API call: the answer's body, or an HttpError for any non-2xx status. */
-    async requestText(method, url) {
-        const headers = { accept: 'application/json' };
-        if (method === 'POST')
-            headers['content-type'] = 'application/json';
-        const response = await this.send(method, url, headers);
-        return abortable(response.readBody(), this.options.signal);
-    }
-    /** A download: the open response, body not yet read. The caller consumes or destroys it. */
-    async openStream(url) {
-        const response = await this.send('GET', url, { accept: '*/*' });
-        return response.message;
-    }
-    /** Releases kept-alive connections so the process can end. */
-    dispose() {
-        this.client.dispose();
-    }
-    async send(method, start, baseHeaders) {
-        let url = start;
-        let verb = method;
-        for (let hop = 0;; hop++) {
-            const headers = { ...baseHeaders };
-            if (isSameOrigin(url, this.options.platform))
-                headers[API_KEY_HEADER] = this.options.key;
-            if (verb === 'GET')
-                delete headers['content-type'];
-            const response = await this.request(verb, url, headers);
-            const status = response.message.statusCode ?? 0;
-            const location = response.message.headers.location;
-            if (status >= 300 && status < 400 && location) {
-                response.message.resume();
-                if (hop >= MAX_REDIRECTS)
-                    throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`);
-                const next = new URL(location, url);
-                if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
-                    throw new NetworkError('a redirect from https to plain http was refused');
-                }
-                if (status === 303 || ((status === 301 || status === 302) && verb === 'POST'))
-                    verb = 'GET';
-                url = next;
-                continue;
-            }
-            if (status < 200 || status >= 300)
-                throw await this.httpError(response);
-            return response;
-        }
-    }
-    async request(verb, url, headers) {
-        const body = verb === 'POST' ? '' : null;
-        try {
-            return await abortable(this.client.request(verb, url.href, body, headers), this.options.signal);
-        }
-        catch (error) {
-            if (error instanceof CancelledError)
-                throw error;
-            // The client's own messages can hold the request path (and so a signed query): describe
-            // the fault by its code instead.
-            throw new NetworkError(describeConnectionError(error));
-        }
-    }
-    async httpError(response) {
-        const status = response.message.statusCode ?? 0;
-        const retryAfter = parseRetryAfter(headerValue(response.message.headers['retry-after']), Date.now());
-        const text = await readLimited(response.message, MAX_ERROR_BODY).catch(() => '');
-        return new HttpError(status, serverMessage(text), retryAfter);
-    }
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-function describeConnectionError(error) {
-    const code = error?.code;
-    if (typeof code === 'string')
-        return `connection error ${code}`;
-    if (error instanceof Error && /timeout/i.test(error.message))
-        return 'the connection timed out';
-    return 'the connection failed';
-}
-async function readLimited(message, limit) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of message) {
-        const buffer = chunk;
-        chunks.push(buffer);
-        size += buffer.length;
-        if (size >= limit) {
-            message.destroy();
-            break;
-        }
-    }
-    return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts

@@ -11,7 +11,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ActionError } from './errors.js'
 import { contentDispositionName, safeFileName } from './file-naming.js'
-import type { PlatformHttp } from './http-helper.js'
+import { headerValue, type PlatformHttp } from './http-helper.js'
 import { garbageCollectorEvery } from './memory-helper.js'
 import { HttpError, NetworkError, isRetryable, withRetry, type RetryContext } from './retry-helper.js'
 
@@ -70,7 +70,7 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
 
 async function saveOnce(opts: DownloadOptions): Promise<SavedFile> {
   const response = await opts.http.openStream(opts.url)
-  const fileName = safeFileName(contentDispositionName(header(response.headers['content-disposition']))) ?? opts.fallbackName
+  const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName
   const announced = response.headers['content-encoding'] ? undefined : lengthOf(response.headers['content-length'])
   const filePath = path.join(opts.folder, fileName)
   const partial = path.join(opts.folder, `.${fileName}.${randomBytes(4).toString('hex')}.part`)
@@ -101,10 +101,6 @@ async function saveOnce(opts: DownloadOptions): Promise<SavedFile> {
     opts.onPartialFile?.(undefined)
   }
   return { filePath, fileName, size: meter.size, sha256: meter.hash.digest('hex') }
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }
 
 function lengthOf(value: string | undefined): number | undefined {

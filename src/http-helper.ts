@@ -105,7 +105,8 @@ export class PlatformHttp {
   }
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+/** A header's value; the first, when it came more than once. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
