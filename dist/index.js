@@ -28853,7 +28853,6 @@ function describeFailure(error) {
 }
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
 async function withRetry(operation, ctx) {
-    const now = ctx.now ?? Date.now;
     for (let attempt = 1;; attempt++) {
         try {
             return await operation(attempt);
@@ -28862,8 +28861,6 @@ async function withRetry(operation, ctx) {
             if (error instanceof CancelledError || !isRetryable(error) || attempt >= ctx.policy.attempts)
                 throw error;
             const delay = retryDelay(ctx.policy, attempt, error);
-            if (ctx.deadline !== undefined && now() + delay >= ctx.deadline)
-                throw error;
             ctx.warn(`${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
                 `(attempt ${attempt + 1} of ${ctx.policy.attempts})`);
             await ctx.sleep(delay);
@@ -29632,7 +29629,7 @@ async function waitForJob(getStatus, opts) {
         if (at === undefined) {
             if (failures > 0)
                 throw gaveUp(failures, lastError, opts.dockStatusId);
-            return { status, timedOut: true, elapsedMs: now() - opts.startedAt, checks };
+            return { status, timedOut: true };
         }
         await opts.sleep(at - now());
         lastCheckAt = now();
@@ -29671,7 +29668,7 @@ async function waitForJob(getStatus, opts) {
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
-            return { status, timedOut: false, downloadUrl: answer.downloadUrl, elapsedMs: elapsed, checks };
+            return { status, timedOut: false, downloadUrl: answer.downloadUrl };
         }
     }
 }
@@ -29910,7 +29907,7 @@ async function startExport({ settings, platform, report, retry }) {
 async function waitForEnd({ settings, platform, report, signal }, started) {
     const startedAt = Date.now();
     const ended = started.status && started.status !== 'IN_PROGRESS'
-        ? { status: started.status, timedOut: false, elapsedMs: 0, checks: 0 }
+        ? { status: started.status, timedOut: false }
         : await core/* group */.Os(`Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
             dockStatusId: started.dockStatusId,
             startedAt,

@@ -103,7 +103,7 @@ export async function startPlatformSimulator(options = {}) {
       entry.status = status
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status }
-      if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(tool, job.token)
+      if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(job.token)
       return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/v1\/account\/([^/]+)$/.exec(url.pathname))) {
@@ -162,15 +162,15 @@ export async function startPlatformSimulator(options = {}) {
     return outcome
   }
 
-  /** @param {SimTool} _tool @param {string} token */
-  function downloadUrlFor(_tool, token) {
+  /** @param {string} token */
+  function downloadUrlFor(token) {
     return `${origin}/api/v1/account/${token}`
   }
 
   /** @param {SimTool} tool @param {string} toolId @param {string} id @param {string} token */
   function exportAnswer(tool, toolId, id, token) {
     const variant = tool.variant ?? 'sample'
-    const url = downloadUrlFor(tool, token)
+    const url = downloadUrlFor(token)
     if (variant === 'sample') {
       // The vendor's sample: note the missing comma after exportJobId and the leading space.
       return `{
@@ -195,15 +195,15 @@ export async function startPlatformSimulator(options = {}) {
     const tool = tools[toolId]
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
+    if (fault?.kind === 'reset') return req.socket.destroy()
+    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: fault.body ?? 'Internal error', code: fault.status }] }, fault.retryAfter)
     if (tool.filePath) {
+      if (fault) throw new Error(`the download fault '${fault.kind}' needs an in-memory export (file), not filePath`)
       const size = statSync(tool.filePath).size
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
-      if (fault?.kind === 'truncate') return createReadStream(tool.filePath, { end: Math.floor(size / 2) }).on('end', () => req.socket.destroy()).pipe(res, { end: false })
       return createReadStream(tool.filePath, { highWaterMark: 1 << 20 }).pipe(res)
     }
     const body = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
-    if (fault?.kind === 'reset') return req.socket.destroy()
-    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: fault.body ?? 'Internal error', code: fault.status }] }, fault.retryAfter)
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'content-disposition': disposition })
     if (fault?.kind === 'truncate' || fault?.kind === 'slow') {
       res.write(body.subarray(0, Math.floor(body.length / 2)))

@@ -36,8 +36,6 @@ export interface WaitResult {
   status: string
   timedOut: boolean
   downloadUrl?: string
-  elapsedMs: number
-  checks: number
 }
 
 export async function waitForJob(
@@ -59,7 +57,7 @@ export async function waitForJob(
     const at = nextCheckAt({ startedAt: opts.startedAt, lastCheckAt, now: now(), deadline, maxPauseMs: opts.maxPauseMs, backoffMs })
     if (at === undefined) {
       if (failures > 0) throw gaveUp(failures, lastError, opts.dockStatusId)
-      return { status, timedOut: true, elapsedMs: now() - opts.startedAt, checks }
+      return { status, timedOut: true }
     }
     await opts.sleep(at - now())
     lastCheckAt = now()
@@ -97,7 +95,7 @@ export async function waitForJob(
       lastHeartbeat = now()
     }
     if (status !== 'IN_PROGRESS') {
-      return { status, timedOut: false, downloadUrl: answer.downloadUrl, elapsedMs: elapsed, checks }
+      return { status, timedOut: false, downloadUrl: answer.downloadUrl }
     }
   }
 }

@@ -118,7 +118,7 @@ async function waitForEnd({ settings, platform, report, signal }: RunContext, st
   const startedAt = Date.now()
   const ended: WaitResult =
     started.status && started.status !== 'IN_PROGRESS'
-      ? { status: started.status, timedOut: false, elapsedMs: 0, checks: 0 }
+      ? { status: started.status, timedOut: false }
       : await core.group(`Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () =>
           waitForJob(id => platform.getStatus(id), {
             dockStatusId: started.dockStatusId,

@@ -77,21 +77,16 @@ export interface RetryContext {
   policy: BackoffPolicy
   sleep: (ms: number) => Promise<void>
   warn: (line: string) => void
-  /** Epoch ms after which no new try starts (the overall timeout); optional. */
-  deadline?: number
-  now?: () => number
 }
 
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, ctx: RetryContext): Promise<T> {
-  const now = ctx.now ?? Date.now
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt)
     } catch (error) {
       if (error instanceof CancelledError || !isRetryable(error) || attempt >= ctx.policy.attempts) throw error
       const delay = retryDelay(ctx.policy, attempt, error)
-      if (ctx.deadline !== undefined && now() + delay >= ctx.deadline) throw error
       ctx.warn(
         `${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
           `(attempt ${attempt + 1} of ${ctx.policy.attempts})`

@@ -76,12 +76,4 @@ describe('withRetry', () => {
     await expect(withRetry(async () => Promise.reject(new CancelledError('SIGINT')), ctx)).rejects.toBeInstanceOf(CancelledError)
     expect(warnings).toHaveLength(0)
   })
-
-  it('does not start a try that would begin after the deadline', async () => {
-    const { warnings, ctx } = quiet()
-    await expect(
-      withRetry(async () => Promise.reject(new HttpError(503)), { ...ctx, deadline: 1000, now: () => 999 })
-    ).rejects.toThrow('HTTP 503')
-    expect(warnings).toHaveLength(0)
-  })
 })
