@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41402);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61141);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 41402:
+/***/ 61141:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28686,12 +28686,14 @@ function abortable(promise, signal) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(22779);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(19783);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
 ;// CONCATENATED MODULE: ./src/response-parser.ts
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
@@ -28868,6 +28870,310 @@ async function withRetry(operation, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/response-reader.ts
+
+/** A response head larger than this is refused: no real server sends one. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** A chunk-size or trailer line longer than this is refused. */
+const MAX_LINE_BYTES = 4 * 1024;
+class ResponseReader {
+    handlers;
+    state = 'head';
+    headBytes = Buffer.alloc(0);
+    line = '';
+    remaining = 0;
+    /** Body bytes handed on so far. */
+    received = 0;
+    /** What the response announced, when it did (Content-Length). */
+    announced;
+    constructor(handlers) {
+        this.handlers = handlers;
+    }
+    get done() {
+        return this.state === 'done';
+    }
+    /** Takes the next bytes of the connection. Throws a NetworkError on a malformed response. */
+    push(data) {
+        let offset = 0;
+        while (offset < data.length && this.state !== 'done') {
+            offset = this.step(data, offset);
+        }
+    }
+    /** The connection ended: throws a NetworkError unless the response is complete. */
+    end() {
+        if (this.state === 'until-close')
+            this.state = 'done';
+        if (this.state === 'done')
+            return;
+        if (this.state === 'head')
+            throw new NetworkError('the connection closed before a complete response');
+        if (this.announced !== undefined) {
+            throw new NetworkError(`the download ended after ${this.received} of ${this.announced} bytes`);
+        }
+        throw new NetworkError(`the download was cut short after ${this.received} bytes (connection closed)`);
+    }
+    step(data, offset) {
+        switch (this.state) {
+            case 'head':
+                return this.readHead(data, offset);
+            case 'length':
+            case 'chunk-data': {
+                const take = Math.min(this.remaining, data.length - offset);
+                this.body(data.subarray(offset, offset + take));
+                this.remaining -= take;
+                if (this.remaining === 0)
+                    this.state = this.state === 'length' ? 'done' : 'chunk-end';
+                return offset + take;
+            }
+            case 'until-close':
+                this.body(data.subarray(offset));
+                return data.length;
+            default:
+                return this.readLine(data, offset);
+        }
+    }
+    body(chunk) {
+        if (chunk.length === 0)
+            return;
+        this.received += chunk.length;
+        this.handlers.onBody(chunk);
+    }
+    readHead(data, offset) {
+        const searchFrom = Math.max(0, this.headBytes.length - 3);
+        this.headBytes = Buffer.concat([this.headBytes, data.subarray(offset)]);
+        const end = this.headBytes.indexOf('\r\n\r\n', searchFrom);
+        if (end < 0) {
+            if (this.headBytes.length > MAX_HEAD_BYTES)
+                throw malformed('a response head over 64 KiB');
+            return data.length;
+        }
+        const consumed = end + 4 - (this.headBytes.length - (data.length - offset));
+        const head = parseHead(this.headBytes.subarray(0, end).toString('latin1'));
+        this.headBytes = Buffer.alloc(0);
+        // An interim answer (103 Early Hints, say) is followed by the real one.
+        if (head.statusCode >= 100 && head.statusCode < 200)
+            return offset + consumed;
+        this.frame(head);
+        this.handlers.onHead(head);
+        return offset + consumed;
+    }
+    frame(head) {
+        const { headers, statusCode } = head;
+        const coding = headers['transfer-encoding'];
+        const length = headers['content-length'];
+        if (statusCode === 204 || statusCode === 304) {
+            this.state = 'done';
+        }
+        else if (coding !== undefined) {
+            // chunked must be the final coding; any other coding runs to the end of the connection.
+            this.state = /(^|,)\s*chunked\s*$/i.test(coding) ? 'chunk-size' : 'until-close';
+        }
+        else if (length !== undefined) {
+            if (!/^\d+$/.test(length))
+                throw malformed('an invalid Content-Length');
+            this.announced = Number(length);
+            this.remaining = this.announced;
+            this.state = this.remaining === 0 ? 'done' : 'length';
+        }
+        else {
+            this.state = 'until-close';
+        }
+    }
+    /** Lines of the chunked coding: chunk sizes, the CRLF after each chunk, and trailers. */
+    readLine(data, offset) {
+        const lf = data.indexOf(0x0a, offset);
+        const end = lf < 0 ? data.length : lf;
+        this.line += data.toString('latin1', offset, end);
+        if (this.line.length > MAX_LINE_BYTES)
+            throw malformed('an overlong line in the chunked body');
+        if (lf < 0)
+            return data.length;
+        const line = this.line.endsWith('\r') ? this.line.slice(0, -1) : this.line;
+        this.line = '';
+        if (this.state === 'chunk-size') {
+            const size = line.split(';')[0].trim();
+            if (!/^[0-9a-f]{1,12}$/i.test(size))
+                throw malformed('an invalid chunk size');
+            this.remaining = parseInt(size, 16);
+            this.state = this.remaining === 0 ? 'trailer' : 'chunk-data';
+        }
+        else if (this.state === 'chunk-end') {
+            if (line !== '')
+                throw malformed('a chunk longer than its size');
+            this.state = 'chunk-size';
+        }
+        else if (line === '') {
+            this.state = 'done'; // the empty line after the trailers
+        }
+        return lf + 1;
+    }
+}
+function parseHead(text) {
+    const [statusLine, ...lines] = text.split('\r\n');
+    const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine);
+    if (!status)
+        throw malformed('no HTTP/1.1 status line');
+    const headers = {};
+    for (const line of lines) {
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            throw malformed('a header line without a name');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const before = headers[name];
+        if (name === 'set-cookie')
+            headers[name] = [...(before ?? []), value];
+        else
+            headers[name] = before === undefined ? value : `${before}, ${value}`;
+    }
+    return { statusCode: Number(status[1]), headers };
+}
+function malformed(what) {
+    return new NetworkError(`the server sent a malformed response (${what})`);
+}
+
+;// CONCATENATED MODULE: ./src/direct-http.ts
+/**
+ * A plain HTTP/1.1 GET over a direct connection, for the download. Node's http client hands each
+ * 64 KiB it reads to JavaScript in a buffer of its own; on a 512 MiB export that churn made the
+ * download twice as slow as `curl -o` (`npm run bench`). Here the socket reads into one buffer,
+ * used again and again (the `onread` option of net and tls), and each piece of the body is
+ * hashed and written before the next read.
+ *
+ * Only direct connections come here: through a proxy, http-helper.ts downloads with
+ * @actions/http-client, which speaks to proxies. Redirects, the key and errors are the caller's.
+ */
+
+
+
+
+/** Large enough that a fast connection fills it in few reads, small enough to stay in cache. */
+const READ_BUFFER_BYTES = 256 * 1024;
+/** Sends the GET; resolves with the response once its head has arrived. */
+function directGet(url, options) {
+    for (const [name, value] of Object.entries(options.headers)) {
+        if (/[\r\n]/.test(name + value))
+            return Promise.reject(new TypeError(`the header ${name} holds a line break`));
+    }
+    return new Promise((resolveHead, rejectHead) => {
+        let sink;
+        let held = [];
+        let body;
+        let headArrived = false;
+        let failure;
+        let finished = false;
+        const reader = new ResponseReader({
+            onHead: head => {
+                headArrived = true;
+                // No body is read until the caller asks for it.
+                socket.pause();
+                resolveHead({
+                    ...head,
+                    readBody: next => {
+                        if (failure !== undefined)
+                            return Promise.reject(failure);
+                        return new Promise((resolve, reject) => {
+                            body = { resolve, reject };
+                            sink = next;
+                            try {
+                                for (const chunk of held)
+                                    next(chunk);
+                                held = [];
+                                if (reader.done)
+                                    finish();
+                                else
+                                    socket.resume();
+                            }
+                            catch (error) {
+                                fail(error);
+                            }
+                        });
+                    },
+                    destroy: () => {
+                        if (!finished && failure === undefined)
+                            fail(new NetworkError('the download was stopped'));
+                    }
+                });
+            },
+            onBody: chunk => {
+                if (sink)
+                    sink(chunk);
+                else
+                    held.push(Buffer.from(chunk)); // what came with the head, before anyone asked
+            }
+        });
+        const finish = () => {
+            if (finished || failure !== undefined)
+                return;
+            finished = true;
+            cleanUp();
+            socket.destroy();
+            body?.resolve();
+        };
+        const fail = (error) => {
+            if (finished || failure !== undefined)
+                return;
+            failure = error;
+            cleanUp();
+            socket.destroy();
+            if (headArrived)
+                body?.reject(error);
+            else
+                rejectHead(error);
+        };
+        const onAbort = () => fail(options.signal?.reason);
+        const cleanUp = () => options.signal?.removeEventListener('abort', onAbort);
+        const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        const onread = {
+            buffer,
+            callback: bytes => {
+                try {
+                    reader.push(buffer.subarray(0, bytes));
+                    if (reader.done && sink)
+                        finish();
+                }
+                catch (error) {
+                    fail(error);
+                }
+                return true;
+            }
+        };
+        const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+        const secure = url.protocol === 'https:';
+        const port = Number(url.port) || (secure ? 443 : 80);
+        const socket = secure
+            ? external_node_tls_.connect({ host, port, servername: external_node_net_.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread })
+            : external_node_net_.connect({ host, port, onread });
+        socket.once(secure ? 'secureConnect' : 'connect', () => {
+            const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
+            for (const [name, value] of Object.entries(options.headers))
+                lines.push(`${name}: ${value}`);
+            socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+        });
+        socket.setTimeout(options.idleTimeoutMs, () => fail(new NetworkError('the connection timed out')));
+        socket.on('error', fail);
+        socket.on('end', () => {
+            try {
+                reader.end();
+                if (sink)
+                    finish();
+            }
+            catch (error) {
+                fail(error);
+            }
+        });
+        // A complete response waits for readBody; anything else that closes has failed.
+        socket.on('close', () => {
+            if (!reader.done)
+                fail(new NetworkError('the connection closed'));
+        });
+        if (options.signal?.aborted)
+            onAbort();
+        else
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/url-helper.ts
 /**
  * Pure URL building for the platform API. No I/O: everything here is unit-tested directly.
@@ -28952,6 +29258,8 @@ function describeUrl(url) {
 
 
 
+
+
 const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
@@ -28973,19 +29281,18 @@ class PlatformHttp {
         const headers = { accept: 'application/json' };
         if (method === 'POST')
             headers['content-type'] = 'application/json';
-        const response = await this.send(method, url, headers);
-        return abortable(response.readBody(), this.options.signal);
+        const response = await this.send(method, url, headers, 'client');
+        return abortable(readText(response, Infinity), this.options.signal);
     }
-    /** A download: the open response, body not yet read. The caller consumes or destroys it. */
-    async openStream(url) {
-        const response = await this.send('GET', url, { accept: '*/*' });
-        return response.message;
+    /** A download: the response, body not yet read. The caller reads it or destroys it. */
+    async openDownload(url) {
+        return this.send('GET', url, { accept: '*/*' }, 'download');
     }
     /** Releases kept-alive connections so the process can end. */
     dispose() {
         this.client.dispose();
     }
-    async send(method, start, baseHeaders) {
+    async send(method, start, baseHeaders, transport) {
         let url = start;
         let verb = method;
         for (let hop = 0;; hop++) {
@@ -28994,11 +29301,11 @@ class PlatformHttp {
                 headers[API_KEY_HEADER] = this.options.key;
             if (verb === 'GET')
                 delete headers['content-type'];
-            const response = await this.request(verb, url, headers);
-            const status = response.message.statusCode ?? 0;
-            const location = response.message.headers.location;
+            const response = await this.request(verb, url, headers, transport);
+            const status = response.statusCode;
+            const location = headerValue(response.headers.location);
             if (status >= 300 && status < 400 && location) {
-                response.message.resume();
+                response.destroy();
                 if (hop >= MAX_REDIRECTS)
                     throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`);
                 const next = new URL(location, url);
@@ -29015,29 +29322,57 @@ class PlatformHttp {
             return response;
         }
     }
-    async request(verb, url, headers) {
-        const body = verb === 'POST' ? '' : null;
+    async request(verb, url, headers, transport) {
+        const idleTimeoutMs = this.options.idleTimeoutMs ?? 30_000;
+        const direct = transport === 'download' && verb === 'GET' && !(0,proxy/* getProxyUrl */.s)(url);
         try {
-            return await abortable(this.client.request(verb, url.href, body, headers), this.options.signal);
+            if (direct) {
+                const plain = Object.fromEntries(Object.entries({ 'user-agent': USER_AGENT, ...headers }).map(([name, value]) => [name, String(value)]));
+                return await directGet(url, { headers: plain, signal: this.options.signal, idleTimeoutMs });
+            }
+            const body = verb === 'POST' ? '' : null;
+            const response = await abortable(this.client.request(verb, url.href, body, headers), this.options.signal);
+            return fromMessage(response.message);
         }
         catch (error) {
-            if (error instanceof CancelledError)
+            if (error instanceof CancelledError || error instanceof NetworkError)
                 throw error;
+            const untrusted = untrustedCertificate(error, url);
+            if (untrusted)
+                throw untrusted;
             // The client's own messages can hold the request path (and so a signed query): describe
             // the fault by its code instead.
             throw new NetworkError(describeConnectionError(error));
         }
     }
     async httpError(response) {
-        const status = response.message.statusCode ?? 0;
-        const retryAfter = parseRetryAfter(headerValue(response.message.headers['retry-after']), Date.now());
-        const text = await readLimited(response.message, MAX_ERROR_BODY).catch(() => '');
-        return new HttpError(status, serverMessage(text), retryAfter);
+        const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
+        const text = await readText(response, MAX_ERROR_BODY).catch(() => '');
+        return new HttpError(response.statusCode, serverMessage(text), retryAfter);
     }
+}
+/** A response of @actions/http-client, in the shape direct downloads have. */
+function fromMessage(message) {
+    return {
+        statusCode: message.statusCode ?? 0,
+        headers: message.headers,
+        readBody: async (sink) => {
+            for await (const chunk of message)
+                sink(chunk);
+        },
+        destroy: () => message.destroy()
+    };
 }
 /** A header's value; the first, when it came more than once. */
 function headerValue(value) {
     return Array.isArray(value) ? value[0] : value;
+}
+/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
+function untrustedCertificate(error, url) {
+    const code = error?.code;
+    if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
+        return undefined;
+    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env.');
 }
 function describeConnectionError(error) {
     const code = error?.code;
@@ -29047,62 +29382,24 @@ function describeConnectionError(error) {
         return 'the connection timed out';
     return 'the connection failed';
 }
-async function readLimited(message, limit) {
+/** The body as text, read no further than `limit` bytes. */
+async function readText(response, limit) {
     const chunks = [];
     let size = 0;
-    for await (const chunk of message) {
-        const buffer = chunk;
-        chunks.push(buffer);
-        size += buffer.length;
-        if (size >= limit) {
-            message.destroy();
-            break;
-        }
-    }
+    const enough = new Error('enough');
+    await response
+        .readBody(chunk => {
+        chunks.push(Buffer.from(chunk)); // the chunk's buffer is reused after this call
+        size += chunk.length;
+        if (size >= limit)
+            throw enough;
+    })
+        .catch(error => {
+        if (error !== enough)
+            throw error;
+        response.destroy();
+    });
     return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-;// CONCATENATED MODULE: ./src/memory-helper.ts
-/**
- * Keeps a big download within a small memory budget. Node frees the 64 KiB buffers a socket
- * reads into only when V8 collects their small wrappers, and during a fast download that
- * garbage piles up faster than V8's own heuristics collect it: a 512 MiB export took the
- * process to 150 MB. A young-generation collection every 16 MiB keeps it near 110 MB (measured
- * by `npm run bench`), at about a millisecond each.
- */
-
-
-let collect;
-function collector() {
-    if (collect === undefined) {
-        try {
-            // The runner starts node without --expose-gc; the flag can still be set at run time, and
-            // gc() then exists in contexts created afterwards.
-            external_node_v8_default().setFlagsFromString('--expose-gc');
-            collect = external_node_vm_default().runInNewContext('gc');
-        }
-        catch {
-            collect = null;
-        }
-    }
-    return collect;
-}
-/** A function to call with the running byte count; it collects young garbage every `every` bytes. */
-function garbageCollectorEvery(every) {
-    const gc = collector();
-    let next = every;
-    return bytes => {
-        if (gc && bytes >= next) {
-            next = bytes + every;
-            gc({ type: 'minor' });
-        }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/downloader.ts
@@ -29110,6 +29407,9 @@ function garbageCollectorEvery(every) {
  * Saves the export: streamed to disk (never held in memory), hashed and counted on the way, written
  * under a temporary name and renamed only when complete, so no half file ever carries the final
  * name. A body cut short, or of another length than announced, is retried and never kept.
+ *
+ * Each piece is hashed and written the moment it arrives, synchronously, while it is still in
+ * the CPU's cache and before the connection's buffer is read into again (see direct-http.ts).
  */
 
 
@@ -29120,20 +29420,6 @@ function garbageCollectorEvery(every) {
 
 
 
-
-
-/** Counts and hashes what flows through, unchanged. */
-class Meter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    size = 0;
-    collect = garbageCollectorEvery(16 << 20);
-    _transform(chunk, _encoding, done) {
-        this.hash.update(chunk);
-        this.size += chunk.length;
-        this.collect(this.size);
-        done(null, chunk);
-    }
-}
 async function downloadExport(opts) {
     try {
         return await withRetry(() => saveOnce(opts), { ...opts.retry, what: 'The download' });
@@ -29149,39 +29435,51 @@ async function downloadExport(opts) {
     }
 }
 async function saveOnce(opts) {
-    const response = await opts.http.openStream(opts.url);
+    const response = await opts.http.openDownload(opts.url);
     const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName;
-    const announced = response.headers['content-encoding'] ? undefined : lengthOf(response.headers['content-length']);
+    const announced = response.headers['content-encoding'] ? undefined : lengthOf(headerValue(response.headers['content-length']));
     const filePath = external_node_path_.join(opts.folder, fileName);
     const partial = external_node_path_.join(opts.folder, `.${fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
-    const meter = new Meter();
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    let fd;
     try {
         await (0,promises_.mkdir)(opts.folder, { recursive: true });
         opts.onPartialFile?.(partial);
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, meter, (0,external_node_fs_.createWriteStream)(partial, { highWaterMark: 1 << 20 }), { signal: opts.signal });
-        if (announced !== undefined && meter.size !== announced) {
-            throw new NetworkError(`the download ended after ${meter.size} of ${announced} bytes`);
+        const out = (fd = (0,external_node_fs_.openSync)(partial, 'w'));
+        await abortable(response.readBody(chunk => {
+            hash.update(chunk);
+            for (let written = 0; written < chunk.length;)
+                written += (0,external_node_fs_.writeSync)(out, chunk, written);
+            size += chunk.length;
+        }), opts.signal);
+        (0,external_node_fs_.closeSync)(fd);
+        fd = undefined;
+        if (announced !== undefined && size !== announced) {
+            throw new NetworkError(`the download ended after ${size} of ${announced} bytes`);
         }
         await (0,promises_.rename)(partial, filePath);
     }
     catch (error) {
         response.destroy();
+        if (fd !== undefined)
+            (0,external_node_fs_.closeSync)(fd);
         await (0,promises_.rm)(partial, { force: true });
         if (opts.signal?.aborted)
             throw opts.signal.reason;
         if (error instanceof NetworkError)
             throw error;
-        // A stream that breaks mid-body ("aborted", ECONNRESET) is a passing fault; a disk error is not.
+        // A connection that breaks mid-body ("aborted", ECONNRESET) is a passing fault; a disk error is not.
         const code = error.code;
         if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
-        throw new NetworkError(`the download was cut short after ${meter.size} bytes (${code ?? 'connection closed'})`);
+        throw new NetworkError(`the download was cut short after ${size} bytes (${code ?? 'connection closed'})`);
     }
     finally {
         opts.onPartialFile?.(undefined);
     }
-    return { filePath, fileName, size: meter.size, sha256: meter.hash.digest('hex') };
+    return { filePath, fileName, size, sha256: hash.digest('hex') };
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -30547,8 +30845,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(22779);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth = __nccwpck_require__(92145);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
@@ -32111,120 +32409,21 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 44942:
+/***/ 22779:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient),
-  Hv: () => (/* binding */ HttpCodes)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(58611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(65692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+var https__WEBPACK_IMPORTED_MODULE_1___namespace_cache;
+var http__WEBPACK_IMPORTED_MODULE_0___namespace_cache;
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hv: () => (/* binding */ HttpCodes),
+/* harmony export */   Qq: () => (/* binding */ HttpClient)
+/* harmony export */ });
+/* unused harmony exports Headers, MediaTypes, getProxyUrl, HttpClientError, HttpClientResponse, isHttps */
+/* harmony import */ var http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58611);
+/* harmony import */ var https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65692);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19783);
+/* harmony import */ var tunnel__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(20770);
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46752);
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -32283,7 +32482,7 @@ var MediaTypes;
  * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function lib_getProxyUrl(serverUrl) {
+function getProxyUrl(serverUrl) {
     const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
@@ -32648,7 +32847,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -32659,7 +32858,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? /*#__PURE__*/ (https__WEBPACK_IMPORTED_MODULE_1___namespace_cache || (https__WEBPACK_IMPORTED_MODULE_1___namespace_cache = __nccwpck_require__.t(https__WEBPACK_IMPORTED_MODULE_1__, 2))) : /*#__PURE__*/ (http__WEBPACK_IMPORTED_MODULE_0___namespace_cache || (http__WEBPACK_IMPORTED_MODULE_0___namespace_cache = __nccwpck_require__.t(http__WEBPACK_IMPORTED_MODULE_0__, 2)));
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -32758,7 +32957,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -32773,7 +32972,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http__WEBPACK_IMPORTED_MODULE_0__.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -32787,10 +32986,10 @@ class HttpClient {
             let tunnelAgent;
             const overHttps = proxyUrl.protocol === 'https:';
             if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+                tunnelAgent = overHttps ? tunnel__WEBPACK_IMPORTED_MODULE_3__.httpsOverHttps : tunnel__WEBPACK_IMPORTED_MODULE_3__.httpsOverHttp;
             }
             else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+                tunnelAgent = overHttps ? tunnel__WEBPACK_IMPORTED_MODULE_3__.httpOverHttps : tunnel__WEBPACK_IMPORTED_MODULE_3__.httpOverHttp;
             }
             agent = tunnelAgent(agentOptions);
             this._proxyAgent = agent;
@@ -32798,7 +32997,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https__WEBPACK_IMPORTED_MODULE_1__.Agent(options) : new http__WEBPACK_IMPORTED_MODULE_0__.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -32821,7 +33020,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici__WEBPACK_IMPORTED_MODULE_4__.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -32921,6 +33120,106 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 19783:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ getProxyUrl)
+/* harmony export */ });
+/* unused harmony export checkBypass */
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
 
 /***/ }),
 
@@ -33512,18 +33811,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -2,17 +2,18 @@
  * Saves the export: streamed to disk (never held in memory), hashed and counted on the way, written
  * under a temporary name and renamed only when complete, so no half file ever carries the final
  * name. A body cut short, or of another length than announced, is retried and never kept.
+ *
+ * Each piece is hashed and written the moment it arrives, synchronously, while it is still in
+ * the CPU's cache and before the connection's buffer is read into again (see direct-http.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import * as path from 'node:path'
-import { Transform, type TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { abortable } from './cancellation.js'
 import { ActionError } from './errors.js'
 import { contentDispositionName, safeFileName } from './file-naming.js'
 import { headerValue, type PlatformHttp } from './http-helper.js'
-import { garbageCollectorEvery } from './memory-helper.js'
 import { HttpError, NetworkError, isRetryable, withRetry, type RetryContext } from './retry-helper.js'
 
 export interface SavedFile {
@@ -32,20 +33,6 @@ export interface DownloadOptions {
   retry: Omit<RetryContext, 'what'>
   /** Told the temporary file's path while it exists, so a hard stop can remove it. */
   onPartialFile?: (filePath: string | undefined) => void
-}
-
-/** Counts and hashes what flows through, unchanged. */
-class Meter extends Transform {
-  readonly hash = createHash('sha256')
-  size = 0
-  private readonly collect = garbageCollectorEvery(16 << 20)
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk)
-    this.size += chunk.length
-    this.collect(this.size)
-    done(null, chunk)
-  }
 }
 
 export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> {
@@ -69,26 +56,39 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
 }
 
 async function saveOnce(opts: DownloadOptions): Promise<SavedFile> {
-  const response = await opts.http.openStream(opts.url)
+  const response = await opts.http.openDownload(opts.url)
   const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName
-  const announced = response.headers['content-encoding'] ? undefined : lengthOf(response.headers['content-length'])
+  const announced = response.headers['content-encoding'] ? undefined : lengthOf(headerValue(response.headers['content-length']))
   const filePath = path.join(opts.folder, fileName)
   const partial = path.join(opts.folder, `.${fileName}.${randomBytes(4).toString('hex')}.part`)
-  const meter = new Meter()
+  const hash = createHash('sha256')
+  let size = 0
+  let fd: number | undefined
   try {
     await mkdir(opts.folder, { recursive: true })
     opts.onPartialFile?.(partial)
-    await pipeline(response, meter, createWriteStream(partial, { highWaterMark: 1 << 20 }), { signal: opts.signal })
-    if (announced !== undefined && meter.size !== announced) {
-      throw new NetworkError(`the download ended after ${meter.size} of ${announced} bytes`)
+    const out = (fd = openSync(partial, 'w'))
+    await abortable(
+      response.readBody(chunk => {
+        hash.update(chunk)
+        for (let written = 0; written < chunk.length; ) written += writeSync(out, chunk, written)
+        size += chunk.length
+      }),
+      opts.signal
+    )
+    closeSync(fd)
+    fd = undefined
+    if (announced !== undefined && size !== announced) {
+      throw new NetworkError(`the download ended after ${size} of ${announced} bytes`)
     }
     await rename(partial, filePath)
   } catch (error) {
     response.destroy()
+    if (fd !== undefined) closeSync(fd)
     await rm(partial, { force: true })
     if (opts.signal?.aborted) throw opts.signal.reason
     if (error instanceof NetworkError) throw error
-    // A stream that breaks mid-body ("aborted", ECONNRESET) is a passing fault; a disk error is not.
+    // A connection that breaks mid-body ("aborted", ECONNRESET) is a passing fault; a disk error is not.
     const code = (error as { code?: string }).code
     if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
       throw new ActionError(
@@ -96,11 +96,11 @@ async function saveOnce(opts: DownloadOptions): Promise<SavedFile> {
         'Choose a writable folder with enough free space in the input "path".'
       )
     }
-    throw new NetworkError(`the download was cut short after ${meter.size} bytes (${code ?? 'connection closed'})`)
+    throw new NetworkError(`the download was cut short after ${size} bytes (${code ?? 'connection closed'})`)
   } finally {
     opts.onPartialFile?.(undefined)
   }
-  return { filePath, fileName, size: meter.size, sha256: meter.hash.digest('hex') }
+  return { filePath, fileName, size, sha256: hash.digest('hex') }
 }
 
 function lengthOf(value: string | undefined): number | undefined {
