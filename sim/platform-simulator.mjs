@@ -7,6 +7,7 @@
  * assert what was sent where. Used by the end-to-end tests, the demo and the benchmark.
  */
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { createReadStream, statSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { makeToolExport } from './zip.mjs'
@@ -42,13 +43,18 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} path   path and query as received
  * @property {string | undefined} apiKey   the x-api-key header, if any
  * @property {number} at     epoch ms the request arrived
+ * @property {number} fromPort  the client's port: which connection it came on
  * @property {number} [finishedAt]  epoch ms the response was fully sent
  * @property {string} [status]      on a dock status request: the status answered
  */
 
 /**
  * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
- *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[] } }} [options]
+ *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[] },
+ *           hostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
+ *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
+ *     address of this machine is not loopback, so proxies apply to it.
+ *   tls: the origins named in `on` speak https with this key and certificate.
  *   keys: API key -> whether it has the Export Tool scope.
  */
 export async function startPlatformSimulator(options = {}) {
@@ -63,15 +69,21 @@ export async function startPlatformSimulator(options = {}) {
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
 
-  const storage = createServer((req, res) => {
+  const hostname = options.hostname ?? '127.0.0.1'
+  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} */
+  const storageHandler = (req, res) => {
     record('storage', req, res)
     const url = new URL(req.url ?? '/', 'http://storage')
     const job = [...jobs.values()].find(j => url.pathname === `/bucket/${j.token}` && url.searchParams.get('sig') === `sig-${j.token}`)
     if (!job) return send(res, 403, '<Error><Code>AccessDenied</Code></Error>', 'application/xml')
     serveFile(req, res, job.toolId)
-  })
+  }
+  const tls = (/** @type {'platform' | 'storage'} */ name) => (options.tls?.on.includes(name) ? options.tls : undefined)
+  const storageTls = tls('storage')
+  const storage = storageTls ? createTlsServer(storageTls, storageHandler) : createServer(storageHandler)
 
-  const platform = createServer((req, res) => {
+  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} */
+  const platformHandler = (req, res) => {
     const entry = record('platform', req, res)
     const url = new URL(req.url ?? '/', 'http://platform')
     const key = header(req, 'x-api-key')
@@ -119,7 +131,9 @@ export async function startPlatformSimulator(options = {}) {
       return serveFile(req, res, job.toolId)
     }
     sendJson(res, 404, { errors: [{ msg: 'No such route', code: 404 }] })
-  })
+  }
+  const platformTls = tls('platform')
+  const platform = platformTls ? createTlsServer(platformTls, platformHandler) : createServer(platformHandler)
 
   for (const server of [platform, storage]) {
     server.on('connection', socket => {
@@ -127,8 +141,8 @@ export async function startPlatformSimulator(options = {}) {
       socket.on('close', () => sockets.delete(socket))
     })
   }
-  const origin = await listen(platform)
-  const storageOrigin = await listen(storage)
+  const origin = await listen(platform, hostname, platformTls ? 'https' : 'http')
+  const storageOrigin = await listen(storage, hostname, storageTls ? 'https' : 'http')
 
   /**
    * @param {'platform' | 'storage'} server @param {import('node:http').IncomingMessage} req
@@ -136,7 +150,7 @@ export async function startPlatformSimulator(options = {}) {
    */
   function record(server, req, res) {
     /** @type {RecordedRequest} */
-    const entry = { server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now() }
+    const entry = { server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now(), fromPort: req.socket.remotePort ?? 0 }
     res.on('finish', () => (entry.finishedAt = Date.now()))
     requests.push(entry)
     return entry
@@ -274,13 +288,17 @@ function send(res, status, body, type, retryAfter) {
   res.end(body)
 }
 
-/** @param {import('node:http').Server} server */
-function listen(server) {
+/**
+ * @param {import('node:http').Server} server @param {string} hostname @param {'http' | 'https'} scheme
+ * @returns {Promise<string>} the origin
+ */
+function listen(server, hostname, scheme) {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, hostname, () => {
       const address = server.address()
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`)
+      const host = hostname.includes(':') ? `[${hostname}]` : hostname
+      resolve(`${scheme}://${host}:${typeof address === 'object' && address ? address.port : 0}`)
     })
   })
 }
