@@ -29372,7 +29372,7 @@ function untrustedCertificate(error, url) {
     const code = error?.code;
     if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
         return undefined;
-    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env.');
+    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 function describeConnectionError(error) {
     const code = error?.code;
@@ -29775,6 +29775,9 @@ function getSettings({ getInput, setSecret, env }) {
     });
     if (!key)
         problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line cannot go into a header: say so now, not after retries.
+    else if (/[\x00-\x1f\x7f]/.test(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
     const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId));
     const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId));
     const timeoutSeconds = check(Inputs.TimeoutSeconds, () => positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds));

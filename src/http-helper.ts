@@ -142,7 +142,7 @@ function untrustedCertificate(error: unknown, url: URL): ActionError | undefined
   if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) return undefined
   return new ActionError(
     `The TLS certificate of ${url.host} could not be verified (${code}).`,
-    'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env.'
+    'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.'
   )
 }
 

@@ -65,6 +65,8 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     }
   })
   if (!key) problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`)
+  // A secret pasted with a second line cannot go into a header: say so now, not after retries.
+  else if (/[\x00-\x1f\x7f]/.test(key)) problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
   const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId))
   const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId))
   const timeoutSeconds = check(Inputs.TimeoutSeconds, () =>

@@ -31,6 +31,12 @@ describe('getSettings', () => {
     expect(masked).toEqual(['kg-secret'])
   })
 
+  it('refuses a key with a line break inside, and still masks it', () => {
+    const { masked, settings } = read({ ...VALID, key: 'kg-secret\nkg-other' })
+    expect(settings).toThrow('input "key" holds a line break or another control character (check the secret holds the key alone)')
+    expect(masked).toEqual(['kg-secret\nkg-other'])
+  })
+
   it('resolves a relative path from the workspace, and keeps an absolute one', () => {
     expect(read({ ...VALID, path: 'backups/tools' }).settings().folder).toBe(path.resolve('/work/ws', 'backups/tools'))
     expect(read({ ...VALID, path: '/srv/exports' }).settings().folder).toBe(path.resolve('/srv/exports'))
