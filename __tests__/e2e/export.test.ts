@@ -3,8 +3,9 @@
  * simulator over real HTTP, uploading with the real @actions/artifact client to the emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { KEY, RUNTIMES, commandLines, startWorld, type World, singleError } from './world.js'
@@ -63,6 +64,15 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     ])
     expect(result.stdout).toMatch(/^Status: SUCCESS after \d+ s \(\d+ checks\)$/m)
     expect(result.stdout.replace(`::add-mask::${KEY}`, '')).not.toContain(KEY)
+    // The artifact's signed upload URL shows in the upload client's debug lines: its signature
+    // must be masked before it first appears, so the runner prints *** instead.
+    const signatures = [...result.stdout.matchAll(/[?&]sig=([^&"\s]+)/g)]
+    expect(signatures.length).toBeGreaterThan(0)
+    for (const found of signatures) {
+      const mask = result.stdout.indexOf(`::add-mask::${decodeURIComponent(found[1])}\n`)
+      expect(mask).toBeGreaterThanOrEqual(0)
+      expect(mask).toBeLessThan(found.index)
+    }
 
     // The summary a person glances at.
     expect(result.summary).toContain('✅ SUCCESS')
@@ -109,6 +119,28 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(result.outputs.status).toBe('IN_PROGRESS')
     // It gave up at the timeout, not long after (process start included).
     expect(result.ms).toBeLessThan(8000)
+  }, 60_000)
+
+  it("uploads a big export with the README's low-memory settings: the same bytes, two blocks in flight", async () => {
+    // 40 MiB: five 8 MiB blocks, so the number of blocks in flight has something to limit.
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-blocks-'))
+    const big = randomBytes(40 << 20)
+    writeFileSync(path.join(folder, 'big.zip'), big)
+    try {
+      for (const [toolId, env, inFlight] of [
+        ['a-big', {}, 5],
+        ['a-big-lean', { NODE_OPTIONS: '--max-semi-space-size=1', ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '2' }, 2]
+      ] as const) {
+        world.sim.addTool(toolId, { flowId: 'cf-6', name: 'Big Tool', durationMs: 100, filePath: path.join(folder, 'big.zip') })
+        const result = await world.run(node, { toolId, flowId: 'cf-6', artifactName: toolId }, { env })
+        expect(result.code).toBe(0)
+        expect(readFileSync(world.emu.artifacts.find(a => a.name === `${toolId}.zip`)!.filePath).equals(big)).toBe(true)
+        // The upload client's own debug line: what it was told to keep in flight.
+        expect(result.stdout).toContain(`::debug::Uploading artifact to blob storage with maxConcurrency: ${inFlight}, bufferSize: ${8 << 20},`)
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   }, 60_000)
 
   it('keeps the file on the runner only when uploadArtifact is false', async () => {
