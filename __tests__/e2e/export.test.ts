@@ -121,7 +121,7 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(result.ms).toBeLessThan(8000)
   }, 60_000)
 
-  it("uploads a big export with the README's low-memory settings: the same bytes, two blocks in flight", async () => {
+  it("uploads a big export with the README's low-memory settings: the same bytes, told to keep two blocks in flight", async () => {
     // 40 MiB: five 8 MiB blocks, so the number of blocks in flight has something to limit.
     const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-blocks-'))
     const big = randomBytes(40 << 20)
