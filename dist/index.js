@@ -29267,13 +29267,15 @@ const MAX_ERROR_BODY = 64 * 1024;
 class PlatformHttp {
     options;
     client;
+    idleTimeoutMs;
     constructor(options) {
         this.options = options;
+        this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
         this.client = new lib/* HttpClient */.Qq(USER_AGENT, [], {
             allowRedirects: false,
             allowRetries: false,
             keepAlive: true,
-            socketTimeout: options.idleTimeoutMs ?? 30_000
+            socketTimeout: this.idleTimeoutMs
         });
     }
     /** A JSON API call: the answer's body, or an HttpError for any non-2xx status. */
@@ -29323,12 +29325,11 @@ class PlatformHttp {
         }
     }
     async request(verb, url, headers, transport) {
-        const idleTimeoutMs = this.options.idleTimeoutMs ?? 30_000;
         const direct = transport === 'download' && verb === 'GET' && !(0,proxy/* getProxyUrl */.s)(url);
         try {
             if (direct) {
                 const plain = Object.fromEntries(Object.entries({ 'user-agent': USER_AGENT, ...headers }).map(([name, value]) => [name, String(value)]));
-                return await directGet(url, { headers: plain, signal: this.options.signal, idleTimeoutMs });
+                return await directGet(url, { headers: plain, signal: this.options.signal, idleTimeoutMs: this.idleTimeoutMs });
             }
             const body = verb === 'POST' ? '' : null;
             const response = await abortable(this.client.request(verb, url.href, body, headers), this.options.signal);

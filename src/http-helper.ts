@@ -36,13 +36,15 @@ type Transport = 'client' | 'download'
 
 export class PlatformHttp {
   private readonly client: HttpClient
+  private readonly idleTimeoutMs: number
 
   constructor(private readonly options: HttpOptions) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000
     this.client = new HttpClient(USER_AGENT, [], {
       allowRedirects: false,
       allowRetries: false,
       keepAlive: true,
-      socketTimeout: options.idleTimeoutMs ?? 30_000
+      socketTimeout: this.idleTimeoutMs
     })
   }
 
@@ -92,12 +94,11 @@ export class PlatformHttp {
   }
 
   private async request(verb: string, url: URL, headers: OutgoingHttpHeaders, transport: Transport): Promise<BodyResponse> {
-    const idleTimeoutMs = this.options.idleTimeoutMs ?? 30_000
     const direct = transport === 'download' && verb === 'GET' && !getProxyUrl(url)
     try {
       if (direct) {
         const plain = Object.fromEntries(Object.entries({ 'user-agent': USER_AGENT, ...headers }).map(([name, value]) => [name, String(value)]))
-        return await directGet(url, { headers: plain, signal: this.options.signal, idleTimeoutMs })
+        return await directGet(url, { headers: plain, signal: this.options.signal, idleTimeoutMs: this.idleTimeoutMs })
       }
       const body = verb === 'POST' ? '' : null
       const response = await abortable(this.client.request(verb, url.href, body, headers), this.options.signal)
