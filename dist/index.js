@@ -1,6 +1,68 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 73313:
+/***/ ((module) => {
+
+module.exports = Pend;
+
+function Pend() {
+  this.pending = 0;
+  this.max = Infinity;
+  this.listeners = [];
+  this.waiting = [];
+  this.error = null;
+}
+
+Pend.prototype.go = function(fn) {
+  if (this.pending < this.max) {
+    pendGo(this, fn);
+  } else {
+    this.waiting.push(fn);
+  }
+};
+
+Pend.prototype.wait = function(cb) {
+  if (this.pending === 0) {
+    cb(this.error);
+  } else {
+    this.listeners.push(cb);
+  }
+};
+
+Pend.prototype.hold = function() {
+  return pendHold(this);
+};
+
+function pendHold(self) {
+  self.pending += 1;
+  var called = false;
+  return onCb;
+  function onCb(err) {
+    if (called) throw new Error("callback called twice");
+    called = true;
+    self.error = self.error || err;
+    self.pending -= 1;
+    if (self.waiting.length > 0 && self.pending < self.max) {
+      pendGo(self, self.waiting.shift());
+    } else if (self.pending === 0) {
+      var listeners = self.listeners;
+      self.listeners = [];
+      listeners.forEach(cbListener);
+    }
+  }
+  function cbListener(listener) {
+    listener(self.error);
+  }
+}
+
+function pendGo(self, fn) {
+  fn(pendHold(self));
+}
+
+
+/***/ }),
+
 /***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28368,11 +28430,1361 @@ module.exports = {
 
 /***/ }),
 
+/***/ 44248:
+/***/ ((module) => {
+
+// Adapted from https://github.com/brianloveswords/buffer-crc32/blob/v0.2.13/index.js
+const CRC_TABLE = new Int32Array([
+  0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f, 0xe963a535, 0x9e6495a3,
+  0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988, 0x09b64c2b, 0x7eb17cbd, 0xe7b82d07, 0x90bf1d91,
+  0x1db71064, 0x6ab020f2, 0xf3b97148, 0x84be41de, 0x1adad47d, 0x6ddde4eb, 0xf4d4b551, 0x83d385c7,
+  0x136c9856, 0x646ba8c0, 0xfd62f97a, 0x8a65c9ec, 0x14015c4f, 0x63066cd9, 0xfa0f3d63, 0x8d080df5,
+  0x3b6e20c8, 0x4c69105e, 0xd56041e4, 0xa2677172, 0x3c03e4d1, 0x4b04d447, 0xd20d85fd, 0xa50ab56b,
+  0x35b5a8fa, 0x42b2986c, 0xdbbbc9d6, 0xacbcf940, 0x32d86ce3, 0x45df5c75, 0xdcd60dcf, 0xabd13d59,
+  0x26d930ac, 0x51de003a, 0xc8d75180, 0xbfd06116, 0x21b4f4b5, 0x56b3c423, 0xcfba9599, 0xb8bda50f,
+  0x2802b89e, 0x5f058808, 0xc60cd9b2, 0xb10be924, 0x2f6f7c87, 0x58684c11, 0xc1611dab, 0xb6662d3d,
+  0x76dc4190, 0x01db7106, 0x98d220bc, 0xefd5102a, 0x71b18589, 0x06b6b51f, 0x9fbfe4a5, 0xe8b8d433,
+  0x7807c9a2, 0x0f00f934, 0x9609a88e, 0xe10e9818, 0x7f6a0dbb, 0x086d3d2d, 0x91646c97, 0xe6635c01,
+  0x6b6b51f4, 0x1c6c6162, 0x856530d8, 0xf262004e, 0x6c0695ed, 0x1b01a57b, 0x8208f4c1, 0xf50fc457,
+  0x65b0d9c6, 0x12b7e950, 0x8bbeb8ea, 0xfcb9887c, 0x62dd1ddf, 0x15da2d49, 0x8cd37cf3, 0xfbd44c65,
+  0x4db26158, 0x3ab551ce, 0xa3bc0074, 0xd4bb30e2, 0x4adfa541, 0x3dd895d7, 0xa4d1c46d, 0xd3d6f4fb,
+  0x4369e96a, 0x346ed9fc, 0xad678846, 0xda60b8d0, 0x44042d73, 0x33031de5, 0xaa0a4c5f, 0xdd0d7cc9,
+  0x5005713c, 0x270241aa, 0xbe0b1010, 0xc90c2086, 0x5768b525, 0x206f85b3, 0xb966d409, 0xce61e49f,
+  0x5edef90e, 0x29d9c998, 0xb0d09822, 0xc7d7a8b4, 0x59b33d17, 0x2eb40d81, 0xb7bd5c3b, 0xc0ba6cad,
+  0xedb88320, 0x9abfb3b6, 0x03b6e20c, 0x74b1d29a, 0xead54739, 0x9dd277af, 0x04db2615, 0x73dc1683,
+  0xe3630b12, 0x94643b84, 0x0d6d6a3e, 0x7a6a5aa8, 0xe40ecf0b, 0x9309ff9d, 0x0a00ae27, 0x7d079eb1,
+  0xf00f9344, 0x8708a3d2, 0x1e01f268, 0x6906c2fe, 0xf762575d, 0x806567cb, 0x196c3671, 0x6e6b06e7,
+  0xfed41b76, 0x89d32be0, 0x10da7a5a, 0x67dd4acc, 0xf9b9df6f, 0x8ebeeff9, 0x17b7be43, 0x60b08ed5,
+  0xd6d6a3e8, 0xa1d1937e, 0x38d8c2c4, 0x4fdff252, 0xd1bb67f1, 0xa6bc5767, 0x3fb506dd, 0x48b2364b,
+  0xd80d2bda, 0xaf0a1b4c, 0x36034af6, 0x41047a60, 0xdf60efc3, 0xa867df55, 0x316e8eef, 0x4669be79,
+  0xcb61b38c, 0xbc66831a, 0x256fd2a0, 0x5268e236, 0xcc0c7795, 0xbb0b4703, 0x220216b9, 0x5505262f,
+  0xc5ba3bbe, 0xb2bd0b28, 0x2bb45a92, 0x5cb36a04, 0xc2d7ffa7, 0xb5d0cf31, 0x2cd99e8b, 0x5bdeae1d,
+  0x9b64c2b0, 0xec63f226, 0x756aa39c, 0x026d930a, 0x9c0906a9, 0xeb0e363f, 0x72076785, 0x05005713,
+  0x95bf4a82, 0xe2b87a14, 0x7bb12bae, 0x0cb61b38, 0x92d28e9b, 0xe5d5be0d, 0x7cdcefb7, 0x0bdbdf21,
+  0x86d3d2d4, 0xf1d4e242, 0x68ddb3f8, 0x1fda836e, 0x81be16cd, 0xf6b9265b, 0x6fb077e1, 0x18b74777,
+  0x88085ae6, 0xff0f6a70, 0x66063bca, 0x11010b5c, 0x8f659eff, 0xf862ae69, 0x616bffd3, 0x166ccf45,
+  0xa00ae278, 0xd70dd2ee, 0x4e048354, 0x3903b3c2, 0xa7672661, 0xd06016f7, 0x4969474d, 0x3e6e77db,
+  0xaed16a4a, 0xd9d65adc, 0x40df0b66, 0x37d83bf0, 0xa9bcae53, 0xdebb9ec5, 0x47b2cf7f, 0x30b5ffe9,
+  0xbdbdf21c, 0xcabac28a, 0x53b39330, 0x24b4a3a6, 0xbad03605, 0xcdd70693, 0x54de5729, 0x23d967bf,
+  0xb3667a2e, 0xc4614ab8, 0x5d681b02, 0x2a6f2b94, 0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
+]);
+
+function crc32(buf) {
+  let crc = -1;
+  for (let x of buf) {
+    crc = CRC_TABLE[(crc ^ x) & 0xff] ^ (crc >>> 8);
+  }
+  return (crc ^ -1) >>> 0;
+}
+
+module.exports = crc32;
+
+
+/***/ }),
+
+/***/ 33502:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+// This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
+var fs = __nccwpck_require__(79896);
+var util = __nccwpck_require__(39023);
+var stream = __nccwpck_require__(2203);
+var Readable = stream.Readable;
+var PassThrough = stream.PassThrough;
+var Pend = __nccwpck_require__(73313);
+var EventEmitter = (__nccwpck_require__(24434).EventEmitter);
+
+exports.BufferSlicer = BufferSlicer;
+exports.FdSlicer = FdSlicer;
+
+util.inherits(FdSlicer, EventEmitter);
+function FdSlicer(fd) {
+  EventEmitter.call(this);
+
+  this.fd = fd;
+  this.pend = new Pend();
+  this.pend.max = 1;
+  this.refCount = 0;
+}
+
+FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  var self = this;
+  self.pend.go(function(cb) {
+    fs.read(self.fd, buffer, offset, length, position, function(err, bytesRead, buffer) {
+      cb();
+      callback(err, bytesRead, buffer);
+    });
+  });
+};
+
+FdSlicer.prototype.createReadStream = function(options) {
+  return new ReadStream(this, options);
+};
+
+FdSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+FdSlicer.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+  if (self.refCount < 0) throw new Error("invalid unref");
+  if (self.refCount > 0) return;
+
+  fs.close(self.fd, onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) {
+      self.emit('error', err);
+    } else {
+      self.emit('close');
+    }
+  }
+};
+
+util.inherits(ReadStream, Readable);
+function ReadStream(context, options) {
+  options = options || {};
+  Readable.call(this, options);
+
+  this.context = context;
+  this.context.ref();
+
+  this.start = options.start || 0;
+  this.endOffset = options.end;
+  this.pos = this.start;
+}
+
+ReadStream.prototype._read = function(n) {
+  var self = this;
+
+  var toRead = Math.min(self._readableState.highWaterMark, n);
+  if (self.endOffset != null) {
+    toRead = Math.min(toRead, self.endOffset - self.pos);
+  }
+  if (toRead <= 0) {
+    self.push(null);
+    this._cleanup();
+    return;
+  }
+  self.context.pend.go(function(cb) {
+    var buffer = Buffer.allocUnsafe(toRead);
+    fs.read(self.context.fd, buffer, 0, toRead, self.pos, function(err, bytesRead) {
+      if (err) {
+        self.destroy(err);
+      } else if (bytesRead === 0) {
+        self.push(null);
+        self._cleanup();
+      } else {
+        self.pos += bytesRead;
+        self.push(buffer.slice(0, bytesRead));
+      }
+      cb();
+    });
+  });
+};
+
+ReadStream.prototype._destroy = function(err, cb) {
+  // Node 14+ calls this automatically at EOF.
+  this._cleanup();
+  cb(err);
+};
+
+ReadStream.prototype._cleanup = function() {
+  if (this.context != null) {
+    this.context.unref();
+    this.context = null;
+  }
+};
+
+util.inherits(BufferSlicer, EventEmitter);
+function BufferSlicer(buffer) {
+  EventEmitter.call(this);
+
+  this.refCount = 0;
+  this.buffer = buffer;
+}
+
+BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+  if (position < 0) throw new RangeError("position is negative: " + position);
+  if (offset + length > buffer.length) {
+    // The caller's buffer can't hold all the bytes they're trying to read.
+    // Clamp the length instead of giving an error.
+    // The callback will be informed of fewer than expected bytes written.
+    length = buffer.length - offset;
+  }
+  if (position + length > this.buffer.length) {
+    // Clamp any attempt to read past the end of the source buffer.
+    length = this.buffer.length - position;
+  }
+  if (length <= 0) {
+    // After any clamping, we're fully out of bounds or otherwise have nothing to do.
+    // This isn't an error; it's just zero bytes written.
+    setImmediate(function() {
+      callback(null, 0);
+    });
+    return;
+  }
+  this.buffer.copy(buffer, offset, position, position + length);
+  setImmediate(function() {
+    callback(null, length);
+  });
+};
+
+BufferSlicer.prototype.createReadStream = function(options) {
+  options = options || {};
+  var readStream = new PassThrough(options);
+  readStream.start = options.start || 0;
+  readStream.endOffset = options.end;
+  // by the time this function returns, we'll be done.
+  readStream.pos = readStream.endOffset || this.buffer.length;
+
+  var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
+  // Cut the buffer into smaller slices for better memory usage when streaming into a zlib inflate stream.
+  // See https://github.com/thejoshwolfe/yauzl/issues/87
+  var maxChunkSize = 0x10000;
+  var offset = 0;
+  while (true) {
+    var nextOffset = offset + maxChunkSize;
+    if (nextOffset >= entireSlice.length) {
+      // last chunk
+      if (offset < entireSlice.length) {
+        readStream.write(entireSlice.slice(offset, entireSlice.length));
+      }
+      break;
+    }
+    readStream.write(entireSlice.slice(offset, nextOffset));
+    offset = nextOffset;
+  }
+
+  readStream.end();
+  return readStream;
+};
+
+BufferSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+BufferSlicer.prototype.unref = function() {
+  this.refCount -= 1;
+
+  if (this.refCount < 0) {
+    throw new Error("invalid unref");
+  }
+};
+
+
+/***/ }),
+
+/***/ 20663:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var fs = __nccwpck_require__(79896);
+var zlib = __nccwpck_require__(43106);
+var fd_slicer = __nccwpck_require__(33502);
+var util = __nccwpck_require__(39023);
+var EventEmitter = (__nccwpck_require__(24434).EventEmitter);
+var Transform = (__nccwpck_require__(2203).Transform);
+var PassThrough = (__nccwpck_require__(2203).PassThrough);
+var Writable = (__nccwpck_require__(2203).Writable);
+
+// Node 20 added zlib.crc32.
+const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(44248);
+
+exports.open = open;
+exports.fromFd = fromFd;
+exports.fromBuffer = fromBuffer;
+exports.fromRandomAccessReader = fromRandomAccessReader;
+exports.openPromise = openPromise;
+exports.fromFdPromise = fromFdPromise;
+exports.fromBufferPromise = fromBufferPromise;
+exports.fromRandomAccessReaderPromise = fromRandomAccessReaderPromise;
+
+exports.dosDateTimeToDate = dosDateTimeToDate;
+exports.getFileNameLowLevel = getFileNameLowLevel;
+exports.validateFileName = validateFileName;
+exports.parseExtraFields = parseExtraFields;
+exports.ZipFile = ZipFile;
+exports.Entry = Entry;
+exports.LocalFileHeader = LocalFileHeader;
+exports.RandomAccessReader = RandomAccessReader;
+
+function openPromise(path, options) {
+  return new Promise((resolve, reject) => {
+    open(path, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromFdPromise(fd, options) {
+  return new Promise((resolve, reject) => {
+    fromFd(fd, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromBufferPromise(buffer, options) {
+  return new Promise((resolve, reject) => {
+    fromBuffer(buffer, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromRandomAccessReaderPromise(reader, totalSize, options) {
+  return new Promise((resolve, reject) => {
+    fromRandomAccessReader(reader, totalSize, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+
+function open(path, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.open(path, "r", function(err, fd) {
+    if (err) return callback(err);
+    fromFd(fd, options, function(err, zipfile) {
+      if (err) fs.close(fd, defaultCallback);
+      callback(err, zipfile);
+    });
+  });
+}
+
+function fromFd(fd, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.fstat(fd, function(err, stats) {
+    if (err) return callback(err);
+    var reader = new fd_slicer.FdSlicer(fd);
+    fromRandomAccessReader(reader, stats.size, options, callback);
+  });
+}
+
+function fromBuffer(buffer, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  var reader = new fd_slicer.BufferSlicer(buffer);
+  fromRandomAccessReader(reader, buffer.length, options, callback);
+}
+
+function fromRandomAccessReader(reader, totalSize, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  var decodeStrings = !!options.decodeStrings;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  if (typeof totalSize !== "number") throw new Error("expected totalSize parameter to be a number");
+  if (totalSize > Number.MAX_SAFE_INTEGER) {
+    throw new Error("zip file too large. only file sizes up to 2^52 are supported due to JavaScript's Number type being an IEEE 754 double.");
+  }
+
+  // the matching unref() call is in zipfile.close()
+  reader.ref();
+
+  // eocdr means End of Central Directory Record.
+  // search backwards for the eocdr signature.
+  // the last field of the eocdr is a variable-length comment.
+  // the comment size is encoded in a 2-byte field in the eocdr, which we can't find without trudging backwards through the comment to find it.
+  // as a consequence of this design decision, it's possible to have ambiguous zip file metadata if a coherent eocdr was in the comment.
+  // we search backwards for a eocdr signature, and hope that whoever made the zip file was smart enough to forbid the eocdr signature in the comment.
+  var eocdrWithoutCommentSize = 22;
+  var zip64EocdlSize = 20; // Zip64 end of central directory locator
+  var maxCommentSize = 0xffff; // 2-byte size
+  var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
+  var buffer = newBuffer(bufferSize);
+  var bufferReadStart = totalSize - buffer.length;
+  readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err) {
+    if (err) return callback(err);
+    for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
+      if (buffer.readUInt32LE(i) !== 0x06054b50) continue;
+      // found eocdr
+      var eocdrBuffer = buffer.subarray(i);
+
+      // 0 - End of central directory signature = 0x06054b50
+      // 4 - Number of this disk
+      var diskNumber = eocdrBuffer.readUInt16LE(4);
+      // 6 - Disk where central directory starts
+      // 8 - Number of central directory records on this disk
+      // 10 - Total number of central directory records
+      var entryCount = eocdrBuffer.readUInt16LE(10);
+      // 12 - Size of central directory (bytes)
+      // 16 - Offset of start of central directory, relative to start of archive
+      var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
+      // 20 - Comment length
+      var commentLength = eocdrBuffer.readUInt16LE(20);
+      var expectedCommentLength = eocdrBuffer.length - eocdrWithoutCommentSize;
+      if (commentLength !== expectedCommentLength) {
+        return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK☺☻` in the comment?"));
+      }
+      // 22 - Comment
+      // the encoding is always cp437.
+      var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false)
+                                  : eocdrBuffer.subarray(22);
+
+      // Look for a Zip64 end of central directory locator
+      if (i - zip64EocdlSize >= 0 && buffer.readUInt32LE(i - zip64EocdlSize) === 0x07064b50) {
+        // ZIP64 format
+        var zip64EocdlBuffer = buffer.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+        // 0 - zip64 end of central dir locator signature = 0x07064b50
+        // 4 - number of the disk with the start of the zip64 end of central directory
+        // 8 - relative offset of the zip64 end of central directory record
+        var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
+        // 16 - total number of disks
+
+        // ZIP64 end of central directory record
+        var zip64EocdrBuffer = newBuffer(56);
+        return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err) {
+          if (err) return callback(err);
+
+          // 0 - zip64 end of central dir signature                           4 bytes  (0x06064b50)
+          if (zip64EocdrBuffer.readUInt32LE(0) !== 0x06064b50) {
+            return callback(new Error("invalid zip64 end of central directory record signature"));
+          }
+          // 4 - size of zip64 end of central directory record                8 bytes
+          // 12 - version made by                                             2 bytes
+          // 14 - version needed to extract                                   2 bytes
+          // 16 - number of this disk                                         4 bytes
+          diskNumber = zip64EocdrBuffer.readUInt32LE(16);
+          if (diskNumber !== 0) {
+            // Check this only after zip64 overrides. See #118.
+            return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+          }
+          // 20 - number of the disk with the start of the central directory  4 bytes
+          // 24 - total number of entries in the central directory on this disk         8 bytes
+          // 32 - total number of entries in the central directory            8 bytes
+          entryCount = readUInt64LE(zip64EocdrBuffer, 32);
+          // 40 - size of the central directory                               8 bytes
+          // 48 - offset of start of central directory with respect to the starting disk number     8 bytes
+          centralDirectoryOffset = readUInt64LE(zip64EocdrBuffer, 48);
+          // 56 - zip64 extensible data sector                                (variable size)
+          return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+        });
+      }
+
+      // Not ZIP64 format
+      if (diskNumber !== 0) {
+        return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+      }
+      return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+
+    }
+
+    // Not a zip file.
+    callback(new Error("End of central directory record signature not found. Either not a zip file, or file is truncated."));
+  });
+}
+
+util.inherits(ZipFile, EventEmitter);
+function ZipFile(reader, centralDirectoryOffset, fileSize, entryCount, comment, autoClose, lazyEntries, decodeStrings, validateEntrySizes, strictFileNames) {
+  var self = this;
+  EventEmitter.call(self);
+  self.reader = reader;
+  // forward close events
+  self.reader.on("error", function(err) {
+    // error closing the fd
+    emitError(self, err);
+  });
+  self.reader.once("close", function() {
+    self.emit("close");
+  });
+  self.readEntryCursor = centralDirectoryOffset;
+  self.fileSize = fileSize;
+  self.entryCount = entryCount;
+  self.comment = comment;
+  self.entriesRead = 0;
+  self.autoClose = !!autoClose;
+  self.lazyEntries = !!lazyEntries;
+  self.decodeStrings = !!decodeStrings;
+  self.validateEntrySizes = !!validateEntrySizes;
+  self.strictFileNames = !!strictFileNames;
+  self.isOpen = true;
+  self.emittedError = false;
+  self.hasEachEntryBeenCalled = false;
+
+  if (!self.lazyEntries) self._readEntry();
+}
+ZipFile.prototype.close = function() {
+  if (!this.isOpen) return;
+  this.isOpen = false;
+  this.reader.unref();
+};
+
+function emitErrorAndAutoClose(self, err) {
+  if (self.autoClose) self.close();
+  emitError(self, err);
+}
+function emitError(self, err) {
+  if (self.emittedError) return;
+  self.emittedError = true;
+  self.emit("error", err);
+}
+
+ZipFile.prototype.readEntry = function() {
+  if (!this.lazyEntries) throw new Error("readEntry() called without lazyEntries:true");
+  this._readEntry();
+};
+ZipFile.prototype._readEntry = function() {
+  var self = this;
+  if (self.entryCount === self.entriesRead) {
+    // done with metadata
+    setImmediate(function() {
+      if (self.autoClose) self.close();
+      if (self.emittedError) return;
+      self.emit("end");
+    });
+    return;
+  }
+  if (self.emittedError) return;
+  var buffer = newBuffer(46);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+    if (err) return emitErrorAndAutoClose(self, err);
+    if (self.emittedError) return;
+    var entry = new Entry();
+    // 0 - Central directory file header signature
+    var signature = buffer.readUInt32LE(0);
+    if (signature !== 0x02014b50) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
+    // 4 - Version made by
+    entry.versionMadeBy = buffer.readUInt16LE(4);
+    // 6 - Version needed to extract (minimum)
+    entry.versionNeededToExtract = buffer.readUInt16LE(6);
+    // 8 - General purpose bit flag
+    entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
+    // 10 - Compression method
+    entry.compressionMethod = buffer.readUInt16LE(10);
+    // 12 - File last modification time
+    entry.lastModFileTime = buffer.readUInt16LE(12);
+    // 14 - File last modification date
+    entry.lastModFileDate = buffer.readUInt16LE(14);
+    // 16 - CRC-32
+    entry.crc32 = buffer.readUInt32LE(16);
+    // 20 - Compressed size
+    entry.compressedSize = buffer.readUInt32LE(20);
+    // 24 - Uncompressed size
+    entry.uncompressedSize = buffer.readUInt32LE(24);
+    // 28 - File name length (n)
+    entry.fileNameLength = buffer.readUInt16LE(28);
+    // 30 - Extra field length (m)
+    entry.extraFieldLength = buffer.readUInt16LE(30);
+    // 32 - File comment length (k)
+    entry.fileCommentLength = buffer.readUInt16LE(32);
+    // 34 - Disk number where file starts
+    // 36 - Internal file attributes
+    entry.internalFileAttributes = buffer.readUInt16LE(36);
+    // 38 - External file attributes
+    entry.externalFileAttributes = buffer.readUInt32LE(38);
+    // 42 - Relative offset of local file header
+    entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+
+    if (entry.generalPurposeBitFlag & 0x40) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
+
+    self.readEntryCursor += 46;
+
+    buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+    readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+      if (err) return emitErrorAndAutoClose(self, err);
+      if (self.emittedError) return;
+      // 46 - File name
+      entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+      // 46+n - Extra field
+      var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
+      entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
+      // 46+n+m - File comment
+      entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+
+      // Parse the extra fields, which we need for processing other fields.
+      try {
+        entry.extraFields = parseExtraFields(entry.extraFieldRaw);
+      } catch (err) {
+        return emitErrorAndAutoClose(self, err);
+      }
+
+      // Interpret strings according to bit flags, extra fields, and options.
+      if (self.decodeStrings) {
+        var isUtf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+        entry.fileComment = decodeBuffer(entry.fileCommentRaw, isUtf8);
+        entry.fileName = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, self.strictFileNames);
+        var errorMessage = validateFileName(entry.fileName);
+        if (errorMessage != null) return emitErrorAndAutoClose(self, new Error(errorMessage));
+      } else {
+        entry.fileComment = entry.fileCommentRaw;
+        entry.fileName = entry.fileNameRaw;
+      }
+      // Maintain API compatibility. See https://github.com/thejoshwolfe/yauzl/issues/47
+      entry.comment = entry.fileComment;
+
+      self.readEntryCursor += buffer.length;
+      self.entriesRead += 1;
+
+      // Check for the Zip64 Extended Information Extra Field.
+      for (var i = 0; i < entry.extraFields.length; i++) {
+        var extraField = entry.extraFields[i];
+        if (extraField.id !== 0x0001) continue;
+        // Found it.
+
+        var zip64EiefBuffer = extraField.data;
+        var index = 0;
+        // 0 - Original Size          8 bytes
+        if (entry.uncompressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include uncompressed size"));
+          }
+          entry.uncompressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 8 - Compressed Size        8 bytes
+        if (entry.compressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include compressed size"));
+          }
+          entry.compressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 16 - Relative Header Offset 8 bytes
+        if (entry.relativeOffsetOfLocalHeader === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include relative header offset"));
+          }
+          entry.relativeOffsetOfLocalHeader = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 24 - Disk Start Number      4 bytes
+
+        break;
+      }
+
+      // validate file size
+      if (self.validateEntrySizes && entry.compressionMethod === 0) {
+        var expectedCompressedSize = entry.uncompressedSize;
+        if (entry.isEncrypted()) {
+          // traditional encryption prefixes the file data with a header
+          expectedCompressedSize += 12;
+        }
+        if (entry.compressedSize !== expectedCompressedSize) {
+          var msg = "compressed/uncompressed size mismatch for stored file: " + entry.compressedSize + " != " + entry.uncompressedSize;
+          return emitErrorAndAutoClose(self, new Error(msg));
+        }
+      }
+
+      self.emit("entry", entry);
+
+      if (!self.lazyEntries) self._readEntry();
+    });
+  });
+};
+
+ZipFile.prototype.eachEntry = function() {
+  const self = this;
+  if (!self.lazyEntries) throw new Error("eachEntry() requires lazyEntries: true");
+  if (self.hasEachEntryBeenCalled) throw new Error("eachEntry() must only be called once per ZipFile");
+  self.hasEachEntryBeenCalled = true;
+
+  let pendingResolveReject = null;
+  self.on("entry", onEntry);
+  self.on("end", onEnd);
+  self.on("error", onError);
+  function cleanup() {
+    self.removeListener("entry", onEntry);
+    self.removeListener("end", onEnd);
+    self.removeListener("error", onError);
+    if (self.autoClose) self.close();
+  }
+
+  function onEntry(entry) {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    resolve({value: entry});
+  }
+  function onEnd() {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    resolve({done: true});
+  }
+  function onError(err) {
+    let {reject} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    reject(err);
+  }
+
+  return {
+    [Symbol.asyncIterator]() {
+      // Called once by `for await...of`.
+      return this;
+    },
+    next() {
+      // Called on each iteration in a `for await...of`.
+      const promise = new Promise((resolve, reject) => {
+        if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
+        pendingResolveReject = {resolve, reject};
+      });
+      self.readEntry();
+      return promise;
+    },
+    return(value) {
+      // Called when breaking, returning, throwing out of a `for await...of`.
+      cleanup();
+      return Promise.resolve({done: true, value});
+    },
+    throw(value) {
+      // Almost never called. Something about `yield*` maybe?
+      cleanup();
+      return Promise.reject(value);
+    },
+  };
+};
+
+ZipFile.prototype.openReadStream = function(entry, options, callback) {
+  var self = this;
+  // parameter validation
+  var relativeStart = 0;
+  var relativeEnd = entry.compressedSize;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) {
+    options = {};
+  } else {
+    if (options.decodeFileData === false) {
+      // new, simple option
+      if (options.decrypt != null) {
+        throw new Error("cannot use options.decrypt when options.decodeFileData === false");
+      }
+      if (options.decompress != null) {
+        throw new Error("cannot use options.decompress when options.decodeFileData === false");
+      }
+      // start and end are allowed
+    } else {
+      // old, complicated options
+      if (options.decrypt != null) {
+        if (!entry.isEncrypted()) {
+          throw new Error("options.decrypt can only be specified for encrypted entries. See also option decodeFileData.");
+        }
+        if (options.decrypt !== false) throw new Error("invalid options.decrypt value: " + options.decrypt);
+        if (entry.isCompressed()) {
+          if (options.decompress !== false) throw new Error("entry is encrypted and compressed, and options.decompress !== false. See also option decodeFileData.");
+        }
+      }
+      if (options.decompress != null) {
+        if (!entry.isCompressed()) {
+          throw new Error("options.decompress can only be specified for compressed entries. See also option decodeFileData.");
+        }
+        if (!(options.decompress === false || options.decompress === true)) {
+          throw new Error("invalid options.decompress value: " + options.decompress);
+        }
+        decompress = options.decompress;
+      }
+    }
+    if (options.start != null) {
+      relativeStart = options.start;
+      if (relativeStart < 0) throw new Error("options.start < 0");
+      if (relativeStart > entry.compressedSize) throw new Error("options.start > entry.compressedSize");
+    }
+    if (options.end != null) {
+      relativeEnd = options.end;
+      if (relativeEnd < 0) throw new Error("options.end < 0");
+      if (relativeEnd > entry.compressedSize) throw new Error("options.end > entry.compressedSize");
+      if (relativeEnd < relativeStart) throw new Error("options.end < options.start");
+    }
+  }
+  var rawMode = (
+    options.decodeFileData === false || // Explicitly requested raw.
+    (
+      (entry.compressionMethod === 0 || // Naturally without compression.
+        (entry.compressionMethod === 8 && options.decompress === false) // Deprecated compression bypass option.
+      ) &&
+      (!entry.isEncrypted() || // Naturally without encryption.
+        options.decrypt === false // Deprecated encryption bypass option.
+      )
+    )
+  );
+  if (options.start != null || options.end != null) {
+    // Ensure slicing deals with raw data.
+    if (!rawMode) throw new Error("start/end range require options.decodeFileData === false for non-trivial encoded entries.");
+  }
+
+  // any further errors can either be caused by the zipfile,
+  // or were introduced in a minor version of yauzl,
+  // so should be passed to the client rather than thrown.
+  if (!self.isOpen) return callback(new Error("closed"));
+  if (entry.isEncrypted() && !rawMode) {
+    if (options.decrypt !== false) return callback(new Error("entry is encrypted, and options.decodeFileData !== false"));
+  }
+  var decompress;
+  if (rawMode) {
+    decompress = false;
+  } else if (entry.compressionMethod === 8) {
+    // 8 - The file is Deflated
+    decompress = options.decodeFileData !== true;
+  } else {
+    return callback(new Error("unsupported compression method: " + entry.compressionMethod));
+  }
+
+  self.readLocalFileHeader(entry, {minimal: true}, function(err, localFileHeader) {
+    if (err) return callback(err);
+    self.openReadStreamLowLevel(
+      localFileHeader.fileDataStart, entry.compressedSize,
+      relativeStart, relativeEnd,
+      decompress, entry.uncompressedSize,
+      callback);
+  });
+};
+
+ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, callback) {
+  var self = this;
+
+  var fileDataEnd = fileDataStart + compressedSize;
+  var readStream = self.reader.createReadStream({
+    start: fileDataStart + relativeStart,
+    end: fileDataStart + relativeEnd,
+  });
+  var endpointStream = readStream;
+  if (decompress) {
+    var destroyed = false;
+    var inflateFilter = zlib.createInflateRaw();
+    readStream.on("error", function(err) {
+      // setImmediate here because errors can be emitted during the first call to pipe()
+      setImmediate(function() {
+        if (!destroyed) inflateFilter.emit("error", err);
+      });
+    });
+    readStream.pipe(inflateFilter);
+
+    if (self.validateEntrySizes) {
+      endpointStream = new AssertByteCountStream(uncompressedSize);
+      inflateFilter.on("error", function(err) {
+        // forward zlib errors to the client-visible stream
+        setImmediate(function() {
+          if (!destroyed) endpointStream.emit("error", err);
+        });
+      });
+      inflateFilter.pipe(endpointStream);
+    } else {
+      // the zlib filter is the client-visible stream
+      endpointStream = inflateFilter;
+    }
+    // this is part of yauzl's API, so implement this function on the client-visible stream
+    installDestroyFn(endpointStream, function() {
+      destroyed = true;
+      if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
+      readStream.unpipe(inflateFilter);
+      // TODO: the inflateFilter may cause a memory leak. see Issue #27.
+      readStream.destroy();
+    });
+  }
+  callback(null, endpointStream);
+};
+
+ZipFile.prototype.readLocalFileHeader = function(entry, options, callback) {
+  var self = this;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+
+  self.reader.ref();
+  var buffer = newBuffer(30);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err) {
+    try {
+      if (err) return callback(err);
+      // 0 - Local file header signature = 0x04034b50
+      var signature = buffer.readUInt32LE(0);
+      if (signature !== 0x04034b50) {
+        return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
+      }
+
+      var fileNameLength = buffer.readUInt16LE(26);
+      var extraFieldLength = buffer.readUInt16LE(28);
+      var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
+      // We now have enough information to do this bounds check.
+      if (fileDataStart + entry.compressedSize > self.fileSize) {
+        return callback(new Error("file data overflows file bounds: " +
+            fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
+      }
+
+      if (options.minimal) {
+        return callback(null, {fileDataStart: fileDataStart});
+      }
+
+      var localFileHeader = new LocalFileHeader();
+      localFileHeader.fileDataStart = fileDataStart;
+
+      // 4 - Version needed to extract (minimum)
+      localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
+      // 6 - General purpose bit flag
+      localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
+      // 8 - Compression method
+      localFileHeader.compressionMethod = buffer.readUInt16LE(8);
+      // 10 - File last modification time
+      localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
+      // 12 - File last modification date
+      localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
+      // 14 - CRC-32
+      localFileHeader.crc32 = buffer.readUInt32LE(14);
+      // 18 - Compressed size
+      localFileHeader.compressedSize = buffer.readUInt32LE(18);
+      // 22 - Uncompressed size
+      localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+      // 26 - File name length (n)
+      localFileHeader.fileNameLength = fileNameLength;
+      // 28 - Extra field length (m)
+      localFileHeader.extraFieldLength = extraFieldLength;
+      // 30 - File name
+      // 30+n - Extra field
+
+      buffer = newBuffer(fileNameLength + extraFieldLength);
+      self.reader.ref();
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err) {
+        try {
+          if (err) return callback(err);
+          localFileHeader.fileName = buffer.subarray(0, fileNameLength);
+          localFileHeader.extraField = buffer.subarray(fileNameLength);
+          return callback(null, localFileHeader);
+        } finally {
+          self.reader.unref();
+        }
+      });
+    } finally {
+      self.reader.unref();
+    }
+  });
+};
+
+ZipFile.prototype.openReadStreamPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(entry, options, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.readLocalFileHeader(entry, options, function(err, localFileHeader) {
+      if (err) return reject(err);
+      resolve(localFileHeader);
+    });
+  });
+};
+
+function Entry() {
+}
+Entry.prototype.getLastModDate = function(options) {
+  if (options == null) options = {};
+
+  if (!options.forceDosFormat) {
+    // Check extended fields.
+    for (var i = 0; i < this.extraFields.length; i++) {
+      var extraField = this.extraFields[i];
+      if (extraField.id === 0x5455) {
+        // Info-ZIP "universal timestamp" extended field (`0x5455` aka `"UT"`).
+        // See the Info-ZIP source code unix/unix.c:set_extra_field() and zipfile.c:ef_scan_ut_time().
+        var data = extraField.data;
+        if (data.length < 5) continue; // Too short.
+        // The flags define which of the three fields are present: mtime, atime, ctime.
+        // We only care about mtime.
+        // Also, ctime is never included in practice.
+        // And also, atime is only included in the local file header for some reason
+        // despite the flags lying about its inclusion in the central header.
+        var flags = data[0];
+        var HAS_MTIME = 1;
+        if (!(flags & HAS_MTIME)) continue; // This will realistically never happen.
+        // Although the positions of all of the fields shift around depending on the presence of other fields,
+        // mtime is always first if present, and that's the only one we care about.
+        var posixTimestamp = data.readInt32LE(1);
+        return new Date(posixTimestamp * 1000);
+      } else if (extraField.id === 0x000a) {
+        var data = extraField.data;
+        if (data.length !== 32) continue; // The length is always the same.
+        // 4 bytes reserved
+        // 2 bytes Tag
+        if (data.readUInt16LE(4) !== 1) continue; // Tag1 is actually the only defined Tag.
+        // 2 bytes Size
+        if (data.readUInt16LE(6) !== 24) continue; // Size is always 24.
+        // 8 bytes Mtime
+        var hundredNanoSecondsSince1601 = data.readUInt32LE(8) + 4294967296 * data.readInt32LE(12);
+        // Convert from NTFS to POSIX milliseconds.
+        // The big number below is the milliseconds between year 1601 and year 1970
+        // (i.e. the negative POSIX timestamp of 1601-01-01 00:00:00Z)
+        var millisecondsSince1970 = hundredNanoSecondsSince1601 / 10000 - 11644473600000;
+        // Note on numeric precision: JavaScript Number objects lose precision above Number.MAX_SAFE_INTEGER,
+        // and NTFS timestamps are typically much bigger than that limit.
+        // (MAX_SAFE_INTEGER would represent 1629-07-17T23:58:45.475Z.)
+        // However, we're losing precision in the conversion from 100nanosecond units to millisecond units anyway,
+        // and the time at which we also lose 1-millisecond precision is year 275760, the JavaScript Date limit (by design).
+        // Up through the year 2057, this conversion only drops 4 bits of precision,
+        // which is well under the 13-14 bits ratio between the milliseconds and 100nanoseconds.
+        return new Date(millisecondsSince1970);
+      }
+    }
+  }
+
+  // Fallback to non-extended encoding.
+  return dosDateTimeToDate(this.lastModFileDate, this.lastModFileTime, options.timezone);
+};
+
+Entry.prototype.canDecodeFileData = function() {
+  return (
+    !this.isEncrypted() &&
+    (this.compressionMethod === 0 || this.compressionMethod === 8)
+  );
+};
+Entry.prototype.isEncrypted = function() {
+  return (this.generalPurposeBitFlag & 0x1) !== 0;
+};
+Entry.prototype.isCompressed = function() {
+  return this.compressionMethod === 8;
+};
+
+function LocalFileHeader() {
+}
+
+function dosDateTimeToDate(date, time, timezone) {
+  var day = date & 0x1f; // 1-31
+  var month = (date >> 5 & 0xf) - 1; // 1-12, 0-11
+  var year = (date >> 9 & 0x7f) + 1980; // 0-128, 1980-2108
+
+  var millisecond = 0;
+  var second = (time & 0x1f) * 2; // 0-29, 0-58 (even numbers)
+  var minute = time >> 5 & 0x3f; // 0-59
+  var hour = time >> 11 & 0x1f; // 0-23
+
+  if (timezone == null || timezone === "local") {
+    return new Date(year, month, day, hour, minute, second, millisecond);
+  } else if (timezone === "UTC") {
+    return new Date(Date.UTC(year, month, day, hour, minute, second, millisecond));
+  } else {
+    throw new Error("unrecognized options.timezone: " + options.timezone);
+  }
+}
+
+function getFileNameLowLevel(generalPurposeBitFlag, fileNameBuffer, extraFields, strictFileNames) {
+  var fileName = null;
+
+  // check for Info-ZIP Unicode Path Extra Field (0x7075)
+  // see https://github.com/thejoshwolfe/yauzl/issues/33
+  for (var i = 0; i < extraFields.length; i++) {
+    var extraField = extraFields[i];
+    if (extraField.id === 0x7075) {
+      if (extraField.data.length < 6) {
+        // too short to be meaningful
+        continue;
+      }
+      // Version       1 byte      version of this extra field, currently 1
+      if (extraField.data.readUInt8(0) !== 1) {
+        // > Changes may not be backward compatible so this extra
+        // > field should not be used if the version is not recognized.
+        continue;
+      }
+      // NameCRC32     4 bytes     File Name Field CRC32 Checksum
+      var oldNameCrc32 = extraField.data.readUInt32LE(1);
+      if (crc32(fileNameBuffer) !== oldNameCrc32) {
+        // > If the CRC check fails, this UTF-8 Path Extra Field should be
+        // > ignored and the File Name field in the header should be used instead.
+        continue;
+      }
+      // UnicodeName   Variable    UTF-8 version of the entry File Name
+      fileName = decodeBuffer(extraField.data.subarray(5), true);
+      break;
+    }
+  }
+
+  if (fileName == null) {
+    // The typical case.
+    var isUtf8 = (generalPurposeBitFlag & 0x800) !== 0;
+    fileName = decodeBuffer(fileNameBuffer, isUtf8);
+  }
+
+  if (!strictFileNames) {
+    // Allow backslash.
+    fileName = fileName.replace(/\\/g, "/");
+  }
+  return fileName;
+}
+
+function validateFileName(fileName) {
+  if (fileName.indexOf("\\") !== -1) {
+    return "invalid characters in fileName: " + fileName;
+  }
+  if (/^[a-zA-Z]:/.test(fileName) || /^\//.test(fileName)) {
+    return "absolute path: " + fileName;
+  }
+  if (fileName.split("/").indexOf("..") !== -1) {
+    return "invalid relative path: " + fileName;
+  }
+  // all good
+  return null;
+}
+
+function parseExtraFields(extraFieldBuffer) {
+  var extraFields = [];
+  var i = 0;
+  while (i < extraFieldBuffer.length - 3) {
+    var headerId = extraFieldBuffer.readUInt16LE(i + 0);
+    var dataSize = extraFieldBuffer.readUInt16LE(i + 2);
+    var dataStart = i + 4;
+    var dataEnd = dataStart + dataSize;
+    if (dataEnd > extraFieldBuffer.length) throw new Error("extra field length exceeds extra field buffer size");
+    var dataBuffer = extraFieldBuffer.subarray(dataStart, dataEnd);
+    extraFields.push({
+      id: headerId,
+      data: dataBuffer,
+    });
+    i = dataEnd;
+  }
+  return extraFields;
+}
+
+function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+  if (length === 0) {
+    // fs.read will throw an out-of-bounds error if you try to read 0 bytes from a 0 byte file
+    return setImmediate(function() { callback(null, newBuffer(0)); });
+  }
+  reader.read(buffer, offset, length, position, function(err, bytesRead) {
+    if (err) return callback(err);
+    if (bytesRead < length) {
+      return callback(new Error("unexpected EOF"));
+    }
+    callback();
+  });
+}
+
+util.inherits(AssertByteCountStream, Transform);
+function AssertByteCountStream(byteCount) {
+  Transform.call(this);
+  this.actualByteCount = 0;
+  this.expectedByteCount = byteCount;
+}
+AssertByteCountStream.prototype._transform = function(chunk, encoding, cb) {
+  this.actualByteCount += chunk.length;
+  if (this.actualByteCount > this.expectedByteCount) {
+    var msg = "too many bytes in the stream. expected " + this.expectedByteCount + ". got at least " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb(null, chunk);
+};
+AssertByteCountStream.prototype._flush = function(cb) {
+  if (this.actualByteCount < this.expectedByteCount) {
+    var msg = "not enough bytes in the stream. expected " + this.expectedByteCount + ". got only " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb();
+};
+
+util.inherits(RandomAccessReader, EventEmitter);
+function RandomAccessReader() {
+  EventEmitter.call(this);
+  this.refCount = 0;
+}
+RandomAccessReader.prototype.ref = function() {
+  this.refCount += 1;
+};
+RandomAccessReader.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+
+  if (self.refCount > 0) return;
+  if (self.refCount < 0) throw new Error("invalid unref");
+
+  self.close(onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) return self.emit('error', err);
+    self.emit('close');
+  }
+};
+RandomAccessReader.prototype.createReadStream = function(options) {
+  if (options == null) options = {};
+  var start = options.start;
+  var end = options.end;
+  if (start === end) {
+    var emptyStream = new PassThrough();
+    setImmediate(function() {
+      emptyStream.end();
+    });
+    return emptyStream;
+  }
+  var stream = this._readStreamForRange(start, end);
+
+  var destroyed = false;
+  var refUnrefFilter = new RefUnrefFilter(this);
+  stream.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) refUnrefFilter.emit("error", err);
+    });
+  });
+  installDestroyFn(refUnrefFilter, function() {
+    stream.unpipe(refUnrefFilter);
+    refUnrefFilter.unref();
+    stream.destroy();
+  });
+
+  var byteCounter = new AssertByteCountStream(end - start);
+  refUnrefFilter.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) byteCounter.emit("error", err);
+    });
+  });
+  installDestroyFn(byteCounter, function() {
+    destroyed = true;
+    refUnrefFilter.unpipe(byteCounter);
+    refUnrefFilter.destroy();
+  });
+
+  return stream.pipe(refUnrefFilter).pipe(byteCounter);
+};
+RandomAccessReader.prototype._readStreamForRange = function(start, end) {
+  throw new Error("not implemented");
+};
+RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+  var readStream = this.createReadStream({start: position, end: position + length});
+  var writeStream = new Writable();
+  var written = 0;
+  writeStream._write = function(chunk, encoding, cb) {
+    chunk.copy(buffer, offset + written, 0, chunk.length);
+    written += chunk.length;
+    cb();
+  };
+  writeStream.on("finish", callback);
+  readStream.on("error", function(error) {
+    callback(error);
+  });
+  readStream.pipe(writeStream);
+};
+RandomAccessReader.prototype.close = function(callback) {
+  setImmediate(callback);
+};
+
+util.inherits(RefUnrefFilter, PassThrough);
+function RefUnrefFilter(context) {
+  PassThrough.call(this);
+  this.context = context;
+  this.context.ref();
+  this.unreffedYet = false;
+}
+RefUnrefFilter.prototype._flush = function(cb) {
+  this.unref();
+  cb();
+};
+RefUnrefFilter.prototype.unref = function(cb) {
+  if (this.unreffedYet) return;
+  this.unreffedYet = true;
+  this.context.unref();
+};
+
+var cp437 = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼ !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+function decodeBuffer(buffer, isUtf8) {
+  if (isUtf8) {
+    return buffer.toString("utf8");
+  } else {
+    var result = "";
+    for (var i = 0; i < buffer.length; i++) {
+      result += cp437[buffer[i]];
+    }
+    return result;
+  }
+}
+
+function readUInt64LE(buffer, offset) {
+  // There is no native function for this, because we can't actually store 64-bit integers precisely.
+  // after 53 bits, JavaScript's Number type (IEEE 754 double) can't store individual integers anymore.
+  // but since 53 bits is a whole lot more than 32 bits, we do our best anyway.
+  // As of 2020, Node has added support for BigInt, which obviates this whole function,
+  // but yauzl hasn't been updated to depend on BigInt (yet?).
+  var lower32 = buffer.readUInt32LE(offset);
+  var upper32 = buffer.readUInt32LE(offset + 4);
+  // we can't use bitshifting here, because JavaScript bitshifting only works on 32-bit integers.
+  return upper32 * 0x100000000 + lower32;
+  // as long as we're bounds checking the result of this function against the total file size,
+  // we'll catch any overflow errors, because we already made sure the total file size was within reason.
+}
+
+// Node 10 deprecated new Buffer().
+var newBuffer;
+if (typeof Buffer.allocUnsafe === "function") {
+  newBuffer = function(len) {
+    return Buffer.allocUnsafe(len);
+  };
+} else {
+  newBuffer = function(len) {
+    return new Buffer(len);
+  };
+}
+
+// Node 8 introduced a proper destroy() implementation on writable streams.
+function installDestroyFn(stream, fn) {
+  if (typeof stream.destroy === "function") {
+    // New API.
+    stream._destroy = function(err, cb) {
+      fn();
+      if (cb != null) cb(err);
+    };
+  } else {
+    // Old API.
+    stream.destroy = fn;
+  }
+}
+
+function defaultCallback(err) {
+  if (err) throw err;
+}
+
+
+/***/ }),
+
 /***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61141);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(81846);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +29794,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 61141:
+/***/ 81846:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28445,6 +29857,7 @@ var Inputs;
     Inputs["ArtifactName"] = "artifactName";
     Inputs["UploadArtifact"] = "uploadArtifact";
     Inputs["RetentionDays"] = "retentionDays";
+    Inputs["Verify"] = "verify";
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
 })(Inputs || (Inputs = {}));
@@ -28686,20 +30099,329 @@ function abortable(promise, signal) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(22779);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var proxy = __nccwpck_require__(19783);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(41692);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var yauzl = __nccwpck_require__(20663);
+;// CONCATENATED MODULE: ./src/json-syntax.ts
+/**
+ * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
+ * memory stays at a few numbers and one small stack however large the file is. Pure.
+ *
+ * Why not a library: streaming JSON parsers build every token as a value. On a structure-heavy
+ * 240 MB flow definition @streamparser/json checked 38 MB/s, this checker 224 MB/s (JSON.parse,
+ * which needs the whole text in memory, 128 MB/s); verifying must stay a fraction of the download.
+ */
+/** Why the text is not JSON, and where: the offset of the first byte that does not fit. */
+class JsonSyntaxError extends Error {
+    reason;
+    offset;
+    constructor(reason, offset) {
+        super(`${reason} at byte ${offset}`);
+        this.reason = reason;
+        this.offset = offset;
+        this.name = 'JsonSyntaxError';
+    }
+}
+/** Deeper than this is refused rather than tracked: no definition nests so far, and the stack stays small. */
+const MAX_DEPTH = 10_000;
+var State;
+(function (State) {
+    /** A value must come (after `:`, `[`, `,` in an array, or at the start). */
+    State[State["Value"] = 0] = "Value";
+    /** After `[`: a value or `]`. */
+    State[State["ValueOrEnd"] = 1] = "ValueOrEnd";
+    /** After `{`: a key or `}`. */
+    State[State["KeyOrEnd"] = 2] = "KeyOrEnd";
+    /** After `,` in an object: a key. */
+    State[State["Key"] = 3] = "Key";
+    /** After a key: `:`. */
+    State[State["Colon"] = 4] = "Colon";
+    /** After a value inside a container: `,` or the closing bracket. */
+    State[State["CommaOrEnd"] = 5] = "CommaOrEnd";
+    /** After the top-level value: only whitespace. */
+    State[State["Done"] = 6] = "Done";
+    State[State["String"] = 7] = "String";
+    State[State["StringEscape"] = 8] = "StringEscape";
+    State[State["StringUnicode"] = 9] = "StringUnicode";
+    State[State["Literal"] = 10] = "Literal";
+    /** Number parts, as the grammar names them. */
+    State[State["Minus"] = 11] = "Minus";
+    State[State["Zero"] = 12] = "Zero";
+    State[State["Integer"] = 13] = "Integer";
+    State[State["Point"] = 14] = "Point";
+    State[State["Fraction"] = 15] = "Fraction";
+    State[State["Exponent"] = 16] = "Exponent";
+    State[State["ExponentSign"] = 17] = "ExponentSign";
+    State[State["ExponentDigits"] = 18] = "ExponentDigits";
+})(State || (State = {}));
+const OBJECT = 1;
+const ARRAY = 2;
+const isWhitespace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const isDigit = (b) => b >= 0x30 && b <= 0x39;
+const isHex = (b) => isDigit(b) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+class JsonSyntaxChecker {
+    state = State.Value;
+    stack = new Uint8Array(MAX_DEPTH);
+    depth = 0;
+    /** Whether the string being read is an object key (a colon follows it). */
+    stringIsKey = false;
+    hexLeft = 0;
+    literal = '';
+    literalAt = 0;
+    offset = 0;
+    started = false;
+    /** Feeds the next piece; throws JsonSyntaxError at the first byte that cannot belong. */
+    push(chunk) {
+        let i = 0;
+        // A UTF-8 byte order mark before the text is tolerated: editors on Windows write one.
+        if (!this.started && chunk.length > 0) {
+            this.started = true;
+            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+                i = 3;
+        }
+        const n = chunk.length;
+        while (i < n) {
+            const b = chunk[i];
+            switch (this.state) {
+                case State.String: {
+                    // The hot loop: most bytes of a definition are inside strings.
+                    while (i < n) {
+                        const c = chunk[i];
+                        if (c === 0x22)
+                            break;
+                        if (c === 0x5c)
+                            break;
+                        if (c < 0x20)
+                            throw this.error('a control character inside a string', i);
+                        i++;
+                    }
+                    if (i === n)
+                        continue;
+                    if (chunk[i] === 0x5c)
+                        this.state = State.StringEscape;
+                    else
+                        this.endValue(this.stringIsKey);
+                    i++;
+                    continue;
+                }
+                case State.StringEscape:
+                    if (b === 0x75) {
+                        this.state = State.StringUnicode;
+                        this.hexLeft = 4;
+                    }
+                    else if (b === 0x22 || b === 0x5c || b === 0x2f || b === 0x62 || b === 0x66 || b === 0x6e || b === 0x72 || b === 0x74) {
+                        this.state = State.String;
+                    }
+                    else
+                        throw this.error('an unknown escape in a string', i);
+                    i++;
+                    continue;
+                case State.StringUnicode:
+                    if (!isHex(b))
+                        throw this.error('a \\u escape without four hex digits', i);
+                    if (--this.hexLeft === 0)
+                        this.state = State.String;
+                    i++;
+                    continue;
+                case State.Literal:
+                    if (b !== this.literal.charCodeAt(this.literalAt))
+                        throw this.error(`an unknown word (expected "${this.literal}")`, i);
+                    if (++this.literalAt === this.literal.length)
+                        this.endValue(false);
+                    i++;
+                    continue;
+                case State.Minus:
+                    if (b === 0x30)
+                        this.state = State.Zero;
+                    else if (isDigit(b))
+                        this.state = State.Integer;
+                    else
+                        throw this.error('a minus sign without digits', i);
+                    i++;
+                    continue;
+                case State.Zero:
+                case State.Integer:
+                case State.Fraction:
+                case State.ExponentDigits:
+                    if (isDigit(b) && this.state !== State.Zero) {
+                        i++;
+                        continue;
+                    }
+                    if (b === 0x2e && (this.state === State.Zero || this.state === State.Integer)) {
+                        this.state = State.Point;
+                        i++;
+                        continue;
+                    }
+                    if ((b === 0x65 || b === 0x45) && this.state !== State.ExponentDigits) {
+                        this.state = State.Exponent;
+                        i++;
+                        continue;
+                    }
+                    if (isDigit(b))
+                        throw this.error('a number with a leading zero', i);
+                    // The number ended: this byte belongs to what follows it.
+                    this.endValue(false);
+                    continue;
+                case State.Point:
+                    if (!isDigit(b))
+                        throw this.error('a decimal point without digits after it', i);
+                    this.state = State.Fraction;
+                    i++;
+                    continue;
+                case State.Exponent:
+                    if (b === 0x2b || b === 0x2d)
+                        this.state = State.ExponentSign;
+                    else if (isDigit(b))
+                        this.state = State.ExponentDigits;
+                    else
+                        throw this.error('an exponent without digits', i);
+                    i++;
+                    continue;
+                case State.ExponentSign:
+                    if (!isDigit(b))
+                        throw this.error('an exponent without digits', i);
+                    this.state = State.ExponentDigits;
+                    i++;
+                    continue;
+            }
+            // Structural states: whitespace is skipped between tokens.
+            if (isWhitespace(b)) {
+                i++;
+                continue;
+            }
+            switch (this.state) {
+                case State.Value:
+                case State.ValueOrEnd:
+                    if (b === 0x5d && this.state === State.ValueOrEnd)
+                        this.close(ARRAY, i);
+                    else
+                        this.startValue(b, i);
+                    break;
+                case State.KeyOrEnd:
+                case State.Key:
+                    if (b === 0x7d && this.state === State.KeyOrEnd)
+                        this.close(OBJECT, i);
+                    else if (b === 0x22) {
+                        this.state = State.String;
+                        this.stringIsKey = true;
+                    }
+                    else
+                        throw this.error('an object key that is not a string', i);
+                    break;
+                case State.Colon:
+                    if (b !== 0x3a)
+                        throw this.error('a missing ":" after an object key', i);
+                    this.state = State.Value;
+                    break;
+                case State.CommaOrEnd: {
+                    const container = this.stack[this.depth - 1];
+                    if (b === 0x2c)
+                        this.state = container === OBJECT ? State.Key : State.Value;
+                    else if (b === 0x7d || b === 0x5d)
+                        this.close(b === 0x7d ? OBJECT : ARRAY, i);
+                    else
+                        throw this.error(`a missing "," or "${container === OBJECT ? '}' : ']'}"`, i);
+                    break;
+                }
+                case State.Done:
+                    throw this.error('more text after the JSON value', i);
+            }
+            i++;
+        }
+        this.offset += n;
+    }
+    /** Called after the last piece: throws when the text stopped in the middle of a value. */
+    end() {
+        switch (this.state) {
+            case State.Done:
+                return;
+            case State.Zero:
+            case State.Integer:
+            case State.Fraction:
+            case State.ExponentDigits:
+                if (this.depth === 0)
+                    return;
+        }
+        if (this.offset === 0)
+            throw new JsonSyntaxError('an empty file', 0);
+        if (this.state === State.Value && this.depth === 0)
+            throw new JsonSyntaxError('no JSON value, only white space', this.offset);
+        throw new JsonSyntaxError('the text ends in the middle of a value', this.offset);
+    }
+    startValue(b, i) {
+        switch (b) {
+            case 0x7b:
+            case 0x5b:
+                if (this.depth >= MAX_DEPTH)
+                    throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, i);
+                this.stack[this.depth++] = b === 0x7b ? OBJECT : ARRAY;
+                this.state = b === 0x7b ? State.KeyOrEnd : State.ValueOrEnd;
+                return;
+            case 0x22:
+                this.state = State.String;
+                this.stringIsKey = false;
+                return;
+            case 0x2d:
+                this.state = State.Minus;
+                return;
+            case 0x30:
+                this.state = State.Zero;
+                return;
+            case 0x74:
+            case 0x66:
+            case 0x6e:
+                this.literal = b === 0x74 ? 'true' : b === 0x66 ? 'false' : 'null';
+                this.literalAt = 1;
+                this.state = State.Literal;
+                return;
+        }
+        if (isDigit(b))
+            this.state = State.Integer;
+        else
+            throw this.error('a character that cannot start a value', i);
+    }
+    close(container, i) {
+        if (this.stack[this.depth - 1] !== container)
+            throw this.error('a closing bracket that does not match', i);
+        this.depth--;
+        this.endValue(false);
+    }
+    endValue(isKey) {
+        if (isKey)
+            this.state = State.Colon;
+        else
+            this.state = this.depth === 0 ? State.Done : State.CommaOrEnd;
+    }
+    error(reason, i) {
+        return new JsonSyntaxError(reason, this.offset + i);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/log-text.ts
+/**
+ * Text that came from outside (a server, a file, an input) on its way into a log line or the
+ * summary. Pure. A line break in such text could start a workflow command of its own.
+ */
+/** C0 controls and DEL. */
+function hasControlCharacters(text) {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]/.test(text);
+}
+/** One line of at most `max` characters: controls and runs of white space become one space. */
+function oneLine(text, max = 120) {
+    // eslint-disable-next-line no-control-regex
+    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+
 ;// CONCATENATED MODULE: ./src/response-parser.ts
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
  * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
+
 /** The answer could not be read as a platform answer; worth asking again. */
 class MalformedAnswerError extends Error {
     constructor(what) {
@@ -28742,6 +30464,12 @@ function nested(obj, name) {
     const value = obj[name];
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
 }
+/** `percentageComplete`, as a number 0–100 (it may come as a string); undefined otherwise. */
+function percentOf(obj) {
+    const raw = obj['percentageComplete'];
+    const value = typeof raw === 'string' && raw.trim() ? Number(raw) : raw;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100 ? Math.floor(value) : undefined;
+}
 function downloadUrlOf(obj) {
     const names = ['downloadUrl', 'downloadURL'];
     return stringField(nested(obj, 'response'), ...names) ?? stringField(obj, ...names);
@@ -28756,6 +30484,7 @@ function parseExportAnswer(text) {
         dockStatusId,
         exportJobId: stringField(obj, 'exportJobId'),
         status: stringField(obj, 'status')?.toUpperCase(),
+        percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj)
     };
 }
@@ -28764,7 +30493,7 @@ function parseStatusAnswer(text) {
     const status = stringField(obj, 'status')?.toUpperCase();
     if (!status)
         throw new MalformedAnswerError('the answer has no status');
-    return { status, downloadUrl: downloadUrlOf(obj) };
+    return { status, percentComplete: percentOf(obj), downloadUrl: downloadUrlOf(obj) };
 }
 /**
  * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
@@ -28785,13 +30514,284 @@ function serverMessage(text) {
     const message = stringField(first, 'msg', 'message') ??
         stringField(errorField, 'message', 'msg') ??
         stringField(obj, 'message', 'msg', 'error');
-    if (!message)
-        return undefined;
-    // eslint-disable-next-line no-control-regex
-    const clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-    return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean;
+    return message ? oneLine(message, 300) : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/what-arrived.ts
+/**
+ * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
+ * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
+ * title, a JSON answer's own message, the first bytes in hex; never the body itself.
+ */
+
+
+/** How far into a body the description looks. */
+const HEAD_BYTES = 64 * 1024;
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** Only a 200 carries the export; any other 2xx is described here, else undefined. */
+function statusProblem(status) {
+    if (status === 200)
+        return undefined;
+    if (status === 204)
+        return 'an HTTP 204 No Content answer (no file at all)';
+    if (status === 206)
+        return 'an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range)';
+    return `an HTTP ${status} answer (only a 200 carries the export)`;
+}
+/** What a body that yauzl could not open as a zip is instead. */
+function describeBody(head, size, contentType) {
+    if (size === 0)
+        return 'an empty body';
+    if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
+        return 'a zip that ends before its central directory (most likely cut short on the way)';
+    }
+    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const type = (contentType ?? '').toLowerCase();
+    if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
+        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+        const named = title && oneLine(decodeEntities(title), 80);
+        return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
+    }
+    if (type.includes('json') || /^[{[]/.test(text)) {
+        const message = serverMessage(text);
+        return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
+    }
+    if (type.includes('xml') || text.startsWith('<')) {
+        // Object stores answer errors in XML: <Error><Code>AccessDenied</Code><Message>…
+        const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
+        return code ? `an XML answer with the error code "${oneLine(code, 60)}"` : 'an XML document';
+    }
+    const first = [...head.subarray(0, 4)].map(b => b.toString(16).padStart(2, '0')).join(' ');
+    return `data that is neither a zip, HTML nor JSON (it starts with the bytes ${first})`;
+}
+function decodeEntities(text) {
+    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+    return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
+        if (body[0] !== '#')
+            return named[body.toLowerCase()] ?? entity;
+        const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : entity;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/zip-rules.ts
+
+/**
+ * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
+ * compression method we read. The verifier applies these to every download; the extractor
+ * relies on them having held.
+ */
+/** The entries every tool export holds at its root; only the first is needed to import. */
+const FLOW_DEFINITION = 'flow_definition.json';
+const OPTIONAL_DEFINITIONS = ['app_definition.json', 'env_variables.json'];
+const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
+const STORED = 0;
+const DEFLATED = 8;
+/** The names of the methods a zip writer may use, for a refusal that says which one arrived. */
+const METHOD_NAMES = {
+    1: 'Shrink',
+    6: 'Implode',
+    9: 'Deflate64',
+    12: 'bzip2',
+    14: 'LZMA',
+    93: 'Zstandard',
+    95: 'xz',
+    96: 'JPEG',
+    97: 'WavPack',
+    98: 'PPMd',
+    99: 'AES encryption'
+};
+/** Undefined for a method we decompress (stored, deflate); else why the entry cannot be read. */
+function compressionProblem(method) {
+    if (method === STORED || method === DEFLATED)
+        return undefined;
+    const name = METHOD_NAMES[method];
+    return `is compressed with ${name ? `${name} (method ${method})` : `method ${method}`}, which the action does not read (only stored and deflate)`;
+}
+/**
+ * Why an entry could land outside the folder it is unpacked into, or undefined. Names are
+ * judged as both Unix and Windows would read them.
+ */
+function entryNameProblem(name) {
+    if (hasControlCharacters(name))
+        return 'has control characters in its name';
+    if (/^([\\/]|[A-Za-z]:)/.test(name))
+        return 'has an absolute path';
+    if (name.split(/[\\/]/).includes('..'))
+        return 'climbs out of the folder with ".."';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/export-verifier.ts
+/**
+ * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
+ * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
+ * and decompresses to its recorded size and CRC-32, and which holds a flow definition that is
+ * JSON. Every entry is read as a stream, one at a time: memory stays bounded whatever the size.
+ */
+
+
+
+
+
+
+
+/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
+class NotAnExportError extends Error {
+    arrived;
+    refusal;
+    constructor(arrived, refusal) {
+        super(arrived);
+        this.arrived = arrived;
+        this.refusal = refusal;
+        this.name = 'NotAnExportError';
+    }
+}
+/** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
+const NAME_SOURCE_LIMIT = 1024 * 1024;
+async function verifyExport(file, opts) {
+    let zip;
+    try {
+        zip = await openZip(file);
+    }
+    catch {
+        throw new NotAnExportError(await describeFile(file, opts.contentType), 'not a zip');
+    }
+    const damaged = (what) => new NotAnExportError(`a zip ${what}`, 'damaged zip');
+    const entries = [];
+    const warnings = [];
+    let toolName;
+    try {
+        for (;;) {
+            opts.signal?.throwIfAborted();
+            let entry;
+            try {
+                entry = await nextEntry(zip);
+            }
+            catch (error) {
+                throw damaged(`whose central directory is damaged (${oneLine(String(error.message), 100)})`);
+            }
+            if (!entry)
+                break;
+            // yauzl's names are decoded here, so that our rules (and our words) judge them.
+            const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+            const shown = JSON.stringify(oneLine(name, 100));
+            const nameProblem = entryNameProblem(name);
+            if (nameProblem)
+                throw damaged(`whose entry ${shown} ${nameProblem}`);
+            if (entry.generalPurposeBitFlag & 0x1)
+                throw damaged(`whose entry ${shown} is encrypted`);
+            const methodProblem = compressionProblem(entry.compressionMethod);
+            if (methodProblem)
+                throw damaged(`whose entry ${shown} ${methodProblem}`);
+            if (name.endsWith('/') && entry.uncompressedSize === 0)
+                continue;
+            const definition = opts.toolChecks && DEFINITIONS.includes(name);
+            const json = definition ? new JsonSyntaxChecker() : undefined;
+            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? [] : undefined;
+            let crc = 0;
+            try {
+                const stream = await openEntry(zip, entry);
+                for await (const chunk of stream) {
+                    crc = (0,external_node_zlib_.crc32)(chunk, crc);
+                    json?.push(chunk);
+                    keepForName?.push(chunk);
+                }
+                json?.end();
+            }
+            catch (error) {
+                if (error instanceof JsonSyntaxError) {
+                    throw new NotAnExportError(`a zip whose ${name} is not valid JSON (${error.message})`, 'not a tool export');
+                }
+                throw damaged(`whose entry ${shown} ${entryFault(error)}`);
+            }
+            if (crc >>> 0 !== entry.crc32 >>> 0)
+                throw damaged(`whose entry ${shown} fails its CRC check`);
+            entries.push({ name, size: entry.uncompressedSize });
+            if (keepForName && opts.toolChecks)
+                toolName = nameFrom(Buffer.concat(keepForName));
+        }
+    }
+    finally {
+        zip.close();
+    }
+    const names = new Set(entries.map(e => e.name));
+    if (opts.toolChecks) {
+        if (!names.has(FLOW_DEFINITION)) {
+            const held = entries.slice(0, 10).map(e => oneLine(e.name, 60));
+            const list = entries.length === 0 ? 'no files' : `${held.join(', ')}${entries.length > held.length ? ', ...' : ''}`;
+            throw new NotAnExportError(`a zip without ${FLOW_DEFINITION} (it holds: ${list})`, 'not a tool export');
+        }
+        for (const optional of OPTIONAL_DEFINITIONS) {
+            if (!names.has(optional))
+                warnings.push(`The export holds no ${optional}; it can still be imported (only ${FLOW_DEFINITION} is required).`);
+        }
+    }
+    return { entries, toolName, warnings, toolChecked: opts.toolChecks };
+}
+/** Why reading an entry's data failed, in a user's words. */
+function entryFault(error) {
+    const message = String(error?.message ?? error);
+    if (/too many bytes|not enough bytes/.test(message))
+        return 'does not decompress to its recorded size';
+    if (/local file header/.test(message))
+        return 'has no local header where the directory says it starts';
+    if (error?.code?.startsWith('Z_'))
+        return 'does not decompress (its deflate data is damaged)';
+    return `cannot be read (${oneLine(message, 100)})`;
+}
+/** The top-level "name" of app_definition.json, made safe for a log line. */
+function nameFrom(text) {
+    try {
+        const value = JSON.parse(text.toString('utf8').replace(/^\uFEFF/, ''));
+        const name = value && typeof value === 'object' ? value['name'] : undefined;
+        return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function describeFile(file, contentType) {
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        const { size } = await handle.stat();
+        const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+        await handle.read(head, 0, head.length, 0);
+        return describeBody(head, size, contentType);
+    }
+    finally {
+        await handle.close();
+    }
+}
+function openZip(file) {
+    return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zip) => error ? reject(error) : resolve(zip)));
+}
+/** The next entry of the central directory, or undefined at its end. */
+function nextEntry(zip) {
+    return new Promise((resolve, reject) => {
+        const onEntry = (entry) => settle(() => resolve(entry));
+        const onEnd = () => settle(() => resolve(undefined));
+        const onError = (error) => settle(() => reject(error));
+        const settle = (then) => {
+            zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+            then();
+        };
+        zip.once('entry', onEntry).once('end', onEnd).once('error', onError);
+        zip.readEntry();
+    });
+}
+function openEntry(zip, entry) {
+    return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(22779);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(19783);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
 ;// CONCATENATED MODULE: ./src/retry-helper.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
@@ -29406,8 +31406,10 @@ async function readText(response, limit) {
 ;// CONCATENATED MODULE: ./src/downloader.ts
 /**
  * Saves the export: streamed to disk (never held in memory), hashed and counted on the way, written
- * under a temporary name and renamed only when complete, so no half file ever carries the final
- * name. A body cut short, or of another length than announced, is retried and never kept.
+ * under a temporary name. A body cut short, or of another length than announced, is retried and
+ * never kept. A complete body is then verified (export-verifier.ts) and only then takes the
+ * export's name; a body that is not an export is kept beside it as `<name>.rejected`, for a
+ * person to look at, and refused with one error that says what arrived.
  *
  * Each piece is hashed and written the moment it arrives, synchronously, while it is still in
  * the CPU's cache and before the connection's buffer is read into again (see direct-http.ts).
@@ -29421,7 +31423,52 @@ async function readText(response, limit) {
 
 
 
+
+
+
 async function downloadExport(opts) {
+    const body = await fetchBody(opts);
+    try {
+        return await keepIfExport(body, opts);
+    }
+    finally {
+        opts.onPartialFile?.(undefined);
+    }
+}
+/** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
+async function keepIfExport(body, opts) {
+    const filePath = external_node_path_.join(opts.folder, body.fileName);
+    let contents;
+    try {
+        const wrongStatus = statusProblem(body.status);
+        if (wrongStatus)
+            throw new NotAnExportError(wrongStatus, 'not a zip');
+        contents = await verifyExport(body.partial, { toolChecks: opts.toolChecks, contentType: body.contentType, signal: opts.signal });
+    }
+    catch (error) {
+        if (!(error instanceof NotAnExportError)) {
+            await (0,promises_.rm)(body.partial, { force: true });
+            throw error;
+        }
+        const rejected = `${filePath}.rejected`;
+        await (0,promises_.rename)(body.partial, rejected);
+        throw refusal(error, body, rejected);
+    }
+    await (0,promises_.rename)(body.partial, filePath);
+    return { filePath, fileName: body.fileName, size: body.size, sha256: body.sha256, contents };
+}
+function refusal(error, body, rejected) {
+    const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type';
+    const fix = {
+        'not a zip': 'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
+        'damaged zip': 'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
+        'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
+    };
+    return new ActionError(`The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
+        `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
+}
+/** The whole body under a temporary name, after retrying passing faults. */
+async function fetchBody(opts) {
     try {
         return await withRetry(() => saveOnce(opts), { ...opts.retry, what: 'The download' });
     }
@@ -29439,7 +31486,6 @@ async function saveOnce(opts) {
     const response = await opts.http.openDownload(opts.url);
     const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName;
     const announced = response.headers['content-encoding'] ? undefined : lengthOf(headerValue(response.headers['content-length']));
-    const filePath = external_node_path_.join(opts.folder, fileName);
     const partial = external_node_path_.join(opts.folder, `.${fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
@@ -29459,13 +31505,13 @@ async function saveOnce(opts) {
         if (announced !== undefined && size !== announced) {
             throw new NetworkError(`the download ended after ${size} of ${announced} bytes`);
         }
-        await (0,promises_.rename)(partial, filePath);
     }
     catch (error) {
         response.destroy();
         if (fd !== undefined)
             (0,external_node_fs_.closeSync)(fd);
         await (0,promises_.rm)(partial, { force: true });
+        opts.onPartialFile?.(undefined);
         if (opts.signal?.aborted)
             throw opts.signal.reason;
         if (error instanceof NetworkError)
@@ -29477,10 +31523,14 @@ async function saveOnce(opts) {
         }
         throw new NetworkError(`the download was cut short after ${size} bytes (${code ?? 'connection closed'})`);
     }
-    finally {
-        opts.onPartialFile?.(undefined);
-    }
-    return { filePath, fileName, size, sha256: hash.digest('hex') };
+    return {
+        partial,
+        fileName,
+        size,
+        sha256: hash.digest('hex'),
+        status: response.statusCode,
+        contentType: headerValue(response.headers['content-type'])
+    };
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -29509,94 +31559,14 @@ function describeChanges(changes, most = 5) {
     return parts.filter(Boolean).join(', ') || 'no changes';
 }
 
-;// CONCATENATED MODULE: ./src/zip-listing.ts
-/**
- * What a zip says it holds, read from its central directory, and whether unpacking it could
- * write outside the target folder. Pure: it works on the bytes it is given.
- */
-const EOCD = 0x06054b50;
-const ZIP64_EOCD_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-/** The end record plus the longest comment a zip can carry. */
-const TAIL_BYTES = 22 + 0xffff + 20;
-class BadArchiveError extends Error {
-    constructor(reason) {
-        super(reason);
-        this.name = 'BadArchiveError';
-    }
-}
-/**
- * Where the central directory starts and how long it is, from the file's tail (the last
- * TAIL_BYTES or fewer). `tailOffset` is the tail's offset in the file.
- */
-function centralDirectoryLocation(tail, tailOffset) {
-    for (let at = tail.length - 22; at >= 0; at--) {
-        if (tail.readUInt32LE(at) !== EOCD)
-            continue;
-        let count = tail.readUInt16LE(at + 10);
-        let size = tail.readUInt32LE(at + 12);
-        let offset = tail.readUInt32LE(at + 16);
-        const locator = at - 20;
-        if ((count === 0xffff || size === 0xffffffff || offset === 0xffffffff) && locator >= 0 && tail.readUInt32LE(locator) === ZIP64_EOCD_LOCATOR) {
-            const record = Number(tail.readBigUInt64LE(locator + 8)) - tailOffset;
-            if (record < 0 || tail.readUInt32LE(record) !== ZIP64_EOCD)
-                throw new BadArchiveError('its zip64 end record is out of reach');
-            count = Number(tail.readBigUInt64LE(record + 32));
-            size = Number(tail.readBigUInt64LE(record + 40));
-            offset = Number(tail.readBigUInt64LE(record + 48));
-        }
-        return { offset, size, count };
-    }
-    throw new BadArchiveError('it is not a zip file (no end of central directory record)');
-}
-function parseCentralDirectory(directory, count) {
-    const entries = [];
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-        if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL) {
-            throw new BadArchiveError('its central directory is damaged');
-        }
-        const madeBy = directory.readUInt8(at + 5);
-        const flags = directory.readUInt16LE(at + 8);
-        const nameLength = directory.readUInt16LE(at + 28);
-        const extraLength = directory.readUInt16LE(at + 30);
-        const commentLength = directory.readUInt16LE(at + 32);
-        const external = directory.readUInt32LE(at + 38);
-        const raw = directory.subarray(at + 46, at + 46 + nameLength);
-        const name = raw.toString(flags & 0x800 ? 'utf8' : 'latin1');
-        entries.push(madeBy === 3 ? { name, unixMode: external >>> 16 } : { name });
-        at += 46 + nameLength + extraLength + commentLength;
-    }
-    return entries;
-}
-function isSymlink(entry) {
-    return entry.unixMode !== undefined && (entry.unixMode & 0o170000) === 0o120000;
-}
-/**
- * Why an entry could land outside the folder it is unpacked into, or undefined. Names are
- * judged as both Unix and Windows would read them.
- */
-function entryProblem(entry) {
-    const name = entry.name;
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f]/.test(name))
-        return 'has control characters in its name';
-    if (/^([\\/]|[A-Za-z]:)/.test(name))
-        return 'has an absolute path';
-    if (name.split(/[\\/]/).includes('..'))
-        return 'climbs out of the folder with ".."';
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/extractor.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive is checked before anything is written; it is unpacked (with @actions/tool-cache)
- * into a temporary folder beside the target, checked again, and swapped in only when complete,
- * so a refused or broken archive leaves the target as it was.
+ * The archive was verified before it got here (export-verifier.ts: names, sizes, CRCs); it is
+ * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
+ * checked, and swapped in only when complete, so a refused or broken archive leaves the target
+ * as it was.
  */
-
 
 
 
@@ -29605,20 +31575,6 @@ function entryProblem(entry) {
 
 async function extractExport(file, folder) {
     const refuse = (reason) => new ActionError(`Refusing to unpack ${external_node_path_.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`);
-    let entries;
-    try {
-        entries = await listEntries(file);
-    }
-    catch (error) {
-        if (error instanceof BadArchiveError)
-            throw refuse(error.message);
-        throw error;
-    }
-    for (const entry of entries) {
-        const problem = entryProblem(entry);
-        if (problem)
-            throw refuse(`the entry ${JSON.stringify(entry.name)} ${problem}`);
-    }
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
     try {
@@ -29644,24 +31600,6 @@ async function extractExport(file, folder) {
     }
     finally {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
-    }
-}
-async function listEntries(file) {
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        const { size } = await handle.stat();
-        const tailOffset = Math.max(0, size - TAIL_BYTES);
-        const tail = Buffer.alloc(size - tailOffset);
-        await handle.read(tail, 0, tail.length, tailOffset);
-        const location = centralDirectoryLocation(tail, tailOffset);
-        if (location.offset + location.size > size)
-            throw new BadArchiveError('its central directory lies beyond the end of the file');
-        const directory = Buffer.alloc(location.size);
-        await handle.read(directory, 0, directory.length, location.offset);
-        return parseCentralDirectory(directory, location.count);
-    }
-    finally {
-        await handle.close();
     }
 }
 function linkStaysInside(root, name, target) {
@@ -29798,6 +31736,7 @@ function getSettings({ getInput, setSecret, env }) {
         return name;
     });
     const folder = check(Inputs.Path, () => outputFolder(text(Inputs.Path), toolId ?? '', env));
+    const verifyToolExport = check(Inputs.Verify, () => input_helper_boolean(text(Inputs.Verify), true));
     const extract = check(Inputs.Extract, () => input_helper_boolean(text(Inputs.Extract), false));
     const extractFolder = check(Inputs.ExtractPath, () => extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined);
     if (problems.length > 0) {
@@ -29814,6 +31753,7 @@ function getSettings({ getInput, setSecret, env }) {
         artifactName: artifactName,
         uploadArtifact: uploadArtifact,
         retentionDays,
+        verifyToolExport: verifyToolExport,
         extractFolder
     };
 }
@@ -29960,13 +31900,15 @@ async function waitForJob(getStatus, opts) {
         failures = 0;
         backoffMs = 0;
         const elapsed = now() - opts.startedAt;
+        // How far the job has come, when the platform says so; shown only while it runs.
+        const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
         if (answer.status !== status) {
             status = answer.status;
-            opts.log.info(`Status: ${status} after ${seconds(elapsed)} (${checks} checks)`);
+            opts.log.info(`Status: ${status}${progress} after ${seconds(elapsed)} (${checks} checks)`);
             lastHeartbeat = now();
         }
         else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
-            opts.log.info(`Still ${status}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
+            opts.log.info(`Still ${status}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
@@ -30062,7 +32004,7 @@ function formatBytes(bytes) {
 /** Label/value rows; a value is already escaped for HTML. */
 function summaryRows(report) {
     const rows = [
-        ['Tool', report.toolId && code(report.toolId)],
+        ['Tool', report.toolId && (report.toolName ? `${summary_escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
         ['Host', report.host && summary_escape(report.host)],
         ['Status', report.status ? `${report.status === 'SUCCESS' ? '✅' : '❌'} ${summary_escape(report.status)}` : '❌ not started'],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
@@ -30084,14 +32026,30 @@ function summaryRows(report) {
     ];
     return rows.filter((row) => row[1] !== undefined && row[1] !== '');
 }
+/** What the verified export holds: one row per file, its name and size (already escaped). */
+function contentRows(entries, most = 20) {
+    const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
+    if (entries.length > most)
+        rows.push([`… and ${entries.length - most} more`, '']);
+    return rows;
+}
 async function writeSummary(report) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core/* summary */.z
+    core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
-        .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]))
-        .write();
+        .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]));
+    if (report.entries?.length) {
+        core/* summary */.z.addHeading('What the export holds', 4).addTable([
+            [
+                { data: 'File', header: true },
+                { data: 'Size', header: true }
+            ],
+            ...contentRows(report.entries)
+        ]);
+    }
+    await core/* summary */.z.write();
 }
 function code(text) {
     return `<code>${summary_escape(text)}</code>`;
@@ -30106,6 +32064,7 @@ function summary_escape(text) {
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
  * `::error::`.
  */
+
 
 
 
@@ -30161,7 +32120,7 @@ async function run() {
         };
         const started = await core/* group */.Os('Start the export', () => startExport(ctx));
         const ended = await waitForEnd(ctx, started);
-        const file = await core/* group */.Os('Download the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
+        const file = await core/* group */.Os('Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
         if (settings.extractFolder)
             await core/* group */.Os('Unpack the export', () => unpack(ctx, file, settings.extractFolder));
         if (settings.uploadArtifact)
@@ -30232,7 +32191,8 @@ async function waitForEnd({ settings, platform, report, signal }, started) {
 }
 /**
  * 3. Download the file: only after SUCCESS, since before it the file may not exist. A URL on
- * the status answer is newer than the one on the start answer, so the caller prefers it.
+ * the status answer is newer than the one on the start answer, so the caller prefers it. The
+ * file is verified before it takes its name; only then are the file's outputs set.
  */
 async function download(ctx, rawUrl) {
     const { settings, report } = ctx;
@@ -30250,14 +32210,31 @@ async function download(ctx, rawUrl) {
         fallbackName: artifactFileName(settings.artifactName),
         signal: ctx.signal,
         retry: ctx.retry,
-        onPartialFile: ctx.onPartialFile
+        onPartialFile: ctx.onPartialFile,
+        toolChecks: settings.verifyToolExport
     });
+    core/* info */.pq(describeVerification(file.contents));
+    for (const warning of file.contents.warnings)
+        core/* warning */.$e(warning);
     core/* info */.pq(`Saved ${file.filePath} (${file.size} bytes, sha256 ${file.sha256})`);
     report.fileName = file.fileName;
+    report.toolName = file.contents.toolName;
+    report.entries = file.contents.entries;
     setOutput(report, Outputs.FilePath, file.filePath);
     setOutput(report, Outputs.Sha256, file.sha256);
     setOutput(report, Outputs.Size, file.size);
     return file;
+}
+/** One line on what was proved of the file before it was kept. */
+function describeVerification(contents) {
+    const files = `${contents.entries.length} file${contents.entries.length === 1 ? '' : 's'}`;
+    if (!contents.toolChecked) {
+        return `Verified the zip: ${files}, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).`;
+    }
+    const definitions = DEFINITIONS.filter(name => contents.entries.some(entry => entry.name === name));
+    const tool = contents.toolName ? ` of tool "${contents.toolName}"` : '';
+    const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`;
+    return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
 async function unpack({ report }, file, folder) {

@@ -30,8 +30,11 @@ import { makeToolExport } from './zip.mjs'
  * @property {boolean} [redirect]       the download URL redirects to the storage origin
  * @property {boolean} [urlOnStatus]    the SUCCESS status answer also carries a download URL
  * @property {string} [contentDisposition]  a raw Content-Disposition header to send instead
+ * @property {boolean} [doneAtStart]     the start answer already says SUCCESS (percentageComplete 100),
+ *                                      as the vendor's model-export and import samples do
  *
- * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string }} Fault
+ * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string | Buffer, contentType?: string,
+ *             headers?: Record<string, string> }} Fault
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
  *   'stall' (never answer); on the export route 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
@@ -114,7 +117,7 @@ export async function startPlatformSimulator(options = {}) {
       const status = statusOf(tool, job)
       entry.status = status
       /** @type {Record<string, unknown>} */
-      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status }
+      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status, percentageComplete: percentOf(tool, job, status) }
       if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(job.token)
       return sendJson(res, 200, answer)
     }
@@ -172,8 +175,15 @@ export async function startPlatformSimulator(options = {}) {
   /** @param {SimTool} tool @param {{ startedAt: number }} job */
   function statusOf(tool, job) {
     const outcome = tool.outcome ?? 'SUCCESS'
+    if (tool.doneAtStart) return outcome
     if (outcome === 'NEVER' || Date.now() - job.startedAt < (tool.durationMs ?? 1500)) return 'IN_PROGRESS'
     return outcome
+  }
+
+  /** @param {SimTool} tool @param {{ startedAt: number }} job @param {string} status */
+  function percentOf(tool, job, status) {
+    if (status !== 'IN_PROGRESS') return 100
+    return Math.min(99, Math.floor(((Date.now() - job.startedAt) / (tool.durationMs ?? 1500)) * 100))
   }
 
   /** @param {string} token */
@@ -201,7 +211,8 @@ export async function startPlatformSimulator(options = {}) {
     }
     const idKey = variant === 'table' ? 'dockStatusId' : '_id'
     const urlKey = variant === 'table' ? 'downloadURL' : 'downloadUrl'
-    return JSON.stringify({ [idKey]: id, toolId, jobType: 'TOOLS', action: 'EXPORT', status: 'IN_PROGRESS', exportJobId: `agent-ej-${token}`, [urlKey]: url })
+    const progress = tool.doneAtStart ? { status: 'SUCCESS', percentageComplete: 100 } : { status: 'IN_PROGRESS', percentageComplete: 0 }
+    return JSON.stringify({ [idKey]: id, toolId, jobType: 'TOOLS', action: 'EXPORT', ...progress, exportJobId: `agent-ej-${token}`, [urlKey]: url })
   }
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
@@ -210,7 +221,20 @@ export async function startPlatformSimulator(options = {}) {
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
     if (fault?.kind === 'reset') return req.socket.destroy()
-    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: fault.body ?? 'Internal error', code: fault.status }] }, fault.retryAfter)
+    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: String(fault.body ?? 'Internal error'), code: fault.status }] }, fault.retryAfter)
+    if (fault?.kind === 'answer') {
+      const body = Buffer.from(fault.body ?? '')
+      /** @type {Record<string, string | number>} */
+      const headers = { 'content-length': body.length, ...fault.headers }
+      if (fault.contentType) headers['content-type'] = fault.contentType
+      res.writeHead(fault.status ?? 200, headers)
+      return res.end(body)
+    }
+    if (fault?.kind === 'unframed') {
+      // Written on the socket itself: Node's server would add a length or chunk the body.
+      req.socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-disposition: ${disposition}\r\nconnection: close\r\n\r\n`), Buffer.from(fault.body ?? '')]))
+      return
+    }
     if (tool.filePath) {
       if (fault) throw new Error(`the download fault '${fault.kind}' needs an in-memory export (file), not filePath`)
       const size = statSync(tool.filePath).size
@@ -261,7 +285,7 @@ function applyFault(queue, res) {
       send(res, 200, '<html>Bad gateway page from a proxy</html>', 'text/html')
       return true
     case 'status':
-      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: fault.body }] }, fault.retryAfter)
+      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, fault.retryAfter)
       return true
     default:
       throw new Error(`unknown fault ${fault.kind}`)

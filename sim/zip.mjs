@@ -1,17 +1,27 @@
 // @ts-check
 /**
- * A minimal zip writer (stored entries, no compression) for the simulator: enough to make real
- * exports the action can keep and unpack, including the hostile ones the tests need.
+ * A small zip writer for the simulator and the tests: enough to make real exports the action
+ * keeps, verifies and unpacks (stored or deflated entries, zip64 end records), and the broken and
+ * hostile ones the tests need (a wrong CRC, another compression method, links, bad names).
  */
-import { crc32 } from 'node:zlib'
+import { crc32, deflateRawSync } from 'node:zlib'
 
 /**
- * @typedef {{ name: string, data?: Buffer | string, symlinkTo?: string }} ZipEntry
- * `symlinkTo` makes the entry a symbolic link (Unix mode in the external attributes).
+ * @typedef {object} ZipEntry
+ * @property {string} name
+ * @property {Buffer | string} [data]
+ * @property {string} [symlinkTo]   makes the entry a symbolic link (Unix mode in the external attributes)
+ * @property {'store' | 'deflate'} [method]   default: the archive's
+ * @property {number} [methodNumber]  write this compression method number instead (data stored as is)
+ * @property {number} [crc]         write this CRC-32 instead of the right one (a damaged entry)
  */
 
-/** @param {ZipEntry[]} entries */
-export function makeZip(entries) {
+/**
+ * @param {ZipEntry[]} entries
+ * @param {{ method?: 'store' | 'deflate', zip64?: boolean }} [options]
+ *   zip64: end the archive with zip64 end records (as writers do past 65,535 entries or 4 GiB)
+ */
+export function makeZip(entries, options = {}) {
   /** @type {Buffer[]} */
   const locals = []
   /** @type {Buffer[]} */
@@ -20,49 +30,75 @@ export function makeZip(entries) {
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8')
     const data = Buffer.from(entry.symlinkTo ?? entry.data ?? '')
-    const crc = crc32(data)
+    const deflate = entry.methodNumber === undefined && (entry.method ?? options.method ?? 'store') === 'deflate'
+    const stored = deflate ? deflateRawSync(data) : data
+    const method = entry.methodNumber ?? (deflate ? 8 : 0)
+    const crc = entry.crc ?? crc32(data)
     const local = Buffer.alloc(30)
     local.writeUInt32LE(0x04034b50, 0)
     local.writeUInt16LE(20, 4) // version needed
     local.writeUInt16LE(0x0800, 6) // UTF-8 names
-    local.writeUInt16LE(0, 8) // stored
+    local.writeUInt16LE(method, 8)
     local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(data.length, 18)
+    local.writeUInt32LE(stored.length, 18)
     local.writeUInt32LE(data.length, 22)
     local.writeUInt16LE(name.length, 26)
-    locals.push(local, name, data)
+    locals.push(local, name, stored)
 
     const central = Buffer.alloc(46)
     central.writeUInt32LE(0x02014b50, 0)
     central.writeUInt16LE(0x031e, 4) // made by: Unix, spec 3.0
     central.writeUInt16LE(20, 6)
     central.writeUInt16LE(0x0800, 8)
-    central.writeUInt16LE(0, 10)
+    central.writeUInt16LE(method, 10)
     central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(data.length, 20)
+    central.writeUInt32LE(stored.length, 20)
     central.writeUInt32LE(data.length, 24)
     central.writeUInt16LE(name.length, 28)
     const mode = entry.symlinkTo !== undefined ? 0o120777 : 0o100644
     central.writeUInt32LE((mode << 16) >>> 0, 38)
     central.writeUInt32LE(offset, 42)
     centrals.push(central, name)
-    offset += local.length + name.length + data.length
+    offset += local.length + name.length + stored.length
   }
   const centralSize = centrals.reduce((n, b) => n + b.length, 0)
+  /** @type {Buffer[]} */
+  const tail = []
+  if (options.zip64) {
+    const record = Buffer.alloc(56)
+    record.writeUInt32LE(0x06064b50, 0)
+    record.writeBigUInt64LE(44n, 4) // size of the rest of the record
+    record.writeUInt16LE(45, 12) // made by
+    record.writeUInt16LE(45, 14) // needed
+    record.writeBigUInt64LE(BigInt(entries.length), 24)
+    record.writeBigUInt64LE(BigInt(entries.length), 32)
+    record.writeBigUInt64LE(BigInt(centralSize), 40)
+    record.writeBigUInt64LE(BigInt(offset), 48)
+    const locator = Buffer.alloc(20)
+    locator.writeUInt32LE(0x07064b50, 0)
+    locator.writeBigUInt64LE(BigInt(offset + centralSize), 8)
+    locator.writeUInt32LE(1, 16) // disks
+    tail.push(record, locator)
+  }
   const end = Buffer.alloc(22)
   end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(centralSize, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, ...centrals, end])
+  end.writeUInt16LE(options.zip64 ? 0xffff : entries.length, 8)
+  end.writeUInt16LE(options.zip64 ? 0xffff : entries.length, 10)
+  end.writeUInt32LE(options.zip64 ? 0xffffffff : centralSize, 12)
+  end.writeUInt32LE(options.zip64 ? 0xffffffff : offset, 16)
+  return Buffer.concat([...locals, ...centrals, ...tail, end])
 }
 
-/** A tool export as the platform makes it: the three definition files. */
+/** The three definitions of a tool export, as the platform writes them (compact JSON). */
+export function toolDefinitions(toolName = 'Banking Assistant', version = 1) {
+  return [
+    { name: 'flow_definition.json', data: JSON.stringify({ name: toolName, version, nodes: ['start', 'answer'] }) },
+    { name: 'app_definition.json', data: JSON.stringify({ name: toolName, type: 'tool' }) },
+    { name: 'env_variables.json', data: JSON.stringify([{ key: 'REGION', value: 'eu' }]) }
+  ]
+}
+
+/** A tool export as the platform makes it: the three definition files, deflated. */
 export function makeToolExport(toolName = 'Banking Assistant', version = 1) {
-  return makeZip([
-    { name: 'flow_definition.json', data: JSON.stringify({ name: toolName, version, nodes: ['start', 'answer'] }, null, 2) },
-    { name: 'app_definition.json', data: JSON.stringify({ name: toolName, type: 'tool' }, null, 2) },
-    { name: 'env_variables.json', data: JSON.stringify({ REGION: 'eu' }, null, 2) }
-  ])
+  return makeZip(toolDefinitions(toolName, version), { method: 'deflate' })
 }

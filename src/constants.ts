@@ -10,6 +10,7 @@ export enum Inputs {
   ArtifactName = 'artifactName',
   UploadArtifact = 'uploadArtifact',
   RetentionDays = 'retentionDays',
+  Verify = 'verify',
   Extract = 'extract',
   ExtractPath = 'extractPath'
 }

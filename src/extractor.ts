@@ -1,23 +1,16 @@
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive is checked before anything is written; it is unpacked (with @actions/tool-cache)
- * into a temporary folder beside the target, checked again, and swapped in only when complete,
- * so a refused or broken archive leaves the target as it was.
+ * The archive was verified before it got here (export-verifier.ts: names, sizes, CRCs); it is
+ * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
+ * checked, and swapped in only when complete, so a refused or broken archive leaves the target
+ * as it was.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, open, readdir, readlink, rename, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rename, rm } from 'node:fs/promises'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
 import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
-import {
-  BadArchiveError,
-  TAIL_BYTES,
-  centralDirectoryLocation,
-  entryProblem,
-  parseCentralDirectory,
-  type ZipEntry
-} from './zip-listing.js'
 
 export interface Extraction {
   folder: string
@@ -32,18 +25,6 @@ export async function extractExport(file: string, folder: string): Promise<Extra
       `Refusing to unpack ${path.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
       `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`
     )
-  let entries: ZipEntry[]
-  try {
-    entries = await listEntries(file)
-  } catch (error) {
-    if (error instanceof BadArchiveError) throw refuse(error.message)
-    throw error
-  }
-  for (const entry of entries) {
-    const problem = entryProblem(entry)
-    if (problem) throw refuse(`the entry ${JSON.stringify(entry.name)} ${problem}`)
-  }
-
   await mkdir(path.dirname(folder), { recursive: true })
   const staging = await mkdtemp(path.join(path.dirname(folder), `.${path.basename(folder)}.unpack-`))
   try {
@@ -66,23 +47,6 @@ export async function extractExport(file: string, folder: string): Promise<Extra
     return { folder, files: [...after.values()].filter(v => v.startsWith('file:')).length, changed, changes }
   } finally {
     await rm(staging, { recursive: true, force: true })
-  }
-}
-
-async function listEntries(file: string): Promise<ZipEntry[]> {
-  const handle = await open(file, 'r')
-  try {
-    const { size } = await handle.stat()
-    const tailOffset = Math.max(0, size - TAIL_BYTES)
-    const tail = Buffer.alloc(size - tailOffset)
-    await handle.read(tail, 0, tail.length, tailOffset)
-    const location = centralDirectoryLocation(tail, tailOffset)
-    if (location.offset + location.size > size) throw new BadArchiveError('its central directory lies beyond the end of the file')
-    const directory = Buffer.alloc(location.size)
-    await handle.read(directory, 0, directory.length, location.offset)
-    return parseCentralDirectory(directory, location.count)
-  } finally {
-    await handle.close()
   }
 }
 

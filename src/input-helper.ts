@@ -24,6 +24,8 @@ export interface Settings {
   uploadArtifact: boolean
   /** Undefined: the repository's own setting. */
   retentionDays?: number
+  /** Whether the download must prove to be a tool export, not only a sound zip. */
+  verifyToolExport: boolean
   /** Where to unpack the export; undefined when `extract` is false. */
   extractFolder?: string
 }
@@ -86,6 +88,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     return name
   })
   const folder = check(Inputs.Path, () => outputFolder(text(Inputs.Path), toolId ?? '', env))
+  const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
   const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
   const extractFolder = check(Inputs.ExtractPath, () =>
     extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined
@@ -108,6 +111,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     artifactName: artifactName!,
     uploadArtifact: uploadArtifact!,
     retentionDays,
+    verifyToolExport: verifyToolExport!,
     extractFolder
   }
 }

@@ -86,12 +86,14 @@ export async function waitForJob(
     failures = 0
     backoffMs = 0
     const elapsed = now() - opts.startedAt
+    // How far the job has come, when the platform says so; shown only while it runs.
+    const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : ''
     if (answer.status !== status) {
       status = answer.status
-      opts.log.info(`Status: ${status} after ${seconds(elapsed)} (${checks} checks)`)
+      opts.log.info(`Status: ${status}${progress} after ${seconds(elapsed)} (${checks} checks)`)
       lastHeartbeat = now()
     } else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
-      opts.log.info(`Still ${status}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`)
+      opts.log.info(`Still ${status}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`)
       lastHeartbeat = now()
     }
     if (status !== 'IN_PROGRESS') {

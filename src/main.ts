@@ -10,6 +10,7 @@ import { sleep, watchForCancellation } from './cancellation.js'
 import { Outputs } from './constants.js'
 import { downloadExport, type SavedFile } from './downloader.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
+import type { VerifiedExport } from './export-verifier.js'
 import { extractExport } from './extractor.js'
 import { artifactFileName } from './file-naming.js'
 import { PlatformHttp } from './http-helper.js'
@@ -21,6 +22,7 @@ import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './retry-helper.js
 import { writeSummary, type RunReport } from './summary.js'
 import { describeChanges } from './tree-compare.js'
 import { describeUrl, resolveDownloadUrl } from './url-helper.js'
+import { DEFINITIONS } from './zip-rules.js'
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500
@@ -72,7 +74,7 @@ export async function run(): Promise<void> {
 
     const started = await core.group('Start the export', () => startExport(ctx))
     const ended = await waitForEnd(ctx, started)
-    const file = await core.group('Download the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl))
+    const file = await core.group('Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl))
     if (settings.extractFolder) await core.group('Unpack the export', () => unpack(ctx, file, settings.extractFolder!))
     if (settings.uploadArtifact) await core.group('Upload the artifact', () => upload(ctx, file))
     else core.info('uploadArtifact is false: the file stays on the runner only.')
@@ -153,7 +155,8 @@ async function waitForEnd({ settings, platform, report, signal }: RunContext, st
 
 /**
  * 3. Download the file: only after SUCCESS, since before it the file may not exist. A URL on
- * the status answer is newer than the one on the start answer, so the caller prefers it.
+ * the status answer is newer than the one on the start answer, so the caller prefers it. The
+ * file is verified before it takes its name; only then are the file's outputs set.
  */
 async function download(ctx: RunContext, rawUrl: string | undefined): Promise<SavedFile> {
   const { settings, report } = ctx
@@ -174,14 +177,31 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     fallbackName: artifactFileName(settings.artifactName),
     signal: ctx.signal,
     retry: ctx.retry,
-    onPartialFile: ctx.onPartialFile
+    onPartialFile: ctx.onPartialFile,
+    toolChecks: settings.verifyToolExport
   })
+  core.info(describeVerification(file.contents))
+  for (const warning of file.contents.warnings) core.warning(warning)
   core.info(`Saved ${file.filePath} (${file.size} bytes, sha256 ${file.sha256})`)
   report.fileName = file.fileName
+  report.toolName = file.contents.toolName
+  report.entries = file.contents.entries
   setOutput(report, Outputs.FilePath, file.filePath)
   setOutput(report, Outputs.Sha256, file.sha256)
   setOutput(report, Outputs.Size, file.size)
   return file
+}
+
+/** One line on what was proved of the file before it was kept. */
+function describeVerification(contents: VerifiedExport): string {
+  const files = `${contents.entries.length} file${contents.entries.length === 1 ? '' : 's'}`
+  if (!contents.toolChecked) {
+    return `Verified the zip: ${files}, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).`
+  }
+  const definitions = DEFINITIONS.filter(name => contents.entries.some(entry => entry.name === name))
+  const tool = contents.toolName ? ` of tool "${contents.toolName}"` : ''
+  const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`
+  return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`
 }
 
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */

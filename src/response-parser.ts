@@ -3,6 +3,7 @@
  * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
+import { oneLine } from './log-text.js'
 
 /** The answer could not be read as a platform answer; worth asking again. */
 export class MalformedAnswerError extends Error {
@@ -16,11 +17,14 @@ export interface ExportAnswer {
   dockStatusId: string
   exportJobId?: string
   status?: string
+  /** 0–100, when the platform says how far the job has come. */
+  percentComplete?: number
   downloadUrl?: string
 }
 
 export interface StatusAnswer {
   status: string
+  percentComplete?: number
   downloadUrl?: string
 }
 
@@ -60,6 +64,13 @@ function nested(obj: Json, name: string): Json | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined
 }
 
+/** `percentageComplete`, as a number 0–100 (it may come as a string); undefined otherwise. */
+function percentOf(obj: Json): number | undefined {
+  const raw = obj['percentageComplete']
+  const value = typeof raw === 'string' && raw.trim() ? Number(raw) : raw
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100 ? Math.floor(value) : undefined
+}
+
 function downloadUrlOf(obj: Json): string | undefined {
   const names = ['downloadUrl', 'downloadURL']
   return stringField(nested(obj, 'response'), ...names) ?? stringField(obj, ...names)
@@ -75,6 +86,7 @@ export function parseExportAnswer(text: string): ExportAnswer {
     dockStatusId,
     exportJobId: stringField(obj, 'exportJobId'),
     status: stringField(obj, 'status')?.toUpperCase(),
+    percentComplete: percentOf(obj),
     downloadUrl: downloadUrlOf(obj)
   }
 }
@@ -83,7 +95,7 @@ export function parseStatusAnswer(text: string): StatusAnswer {
   const obj = parseJsonObject(text)
   const status = stringField(obj, 'status')?.toUpperCase()
   if (!status) throw new MalformedAnswerError('the answer has no status')
-  return { status, downloadUrl: downloadUrlOf(obj) }
+  return { status, percentComplete: percentOf(obj), downloadUrl: downloadUrlOf(obj) }
 }
 
 /**
@@ -105,8 +117,5 @@ export function serverMessage(text: string): string | undefined {
     stringField(first, 'msg', 'message') ??
     stringField(errorField, 'message', 'msg') ??
     stringField(obj, 'message', 'msg', 'error')
-  if (!message) return undefined
-  // eslint-disable-next-line no-control-regex
-  const clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-  return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean
+  return message ? oneLine(message, 300) : undefined
 }

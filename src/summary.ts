@@ -3,6 +3,7 @@
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
  */
 import * as core from '@actions/core'
+import type { ExportEntry } from './export-verifier.js'
 
 /**
  * What one run learned, phase by phase. The fields named like the step's outputs hold the
@@ -13,6 +14,9 @@ export interface RunReport {
   toolId?: string
   durationMs?: number
   fileName?: string
+  /** From the verified export: the tool's name, when app_definition.json gives one, and its files. */
+  toolName?: string
+  entries?: ExportEntry[]
   error?: string
   status?: string
   dockStatusId?: string
@@ -42,7 +46,7 @@ export function formatBytes(bytes: number): string {
 /** Label/value rows; a value is already escaped for HTML. */
 export function summaryRows(report: RunReport): [string, string][] {
   const rows: [string, string | undefined][] = [
-    ['Tool', report.toolId && code(report.toolId)],
+    ['Tool', report.toolId && (report.toolName ? `${escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
     ['Host', report.host && escape(report.host)],
     ['Status', report.status ? `${report.status === 'SUCCESS' ? '✅' : '❌'} ${escape(report.status)}` : '❌ not started'],
     ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
@@ -65,13 +69,29 @@ export function summaryRows(report: RunReport): [string, string][] {
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
 }
 
+/** What the verified export holds: one row per file, its name and size (already escaped). */
+export function contentRows(entries: ExportEntry[], most = 20): [string, string][] {
+  const rows: [string, string][] = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)])
+  if (entries.length > most) rows.push([`… and ${entries.length - most} more`, ''])
+  return rows
+}
+
 export async function writeSummary(report: RunReport): Promise<void> {
   // Outside a runner (local runs) there is no summary file: nothing to write.
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary
+  core.summary
     .addHeading('Kore.ai tool export', 3)
     .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]))
-    .write()
+  if (report.entries?.length) {
+    core.summary.addHeading('What the export holds', 4).addTable([
+      [
+        { data: 'File', header: true },
+        { data: 'Size', header: true }
+      ],
+      ...contentRows(report.entries)
+    ])
+  }
+  await core.summary.write()
 }
 
 function code(text: string): string {

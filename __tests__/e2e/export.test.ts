@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { makeToolExport } from '../../sim/zip.mjs'
+import { makeToolExport, makeZip } from '../../sim/zip.mjs'
 import { KEY, RUNTIMES, commandLines, startWorld, type World, singleError } from './world.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
@@ -59,7 +59,7 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(commandLines(result.stdout, 'group')).toEqual([
       '::group::Start the export',
       '::group::Wait for the export job (timeout 600 s)',
-      '::group::Download the export',
+      '::group::Download and verify the export',
       '::group::Upload the artifact'
     ])
     expect(result.stdout).toMatch(/^Status: SUCCESS after \d+ s \(\d+ checks\)$/m)
@@ -124,7 +124,8 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
   it("uploads a big export with the README's low-memory settings: the same bytes, told to keep two blocks in flight", async () => {
     // 40 MiB: five 8 MiB blocks, so the number of blocks in flight has something to limit.
     const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-blocks-'))
-    const big = randomBytes(40 << 20)
+    // A tool export whose flow definition is 40 MiB of JSON (a long prompt), stored as is.
+    const big = makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ nodes: [{ prompt: randomBytes(30 << 20).toString('base64') }] }) }])
     writeFileSync(path.join(folder, 'big.zip'), big)
     try {
       for (const [toolId, env, inFlight] of [

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { makeToolExport, makeZip } from '../../sim/zip.mjs'
+import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { RUNTIMES, singleError, startWorld, type World } from './world.js'
 
 const [, NODE] = RUNTIMES[1]
@@ -60,7 +60,8 @@ describe('extract', () => {
   it('replaces the folder when a file changed and another was removed: changed=true, the removed one gone', async () => {
     world.sim.tools['a-bot'].file = makeZip([
       { name: 'flow_definition.json', data: JSON.stringify({ name: 'Bot', version: 2 }) },
-      { name: 'app_definition.json', data: JSON.stringify({ name: 'Bot', type: 'tool' }, null, 2) }
+      // The same app definition as the first export's.
+      toolDefinitions('Bot', 1)[1]
     ])
     const result = await backup()
     expect(result.code).toBe(0)
@@ -74,20 +75,36 @@ describe('extract', () => {
 
   it.each([
     ['an entry that climbs out with ..', [{ name: 'flow_definition.json', data: '{}' }, { name: '../../escaped.json', data: 'pwned' }], 'the entry "../../escaped.json" climbs out of the folder with ".."'],
-    ['an absolute entry', [{ name: `${os.tmpdir()}/koreai-absolute.json`, data: 'pwned' }], `the entry "${os.tmpdir()}/koreai-absolute.json" has an absolute path`],
-    ['a link pointing out of the folder', [{ name: 'escape', symlinkTo: '../../../..' }, { name: 'flow_definition.json', data: '{}' }], 'the link "escape" points outside the folder']
-  ])('refuses %s: an error, the folder as it was, nothing outside it', async (_label, entries, reason) => {
+    ['an absolute entry', [{ name: `${os.tmpdir()}/koreai-absolute.json`, data: 'pwned' }], `the entry "${os.tmpdir()}/koreai-absolute.json" has an absolute path`]
+  ])('refuses %s before unpacking: an error, the folder as it was, the bytes kept aside', async (_label, entries, reason) => {
     const before = snapshot(target)
+    const lastGoodExport = readFileSync(path.join(workspace, 'exports', 'Bot.zip'))
     world.sim.tools['a-bot'].file = makeZip(entries)
     const result = await backup()
     const error = singleError(result)
-    expect(error).toContain(`Refusing to unpack Bot.zip: ${reason}. Nothing was written; ${target} was left as it was.`)
-    expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
+    // The verification refuses it as soon as it arrives: it never reaches the extractor.
+    expect(error).toContain(`The download is not a tool export: it is a zip whose ${reason.replace('the entry', 'entry')} (Content-Type application/zip,`)
+    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip.rejected')).equals(world.sim.tools['a-bot'].file!)).toBe(true)
+    // The last good export, kept by an earlier run, is not overwritten by the refused bytes.
+    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip')).equals(lastGoodExport)).toBe(true)
     expect(snapshot(target)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
     expect(readdirSync(root)).toEqual(['repo'])
     expect(existsSync(path.join(os.tmpdir(), 'koreai-absolute.json'))).toBe(false)
     expect(result.outputs.changed).toBeUndefined()
+    expect(world.emu.artifacts).toEqual([])
+  }, TIMEOUT)
+
+  it('refuses a link pointing out of the folder: an error, the folder as it was, nothing outside it', async () => {
+    const before = snapshot(target)
+    world.sim.tools['a-bot'].file = makeZip([{ name: 'escape', symlinkTo: '../../../..' }, { name: 'flow_definition.json', data: '{}' }])
+    const result = await backup()
+    const error = singleError(result)
+    expect(error).toContain(`Refusing to unpack Bot.zip: the link "escape" points outside the folder. Nothing was written; ${target} was left as it was.`)
+    expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
+    expect(snapshot(target)).toEqual(before)
+    expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
+    expect(readdirSync(root)).toEqual(['repo'])
     // A refused export is not published as an artifact either.
     expect(world.emu.artifacts).toEqual([])
   }, TIMEOUT)

@@ -263,7 +263,7 @@ describe('cancellation', () => {
   it('stops within two seconds of SIGTERM mid-download and removes the partial file', async () => {
     world.sim.faults.download.push({ kind: 'slow' })
     const action = world.start(NODE, { toolId: 'a-quick', flowId: 'cf-1', path: 'exports' })
-    await action.waitForOutput(/::group::Download the export/)
+    await action.waitForOutput(/::group::Download and verify the export/)
     await new Promise(resolve => setTimeout(resolve, 300))
     const folder = path.join(action.base, 'workspace', 'exports')
     expect(readdirSync(folder).some(name => name.endsWith('.part'))).toBe(true)

@@ -23,6 +23,13 @@ describe('getSettings', () => {
     expect(s.artifactName).toBe('koreai-tool-a-1')
     expect(s.uploadArtifact).toBe(true)
     expect(s.retentionDays).toBeUndefined()
+    expect(s.verifyToolExport).toBe(true)
+  })
+
+  it('turns the tool-export checks off only for verify: false', () => {
+    expect(read({ ...VALID, verify: 'false' }).settings().verifyToolExport).toBe(false)
+    expect(read({ ...VALID, verify: 'True' }).settings().verifyToolExport).toBe(true)
+    expect(read({ ...VALID, verify: 'no' }).settings).toThrow('input "verify" must be true or false; got "no"')
   })
 
   it('masks the key first, even when other inputs are bad', () => {

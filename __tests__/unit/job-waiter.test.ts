@@ -54,6 +54,19 @@ describe('waitForJob', () => {
     expect(beats[0]).toMatch(/^info: Still IN_PROGRESS: \d+ s of 600 s elapsed, \d+ checks$/)
   })
 
+  it('shows how far the job has come on the status and heartbeat lines, while it runs', async () => {
+    const { wait, lines } = harness(now =>
+      now >= 40_000 ? { status: 'SUCCESS', percentComplete: 100 } : { status: 'IN_PROGRESS', percentComplete: Math.floor(now / 500) }
+    )
+    await wait()
+    const beats = lines.filter(l => l.startsWith('info: Still IN_PROGRESS'))
+    expect(beats.length).toBeGreaterThanOrEqual(2)
+    for (const beat of beats) expect(beat).toMatch(/^info: Still IN_PROGRESS \(\d+ %\): \d+ s of 600 s elapsed, \d+ checks$/)
+    const percents = beats.map(beat => Number(/\((\d+) %\)/.exec(beat)![1]))
+    expect(percents[1]).toBeGreaterThan(percents[0])
+    expect(lines.at(-1)).toMatch(/^info: Status: SUCCESS after \d+ s \(\d+ checks\)$/)
+  })
+
   it('times out with the last status, the last check in the final second', async () => {
     const { wait, calls } = harness(() => ({ status: 'IN_PROGRESS' }), { timeoutMs: 20_000 })
     const result = await wait()

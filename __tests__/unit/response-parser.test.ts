@@ -52,6 +52,14 @@ describe('parseStatusAnswer', () => {
     })
   })
 
+  it('reads percentageComplete, as a number or a string, and ignores what is not a percentage', () => {
+    expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":60}').percentComplete).toBe(60)
+    expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":"42.7"}').percentComplete).toBe(42)
+    expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":140}').percentComplete).toBeUndefined()
+    expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":"soon"}').percentComplete).toBeUndefined()
+    expect(parseExportAnswer('{"_id":"ds-1","status":"SUCCESS","percentageComplete":100}')).toMatchObject({ status: 'SUCCESS', percentComplete: 100 })
+  })
+
   it('takes a download URL when a platform version adds one', () => {
     expect(parseStatusAnswer('{"status":"SUCCESS","downloadUrl":"https://h/z"}').downloadUrl).toBe('https://h/z')
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatBytes, summaryRows } from '../../src/summary.js'
+import { contentRows, formatBytes, summaryRows } from '../../src/summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
@@ -34,6 +34,18 @@ describe('summaryRows', () => {
     expect(rows.Status).toBe('❌ FAILED')
     expect(rows.Error).toBe('x &#38; &#34;y&#34;')
     expect(Object.fromEntries(summaryRows({})).Status).toBe('❌ not started')
+  })
+
+  it("names the tool as its export does, and lists the export's files with their sizes", () => {
+    const rows = summaryRows({ toolId: 'a-1', toolName: 'Bank <Bot>' })
+    expect(rows[0]).toEqual(['Tool', 'Bank &#60;Bot&#62; (<code>a-1</code>)'])
+    expect(contentRows([{ name: 'flow_definition.json', size: 2048 }, { name: 'a&b.json', size: 3 }])).toEqual([
+      ['<code>flow_definition.json</code>', '2.0 KiB (2048 bytes)'],
+      ['<code>a&#38;b.json</code>', '3 bytes']
+    ])
+    const many = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}.json`, size: i }))
+    expect(contentRows(many)).toHaveLength(21)
+    expect(contentRows(many).at(-1)).toEqual(['… and 5 more', ''])
   })
 
   it('formats sizes', () => {
