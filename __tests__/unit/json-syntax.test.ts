@@ -61,6 +61,30 @@ describe('JsonSyntaxChecker', () => {
     expect(check('{} {}')).toBe('more text after the JSON value at byte 3')
   })
 
+  it('finds a quote, a backslash or a control character at every place of a word, whatever the memory offset', () => {
+    // Strings are scanned four bytes at a time from 4-byte boundaries of the chunk's memory.
+    for (let offset = 0; offset < 8; offset++) {
+      for (let at = 0; at < 12; at++) {
+        for (const [inner, valid] of [['"', false], ['\\"', true], ['\u0001', false], ['é', true]] as const) {
+          const content = 'abcdefghijkl'.slice(0, at) + inner + 'mnopqrst'
+          const text = `["${content}"]`
+          const memory = Buffer.alloc(offset + Buffer.byteLength(text))
+          memory.write(text, offset)
+          const checker = new JsonSyntaxChecker()
+          let ok = true
+          try {
+            checker.push(memory.subarray(offset))
+            checker.end()
+          } catch {
+            ok = false
+          }
+          expect([text, offset, ok]).toEqual([text, offset, valid])
+          expect(ok).toBe(isJson(text))
+        }
+      }
+    }
+  })
+
   it('tolerates a UTF-8 byte order mark before the text', () => {
     expect(check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]))).toBe(true)
   })
