@@ -4,6 +4,9 @@
  * keeps, verifies and unpacks (stored or deflated entries, zip64 end records), and the broken and
  * hostile ones the tests need (a wrong CRC, another compression method, links, bad names).
  */
+import { randomFillSync } from 'node:crypto'
+import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
 import { crc32, deflateRawSync } from 'node:zlib'
 
 /**
@@ -101,4 +104,80 @@ export function toolDefinitions(toolName = 'Banking Assistant', version = 1) {
 /** A tool export as the platform makes it: the three definition files, deflated. */
 export function makeToolExport(toolName = 'Banking Assistant', version = 1) {
   return makeZip(toolDefinitions(toolName, version), { method: 'deflate' })
+}
+
+/**
+ * Writes a tool export of about `bytes` to disk without holding it in memory, for the benchmark:
+ * its flow definition is a long JSON array of AI nodes with 1 KiB prompts, stored, with its CRC
+ * and sizes in a data descriptor after the data (as streaming zip writers do).
+ * @param {string} filePath @param {number} bytes
+ */
+export async function writeLargeToolExport(filePath, bytes) {
+  const out = createWriteStream(filePath)
+  let offset = 0
+  const write = async (/** @type {Buffer} */ data) => {
+    offset += data.length
+    if (!out.write(data)) await once(out, 'drain')
+  }
+  const name = Buffer.from('flow_definition.json')
+  const local = Buffer.alloc(30)
+  local.writeUInt32LE(0x04034b50, 0)
+  local.writeUInt16LE(20, 4)
+  local.writeUInt16LE(0x0808, 6) // UTF-8 names, sizes in a data descriptor
+  local.writeUInt16LE(name.length, 26)
+  await write(Buffer.concat([local, name]))
+
+  let crc = 0
+  let size = 0
+  const add = async (/** @type {Buffer} */ data) => {
+    crc = crc32(data, crc)
+    size += data.length
+    await write(data)
+  }
+  await add(Buffer.from('{"name":"Big Tool","nodes":['))
+  const prompt = Buffer.alloc(768)
+  const nodes = []
+  for (let id = 0; size < bytes - 4096; id++) {
+    randomFillSync(prompt)
+    nodes.push(`{"id":${id},"type":"ai","prompt":"${prompt.toString('base64')}","temperature":0.7},`)
+    if (nodes.length === 1024) await add(Buffer.from(nodes.splice(0).join('')))
+  }
+  await add(Buffer.from(`${nodes.join('')}{"id":"end"}]}`))
+
+  const descriptor = Buffer.alloc(16)
+  descriptor.writeUInt32LE(0x08074b50, 0)
+  descriptor.writeUInt32LE(crc >>> 0, 4)
+  descriptor.writeUInt32LE(size, 8)
+  descriptor.writeUInt32LE(size, 12)
+  await write(descriptor)
+
+  // The small definitions follow as makeZip writes them, their offsets moved by what came before.
+  const rest = makeZip(toolDefinitions('Big Tool').slice(1))
+  const restStart = offset
+  const restCentral = rest.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
+  await write(rest.subarray(0, restCentral))
+  const central = Buffer.alloc(46)
+  central.writeUInt32LE(0x02014b50, 0)
+  central.writeUInt16LE(0x031e, 4)
+  central.writeUInt16LE(20, 6)
+  central.writeUInt16LE(0x0808, 8)
+  central.writeUInt32LE(crc >>> 0, 16)
+  central.writeUInt32LE(size, 20)
+  central.writeUInt32LE(size, 24)
+  central.writeUInt16LE(name.length, 28)
+  central.writeUInt32LE((0o100644 << 16) >>> 0, 38)
+  const directoryAt = offset
+  const restDirectory = Buffer.from(rest.subarray(restCentral, rest.length - 22))
+  for (let at = 0; at < restDirectory.length; at += 46 + restDirectory.readUInt16LE(at + 28)) {
+    restDirectory.writeUInt32LE(restDirectory.readUInt32LE(at + 42) + restStart, at + 42)
+  }
+  await write(Buffer.concat([central, name, restDirectory]))
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(3, 8)
+  end.writeUInt16LE(3, 10)
+  end.writeUInt32LE(offset - directoryAt, 12)
+  end.writeUInt32LE(directoryAt, 16)
+  out.end(end)
+  await once(out, 'close')
 }

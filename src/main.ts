@@ -178,7 +178,8 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     signal: ctx.signal,
     retry: ctx.retry,
     onPartialFile: ctx.onPartialFile,
-    toolChecks: settings.verifyToolExport
+    toolChecks: settings.verifyToolExport,
+    debug: core.debug
   })
   core.info(describeVerification(file.contents))
   for (const warning of file.contents.warnings) core.warning(warning)
