@@ -92,7 +92,8 @@ function readmeDrift(action, readme) {
     for (const [name, input] of Object.entries(action.inputs)) {
       const row = documented.get(name)
       if (!row) continue
-      const required = input.required === true
+      // action.yml may write it as a boolean or as a string ('true').
+      const required = String(input.required) === 'true'
       if (row.required !== (required ? 'yes' : 'no')) {
         problems.push(`input "${name}": required is ${required} in action.yml, but the README says "${row.required}"`)
       }

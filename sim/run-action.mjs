@@ -34,7 +34,7 @@ export const NODE24_MISSING =
 
 /**
  * action.yml's inputs and outputs, as a runner reads them.
- * @returns {{ inputs: Record<string, { description?: string, required?: boolean, default?: string }>,
+ * @returns {{ inputs: Record<string, { description?: string, required?: boolean | string, default?: string | number | boolean }>,
  *             outputs: Record<string, { description?: string }> }}
  */
 export function readActionYml() {
