@@ -29784,7 +29784,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(81846);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7194);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29794,7 +29794,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 81846:
+/***/ 7194:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29805,8 +29805,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -30013,6 +30011,7 @@ async function uploadExportArtifact(opts) {
     let uploadPath = opts.filePath;
     if (external_node_path_.basename(opts.filePath) !== name) {
         staging = await (0,promises_.mkdtemp)(external_node_path_.join(opts.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-upload-'));
+        opts.temporary?.replace('upload', staging);
         uploadPath = external_node_path_.join(staging, name);
         await (0,promises_.link)(opts.filePath, uploadPath).catch(() => (0,promises_.copyFile)(opts.filePath, uploadPath));
     }
@@ -30032,6 +30031,7 @@ async function uploadExportArtifact(opts) {
     finally {
         if (staging)
             await (0,promises_.rm)(staging, { recursive: true, force: true });
+        opts.temporary?.replace('upload', undefined);
     }
 }
 
@@ -30099,6 +30099,8 @@ function abortable(promise, signal) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
@@ -30448,6 +30450,25 @@ function oneLine(text, max = 120) {
     const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
     return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
+/**
+ * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
+ * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
+ * start a line of its own, nor a workflow command such as `::add-mask::`.
+ */
+function logValue(value) {
+    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A size for people: `2.0 KiB (2048 bytes)`. */
+function formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+}
 
 ;// CONCATENATED MODULE: ./src/response-parser.ts
 /**
@@ -30477,6 +30498,8 @@ function parseJsonObject(text) {
             return undefined;
         }
     };
+    // A byte order mark before the JSON (some gateways add one) is not part of the answer.
+    text = text.replace(/^\uFEFF/, '');
     const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'));
     if (!parsed)
         throw new MalformedAnswerError('the answer is not a JSON object');
@@ -30527,7 +30550,12 @@ function parseStatusAnswer(text) {
     const status = stringField(obj, 'status')?.toUpperCase();
     if (!status)
         throw new MalformedAnswerError('the answer has no status');
-    return { status, percentComplete: percentOf(obj), downloadUrl: downloadUrlOf(obj) };
+    return {
+        dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
+        status,
+        percentComplete: percentOf(obj),
+        downloadUrl: downloadUrlOf(obj)
+    };
 }
 /**
  * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
@@ -31236,7 +31264,8 @@ function parseHost(raw) {
         url = new URL(withScheme);
     }
     catch {
-        throw new Error(`"${text}" is not a URL or host name`);
+        // Never echo a password a user put in the host.
+        throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
@@ -31250,7 +31279,9 @@ function parseHost(raw) {
     if (url.search || url.hash) {
         throw new Error('it must not contain a query string or fragment');
     }
-    url.pathname = url.pathname.replace(/\/+$/, '');
+    // The API's own prefix is added to every call; a host given with it (copied from the API
+    // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
+    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '');
     return url;
 }
 function apiUrl(base, path) {
@@ -31273,7 +31304,12 @@ function dockStatusUrl(base, dockStatusId) {
  * relative one is taken from the platform's origin).
  */
 function resolveDownloadUrl(base, raw) {
-    return new URL(raw.trim(), base);
+    try {
+        return new URL(raw.trim(), base);
+    }
+    catch {
+        throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`);
+    }
 }
 /** The key goes only to the platform's own origin: same scheme, host and port. */
 function isSameOrigin(a, b) {
@@ -31612,10 +31648,18 @@ function describeChanges(changes, most = 5) {
 
 
 
-async function extractExport(file, folder) {
+
+async function extractExport(file, folder, opts) {
     const refuse = (reason) => new ActionError(`Refusing to unpack ${external_node_path_.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`);
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
+    // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
+    const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
+    const free = bavail * bsize;
+    if (free < opts.bytes) {
+        throw new ActionError(`Unpacking the export needs ${formatBytes(opts.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+    }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
+    opts.temporary?.replace('unpack', staging);
     try {
         const { extractZip } = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 59805));
         try {
@@ -31639,6 +31683,7 @@ async function extractExport(file, folder) {
     }
     finally {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
+        opts.temporary?.replace('unpack', undefined);
     }
 }
 function linkStaysInside(root, name, target) {
@@ -31718,6 +31763,7 @@ async function swapIn(staging, folder) {
 
 
 
+
 function getSettings({ getInput, setSecret, env }) {
     // Masked before anything else can print it, even if the rest of the input is bad.
     const key = getInput(Inputs.Key).trim();
@@ -31753,12 +31799,25 @@ function getSettings({ getInput, setSecret, env }) {
     });
     if (!key)
         problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line cannot go into a header: say so now, not after retries.
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
     else if (/[\x00-\x1f\x7f]/.test(key))
         problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
+    }
     const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId));
     const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId));
-    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds));
+    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
+        const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
+        // At least one status check a second after the start; at most a job's own limit.
+        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
+            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`);
+        }
+        return value;
+    });
     const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
         const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
         if (value < 1)
@@ -31796,6 +31855,27 @@ function getSettings({ getInput, setSecret, env }) {
         extractFolder
     };
 }
+/** A GitHub-hosted job runs at most six hours. */
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+function keyCharacterProblem(key) {
+    const at = [...key].findIndex(c => c < '!' || c > '~');
+    if (at < 0)
+        return undefined;
+    const c = [...key][at];
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
+    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+}
+const INVISIBLE_NAMES = {
+    '\u00a0': 'NO-BREAK SPACE',
+    '\u200b': 'ZERO WIDTH SPACE',
+    '\u200c': 'ZERO WIDTH NON-JOINER',
+    '\u200d': 'ZERO WIDTH JOINER',
+    '\u2060': 'WORD JOINER',
+    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+    ' ': 'SPACE'
+};
 function positiveNumber(raw, fallback) {
     if (!raw)
         return fallback;
@@ -31845,7 +31925,17 @@ function outputFolder(raw, toolId, env) {
     if (raw)
         return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd(), raw);
     const temp = env.RUNNER_TEMP || external_node_os_.tmpdir();
-    return external_node_path_.join(temp, Defaults.tempFolder, toolId.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool');
+    return external_node_path_.join(temp, Defaults.tempFolder, folderNameFor(toolId));
+}
+/**
+ * A folder name for an id: safe characters only, and short enough for any file system (255
+ * bytes a name); a long id keeps its start and gains a hash of the whole, so it stays unique.
+ */
+function folderNameFor(id) {
+    const safe = id.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool';
+    if (safe.length <= 64)
+        return safe;
+    return `${safe.slice(0, 48)}-${(0,external_node_crypto_.createHash)('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/poll-schedule.ts
@@ -31885,6 +31975,7 @@ function nextCheckAt(opts) {
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
  * injected so the loop tests without real time.
  */
+
 
 
 
@@ -31943,11 +32034,11 @@ async function waitForJob(getStatus, opts) {
         const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
         if (answer.status !== status) {
             status = answer.status;
-            opts.log.info(`Status: ${status}${progress} after ${seconds(elapsed)} (${checks} checks)`);
+            opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`);
             lastHeartbeat = now();
         }
         else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
-            opts.log.info(`Still ${status}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
+            opts.log.info(`Still ${logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
@@ -31995,12 +32086,18 @@ class PlatformClient {
         return new ActionError(`Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
     }
     async getStatus(dockStatusId) {
+        let answer;
         try {
-            return parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)));
+            answer = parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)));
         }
         catch (error) {
             throw this.explain(error, 'Checking the export status');
         }
+        // A cache or proxy that answers for another job must not decide this one's fate.
+        if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+            throw new MalformedAnswerError('the answer is about another job');
+        }
+        return answer;
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
@@ -32024,28 +32121,90 @@ function explainHttpError(error, what, target) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Every secret the run learns (the key, each signed URL's query and values), registered with the
+ * runner's masking as soon as it is known and remembered, because the runner masks the log but
+ * not the job summary: the summary's text is passed through `redact` before it is written.
+ */
+/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
+const MIN_QUERY_SECRET = 8;
+class Secrets {
+    register;
+    values = new Set();
+    constructor(register) {
+        this.register = register;
+    }
+    add(value) {
+        const secret = value.trim();
+        if (!secret || this.values.has(secret))
+            return;
+        this.values.add(secret);
+        this.register(secret);
+    }
+    /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
+    addUrl(url) {
+        this.add(url.href);
+        if (url.search.length > 1) {
+            this.add(url.search.slice(1));
+            for (const value of url.searchParams.values())
+                if (value.length >= MIN_QUERY_SECRET)
+                    this.add(value);
+        }
+        if (url.pathname.length > 1)
+            this.add(url.pathname + url.search);
+    }
+    /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
+    redact(text) {
+        let result = text;
+        // The longest first, so that a secret inside another is not left half-replaced.
+        for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
+            for (const form of new Set([secret, encodeURIComponent(secret)]))
+                result = result.split(form).join('***');
+        }
+        return result;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 /**
  * The job summary a person glances at: what was exported, how it ended, where the file is.
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
  */
 
-function formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+
+const PHASE_NAMES = {
+    start: 'starting the export',
+    wait: 'waiting for the job',
+    download: 'the download',
+    unpack: 'unpacking',
+    upload: 'the upload'
+};
+/** How the step ended, in one cell: never green unless every phase succeeded. */
+function statusCell(report) {
+    if (report.timedOutAfterSeconds !== undefined)
+        return `❌ timed out after ${report.timedOutAfterSeconds} s, still IN_PROGRESS`;
+    if (report.status && !report.error)
+        return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${summary_escape(report.status)}`;
+    const ended = report.cancelled ? 'was cancelled' : 'failed';
+    if (report.status === 'SUCCESS' && report.phase)
+        return `❌ the export job succeeded; ${PHASE_NAMES[report.phase]} ${ended}`;
+    if (report.status)
+        return `❌ ${summary_escape(report.status)}`;
+    if (report.cancelled)
+        return `❌ cancelled while ${report.phase === 'wait' ? 'waiting for the job' : 'starting the export'}`;
+    return '❌ not started';
 }
-/** Label/value rows; a value is already escaped for HTML. */
-function summaryRows(report) {
+/**
+ * Label/value rows; a value is already escaped for HTML. `redact` replaces the run's secrets in
+ * any text before it is escaped (the runner masks the log, not the summary).
+ */
+function summaryRows(given, redact = text => text) {
+    const report = redactReport(given, redact);
     const rows = [
         ['Tool', report.toolId && (report.toolName ? `${summary_escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
         ['Host', report.host && summary_escape(report.host)],
-        ['Status', report.status ? `${report.status === 'SUCCESS' ? '✅' : '❌'} ${summary_escape(report.status)}` : '❌ not started'],
+        ['Status', statusCell(report)],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
         ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
         ['Export job id', report.exportJobId && code(report.exportJobId)],
@@ -32065,6 +32224,10 @@ function summaryRows(report) {
     ];
     return rows.filter((row) => row[1] !== undefined && row[1] !== '');
 }
+/** The report with `redact` applied to every text in it. */
+function redactReport(report, redact) {
+    return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]));
+}
 /** What the verified export holds: one row per file, its name and size (already escaped). */
 function contentRows(entries, most = 20) {
     const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
@@ -32072,13 +32235,13 @@ function contentRows(entries, most = 20) {
         rows.push([`… and ${entries.length - most} more`, '']);
     return rows;
 }
-async function writeSummary(report) {
+async function writeSummary(report, redact) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
-        .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]));
+        .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
     if (report.entries?.length) {
         core/* summary */.z.addHeading('What the export holds', 4).addTable([
             [
@@ -32095,6 +32258,71 @@ function code(text) {
 }
 function summary_escape(text) {
     return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/folder-check.ts
+/**
+ * Whether the run will be able to write into a folder, asked before the export job starts.
+ */
+
+
+
+/** Why files cannot be written into `folder` (made when missing), or undefined when they can. */
+async function writableFolderProblem(folder) {
+    // The folder itself, or the nearest of its parents that exists: that one must take new entries.
+    let existing = folder;
+    for (;;) {
+        try {
+            const info = await (0,promises_.stat)(existing);
+            if (!info.isDirectory()) {
+                return existing === folder ? `names a file, not a folder: ${folder}` : `lies inside a file, ${existing}, not a folder`;
+            }
+            break;
+        }
+        catch (error) {
+            const code = error.code;
+            // ENOTDIR: a parent is a file; walking up finds which.
+            if (code !== 'ENOENT' && code !== 'ENOTDIR')
+                return `cannot be read (${code}): ${existing}`;
+            const parent = external_node_path_.dirname(existing);
+            if (parent === existing)
+                return `has no existing parent: ${folder}`;
+            existing = parent;
+        }
+    }
+    try {
+        await (0,promises_.access)(existing, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK);
+        return undefined;
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code})`;
+        return existing === folder ? `${why}: ${folder}` : `cannot be made: its parent ${existing} ${why}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/temporary-paths.ts
+/**
+ * The files and folders a run creates for a moment (a download's partial file, a staging folder
+ * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
+ * none of them behind.
+ */
+
+class TemporaryPaths {
+    paths = new Map();
+    /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
+    replace(slot, path) {
+        if (path === undefined)
+            this.paths.delete(slot);
+        else
+            this.paths.set(slot, path);
+    }
+    /** Removes everything still tracked, synchronously: it runs just before the process exits. */
+    removeAll() {
+        for (const path of this.paths.values())
+            (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+        this.paths.clear();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -32121,25 +32349,36 @@ function summary_escape(text) {
 
 
 
+
+
+
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
 async function run() {
     const report = {};
     const runStartedAt = Date.now();
-    let partialFile;
+    const secrets = new Secrets(core/* setSecret */.Pq);
+    const temporary = new TemporaryPaths();
+    let summary;
+    /** The summary, written once, whichever way the run ends. */
+    const writeReport = () => (summary ??= (async () => {
+        report.durationMs = Date.now() - runStartedAt;
+        await writeSummary(report, text => secrets.redact(text)).catch(error => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
+    })());
     const cancellation = watchForCancellation(signal => {
         core/* info */.pq(`Received ${signal}: stopping.`);
-        setTimeout(() => {
-            if (partialFile)
-                (0,external_node_fs_.rmSync)(partialFile, { force: true });
+        // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
+        setTimeout(async () => {
+            temporary.removeAll();
             fail(report, new CancelledError(signal));
+            await writeReport();
             process.exit(1);
         }, HARD_STOP_MS).unref();
     });
     const signal = cancellation.signal;
     let http;
     try {
-        const settings = getSettings({ getInput: name => core/* getInput */.V4(name), setSecret: core/* setSecret */.Pq, env: process.env });
+        const settings = getSettings({ getInput: name => core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
         report.host = settings.platform.host;
         report.toolId = settings.toolId;
         if (settings.uploadArtifact) {
@@ -32147,6 +32386,7 @@ async function run() {
             if (problem)
                 throw problem;
         }
+        await checkFolders(settings);
         http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal });
         const ctx = {
             settings,
@@ -32155,18 +32395,19 @@ async function run() {
             signal,
             report,
             retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: core/* warning */.$e },
-            onPartialFile: filePath => (partialFile = filePath)
+            secrets,
+            temporary
         };
-        const started = await core/* group */.Os('Start the export', () => startExport(ctx));
+        const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
         const ended = await waitForEnd(ctx, started);
-        const file = await core/* group */.Os('Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
+        const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
         if (settings.extractFolder)
-            await core/* group */.Os('Unpack the export', () => unpack(ctx, file, settings.extractFolder));
+            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, settings.extractFolder));
         if (settings.uploadArtifact)
-            await core/* group */.Os('Upload the artifact', () => upload(ctx, file));
+            await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
         else
             core/* info */.pq('uploadArtifact is false: the file stays on the runner only.');
-        core/* info */.pq(`Export of tool ${settings.toolId} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+        core/* info */.pq(`Export of tool ${logValue(settings.toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
     }
     catch (error) {
         fail(report, signal.aborted ? signal.reason : error);
@@ -32174,16 +32415,39 @@ async function run() {
     finally {
         http?.dispose();
         cancellation.dispose();
-        report.durationMs = Date.now() - runStartedAt;
-        await writeSummary(report).catch(error => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
+        await writeReport();
     }
     // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
     if (signal.aborted)
         process.exit(1);
 }
+/**
+ * Runs one phase in a log group of its own, noting in the report which phase is running. A
+ * cancellation that arrived meanwhile ends the run here, even when the phase could not be
+ * interrupted (the upload client takes no signal) and finished regardless.
+ */
+async function phase({ report, signal }, name, title, work) {
+    report.phase = name;
+    const result = await core/* group */.Os(title, work);
+    signal.throwIfAborted();
+    return result;
+}
+/**
+ * The folders the run writes to, checked before the export job starts: a file in their place, or
+ * a folder that cannot be written, would otherwise fail only after the job has run.
+ */
+async function checkFolders(settings) {
+    const problems = [
+        [Inputs.Path, await writableFolderProblem(settings.folder)],
+        [Inputs.ExtractPath, settings.extractFolder ? await writableFolderProblem(settings.extractFolder) : undefined]
+    ].filter(([, problem]) => problem !== undefined);
+    if (problems.length === 0)
+        return;
+    throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
+}
 /** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
 async function startExport({ settings, platform, report, retry }) {
-    core/* info */.pq(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`);
+    core/* info */.pq(`Exporting tool ${logValue(settings.toolId)} (flow ${logValue(settings.flowId)}) from ${settings.platform.host}`);
     core/* info */.pq(`POST ${describeUrl(platform.exportUrl)}`);
     let attempts = 0;
     const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
@@ -32192,11 +32456,11 @@ async function startExport({ settings, platform, report, retry }) {
     }).catch(error => {
         throw platform.gaveUpStarting(error, attempts);
     });
-    const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : '';
-    core/* info */.pq(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`);
+    const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
+    core/* info */.pq(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
     if (attempts > 1) {
         // An attempt whose answer was lost may have started a job of its own.
-        core/* info */.pq(`The start was retried: keeping dock status id ${answer.dockStatusId}; an earlier attempt may have started another export job on the platform.`);
+        core/* info */.pq(`The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`);
     }
     setOutput(report, Outputs.DockStatusId, answer.dockStatusId);
     if (answer.exportJobId)
@@ -32208,7 +32472,7 @@ async function waitForEnd({ settings, platform, report, signal }, started) {
     const startedAt = Date.now();
     const ended = started.status && started.status !== 'IN_PROGRESS'
         ? { status: started.status, timedOut: false }
-        : await core/* group */.Os(`Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
+        : await phase({ report, signal }, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
             dockStatusId: started.dockStatusId,
             startedAt,
             timeoutMs: settings.timeoutMs,
@@ -32218,6 +32482,7 @@ async function waitForEnd({ settings, platform, report, signal }, started) {
         }));
     setOutput(report, Outputs.Status, ended.status);
     if (ended.timedOut) {
+        report.timedOutAfterSeconds = settings.timeoutMs / 1000;
         throw new ActionError(`The export job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`, 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.');
     }
     if (ended.status === 'FAILED') {
@@ -32238,8 +32503,16 @@ async function download(ctx, rawUrl) {
     if (!rawUrl) {
         throw new ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
-    const url = resolveDownloadUrl(settings.platform, rawUrl);
-    maskUrl(rawUrl, url);
+    let url;
+    try {
+        url = resolveDownloadUrl(settings.platform, rawUrl);
+    }
+    catch (error) {
+        throw new ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errorMessage(error)} (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
+    }
+    // Masked before anything could print it: a signed URL is a credential.
+    ctx.secrets.add(rawUrl);
+    ctx.secrets.addUrl(url);
     setOutput(report, Outputs.DownloadUrl, url.href);
     core/* info */.pq(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
     const file = await downloadExport({
@@ -32249,14 +32522,14 @@ async function download(ctx, rawUrl) {
         fallbackName: artifactFileName(settings.artifactName),
         signal: ctx.signal,
         retry: ctx.retry,
-        onPartialFile: ctx.onPartialFile,
+        onPartialFile: filePath => ctx.temporary.replace('download', filePath),
         toolChecks: settings.verifyToolExport,
         debug: core/* debug */.Yz
     });
     core/* info */.pq(describeVerification(file.contents));
     for (const warning of file.contents.warnings)
         core/* warning */.$e(warning);
-    core/* info */.pq(`Saved ${file.filePath} (${file.size} bytes, sha256 ${file.sha256})`);
+    core/* info */.pq(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
     report.fileName = file.fileName;
     report.toolName = file.contents.toolName;
     report.entries = file.contents.entries;
@@ -32277,21 +32550,23 @@ function describeVerification(contents) {
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report }, file, folder) {
-    const result = await extractExport(file.filePath, folder);
+async function unpack({ report, temporary }, file, folder) {
+    const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
+    const result = await extractExport(file.filePath, folder, { bytes, temporary });
     core/* info */.pq(result.changed
-        ? `Unpacked ${result.files} files into ${result.folder}: ${describeChanges(result.changes)}.`
-        : `Unpacked ${result.files} files: identical to what ${result.folder} held, left untouched.`);
+        ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
+        : `Unpacked ${result.files} files: identical to what ${logValue(result.folder)} held, left untouched.`);
     setOutput(report, Outputs.ExtractedPath, result.folder);
     setOutput(report, Outputs.Changed, result.changed);
 }
 /** 5. Keep it as an artifact. */
-async function upload({ settings, report }, file) {
+async function upload({ settings, report, temporary }, file) {
     const artifact = await uploadExportArtifact({
         filePath: file.filePath,
         artifactName: settings.artifactName,
         retentionDays: settings.retentionDays,
-        env: process.env
+        env: process.env,
+        temporary
     });
     setOutput(report, Outputs.ArtifactName, artifact.name);
     setOutput(report, Outputs.ArtifactId, artifact.id);
@@ -32305,16 +32580,6 @@ function setOutput(report, name, value) {
     report[name] = value;
     core/* setOutput */.uH(name, String(value));
 }
-function maskUrl(raw, url) {
-    if (raw.trim() !== url.href)
-        core/* setSecret */.Pq(raw.trim());
-    core/* setSecret */.Pq(url.href);
-    // Part of a signed URL can show up on its own (a path in an error); mask the query and path too.
-    if (url.search.length > 1)
-        core/* setSecret */.Pq(url.search.slice(1));
-    if (url.pathname.length > 1)
-        core/* setSecret */.Pq(url.pathname + url.search);
-}
 /** The step's one `::error::`; later calls (a hard stop racing the normal path) do nothing. */
 function fail(report, error) {
     if (report.error !== undefined)
@@ -32323,6 +32588,7 @@ function fail(report, error) {
     if (error instanceof ActionError)
         report.error = error.toString();
     else if (error instanceof CancelledError) {
+        report.cancelled = true;
         const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
         report.error = `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
     }

@@ -30,13 +30,14 @@ import { makeToolExport } from './zip.mjs'
  * @property {boolean} [redirect]       the download URL redirects to the storage origin
  * @property {boolean} [urlOnStatus]    the SUCCESS status answer also carries a download URL
  * @property {string} [contentDisposition]  a raw Content-Disposition header to send instead
+ * @property {boolean} [bom]             every JSON answer about the tool starts with a UTF-8 byte order mark
  * @property {boolean} [doneAtStart]     the start answer already says SUCCESS (percentageComplete 100),
  *                                      as the vendor's model-export and import samples do
  *
  * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string | Buffer, contentType?: string,
  *             headers?: Record<string, string> }} Fault
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
- *   'stall' (never answer); on the export route 'lost' (start the job, then drop the answer);
+ *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export route 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
  *   half, then hold the connection open)
  *
@@ -105,7 +106,7 @@ export async function startPlatformSimulator(options = {}) {
       const token = randomUUID()
       jobs.set(id, { toolId, startedAt: Date.now(), token })
       if (lost) return res.socket?.destroy()
-      return send(res, 200, exportAnswer(tool, toolId, id, token), 'application/json')
+      return send(res, 200, `${tool.bom ? '\uFEFF' : ''}${exportAnswer(tool, toolId, id, token)}`, 'application/json')
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
       if (applyFault(faults.status, res)) return
@@ -119,6 +120,7 @@ export async function startPlatformSimulator(options = {}) {
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status, percentageComplete: percentOf(tool, job, status) }
       if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(job.token)
+      if (tool.bom) return send(res, 200, `\uFEFF${JSON.stringify(answer)}`, 'application/json')
       return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/v1\/account\/([^/]+)$/.exec(url.pathname))) {
@@ -283,6 +285,10 @@ function applyFault(queue, res) {
       return true
     case 'badjson':
       send(res, 200, '<html>Bad gateway page from a proxy</html>', 'text/html')
+      return true
+    case 'answer':
+      // An answer of the test's own making, e.g. a hostile or odd JSON body.
+      send(res, fault.status ?? 200, String(fault.body ?? ''), fault.contentType ?? 'application/json')
       return true
     case 'status':
       sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, fault.retryAfter)

@@ -9,6 +9,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
 import { artifactFileName } from './file-naming.js'
+import type { TemporaryPaths } from './temporary-paths.js'
 
 export interface UploadedArtifact {
   /** The artifact's name on the run page: the uploaded file's name. */
@@ -60,6 +61,7 @@ export interface UploadOptions {
   artifactName: string
   retentionDays?: number
   env: NodeJS.ProcessEnv
+  temporary?: TemporaryPaths
 }
 
 export async function uploadExportArtifact(opts: UploadOptions): Promise<UploadedArtifact> {
@@ -71,6 +73,7 @@ export async function uploadExportArtifact(opts: UploadOptions): Promise<Uploade
   let uploadPath = opts.filePath
   if (path.basename(opts.filePath) !== name) {
     staging = await mkdtemp(path.join(opts.env.RUNNER_TEMP || os.tmpdir(), 'koreai-upload-'))
+    opts.temporary?.replace('upload', staging)
     uploadPath = path.join(staging, name)
     await link(opts.filePath, uploadPath).catch(() => copyFile(opts.filePath, uploadPath))
   }
@@ -89,5 +92,6 @@ export async function uploadExportArtifact(opts: UploadOptions): Promise<Uploade
     )
   } finally {
     if (staging) await rm(staging, { recursive: true, force: true })
+    opts.temporary?.replace('upload', undefined)
   }
 }

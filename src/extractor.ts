@@ -7,9 +7,11 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readlink, rename, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
+import { formatBytes } from './log-text.js'
+import type { TemporaryPaths } from './temporary-paths.js'
 import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
 
 export interface Extraction {
@@ -19,14 +21,30 @@ export interface Extraction {
   changes: TreeChanges
 }
 
-export async function extractExport(file: string, folder: string): Promise<Extraction> {
+export interface ExtractOptions {
+  /** What the files take unpacked (from the verified entries): checked against the free space first. */
+  bytes: number
+  temporary?: TemporaryPaths
+}
+
+export async function extractExport(file: string, folder: string, opts: ExtractOptions): Promise<Extraction> {
   const refuse = (reason: string): ActionError =>
     new ActionError(
       `Refusing to unpack ${path.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
       `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`
     )
   await mkdir(path.dirname(folder), { recursive: true })
+  // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
+  const { bavail, bsize } = await statfs(path.dirname(folder))
+  const free = bavail * bsize
+  if (free < opts.bytes) {
+    throw new ActionError(
+      `Unpacking the export needs ${formatBytes(opts.bytes)} but ${path.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`,
+      'Free some space on the runner, or unpack onto another disk with "extractPath".'
+    )
+  }
   const staging = await mkdtemp(path.join(path.dirname(folder), `.${path.basename(folder)}.unpack-`))
+  opts.temporary?.replace('unpack', staging)
   try {
     const { extractZip } = await import('@actions/tool-cache')
     try {
@@ -47,6 +65,7 @@ export async function extractExport(file: string, folder: string): Promise<Extra
     return { folder, files: [...after.values()].filter(v => v.startsWith('file:')).length, changed, changes }
   } finally {
     await rm(staging, { recursive: true, force: true })
+    opts.temporary?.replace('unpack', undefined)
   }
 }
 

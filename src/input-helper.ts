@@ -2,6 +2,7 @@
  * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
  * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
+import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from './constants.js'
@@ -67,13 +68,23 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     }
   })
   if (!key) problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`)
-  // A secret pasted with a second line cannot go into a header: say so now, not after retries.
+  // A secret pasted with a second line, or from a web page with an invisible character in it,
+  // cannot go into a header: say so now, not after retries.
   else if (/[\x00-\x1f\x7f]/.test(key)) problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
+  else {
+    const odd = keyCharacterProblem(key)
+    if (odd) problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`)
+  }
   const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId))
   const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId))
-  const timeoutSeconds = check(Inputs.TimeoutSeconds, () =>
-    positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds)
-  )
+  const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
+    const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds)
+    // At least one status check a second after the start; at most a job's own limit.
+    if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
+      throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`)
+    }
+    return value
+  })
   const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
     const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds)
     if (value < 1) throw new Error('must be at least 1: the platform rate-limits status checks')
@@ -114,6 +125,29 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     verifyToolExport: verifyToolExport!,
     extractFolder
   }
+}
+
+/** A GitHub-hosted job runs at most six hours. */
+export const MAX_TIMEOUT_SECONDS = 6 * 60 * 60
+
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+export function keyCharacterProblem(key: string): string | undefined {
+  const at = [...key].findIndex(c => c < '!' || c > '~')
+  if (at < 0) return undefined
+  const c = [...key][at]
+  const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : ''
+  return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`
+}
+
+const INVISIBLE_NAMES: Record<string, string> = {
+  '\u00a0': 'NO-BREAK SPACE',
+  '\u200b': 'ZERO WIDTH SPACE',
+  '\u200c': 'ZERO WIDTH NON-JOINER',
+  '\u200d': 'ZERO WIDTH JOINER',
+  '\u2060': 'WORD JOINER',
+  '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+  ' ': 'SPACE'
 }
 
 function positiveNumber(raw: string, fallback: number): number {
@@ -161,5 +195,15 @@ function unpackFolder(raw: string, fileFolder: string, artifactName: string, env
 function outputFolder(raw: string, toolId: string, env: NodeJS.ProcessEnv): string {
   if (raw) return path.resolve(env.GITHUB_WORKSPACE || process.cwd(), raw)
   const temp = env.RUNNER_TEMP || os.tmpdir()
-  return path.join(temp, Defaults.tempFolder, toolId.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool')
+  return path.join(temp, Defaults.tempFolder, folderNameFor(toolId))
+}
+
+/**
+ * A folder name for an id: safe characters only, and short enough for any file system (255
+ * bytes a name); a long id keeps its start and gains a hash of the whole, so it stays unique.
+ */
+export function folderNameFor(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool'
+  if (safe.length <= 64) return safe
+  return `${safe.slice(0, 48)}-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`
 }

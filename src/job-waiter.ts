@@ -5,6 +5,7 @@
  */
 import { abortable } from './cancellation.js'
 import { ActionError, CancelledError } from './errors.js'
+import { logValue } from './log-text.js'
 import { nextCheckAt } from './poll-schedule.js'
 import type { StatusAnswer } from './response-parser.js'
 import { DEFAULT_BACKOFF, NetworkError, describeFailure, isRetryable, retryDelay } from './retry-helper.js'
@@ -90,10 +91,10 @@ export async function waitForJob(
     const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : ''
     if (answer.status !== status) {
       status = answer.status
-      opts.log.info(`Status: ${status}${progress} after ${seconds(elapsed)} (${checks} checks)`)
+      opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`)
       lastHeartbeat = now()
     } else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
-      opts.log.info(`Still ${status}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`)
+      opts.log.info(`Still ${logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`)
       lastHeartbeat = now()
     }
     if (status !== 'IN_PROGRESS') {

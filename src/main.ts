@@ -4,12 +4,12 @@
  * `::error::`.
  */
 import * as core from '@actions/core'
-import { rmSync } from 'node:fs'
 import { artifactServiceProblem, uploadExportArtifact } from './artifact-uploader.js'
 import { sleep, watchForCancellation } from './cancellation.js'
-import { Outputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
 import { downloadExport, type SavedFile } from './downloader.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
+import { logValue } from './log-text.js'
 import type { VerifiedExport } from './export-verifier.js'
 import { extractExport } from './extractor.js'
 import { artifactFileName } from './file-naming.js'
@@ -19,7 +19,10 @@ import { waitForJob, type WaitResult } from './job-waiter.js'
 import { PlatformClient } from './platform-client.js'
 import type { ExportAnswer } from './response-parser.js'
 import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './retry-helper.js'
-import { writeSummary, type RunReport } from './summary.js'
+import { Secrets } from './secrets.js'
+import { writeSummary, type Phase, type RunReport } from './summary.js'
+import { writableFolderProblem } from './folder-check.js'
+import { TemporaryPaths } from './temporary-paths.js'
 import { describeChanges } from './tree-compare.js'
 import { describeUrl, resolveDownloadUrl } from './url-helper.js'
 import { DEFINITIONS } from './zip-rules.js'
@@ -35,18 +38,31 @@ interface RunContext {
   signal: AbortSignal
   report: RunReport
   retry: Omit<RetryContext, 'what'>
-  onPartialFile: (filePath: string | undefined) => void
+  secrets: Secrets
+  temporary: TemporaryPaths
 }
 
 export async function run(): Promise<void> {
   const report: RunReport = {}
   const runStartedAt = Date.now()
-  let partialFile: string | undefined
+  const secrets = new Secrets(core.setSecret)
+  const temporary = new TemporaryPaths()
+  let summary: Promise<void> | undefined
+  /** The summary, written once, whichever way the run ends. */
+  const writeReport = (): Promise<void> =>
+    (summary ??= (async () => {
+      report.durationMs = Date.now() - runStartedAt
+      await writeSummary(report, text => secrets.redact(text)).catch(error =>
+        core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+      )
+    })())
   const cancellation = watchForCancellation(signal => {
     core.info(`Received ${signal}: stopping.`)
-    setTimeout(() => {
-      if (partialFile) rmSync(partialFile, { force: true })
+    // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
+    setTimeout(async () => {
+      temporary.removeAll()
       fail(report, new CancelledError(signal))
+      await writeReport()
       process.exit(1)
     }, HARD_STOP_MS).unref()
   })
@@ -54,13 +70,14 @@ export async function run(): Promise<void> {
   let http: PlatformHttp | undefined
 
   try {
-    const settings = getSettings({ getInput: name => core.getInput(name), setSecret: core.setSecret, env: process.env })
+    const settings = getSettings({ getInput: name => core.getInput(name), setSecret: value => secrets.add(value), env: process.env })
     report.host = settings.platform.host
     report.toolId = settings.toolId
     if (settings.uploadArtifact) {
       const problem = artifactServiceProblem(process.env)
       if (problem) throw problem
     }
+    await checkFolders(settings)
     http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal })
     const ctx: RunContext = {
       settings,
@@ -69,31 +86,59 @@ export async function run(): Promise<void> {
       signal,
       report,
       retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: core.warning },
-      onPartialFile: filePath => (partialFile = filePath)
+      secrets,
+      temporary
     }
 
-    const started = await core.group('Start the export', () => startExport(ctx))
+    const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx))
     const ended = await waitForEnd(ctx, started)
-    const file = await core.group('Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl))
-    if (settings.extractFolder) await core.group('Unpack the export', () => unpack(ctx, file, settings.extractFolder!))
-    if (settings.uploadArtifact) await core.group('Upload the artifact', () => upload(ctx, file))
+    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl))
+    if (settings.extractFolder) await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, settings.extractFolder!))
+    if (settings.uploadArtifact) await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file))
     else core.info('uploadArtifact is false: the file stays on the runner only.')
-    core.info(`Export of tool ${settings.toolId} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`)
+    core.info(`Export of tool ${logValue(settings.toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`)
   } catch (error) {
     fail(report, signal.aborted ? signal.reason : error)
   } finally {
     http?.dispose()
     cancellation.dispose()
-    report.durationMs = Date.now() - runStartedAt
-    await writeSummary(report).catch(error => core.warning(`Could not write the job summary: ${errorMessage(error)}`))
+    await writeReport()
   }
   // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
   if (signal.aborted) process.exit(1)
 }
 
+/**
+ * Runs one phase in a log group of its own, noting in the report which phase is running. A
+ * cancellation that arrived meanwhile ends the run here, even when the phase could not be
+ * interrupted (the upload client takes no signal) and finished regardless.
+ */
+async function phase<T>({ report, signal }: Pick<RunContext, 'report' | 'signal'>, name: Phase, title: string, work: () => Promise<T>): Promise<T> {
+  report.phase = name
+  const result = await core.group(title, work)
+  signal.throwIfAborted()
+  return result
+}
+
+/**
+ * The folders the run writes to, checked before the export job starts: a file in their place, or
+ * a folder that cannot be written, would otherwise fail only after the job has run.
+ */
+async function checkFolders(settings: Settings): Promise<void> {
+  const problems = [
+    [Inputs.Path, await writableFolderProblem(settings.folder)],
+    [Inputs.ExtractPath, settings.extractFolder ? await writableFolderProblem(settings.extractFolder) : undefined]
+  ].filter(([, problem]) => problem !== undefined)
+  if (problems.length === 0) return
+  throw new ActionError(
+    `Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`,
+    'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.'
+  )
+}
+
 /** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
 async function startExport({ settings, platform, report, retry }: RunContext): Promise<ExportAnswer> {
-  core.info(`Exporting tool ${settings.toolId} (flow ${settings.flowId}) from ${settings.platform.host}`)
+  core.info(`Exporting tool ${logValue(settings.toolId)} (flow ${logValue(settings.flowId)}) from ${settings.platform.host}`)
   core.info(`POST ${describeUrl(platform.exportUrl)}`)
   let attempts = 0
   const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
@@ -102,12 +147,12 @@ async function startExport({ settings, platform, report, retry }: RunContext): P
   }).catch(error => {
     throw platform.gaveUpStarting(error, attempts)
   })
-  const job = answer.exportJobId ? `, export job ${answer.exportJobId}` : ''
-  core.info(`Export started: dock status id ${answer.dockStatusId}${job}, status ${answer.status ?? 'not given'}`)
+  const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : ''
+  core.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`)
   if (attempts > 1) {
     // An attempt whose answer was lost may have started a job of its own.
     core.info(
-      `The start was retried: keeping dock status id ${answer.dockStatusId}; an earlier attempt may have started another export job on the platform.`
+      `The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`
     )
   }
   setOutput(report, Outputs.DockStatusId, answer.dockStatusId)
@@ -121,7 +166,7 @@ async function waitForEnd({ settings, platform, report, signal }: RunContext, st
   const ended: WaitResult =
     started.status && started.status !== 'IN_PROGRESS'
       ? { status: started.status, timedOut: false }
-      : await core.group(`Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () =>
+      : await phase({ report, signal }, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () =>
           waitForJob(id => platform.getStatus(id), {
             dockStatusId: started.dockStatusId,
             startedAt,
@@ -133,6 +178,7 @@ async function waitForEnd({ settings, platform, report, signal }: RunContext, st
         )
   setOutput(report, Outputs.Status, ended.status)
   if (ended.timedOut) {
+    report.timedOutAfterSeconds = settings.timeoutMs / 1000
     throw new ActionError(
       `The export job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`,
       'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.'
@@ -166,8 +212,18 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
       'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.'
     )
   }
-  const url = resolveDownloadUrl(settings.platform, rawUrl)
-  maskUrl(rawUrl, url)
+  let url: URL
+  try {
+    url = resolveDownloadUrl(settings.platform, rawUrl)
+  } catch (error) {
+    throw new ActionError(
+      `The export job succeeded but the platform's answer is unusable: its download URL ${errorMessage(error)} (dock status id ${report.dockStatusId}).`,
+      'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.'
+    )
+  }
+  // Masked before anything could print it: a signed URL is a credential.
+  ctx.secrets.add(rawUrl)
+  ctx.secrets.addUrl(url)
   setOutput(report, Outputs.DownloadUrl, url.href)
   core.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`)
   const file = await downloadExport({
@@ -177,13 +233,13 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     fallbackName: artifactFileName(settings.artifactName),
     signal: ctx.signal,
     retry: ctx.retry,
-    onPartialFile: ctx.onPartialFile,
+    onPartialFile: filePath => ctx.temporary.replace('download', filePath),
     toolChecks: settings.verifyToolExport,
     debug: core.debug
   })
   core.info(describeVerification(file.contents))
   for (const warning of file.contents.warnings) core.warning(warning)
-  core.info(`Saved ${file.filePath} (${file.size} bytes, sha256 ${file.sha256})`)
+  core.info(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`)
   report.fileName = file.fileName
   report.toolName = file.contents.toolName
   report.entries = file.contents.entries
@@ -206,24 +262,26 @@ function describeVerification(contents: VerifiedExport): string {
 }
 
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report }: RunContext, file: SavedFile, folder: string): Promise<void> {
-  const result = await extractExport(file.filePath, folder)
+async function unpack({ report, temporary }: RunContext, file: SavedFile, folder: string): Promise<void> {
+  const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0)
+  const result = await extractExport(file.filePath, folder, { bytes, temporary })
   core.info(
     result.changed
-      ? `Unpacked ${result.files} files into ${result.folder}: ${describeChanges(result.changes)}.`
-      : `Unpacked ${result.files} files: identical to what ${result.folder} held, left untouched.`
+      ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
+      : `Unpacked ${result.files} files: identical to what ${logValue(result.folder)} held, left untouched.`
   )
   setOutput(report, Outputs.ExtractedPath, result.folder)
   setOutput(report, Outputs.Changed, result.changed)
 }
 
 /** 5. Keep it as an artifact. */
-async function upload({ settings, report }: RunContext, file: SavedFile): Promise<void> {
+async function upload({ settings, report, temporary }: RunContext, file: SavedFile): Promise<void> {
   const artifact = await uploadExportArtifact({
     filePath: file.filePath,
     artifactName: settings.artifactName,
     retentionDays: settings.retentionDays,
-    env: process.env
+    env: process.env,
+    temporary
   })
   setOutput(report, Outputs.ArtifactName, artifact.name)
   setOutput(report, Outputs.ArtifactId, artifact.id)
@@ -237,20 +295,13 @@ function setOutput(report: RunReport, name: Outputs, value: string | number | bo
   core.setOutput(name, String(value))
 }
 
-function maskUrl(raw: string, url: URL): void {
-  if (raw.trim() !== url.href) core.setSecret(raw.trim())
-  core.setSecret(url.href)
-  // Part of a signed URL can show up on its own (a path in an error); mask the query and path too.
-  if (url.search.length > 1) core.setSecret(url.search.slice(1))
-  if (url.pathname.length > 1) core.setSecret(url.pathname + url.search)
-}
-
 /** The step's one `::error::`; later calls (a hard stop racing the normal path) do nothing. */
 function fail(report: RunReport, error: unknown): void {
   if (report.error !== undefined) return
   const jobLeft = report.dockStatusId !== undefined && report.status === undefined
   if (error instanceof ActionError) report.error = error.toString()
   else if (error instanceof CancelledError) {
+    report.cancelled = true
     const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : ''
     report.error = `The export was cancelled (${error.signal}).${left} No partial file was kept.`
   } else {

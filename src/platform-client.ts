@@ -5,7 +5,7 @@
  */
 import { ActionError } from './errors.js'
 import type { PlatformHttp } from './http-helper.js'
-import { parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './response-parser.js'
+import { MalformedAnswerError, parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './response-parser.js'
 import { HttpError, describeFailure, isRetryable } from './retry-helper.js'
 import { dockStatusUrl, exportUrl } from './url-helper.js'
 
@@ -43,11 +43,17 @@ export class PlatformClient {
   }
 
   async getStatus(dockStatusId: string): Promise<StatusAnswer> {
+    let answer: StatusAnswer
     try {
-      return parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)))
+      answer = parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)))
     } catch (error) {
       throw this.explain(error, 'Checking the export status')
     }
+    // A cache or proxy that answers for another job must not decide this one's fate.
+    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+      throw new MalformedAnswerError('the answer is about another job')
+    }
+    return answer
   }
 
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */

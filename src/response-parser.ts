@@ -23,6 +23,8 @@ export interface ExportAnswer {
 }
 
 export interface StatusAnswer {
+  /** The job the answer is about, when it says. */
+  dockStatusId?: string
   status: string
   percentComplete?: number
   downloadUrl?: string
@@ -43,6 +45,8 @@ export function parseJsonObject(text: string): Json {
       return undefined
     }
   }
+  // A byte order mark before the JSON (some gateways add one) is not part of the answer.
+  text = text.replace(/^\uFEFF/, '')
   const parsed =
     attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'))
   if (!parsed) throw new MalformedAnswerError('the answer is not a JSON object')
@@ -95,7 +99,12 @@ export function parseStatusAnswer(text: string): StatusAnswer {
   const obj = parseJsonObject(text)
   const status = stringField(obj, 'status')?.toUpperCase()
   if (!status) throw new MalformedAnswerError('the answer has no status')
-  return { status, percentComplete: percentOf(obj), downloadUrl: downloadUrlOf(obj) }
+  return {
+    dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
+    status,
+    percentComplete: percentOf(obj),
+    downloadUrl: downloadUrlOf(obj)
+  }
 }
 
 /**

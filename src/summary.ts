@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import type { ExportEntry } from './export-verifier.js'
+import { formatBytes } from './log-text.js'
 
 /**
  * What one run learned, phase by phase. The fields named like the step's outputs hold the
@@ -13,6 +14,11 @@ export interface RunReport {
   host?: string
   toolId?: string
   durationMs?: number
+  /** The phase that was running when the run ended; with `error`, the one that failed. */
+  phase?: Phase
+  /** Set when the wait gave up: the limit that was hit, in seconds. */
+  timedOutAfterSeconds?: number
+  cancelled?: boolean
   fileName?: string
   /** From the verified export: the tool's name, when app_definition.json gives one, and its files. */
   toolName?: string
@@ -32,23 +38,37 @@ export interface RunReport {
   changed?: boolean
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`
+export type Phase = 'start' | 'wait' | 'download' | 'unpack' | 'upload'
+
+const PHASE_NAMES: Record<Phase, string> = {
+  start: 'starting the export',
+  wait: 'waiting for the job',
+  download: 'the download',
+  unpack: 'unpacking',
+  upload: 'the upload'
 }
 
-/** Label/value rows; a value is already escaped for HTML. */
-export function summaryRows(report: RunReport): [string, string][] {
+/** How the step ended, in one cell: never green unless every phase succeeded. */
+function statusCell(report: RunReport): string {
+  if (report.timedOutAfterSeconds !== undefined) return `❌ timed out after ${report.timedOutAfterSeconds} s, still IN_PROGRESS`
+  if (report.status && !report.error) return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${escape(report.status)}`
+  const ended = report.cancelled ? 'was cancelled' : 'failed'
+  if (report.status === 'SUCCESS' && report.phase) return `❌ the export job succeeded; ${PHASE_NAMES[report.phase]} ${ended}`
+  if (report.status) return `❌ ${escape(report.status)}`
+  if (report.cancelled) return `❌ cancelled while ${report.phase === 'wait' ? 'waiting for the job' : 'starting the export'}`
+  return '❌ not started'
+}
+
+/**
+ * Label/value rows; a value is already escaped for HTML. `redact` replaces the run's secrets in
+ * any text before it is escaped (the runner masks the log, not the summary).
+ */
+export function summaryRows(given: RunReport, redact: (text: string) => string = text => text): [string, string][] {
+  const report = redactReport(given, redact)
   const rows: [string, string | undefined][] = [
     ['Tool', report.toolId && (report.toolName ? `${escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
     ['Host', report.host && escape(report.host)],
-    ['Status', report.status ? `${report.status === 'SUCCESS' ? '✅' : '❌'} ${escape(report.status)}` : '❌ not started'],
+    ['Status', statusCell(report)],
     ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
     ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
     ['Export job id', report.exportJobId && code(report.exportJobId)],
@@ -69,6 +89,11 @@ export function summaryRows(report: RunReport): [string, string][] {
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
 }
 
+/** The report with `redact` applied to every text in it. */
+function redactReport(report: RunReport, redact: (text: string) => string): RunReport {
+  return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value])) as RunReport
+}
+
 /** What the verified export holds: one row per file, its name and size (already escaped). */
 export function contentRows(entries: ExportEntry[], most = 20): [string, string][] {
   const rows: [string, string][] = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)])
@@ -76,12 +101,12 @@ export function contentRows(entries: ExportEntry[], most = 20): [string, string]
   return rows
 }
 
-export async function writeSummary(report: RunReport): Promise<void> {
+export async function writeSummary(report: RunReport, redact: (text: string) => string): Promise<void> {
   // Outside a runner (local runs) there is no summary file: nothing to write.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   core.summary
     .addHeading('Kore.ai tool export', 3)
-    .addTable(summaryRows(report).map(([label, value]) => [{ data: label, header: true }, value]))
+    .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]))
   if (report.entries?.length) {
     core.summary.addHeading('What the export holds', 4).addTable([
       [

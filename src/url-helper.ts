@@ -27,7 +27,8 @@ export function parseHost(raw: string): URL {
   try {
     url = new URL(withScheme)
   } catch {
-    throw new Error(`"${text}" is not a URL or host name`)
+    // Never echo a password a user put in the host.
+    throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`)
@@ -43,7 +44,9 @@ export function parseHost(raw: string): URL {
   if (url.search || url.hash) {
     throw new Error('it must not contain a query string or fragment')
   }
-  url.pathname = url.pathname.replace(/\/+$/, '')
+  // The API's own prefix is added to every call; a host given with it (copied from the API
+  // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '')
   return url
 }
 
@@ -70,7 +73,11 @@ export function dockStatusUrl(base: URL, dockStatusId: string): URL {
  * relative one is taken from the platform's origin).
  */
 export function resolveDownloadUrl(base: URL, raw: string): URL {
-  return new URL(raw.trim(), base)
+  try {
+    return new URL(raw.trim(), base)
+  } catch {
+    throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`)
+  }
 }
 
 /** The key goes only to the platform's own origin: same scheme, host and port. */

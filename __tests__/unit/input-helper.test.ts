@@ -44,6 +44,23 @@ describe('getSettings', () => {
     expect(masked).toEqual(['kg-secret\nkg-other'])
   })
 
+  it('names an invisible character in the key, and where it is', () => {
+    expect(read({ ...VALID, key: 'kg-se\u200bcret' }).settings).toThrow('input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII')
+    expect(read({ ...VALID, key: 'kg-s\u00e9cret' }).settings).toThrow('input "key" holds the character U+00E9 at position 5')
+  })
+
+  it('takes a timeout from 1 second to 6 hours', () => {
+    expect(read({ ...VALID, timeoutSeconds: '1' }).settings().timeoutMs).toBe(1000)
+    expect(read({ ...VALID, timeoutSeconds: '21600' }).settings().timeoutMs).toBe(21_600_000)
+    for (const bad of ['0.5', '21601', '99999999']) expect(read({ ...VALID, timeoutSeconds: bad }).settings).toThrow('must be from 1 to 21600 seconds')
+  })
+
+  it('shortens the default folder of a long tool id, keeping it unique', () => {
+    const long = (end: string) => path.basename(read({ ...VALID, toolId: `a-${'x'.repeat(300)}${end}` }).settings().folder)
+    expect(long('1')).toMatch(/^a-x{46}-[0-9a-f]{12}$/)
+    expect(long('1')).not.toBe(long('2'))
+  })
+
   it('resolves a relative path from the workspace, and keeps an absolute one', () => {
     expect(read({ ...VALID, path: 'backups/tools' }).settings().folder).toBe(path.resolve('/work/ws', 'backups/tools'))
     expect(read({ ...VALID, path: '/srv/exports' }).settings().folder).toBe(path.resolve('/srv/exports'))

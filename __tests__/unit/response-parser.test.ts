@@ -47,9 +47,16 @@ describe('parseExportAnswer', () => {
 describe('parseStatusAnswer', () => {
   it('reads the documented answer and normalises the status', () => {
     expect(parseStatusAnswer('{"_id":"ds-1","toolId":"a-1","jobType":"TOOLS","action":"EXPORT","status":"success"}')).toEqual({
+      dockStatusId: 'ds-1',
       status: 'SUCCESS',
+      percentComplete: undefined,
       downloadUrl: undefined
     })
+  })
+
+  it('reads an answer that begins with a byte order mark', () => {
+    expect(parseStatusAnswer('\uFEFF{"_id":"ds-1","status":"IN_PROGRESS"}').status).toBe('IN_PROGRESS')
+    expect(parseExportAnswer('\uFEFF{"dockStatusId":"ds-2"}').dockStatusId).toBe('ds-2')
   })
 
   it('reads percentageComplete, as a number or a string, and ignores what is not a percentage', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { contentRows, formatBytes, summaryRows } from '../../src/summary.js'
+import { formatBytes } from '../../src/log-text.js'
+import { contentRows, summaryRows } from '../../src/summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
@@ -46,6 +47,19 @@ describe('summaryRows', () => {
     const many = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}.json`, size: i }))
     expect(contentRows(many)).toHaveLength(21)
     expect(contentRows(many).at(-1)).toEqual(['… and 5 more', ''])
+  })
+
+  it('never shows a step green unless every phase succeeded', () => {
+    const status = (report: Parameters<typeof summaryRows>[0]) => Object.fromEntries(summaryRows(report)).Status
+    expect(status({ status: 'SUCCESS', phase: 'upload', error: 'Uploading failed' })).toBe('❌ the export job succeeded; the upload failed')
+    expect(status({ status: 'SUCCESS', phase: 'unpack', error: 'x', cancelled: true })).toBe('❌ the export job succeeded; unpacking was cancelled')
+    expect(status({ status: 'IN_PROGRESS', timedOutAfterSeconds: 90, error: 'x' })).toBe('❌ timed out after 90 s, still IN_PROGRESS')
+    expect(status({ phase: 'wait', cancelled: true, error: 'x' })).toBe('❌ cancelled while waiting for the job')
+  })
+
+  it('redacts secrets before escaping, so no escaped form escapes the mask', () => {
+    const rows = Object.fromEntries(summaryRows({ error: 'HTTP 401: Invalid API key "kg-a&b"' }, text => text.split('kg-a&b').join('***')))
+    expect(rows.Error).toBe('HTTP 401: Invalid API key &#34;***&#34;')
   })
 
   it('formats sizes', () => {

@@ -70,3 +70,21 @@ describe('origins', () => {
     expect(describeUrl(new URL('https://a.example/f?sig=secret'))).toBe('https://a.example/f')
   })
 })
+
+describe('parseHost, as users write it', () => {
+  it('drops the API prefix copied from the docs, and keeps any other path as a prefix', () => {
+    expect(parseHost('https://agent-platform.kore.ai/api/public/').href).toBe('https://agent-platform.kore.ai/')
+    expect(parseHost('https://onprem.example/kore/api/public').pathname).toBe('/kore')
+    expect(parseHost('https://onprem.example/kore/').pathname).toBe('/kore')
+  })
+
+  it('never echoes a password from a host it cannot read', () => {
+    expect(() => parseHost('https://admin:hunter2@exa mple.com')).toThrow('"https://***@exa mple.com" is not a URL or host name')
+  })
+})
+
+describe('resolveDownloadUrl', () => {
+  it('refuses what is not a URL, quoting it without its query', () => {
+    expect(() => resolveDownloadUrl(new URL('https://p.example'), ' http://[::1/x?sig=secret')).toThrow('"http://[::1/x" is not a URL')
+  })
+})

@@ -1,0 +1,169 @@
+/**
+ * Every mistake gets one clear answer, before it costs a job, and nothing is lost or leaked:
+ * hostile answers, odd inputs, the disk, cancellation and the summary, end to end against the
+ * bundle.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { KEY, RUNTIMES, commandLines, singleError, startWorld, type World } from './world.js'
+
+const [, NODE] = RUNTIMES[1]
+const TIMEOUT = 60_000
+const LONG_ID = `a-${'x'.repeat(300)}`
+
+let world: World
+beforeAll(async () => {
+  world = await startWorld({
+    tools: {
+      'a-quick': { flowId: 'cf-1', name: 'Quick Tool', durationMs: 200 },
+      'a-job': { flowId: 'cf-1', name: 'Job Tool', durationMs: 1500 },
+      'a-never': { flowId: 'cf-1', outcome: 'NEVER' },
+      'a-bom': { flowId: 'cf-1', name: 'Bom Tool', durationMs: 200, bom: true, variant: 'table' },
+      [LONG_ID]: { flowId: 'cf-1', name: 'Long Tool', durationMs: 200 }
+    }
+  })
+})
+afterAll(() => world.close())
+beforeEach(() => {
+  world.emu.reset()
+  world.sim.requests.length = 0
+  for (const queue of Object.values(world.sim.faults)) queue.length = 0
+})
+
+const run = (inputs: Record<string, string>, extra = {}) => world.run(NODE, { flowId: 'cf-1', ...inputs }, extra)
+const noRequest = () => expect(world.sim.requests).toEqual([])
+
+describe('nothing from a server starts a line of its own', () => {
+  it('escapes line breaks in a dock status id and a status, so no workflow command is injected', async () => {
+    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ dockStatusId: 'ds-evil\n::add-mask::pwned\n::error::injected', status: 'FAILED\n::warning::x' }) })
+    const result = await run({ toolId: 'a-quick' })
+    const error = singleError(result)
+    expect(error).toContain('ds-evil%0A::add-mask::pwned%0A::error::injected')
+    for (const line of result.stdout.split('\n')) expect(line).not.toMatch(/^::(add-mask|error|warning)::(pwned|injected|x)/)
+    expect(result.stdout).toContain('Export started: dock status id ds-evil%0A::add-mask::pwned%0A::error::injected')
+  }, TIMEOUT)
+})
+
+describe('the summary keeps secrets', () => {
+  it('shows neither the key a 401 echoes nor its HTML-escaped form', async () => {
+    world.sim.faults.export.push({ kind: 'status', status: 401, body: `Invalid API key "${KEY}&x"` })
+    const result = await run({ toolId: 'a-quick' })
+    expect(singleError(result)).toContain('HTTP 401')
+    expect(result.summary).toContain('The platform said')
+    for (const form of [KEY, KEY.replace(/-/g, '&#45;'), encodeURIComponent(KEY)]) expect(result.summary).not.toContain(form)
+    expect(result.summary).toContain('***')
+  }, TIMEOUT)
+})
+
+describe('inputs are checked before the export job starts', () => {
+  it.each([
+    ['timeoutSeconds beyond a job', { timeoutSeconds: '99999999' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds (6 hours, a job\'s own limit); got "99999999"'],
+    ['timeoutSeconds under a second', { timeoutSeconds: '0.5' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds'],
+    ['a key with a zero-width space', { key: `${KEY.slice(0, 5)}\u200b${KEY.slice(5)}` }, 'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII']
+  ])('refuses %s, naming the input, with no request', async (_label, inputs, message) => {
+    const result = await run({ toolId: 'a-quick', ...inputs })
+    expect(singleError(result)).toContain(message)
+    noRequest()
+  }, TIMEOUT)
+
+  it('refuses a path that is a file, and an extractPath inside one, before any request', async () => {
+    const result = await world.run(NODE, { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' }, {
+      workspace: prepared(ws => {
+        writeFileSync(path.join(ws, 'exports'), 'a file, not a folder')
+        writeFileSync(path.join(ws, 'notes.txt'), 'a file')
+      })
+    })
+    const error = singleError(result)
+    expect(error).toContain(`input "path" names a file, not a folder: ${path.join(result.workspace, 'exports')}`)
+    expect(error).toContain(`input "extractPath" lies inside a file, ${path.join(result.workspace, 'notes.txt')}, not a folder`)
+    noRequest()
+  }, TIMEOUT)
+
+  it('checks the status at least once with the shortest timeout', async () => {
+    const result = await run({ toolId: 'a-never', timeoutSeconds: '1' })
+    expect(singleError(result)).toContain('did not finish within 1 s')
+    expect(world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/')).length).toBeGreaterThanOrEqual(1)
+    expect(result.summary).toContain('❌ timed out after 1 s, still IN_PROGRESS')
+  }, TIMEOUT)
+
+  it('exports a tool whose id is too long for a file name, into a shortened folder', async () => {
+    const result = await run({ toolId: LONG_ID, uploadArtifact: 'false' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined } })
+    expect(result.code).toBe(0)
+    expect(path.basename(path.dirname(result.outputs.filePath))).toMatch(/^a-x{46}-[0-9a-f]{12}$/)
+  }, TIMEOUT)
+
+  it('takes a host given with /api/public as if it ended before it', async () => {
+    const result = await run({ toolId: 'a-quick', host: `${world.sim.url}/api/public/` })
+    expect(result.code).toBe(0)
+    expect(world.sim.requests.every(r => !r.path.includes('/api/public/api/public'))).toBe(true)
+  }, TIMEOUT)
+
+  it('never echoes a password given in a host that is not a URL', async () => {
+    const result = await run({ toolId: 'a-quick', host: 'https://admin:hunter2-secret@exa mple.com' })
+    const error = singleError(result)
+    expect(error).toContain('input "host" is not usable')
+    expect(result.stdout + result.summary).not.toContain('hunter2-secret')
+    noRequest()
+  }, TIMEOUT)
+})
+
+describe('odd answers from the platform', () => {
+  it('reads JSON answers that begin with a byte order mark', async () => {
+    const result = await run({ toolId: 'a-bom' })
+    expect(result.code).toBe(0)
+    expect(commandLines(result.stdout, 'warning')).toEqual([])
+  }, TIMEOUT)
+
+  it("does not trust a status answer about another job", async () => {
+    world.sim.faults.status.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-someone-else', status: 'SUCCESS' }) })
+    const result = await run({ toolId: 'a-job' })
+    expect(result.code).toBe(0)
+    expect(commandLines(result.stdout, 'warning')[0]).toMatch(/^::warning::Status check 1 failed \(unreadable answer \(the answer is about another job\)\)/)
+    // The download came only after this job's own SUCCESS.
+    const download = world.sim.requests.find(r => r.path.startsWith('/api/v1/account/'))!
+    const job = [...world.sim.jobs.values()].find(j => j.toolId === 'a-job')!
+    expect(download.at - job.startedAt).toBeGreaterThanOrEqual(1500)
+  }, TIMEOUT)
+
+  it('reports a download URL that is not a URL as an unusable answer, without its query', async () => {
+    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' }) })
+    const result = await run({ toolId: 'a-quick' })
+    const error = singleError(result)
+    expect(error).toContain(`the platform's answer is unusable: its download URL "http://[::1/export" is not a URL`)
+    expect(error).not.toContain('sig=abc')
+  }, TIMEOUT)
+})
+
+describe('the summary tells the truth', () => {
+  it('shows an export that succeeded but whose upload failed as a failure of the upload', async () => {
+    const first = await run({ toolId: 'a-quick', artifactName: 'same-name' })
+    expect(first.code).toBe(0)
+    const second = await run({ toolId: 'a-quick', artifactName: 'same-name' })
+    expect(singleError(second)).toContain('Uploading the artifact "same-name.zip" failed')
+    expect(second.summary).toContain('❌ the export job succeeded; the upload failed')
+    expect(second.summary).not.toContain('✅')
+  }, TIMEOUT)
+})
+
+describe('cancellation leaves nothing behind', () => {
+  it('during the upload: no staging folder, and the summary says the upload was cancelled', async () => {
+    const action = world.start(NODE, { toolId: 'a-quick', flowId: 'cf-1', artifactName: 'cancelled-upload' }, { env: { ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '1' } })
+    await action.waitForOutput(/::group::Upload the artifact/)
+    action.child.kill('SIGINT')
+    const result = await action.done
+    expect(singleError(result)).toContain('The export was cancelled (SIGINT).')
+    expect(result.summary).toContain('❌ the export job succeeded; the upload was cancelled')
+    expect(result.summary).not.toContain('✅')
+    expect(readdirSync(result.runnerTemp).filter(name => name.startsWith('koreai-upload-'))).toEqual([])
+  }, TIMEOUT)
+})
+
+/** A fresh workspace, arranged by `arrange` before the run. */
+function prepared(arrange: (workspace: string) => void): string {
+  const workspace = path.join(world.artifactsDir, `ws-${Math.random().toString(36).slice(2)}`)
+  mkdirSync(workspace, { recursive: true })
+  arrange(workspace)
+  return workspace
+}
+

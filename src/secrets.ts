@@ -1,0 +1,41 @@
+/**
+ * Every secret the run learns (the key, each signed URL's query and values), registered with the
+ * runner's masking as soon as it is known and remembered, because the runner masks the log but
+ * not the job summary: the summary's text is passed through `redact` before it is written.
+ */
+
+/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
+const MIN_QUERY_SECRET = 8
+
+export class Secrets {
+  private readonly values = new Set<string>()
+
+  constructor(private readonly register: (value: string) => void) {}
+
+  add(value: string): void {
+    const secret = value.trim()
+    if (!secret || this.values.has(secret)) return
+    this.values.add(secret)
+    this.register(secret)
+  }
+
+  /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
+  addUrl(url: URL): void {
+    this.add(url.href)
+    if (url.search.length > 1) {
+      this.add(url.search.slice(1))
+      for (const value of url.searchParams.values()) if (value.length >= MIN_QUERY_SECRET) this.add(value)
+    }
+    if (url.pathname.length > 1) this.add(url.pathname + url.search)
+  }
+
+  /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
+  redact(text: string): string {
+    let result = text
+    // The longest first, so that a secret inside another is not left half-replaced.
+    for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) result = result.split(form).join('***')
+    }
+    return result
+  }
+}
