@@ -4,12 +4,11 @@
  * platform simulator and artifact backend emulator, and shows what a workflow would get.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import * as os from 'node:os'
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
-import { BUNDLE, NODE24_MISSING, findNode24, runAction } from '../sim/run-action.mjs'
+import { BUNDLE, NODE24_MISSING, ROOT, findNode24, runAction } from '../sim/run-action.mjs'
 import { makeZip } from '../sim/zip.mjs'
 
 const node = findNode24()
@@ -18,7 +17,12 @@ if (!node) {
   process.exit(1)
 }
 const key = 'kg-demo-key-not-a-real-secret'
-const root = mkdtempSync(path.join(os.tmpdir(), 'koreai-demo-'))
+// Everything the demo writes goes to one git-ignored folder of the repository, emptied first.
+const root = path.join(ROOT, '.demo')
+rmSync(root, { recursive: true, force: true })
+mkdirSync(root, { recursive: true })
+let runs = 0
+const base = () => path.join(root, 'runs', String(++runs))
 const sim = await startPlatformSimulator({
   keys: { [key]: true },
   tools: { 'a-banking-assistant': { flowId: 'cf-demo', name: 'Banking Assistant', durationMs: 4000, redirect: true } }
@@ -36,7 +40,8 @@ try {
     inputs: { host: `${sim.url}/`, key, toolId: 'a-banking-assistant', flowId: 'cf-demo', artifactName: 'banking-assistant-nightly' },
     env: emu.runtimeEnv(),
     workspace: path.join(root, 'workspace'),
-    runnerTemp: path.join(root, 'runner-temp')
+    runnerTemp: path.join(root, 'runner-temp'),
+    base: base()
   })
 
   rule(`Exit code ${result.code}; outputs (from GITHUB_OUTPUT)`)
@@ -67,7 +72,8 @@ try {
       node,
       inputs: { host: sim.url, key, toolId: 'a-banking-assistant', flowId: 'cf-demo', extract: 'true', extractPath: 'backup/banking-assistant', uploadArtifact: 'false' },
       workspace,
-      runnerTemp: path.join(root, 'runner-temp')
+      runnerTemp: path.join(root, 'runner-temp'),
+      base: base()
     })
     const line = run.stdout.split('\n').find(l => l.startsWith('Unpacked')) ?? run.stdout.split('\n').find(l => l.startsWith('::error::'))
     console.log(`  ${night}: exit ${run.code}, changed=${run.outputs.changed}  ${line}`)
@@ -84,7 +90,7 @@ try {
   console.log(`  ${last.outputs.extractedPath} now holds: ${readdirSync(last.outputs.extractedPath).join(', ')}`)
   console.log('  A workflow opens a pull request only when changed == true (see the README).')
 
-  console.log(`\nEverything the runs wrote is under ${root}`)
+  console.log(`\nEverything the demo wrote is under ${path.relative(process.cwd(), root) || root} (git-ignored; the next demo empties it).`)
   process.exitCode = result.code ?? 1
 } finally {
   await Promise.all([sim.close(), emu.close()])

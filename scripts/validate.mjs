@@ -111,7 +111,54 @@ function readmeDrift(action, readme) {
   return problems
 }
 
-const drift = readmeDrift(readActionYml(), readFileSync(path.join(ROOT, 'README.md'), 'utf8'))
+/**
+ * The habits every workflow here (and every example in the README) keeps, one line per breach:
+ * no `${{ }}` inside a `run:` script (an output or input spliced into shell is an injection: pass
+ * it through `env:`); actions from outside `actions/*` (and this repository) pinned to a full
+ * commit SHA; `actions/checkout` told `persist-credentials: false` unless the job pushes (then a
+ * comment on that line says why).
+ * @param {string} yaml @param {string} label
+ */
+function workflowHabits(yaml, label) {
+  /** @type {string[]} */
+  const problems = []
+  const lines = yaml.split('\n')
+  lines.forEach((line, i) => {
+    const run = /^(\s*)(?:- )?run:\s*(.*)$/.exec(line)
+    if (run) {
+      const indent = run[1].length
+      const script = [run[2]]
+      for (let j = i + 1; j < lines.length && (lines[j].trim() === '' || lines[j].search(/\S/) > indent); j++) script.push(lines[j])
+      if (script.some(text => text.includes('${{'))) problems.push(`${label}:${i + 1}: a \`run:\` script holds a \${{ }} expression; pass the value through env:`)
+    }
+    const uses = /^\s*(?:- )?uses:\s*([^\s#]+)(.*)$/.exec(line)
+    if (uses && !/^(actions\/|\.\/|koreai-tool-export\/|<owner>)/.test(uses[1]) && !/@[0-9a-f]{40}$/.test(uses[1])) {
+      problems.push(`${label}:${i + 1}: ${uses[1]} is not pinned to a full commit SHA (add the version in a comment)`)
+    }
+    if (uses && /^actions\/checkout@/.test(uses[1])) {
+      const step = lines.slice(i + 1, i + 8).join('\n').split(/\n\s*- /)[0]
+      const persist = /persist-credentials:\s*(\S+)(.*)/.exec(step)
+      if (!persist || (persist[1] !== 'false' && !/#/.test(step))) {
+        problems.push(`${label}:${i + 1}: actions/checkout without persist-credentials: false (or a comment saying why the job needs them)`)
+      }
+    }
+  })
+  return problems
+}
+
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+const habits = [
+  ...readdirSync(workflows).filter(n => /\.ya?ml$/.test(n)).flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
+  ...[...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap(block => workflowHabits(block[1], `README.md (example at line ${readme.slice(0, block.index).split('\n').length})`))
+]
+if (habits.length) {
+  failed = true
+  console.log(`INVALID: workflow habits:\n${habits.map(line => `  - ${line}`).join('\n')}`)
+} else {
+  console.log('valid: workflows and README examples keep their habits (env: for values in scripts, pinned actions, no persisted credentials)')
+}
+
+const drift = readmeDrift(readActionYml(), readme)
 if (drift.length) {
   failed = true
   console.log(`INVALID: README.md's Inputs/Outputs tables do not match action.yml:\n${drift.map(line => `  - ${line}`).join('\n')}`)

@@ -69,14 +69,16 @@ export function actionDefaults() {
 /**
  * Starts the action; `done` resolves when the process ends.
  * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
- *           workspace?: string, runnerTemp?: string, killAfterMs?: number, echo?: boolean, args?: string[] }} options
+ *           workspace?: string, runnerTemp?: string, base?: string, killAfterMs?: number, echo?: boolean, args?: string[] }} options
+ *   base: the folder for the run's own files (outputs, summary, and the workspace and runner temp
+ *         when those are not given); default: a new folder under the system's temp folder.
  *   args: the command line after `node`, instead of the bundle's path (for a wrapper such as
  *         /usr/bin/time, given as `node`).
  *   echo: also copy the action's log to this process's stdout, live, hiding ::debug:: lines as
  *         a runner does unless step debugging is on.
  */
 export function startAction(options) {
-  const base = mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
+  const base = options.base ? (mkdirSync(options.base, { recursive: true }), options.base) : mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
   const workspace = options.workspace ?? path.join(base, 'workspace')
   const runnerTemp = options.runnerTemp ?? path.join(base, 'runner-temp')
   mkdirSync(workspace, { recursive: true })

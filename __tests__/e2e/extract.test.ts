@@ -3,7 +3,7 @@
  * reports whether anything changed, and refuses hostile archives without touching the folder.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
@@ -25,7 +25,10 @@ beforeAll(async () => {
   workspace = path.join(root, 'repo')
   target = path.join(workspace, 'tools', 'bot')
 })
-afterAll(() => world.close())
+afterAll(async () => {
+  await world.close()
+  rmSync(root, { recursive: true, force: true })
+})
 
 const backup = () => {
   world.emu.reset()

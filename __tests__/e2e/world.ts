@@ -4,12 +4,12 @@
  */
 import { expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
-import { BUNDLE, NODE24_MISSING, findNode24, runAction, startAction } from '../../sim/run-action.mjs'
+import { BUNDLE, NODE24_MISSING, findNode24, startAction } from '../../sim/run-action.mjs'
 
 export const KEY = 'kg-e2e-0123456789-secret'
 
@@ -43,15 +43,20 @@ export async function startWorld(options: Parameters<typeof startPlatformSimulat
     ...extra,
     env: { ...emu.runtimeEnv(), ...extra.env }
   })
+  let runs = 0
+  const start = (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) =>
+    startAction({ base: path.join(artifactsDir, `run-${++runs}`), ...options_(node, inputs, extra) })
   return {
     sim,
     emu,
     artifactsDir,
     /** Runs the bundle with the world's host, key and runtime variables (overridable). */
-    run: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => runAction(options_(node, inputs, extra)),
-    start: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => startAction(options_(node, inputs, extra)),
+    run: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => start(node, inputs, extra).done,
+    start,
     async close() {
       await Promise.all([sim.close(), emu.close()])
+      // Every run's folders live under artifactsDir: nothing is left in the temp folder.
+      rmSync(artifactsDir, { recursive: true, force: true })
     }
   }
 }
