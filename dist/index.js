@@ -29784,7 +29784,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7194);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2039);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29794,7 +29794,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7194:
+/***/ 2039:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29849,6 +29849,8 @@ var Inputs;
     Inputs["Key"] = "key";
     Inputs["ToolId"] = "toolId";
     Inputs["FlowId"] = "flowId";
+    Inputs["Tools"] = "tools";
+    Inputs["Concurrency"] = "concurrency";
     Inputs["TimeoutSeconds"] = "timeoutSeconds";
     Inputs["PollIntervalSeconds"] = "pollIntervalSeconds";
     Inputs["Path"] = "path";
@@ -29874,10 +29876,14 @@ var Outputs;
     Outputs["ArtifactUrl"] = "artifactUrl";
     Outputs["ExtractedPath"] = "extractedPath";
     Outputs["Changed"] = "changed";
+    Outputs["Results"] = "results";
+    Outputs["Succeeded"] = "succeeded";
+    Outputs["Failed"] = "failed";
 })(Outputs || (Outputs = {}));
 const Defaults = {
     timeoutSeconds: 600,
     pollIntervalSeconds: 5,
+    concurrency: 4,
     artifactPrefix: 'koreai-tool-',
     /** Folder under RUNNER_TEMP used when `path` is not given. */
     tempFolder: 'koreai-tool-export'
@@ -31752,11 +31758,53 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
+;// CONCATENATED MODULE: ./src/tool-list.ts
+/**
+ * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
+ */
+const NAME = /^[A-Za-z0-9._-]+$/;
+/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
+function parseToolList(text) {
+    const tools = [];
+    const problems = [];
+    const names = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        const number = index + 1;
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        if (fields.length < 2 || fields.length > 3) {
+            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
+            return;
+        }
+        const [toolId, flowId, given] = fields;
+        const name = given ?? toolId;
+        if (!NAME.test(name) || name === '.' || name === '..') {
+            problems.push(given
+                ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
+                : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
+            return;
+        }
+        const earlier = names.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
+            return;
+        }
+        names.set(name.toLowerCase(), number);
+        tools.push({ toolId, flowId, name });
+    });
+    if (tools.length === 0 && problems.length === 0)
+        problems.push('lists no tool (only blank lines and comments)');
+    return { tools, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 /**
  * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
  * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
+
 
 
 
@@ -31780,12 +31828,6 @@ function getSettings({ getInput, setSecret, env }) {
         }
     };
     const text = (name) => getInput(name).trim();
-    const required = (name) => {
-        const value = text(name);
-        if (!value)
-            throw new Error('is required and was not given');
-        return value;
-    };
     const platform = check(Inputs.Host, () => {
         const raw = text(Inputs.Host);
         if (!raw)
@@ -31808,8 +31850,16 @@ function getSettings({ getInput, setSecret, env }) {
         if (odd)
             problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
     }
-    const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId));
-    const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId));
+    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
+    const concurrency = check(Inputs.Concurrency, () => {
+        const raw = text(Inputs.Concurrency);
+        if (!raw)
+            return Defaults.concurrency;
+        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
+            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
+        }
+        return Number(raw);
+    });
     const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
         const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
         // At least one status check a second after the start; at most a job's own limit.
@@ -31826,34 +31876,72 @@ function getSettings({ getInput, setSecret, env }) {
     });
     const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
     const uploadArtifact = check(Inputs.UploadArtifact, () => input_helper_boolean(text(Inputs.UploadArtifact), true));
-    const artifactName = check(Inputs.ArtifactName, () => {
-        const name = text(Inputs.ArtifactName) || defaultArtifactName(toolId ?? '');
+    const many = listed?.many ?? false;
+    // With `tools`, artifactName is the prefix of each tool's artifact name.
+    const artifactNames = check(Inputs.ArtifactName, () => 
+    // Without a usable tool, the name given is still checked on its own.
+    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
+        const given = text(Inputs.ArtifactName);
+        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
         const problem = artifactNameProblem(name);
         if (problem)
-            throw new Error(`is not a valid artifact name: ${problem}`);
+            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
         return name;
-    });
-    const folder = check(Inputs.Path, () => outputFolder(text(Inputs.Path), toolId ?? '', env));
+    }));
+    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
+        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
+        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
+        return many ? (text(Inputs.Path) ? external_node_path_.join(base, tool.name) : external_node_path_.join(external_node_path_.dirname(base), tool.name)) : base;
+    }));
     const verifyToolExport = check(Inputs.Verify, () => input_helper_boolean(text(Inputs.Verify), true));
     const extract = check(Inputs.Extract, () => input_helper_boolean(text(Inputs.Extract), false));
-    const extractFolder = check(Inputs.ExtractPath, () => extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined);
+    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
+        if (!extract || !folders || !artifactNames)
+            return undefined;
+        const given = text(Inputs.ExtractPath);
+        if (!many)
+            return unpackFolder(given, folders[i], artifactNames[i], env);
+        return given ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env);
+    }));
     if (problems.length > 0) {
         throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     }
     return {
         platform: platform,
         key,
-        toolId: toolId,
-        flowId: flowId,
+        tools: listed.tools.map((tool, i) => ({
+            ...tool,
+            folder: folders[i],
+            artifactName: artifactNames[i],
+            extractFolder: extractFolders[i]
+        })),
+        many,
+        concurrency: concurrency,
         timeoutMs: Math.round(timeoutSeconds * 1000),
         maxPauseMs: Math.round(pollSeconds * 1000),
-        folder: folder,
-        artifactName: artifactName,
         uploadArtifact: uploadArtifact,
         retentionDays,
-        verifyToolExport: verifyToolExport,
-        extractFolder
+        verifyToolExport: verifyToolExport
     };
+}
+/** More export jobs at once than this would only meet the platform's rate limits. */
+const MAX_CONCURRENCY = 20;
+/** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
+function toolsToExport(tools, toolId = '', flowId = '', problems) {
+    if (tools) {
+        if (toolId || flowId) {
+            problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`);
+            return undefined;
+        }
+        const listed = parseToolList(tools);
+        problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
+        return listed.problems.length ? undefined : { tools: listed.tools, many: true };
+    }
+    for (const [name, value] of [[Inputs.ToolId, toolId], [Inputs.FlowId, flowId]]) {
+        if (!value)
+            problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
+    }
+    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
 }
 /** A GitHub-hosted job runs at most six hours. */
 const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
@@ -32037,7 +32125,7 @@ async function waitForJob(getStatus, opts) {
             opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`);
             lastHeartbeat = now();
         }
-        else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
+        else if (opts.heartbeat !== false && now() - lastHeartbeat >= HEARTBEAT_MS) {
             opts.log.info(`Still ${logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
             lastHeartbeat = now();
         }
@@ -32235,6 +32323,36 @@ function contentRows(entries, most = 20) {
         rows.push([`… and ${entries.length - most} more`, '']);
     return rows;
 }
+/**
+ * A set's table: one row per tool, failures first, each cell escaped (and redacted) here.
+ */
+function setRows(reports, redact = text => text) {
+    const ordered = [...reports].sort((a, b) => Number(b.error !== undefined) - Number(a.error !== undefined));
+    return ordered.map(given => {
+        const report = redactReport(given, redact);
+        return [
+            report.toolName ? `${summary_escape(report.name ?? '')} (${summary_escape(report.toolName)})` : summary_escape(report.name ?? ''),
+            report.error ? `${statusCell(report)}: ${summary_escape(report.error)}` : statusCell(report),
+            report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
+            report.size === undefined ? '' : formatBytes(report.size),
+            report.sha256 ? code(report.sha256.slice(0, 12)) : '',
+            report.artifactName ? (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName)) : '',
+            report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
+        ];
+    });
+}
+async function writeSetSummary(reports, error, durationMs, redact) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const failed = reports.filter(report => report.error !== undefined).length;
+    const headline = error && failed === 0 ? `❌ ${summary_escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
+    const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
+    await core/* summary */.z
+        .addHeading('Kore.ai tool export', 3)
+        .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${summary_escape(redact(reports[0].host))}` : ''}.</p>`, true)
+        .addTable([header, ...setRows(reports, redact)])
+        .write();
+}
 async function writeSummary(report, redact) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -32310,6 +32428,10 @@ async function writableFolderProblem(folder) {
 
 class TemporaryPaths {
     paths = new Map();
+    /** The slots of one tool of a set, apart from the others'. */
+    scope(prefix) {
+        return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) };
+    }
     /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
     replace(slot, path) {
         if (path === undefined)
@@ -32354,33 +32476,46 @@ class TemporaryPaths {
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
+/** How often a set of tools says how far it has come. */
+const SET_HEARTBEAT_MS = 15_000;
 async function run() {
-    const report = {};
     const runStartedAt = Date.now();
     const secrets = new Secrets(core/* setSecret */.Pq);
     const temporary = new TemporaryPaths();
+    /** One report per tool; the first stands for the run until the inputs are read. */
+    const reports = [{}];
+    let many = false;
     let summary;
     /** The summary, written once, whichever way the run ends. */
     const writeReport = () => (summary ??= (async () => {
-        report.durationMs = Date.now() - runStartedAt;
-        await writeSummary(report, text => secrets.redact(text)).catch(error => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
+        if (!many)
+            reports[0].durationMs = Date.now() - runStartedAt;
+        const written = many ? writeSetSummary(reports, runError, Date.now() - runStartedAt, redact) : writeSummary(reports[0], redact);
+        await written.catch((error) => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
     })());
+    const redact = (text) => secrets.redact(text);
+    let runError;
+    const failRun = (error) => {
+        if (runError !== undefined)
+            return;
+        runError = many ? describeSetFailure(reports, error) : (reports[0].error = describeFailureOf(reports[0], error, output));
+        core/* setFailed */.C1(runError);
+    };
     const cancellation = watchForCancellation(signal => {
         core/* info */.pq(`Received ${signal}: stopping.`);
         // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
-        setTimeout(async () => {
+        setTimeout(() => {
             temporary.removeAll();
-            fail(report, new CancelledError(signal));
-            await writeReport();
-            process.exit(1);
+            failRun(new CancelledError(signal));
+            void writeReport().then(() => process.exit(1));
         }, HARD_STOP_MS).unref();
     });
     const signal = cancellation.signal;
     let http;
     try {
         const settings = getSettings({ getInput: name => core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
-        report.host = settings.platform.host;
-        report.toolId = settings.toolId;
+        many = settings.many;
+        reports.splice(0, 1, ...settings.tools.map(target => ({ host: settings.platform.host, toolId: target.toolId, name: target.name })));
         if (settings.uploadArtifact) {
             const problem = artifactServiceProblem(process.env);
             if (problem)
@@ -32388,29 +32523,18 @@ async function run() {
         }
         await checkFolders(settings);
         http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal });
-        const ctx = {
-            settings,
-            platform: new PlatformClient(http, settings),
-            http,
-            signal,
-            report,
-            retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: core/* warning */.$e },
-            secrets,
-            temporary
-        };
-        const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
-        const ended = await waitForEnd(ctx, started);
-        const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
-        if (settings.extractFolder)
-            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, settings.extractFolder));
-        if (settings.uploadArtifact)
-            await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
-        else
-            core/* info */.pq('uploadArtifact is false: the file stays on the runner only.');
-        core/* info */.pq(`Export of tool ${logValue(settings.toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+        const shared = { settings, http, signal, secrets, temporary };
+        if (!many) {
+            const log = { info: core/* info */.pq, warning: core/* warning */.$e, debug: core/* debug */.Yz, group: core/* group */.Os, heartbeat: true };
+            await exportTool(shared, settings.tools[0], reports[0], log, (name, value) => output(reports[0], name, value));
+            core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+        }
+        else {
+            await exportSet(shared, reports);
+        }
     }
     catch (error) {
-        fail(report, signal.aborted ? signal.reason : error);
+        failRun(signal.aborted ? signal.reason : error);
     }
     finally {
         http?.dispose();
@@ -32421,15 +32545,116 @@ async function run() {
     if (signal.aborted)
         process.exit(1);
 }
+/** One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure. */
+async function exportTool(shared, target, report, log, setOutput) {
+    const { settings, signal } = shared;
+    const ctx = {
+        ...shared,
+        target,
+        platform: new PlatformClient(shared.http, { platform: settings.platform, toolId: target.toolId, flowId: target.flowId }),
+        report,
+        retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: log.warning },
+        temporary: shared.temporary.scope(target.name),
+        log,
+        setOutput
+    };
+    const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
+    const ended = await waitForEnd(ctx, started);
+    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
+    if (target.extractFolder)
+        await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
+    if (settings.uploadArtifact)
+        await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
+    else
+        log.info('uploadArtifact is false: the file stays on the runner only.');
+}
+/**
+ * Many tools in one step: at most `concurrency` exports in flight, each whole and on its own
+ * schedule; one failing tool does not stop the others. The outputs describe the set; when all
+ * are done, one error lists every tool that failed.
+ */
+async function exportSet(shared, reports) {
+    const { settings, signal } = shared;
+    const total = settings.tools.length;
+    let next = 0;
+    let running = 0;
+    let done = 0;
+    core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
+    const heartbeat = setInterval(() => core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
+    heartbeat.unref();
+    const worker = async () => {
+        while (next < total && !signal.aborted) {
+            const index = next++;
+            const target = settings.tools[index];
+            const report = reports[index];
+            const prefix = `[${target.name}] `;
+            const log = {
+                info: line => core/* info */.pq(prefix + line),
+                warning: line => core/* warning */.$e(prefix + line),
+                debug: line => core/* debug */.Yz(prefix + line),
+                group: (_title, work) => work(),
+                heartbeat: false
+            };
+            running++;
+            const startedAt = Date.now();
+            try {
+                await exportTool(shared, target, report, log, (name, value) => note(report, name, value));
+                core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${formatBytes(report.size)}`}.`);
+            }
+            catch (error) {
+                if (signal.aborted)
+                    break;
+                report.error = describeFailureOf(report, error, note);
+                core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
+            }
+            finally {
+                report.durationMs = Date.now() - startedAt;
+                running--;
+                done++;
+            }
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: Math.min(settings.concurrency, total) }, worker));
+    }
+    finally {
+        clearInterval(heartbeat);
+    }
+    signal.throwIfAborted();
+    const failed = reports.filter(report => report.error !== undefined);
+    core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
+    core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
+    core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
+    core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
+    core/* setOutput */.uH(Outputs.Failed, String(failed.length));
+    core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
+    if (failed.length) {
+        throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(report => `${report.name}: ${report.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
+    }
+}
+/** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
+function resultOf(report) {
+    const fields = [
+        Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
+        Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed
+    ];
+    const result = { name: report.name, toolId: report.toolId };
+    const noted = report;
+    for (const field of fields)
+        if (noted[field] !== undefined)
+            result[field] = noted[field];
+    result.error = report.error ?? null;
+    return result;
+}
 /**
  * Runs one phase in a log group of its own, noting in the report which phase is running. A
  * cancellation that arrived meanwhile ends the run here, even when the phase could not be
  * interrupted (the upload client takes no signal) and finished regardless.
  */
-async function phase({ report, signal }, name, title, work) {
-    report.phase = name;
-    const result = await core/* group */.Os(title, work);
-    signal.throwIfAborted();
+async function phase(ctx, name, title, work) {
+    ctx.report.phase = name;
+    const result = await ctx.log.group(title, work);
+    ctx.signal.throwIfAborted();
     return result;
 }
 /**
@@ -32437,18 +32662,21 @@ async function phase({ report, signal }, name, title, work) {
  * a folder that cannot be written, would otherwise fail only after the job has run.
  */
 async function checkFolders(settings) {
-    const problems = [
-        [Inputs.Path, await writableFolderProblem(settings.folder)],
-        [Inputs.ExtractPath, settings.extractFolder ? await writableFolderProblem(settings.extractFolder) : undefined]
-    ].filter(([, problem]) => problem !== undefined);
+    const problems = [];
+    for (const target of settings.tools) {
+        problems.push([Inputs.Path, await writableFolderProblem(target.folder)]);
+        if (target.extractFolder)
+            problems.push([Inputs.ExtractPath, await writableFolderProblem(target.extractFolder)]);
+    }
+    problems.splice(0, problems.length, ...problems.filter(([, problem]) => problem !== undefined));
     if (problems.length === 0)
         return;
     throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
 }
 /** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
-async function startExport({ settings, platform, report, retry }) {
-    core/* info */.pq(`Exporting tool ${logValue(settings.toolId)} (flow ${logValue(settings.flowId)}) from ${settings.platform.host}`);
-    core/* info */.pq(`POST ${describeUrl(platform.exportUrl)}`);
+async function startExport({ settings, target, platform, retry, log, setOutput }) {
+    log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${settings.platform.host}`);
+    log.info(`POST ${describeUrl(platform.exportUrl)}`);
     let attempts = 0;
     const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
         ...retry,
@@ -32457,36 +32685,38 @@ async function startExport({ settings, platform, report, retry }) {
         throw platform.gaveUpStarting(error, attempts);
     });
     const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
-    core/* info */.pq(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
+    log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
     if (attempts > 1) {
         // An attempt whose answer was lost may have started a job of its own.
-        core/* info */.pq(`The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`);
+        log.info(`The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`);
     }
-    setOutput(report, Outputs.DockStatusId, answer.dockStatusId);
+    setOutput(Outputs.DockStatusId, answer.dockStatusId);
     if (answer.exportJobId)
-        setOutput(report, Outputs.ExportJobId, answer.exportJobId);
+        setOutput(Outputs.ExportJobId, answer.exportJobId);
     return answer;
 }
 /** 2. Wait for the job to end, unless the answer to the start already said how it ended. */
-async function waitForEnd({ settings, platform, report, signal }, started) {
+async function waitForEnd(ctx, started) {
+    const { settings, target, platform, report, signal, log, setOutput } = ctx;
     const startedAt = Date.now();
     const ended = started.status && started.status !== 'IN_PROGRESS'
         ? { status: started.status, timedOut: false }
-        : await phase({ report, signal }, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
+        : await phase(ctx, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
             dockStatusId: started.dockStatusId,
             startedAt,
             timeoutMs: settings.timeoutMs,
             maxPauseMs: settings.maxPauseMs,
-            log: { info: core/* info */.pq, warning: core/* warning */.$e },
+            log,
+            heartbeat: log.heartbeat,
             sleep: ms => sleep(ms, signal)
         }));
-    setOutput(report, Outputs.Status, ended.status);
+    setOutput(Outputs.Status, ended.status);
     if (ended.timedOut) {
         report.timedOutAfterSeconds = settings.timeoutMs / 1000;
         throw new ActionError(`The export job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`, 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.');
     }
     if (ended.status === 'FAILED') {
-        throw new ActionError(`The platform reported the export job FAILED (dock status id ${started.dockStatusId}).`, `Check tool ${settings.toolId} and flow ${settings.flowId} in the platform (is the flow deployed?), then run the workflow again.`);
+        throw new ActionError(`The platform reported the export job FAILED (dock status id ${started.dockStatusId}).`, `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`);
     }
     if (ended.status !== 'SUCCESS') {
         throw new ActionError(`The platform reported an unexpected job status "${ended.status}" (dock status id ${started.dockStatusId}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
@@ -32499,7 +32729,7 @@ async function waitForEnd({ settings, platform, report, signal }, started) {
  * file is verified before it takes its name; only then are the file's outputs set.
  */
 async function download(ctx, rawUrl) {
-    const { settings, report } = ctx;
+    const { settings, target, report, log, setOutput } = ctx;
     if (!rawUrl) {
         throw new ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
@@ -32513,29 +32743,29 @@ async function download(ctx, rawUrl) {
     // Masked before anything could print it: a signed URL is a credential.
     ctx.secrets.add(rawUrl);
     ctx.secrets.addUrl(url);
-    setOutput(report, Outputs.DownloadUrl, url.href);
-    core/* info */.pq(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
+    setOutput(Outputs.DownloadUrl, url.href);
+    log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
     const file = await downloadExport({
         http: ctx.http,
         url,
-        folder: settings.folder,
-        fallbackName: artifactFileName(settings.artifactName),
+        folder: target.folder,
+        fallbackName: artifactFileName(target.artifactName),
         signal: ctx.signal,
         retry: ctx.retry,
         onPartialFile: filePath => ctx.temporary.replace('download', filePath),
         toolChecks: settings.verifyToolExport,
-        debug: core/* debug */.Yz
+        debug: log.debug
     });
-    core/* info */.pq(describeVerification(file.contents));
+    log.info(describeVerification(file.contents));
     for (const warning of file.contents.warnings)
-        core/* warning */.$e(warning);
-    core/* info */.pq(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
+        log.warning(warning);
+    log.info(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
     report.fileName = file.fileName;
     report.toolName = file.contents.toolName;
     report.entries = file.contents.entries;
-    setOutput(report, Outputs.FilePath, file.filePath);
-    setOutput(report, Outputs.Sha256, file.sha256);
-    setOutput(report, Outputs.Size, file.size);
+    setOutput(Outputs.FilePath, file.filePath);
+    setOutput(Outputs.Sha256, file.sha256);
+    setOutput(Outputs.Size, file.size);
     return file;
 }
 /** One line on what was proved of the file before it was kept. */
@@ -32550,55 +32780,71 @@ function describeVerification(contents) {
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report, temporary }, file, folder) {
+async function unpack({ temporary, log, setOutput }, file, folder) {
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
     const result = await extractExport(file.filePath, folder, { bytes, temporary });
-    core/* info */.pq(result.changed
+    log.info(result.changed
         ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
         : `Unpacked ${result.files} files: identical to what ${logValue(result.folder)} held, left untouched.`);
-    setOutput(report, Outputs.ExtractedPath, result.folder);
-    setOutput(report, Outputs.Changed, result.changed);
+    setOutput(Outputs.ExtractedPath, result.folder);
+    setOutput(Outputs.Changed, result.changed);
 }
 /** 5. Keep it as an artifact. */
-async function upload({ settings, report, temporary }, file) {
+async function upload({ settings, target, temporary, log, setOutput }, file) {
     const artifact = await uploadExportArtifact({
         filePath: file.filePath,
-        artifactName: settings.artifactName,
+        artifactName: target.artifactName,
         retentionDays: settings.retentionDays,
         env: process.env,
         temporary
     });
-    setOutput(report, Outputs.ArtifactName, artifact.name);
-    setOutput(report, Outputs.ArtifactId, artifact.id);
+    setOutput(Outputs.ArtifactName, artifact.name);
+    setOutput(Outputs.ArtifactId, artifact.id);
     if (artifact.url)
-        setOutput(report, Outputs.ArtifactUrl, artifact.url);
-    core/* info */.pq(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
+        setOutput(Outputs.ArtifactUrl, artifact.url);
+    log.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
 }
-/** Sets a step output as soon as it is known, and keeps it for the summary. */
-function setOutput(report, name, value) {
+/** Notes an output in the tool's report (for the summary and a set's `results`). */
+function note(report, name, value) {
     ;
     report[name] = value;
+}
+/** Sets a step output as soon as it is known, and keeps it for the summary. */
+function output(report, name, value) {
+    note(report, name, value);
     core/* setOutput */.uH(name, String(value));
 }
-/** The step's one `::error::`; later calls (a hard stop racing the normal path) do nothing. */
-function fail(report, error) {
-    if (report.error !== undefined)
-        return;
+/**
+ * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end
+ * was never seen was, as far as we know, still running: its status becomes IN_PROGRESS.
+ */
+function describeFailureOf(report, error, setOutput) {
     const jobLeft = report.dockStatusId !== undefined && report.status === undefined;
-    if (error instanceof ActionError)
-        report.error = error.toString();
-    else if (error instanceof CancelledError) {
-        report.cancelled = true;
-        const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
-        report.error = `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
-    }
-    else {
-        report.error = `The export failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
-    }
-    // A job was started but its end was never seen: it was, as far as we know, still running.
     if (jobLeft)
         setOutput(report, Outputs.Status, 'IN_PROGRESS');
-    core/* setFailed */.C1(report.error);
+    if (error instanceof ActionError)
+        return error.toString();
+    if (error instanceof CancelledError) {
+        report.cancelled = true;
+        const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
+        return `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
+    }
+    return `The export failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
+}
+/** A set's one `::error::`: the failures listed, or the cancellation with every job left running. */
+function describeSetFailure(reports, error) {
+    if (!(error instanceof CancelledError))
+        return error instanceof ActionError ? error.toString() : describeFailureOf({}, error, note);
+    const left = reports.filter(report => report.dockStatusId !== undefined && report.status === undefined);
+    for (const report of left) {
+        report.cancelled = true;
+        note(report, Outputs.Status, 'IN_PROGRESS');
+    }
+    const jobs = left.map(report => `${report.name} (dock status id ${report.dockStatusId})`).join(', ');
+    return `The export was cancelled (${error.signal}).${left.length ? ` Left running on the platform: ${jobs}.` : ''} No partial file was kept.`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
 }
 
 

@@ -262,6 +262,24 @@ export async function startPlatformSimulator(options = {}) {
     faults,
     /** Started jobs by dock status id: which tool, and when the job started (epoch ms). */
     jobs,
+    /**
+     * The most export jobs in flight at once: a job counts from its start until the last request
+     * about it (its last status check, or its download) was answered.
+     */
+    maxJobsInFlight() {
+      /** @type {[number, number][]} */
+      const events = []
+      for (const [id, job] of jobs) {
+        const touching = requests.filter(r => r.path.includes(id) || r.path.includes(job.token))
+        const end = Math.max(job.startedAt, ...touching.map(r => r.finishedAt ?? r.at))
+        events.push([job.startedAt, 1], [end, -1])
+      }
+      events.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      let now = 0
+      let most = 0
+      for (const [, step] of events) most = Math.max(most, (now += step))
+      return most
+    },
     /** @param {string} toolId @param {SimTool} tool */
     addTool(toolId, tool) {
       tools[toolId] = tool

@@ -9,7 +9,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
 import { artifactFileName } from './file-naming.js'
-import type { TemporaryPaths } from './temporary-paths.js'
+import type { TrackedPaths } from './temporary-paths.js'
 
 export interface UploadedArtifact {
   /** The artifact's name on the run page: the uploaded file's name. */
@@ -61,7 +61,7 @@ export interface UploadOptions {
   artifactName: string
   retentionDays?: number
   env: NodeJS.ProcessEnv
-  temporary?: TemporaryPaths
+  temporary?: TrackedPaths
 }
 
 export async function uploadExportArtifact(opts: UploadOptions): Promise<UploadedArtifact> {

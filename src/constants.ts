@@ -4,6 +4,8 @@ export enum Inputs {
   Key = 'key',
   ToolId = 'toolId',
   FlowId = 'flowId',
+  Tools = 'tools',
+  Concurrency = 'concurrency',
   TimeoutSeconds = 'timeoutSeconds',
   PollIntervalSeconds = 'pollIntervalSeconds',
   Path = 'path',
@@ -28,12 +30,16 @@ export enum Outputs {
   ArtifactId = 'artifactId',
   ArtifactUrl = 'artifactUrl',
   ExtractedPath = 'extractedPath',
-  Changed = 'changed'
+  Changed = 'changed',
+  Results = 'results',
+  Succeeded = 'succeeded',
+  Failed = 'failed'
 }
 
 export const Defaults = {
   timeoutSeconds: 600,
   pollIntervalSeconds: 5,
+  concurrency: 4,
   artifactPrefix: 'koreai-tool-',
   /** Folder under RUNNER_TEMP used when `path` is not given. */
   tempFolder: 'koreai-tool-export'

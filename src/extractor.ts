@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readdir, readlink, rename, rm, statfs } from 'node:fs/p
 import * as path from 'node:path'
 import { ActionError, errorMessage } from './errors.js'
 import { formatBytes } from './log-text.js'
-import type { TemporaryPaths } from './temporary-paths.js'
+import type { TrackedPaths } from './temporary-paths.js'
 import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
 
 export interface Extraction {
@@ -24,7 +24,7 @@ export interface Extraction {
 export interface ExtractOptions {
   /** What the files take unpacked (from the verified entries): checked against the free space first. */
   bytes: number
-  temporary?: TemporaryPaths
+  temporary?: TrackedPaths
 }
 
 export async function extractExport(file: string, folder: string, opts: ExtractOptions): Promise<Extraction> {

@@ -8,27 +8,40 @@ import * as path from 'node:path'
 import { Defaults, Inputs } from './constants.js'
 import { ActionError } from './errors.js'
 import { artifactNameProblem, defaultArtifactName } from './file-naming.js'
+import { parseToolList, type ListedTool } from './tool-list.js'
 import { parseHost } from './url-helper.js'
+
+/** One tool to export, and where its files go. */
+export interface ToolTarget {
+  toolId: string
+  flowId: string
+  /** How the log, the summary and `results` name it: the `tools` line's name, or the tool id. */
+  name: string
+  /** Absolute folder the export is saved in. */
+  folder: string
+  artifactName: string
+  /** Where to unpack the export; undefined when `extract` is false. */
+  extractFolder?: string
+}
 
 export interface Settings {
   /** The platform's base URL (scheme, host, optional path prefix; no trailing slash). */
   platform: URL
   key: string
-  toolId: string
-  flowId: string
+  /** The tools to export: one for toolId + flowId, the list for `tools`. */
+  tools: ToolTarget[]
+  /** Whether `tools` was given: then the outputs and the summary cover a set. */
+  many: boolean
+  /** How many export jobs may be in flight at once. */
+  concurrency: number
   timeoutMs: number
   /** The longest pause between two status checks. */
   maxPauseMs: number
-  /** Absolute folder the export is saved in. */
-  folder: string
-  artifactName: string
   uploadArtifact: boolean
   /** Undefined: the repository's own setting. */
   retentionDays?: number
   /** Whether the download must prove to be a tool export, not only a sound zip. */
   verifyToolExport: boolean
-  /** Where to unpack the export; undefined when `extract` is false. */
-  extractFolder?: string
 }
 
 export interface InputSource {
@@ -52,11 +65,6 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     }
   }
   const text = (name: string): string => getInput(name).trim()
-  const required = (name: string): string => {
-    const value = text(name)
-    if (!value) throw new Error('is required and was not given')
-    return value
-  }
 
   const platform = check(Inputs.Host, () => {
     const raw = text(Inputs.Host)
@@ -75,8 +83,15 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     const odd = keyCharacterProblem(key)
     if (odd) problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`)
   }
-  const toolId = check(Inputs.ToolId, () => required(Inputs.ToolId))
-  const flowId = check(Inputs.FlowId, () => required(Inputs.FlowId))
+  const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems)
+  const concurrency = check(Inputs.Concurrency, () => {
+    const raw = text(Inputs.Concurrency)
+    if (!raw) return Defaults.concurrency
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
+      throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`)
+    }
+    return Number(raw)
+  })
   const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
     const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds)
     // At least one status check a second after the start; at most a job's own limit.
@@ -92,17 +107,34 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   })
   const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)))
   const uploadArtifact = check(Inputs.UploadArtifact, () => boolean(text(Inputs.UploadArtifact), true))
-  const artifactName = check(Inputs.ArtifactName, () => {
-    const name = text(Inputs.ArtifactName) || defaultArtifactName(toolId ?? '')
-    const problem = artifactNameProblem(name)
-    if (problem) throw new Error(`is not a valid artifact name: ${problem}`)
-    return name
-  })
-  const folder = check(Inputs.Path, () => outputFolder(text(Inputs.Path), toolId ?? '', env))
+  const many = listed?.many ?? false
+  // With `tools`, artifactName is the prefix of each tool's artifact name.
+  const artifactNames = check(Inputs.ArtifactName, () =>
+    // Without a usable tool, the name given is still checked on its own.
+    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
+      const given = text(Inputs.ArtifactName)
+      const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId)
+      const problem = artifactNameProblem(name)
+      if (problem) throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`)
+      return name
+    })
+  )
+  const folders = check(Inputs.Path, () =>
+    (listed?.tools ?? []).map(tool => {
+      const base = outputFolder(text(Inputs.Path), tool.toolId, env)
+      // Each tool of a set keeps its files in a folder of its own, so that names never collide.
+      return many ? (text(Inputs.Path) ? path.join(base, tool.name) : path.join(path.dirname(base), tool.name)) : base
+    })
+  )
   const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
   const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
-  const extractFolder = check(Inputs.ExtractPath, () =>
-    extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined
+  const extractFolders = check(Inputs.ExtractPath, () =>
+    (listed?.tools ?? []).map((tool, i) => {
+      if (!extract || !folders || !artifactNames) return undefined
+      const given = text(Inputs.ExtractPath)
+      if (!many) return unpackFolder(given, folders[i], artifactNames[i], env)
+      return given ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env)
+    })
   )
 
   if (problems.length > 0) {
@@ -114,17 +146,45 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   return {
     platform: platform!,
     key,
-    toolId: toolId!,
-    flowId: flowId!,
+    tools: listed!.tools.map((tool, i) => ({
+      ...tool,
+      folder: folders![i],
+      artifactName: artifactNames![i],
+      extractFolder: extractFolders![i]
+    })),
+    many,
+    concurrency: concurrency!,
     timeoutMs: Math.round(timeoutSeconds! * 1000),
     maxPauseMs: Math.round(pollSeconds! * 1000),
-    folder: folder!,
-    artifactName: artifactName!,
     uploadArtifact: uploadArtifact!,
     retentionDays,
-    verifyToolExport: verifyToolExport!,
-    extractFolder
+    verifyToolExport: verifyToolExport!
   }
+}
+
+/** More export jobs at once than this would only meet the platform's rate limits. */
+export const MAX_CONCURRENCY = 20
+
+/** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
+function toolsToExport(
+  tools: string,
+  toolId = '',
+  flowId = '',
+  problems: string[]
+): { tools: ListedTool[]; many: boolean } | undefined {
+  if (tools) {
+    if (toolId || flowId) {
+      problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`)
+      return undefined
+    }
+    const listed = parseToolList(tools)
+    problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`))
+    return listed.problems.length ? undefined : { tools: listed.tools, many: true }
+  }
+  for (const [name, value] of [[Inputs.ToolId, toolId], [Inputs.FlowId, flowId]]) {
+    if (!value) problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`)
+  }
+  return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined
 }
 
 /** A GitHub-hosted job runs at most six hours. */

@@ -28,6 +28,8 @@ export interface WaitOptions {
   timeoutMs: number
   maxPauseMs: number
   log: WaitLog
+  /** false: no heartbeat lines (a set of tools has one heartbeat for all). */
+  heartbeat?: boolean
   sleep: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -93,7 +95,7 @@ export async function waitForJob(
       status = answer.status
       opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`)
       lastHeartbeat = now()
-    } else if (now() - lastHeartbeat >= HEARTBEAT_MS) {
+    } else if (opts.heartbeat !== false && now() - lastHeartbeat >= HEARTBEAT_MS) {
       opts.log.info(`Still ${logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`)
       lastHeartbeat = now()
     }

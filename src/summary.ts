@@ -13,6 +13,8 @@ import { formatBytes } from './log-text.js'
 export interface RunReport {
   host?: string
   toolId?: string
+  /** The tool's name in a set (the `tools` line's name). */
+  name?: string
   durationMs?: number
   /** The phase that was running when the run ended; with `error`, the one that failed. */
   phase?: Phase
@@ -99,6 +101,37 @@ export function contentRows(entries: ExportEntry[], most = 20): [string, string]
   const rows: [string, string][] = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)])
   if (entries.length > most) rows.push([`… and ${entries.length - most} more`, ''])
   return rows
+}
+
+/**
+ * A set's table: one row per tool, failures first, each cell escaped (and redacted) here.
+ */
+export function setRows(reports: RunReport[], redact: (text: string) => string = text => text): string[][] {
+  const ordered = [...reports].sort((a, b) => Number(b.error !== undefined) - Number(a.error !== undefined))
+  return ordered.map(given => {
+    const report = redactReport(given, redact)
+    return [
+      report.toolName ? `${escape(report.name ?? '')} (${escape(report.toolName)})` : escape(report.name ?? ''),
+      report.error ? `${statusCell(report)}: ${escape(report.error)}` : statusCell(report),
+      report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
+      report.size === undefined ? '' : formatBytes(report.size),
+      report.sha256 ? code(report.sha256.slice(0, 12)) : '',
+      report.artifactName ? (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName)) : '',
+      report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
+    ]
+  })
+}
+
+export async function writeSetSummary(reports: RunReport[], error: string | undefined, durationMs: number, redact: (text: string) => string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const failed = reports.filter(report => report.error !== undefined).length
+  const headline = error && failed === 0 ? `❌ ${escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
+  const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }))
+  await core.summary
+    .addHeading('Kore.ai tool export', 3)
+    .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`, true)
+    .addTable([header, ...setRows(reports, redact)])
+    .write()
 }
 
 export async function writeSummary(report: RunReport, redact: (text: string) => string): Promise<void> {

@@ -5,8 +5,18 @@
  */
 import { rmSync } from 'node:fs'
 
-export class TemporaryPaths {
+/** What a phase needs: a slot to put its temporary path in while it exists. */
+export interface TrackedPaths {
+  replace(slot: string, path: string | undefined): void
+}
+
+export class TemporaryPaths implements TrackedPaths {
   private readonly paths = new Map<string, string>()
+
+  /** The slots of one tool of a set, apart from the others'. */
+  scope(prefix: string): TrackedPaths {
+    return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) }
+  }
 
   /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
   replace(slot: string, path: string | undefined): void {

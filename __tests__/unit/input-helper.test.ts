@@ -19,8 +19,8 @@ describe('getSettings', () => {
     expect(s.key).toBe('kg-secret')
     expect(s.timeoutMs).toBe(600_000)
     expect(s.maxPauseMs).toBe(5000)
-    expect(s.folder).toBe(path.join('/runner/temp', 'koreai-tool-export', 'a-1'))
-    expect(s.artifactName).toBe('koreai-tool-a-1')
+    expect(s.tools[0].folder).toBe(path.join('/runner/temp', 'koreai-tool-export', 'a-1'))
+    expect(s.tools[0].artifactName).toBe('koreai-tool-a-1')
     expect(s.uploadArtifact).toBe(true)
     expect(s.retentionDays).toBeUndefined()
     expect(s.verifyToolExport).toBe(true)
@@ -44,6 +44,24 @@ describe('getSettings', () => {
     expect(masked).toEqual(['kg-secret\nkg-other'])
   })
 
+  it('reads a list of tools, each with its own folder, artifact and unpack folder', () => {
+    const s = read({ ...VALID, toolId: '', flowId: '', tools: '# nightly\n a-1 cf-1 banking\n\na-2 cf-2\n', path: 'exports', extract: 'true', extractPath: 'tools', artifactName: 'nightly-' }).settings()
+    expect(s.many).toBe(true)
+    expect(s.concurrency).toBe(4)
+    expect(s.tools).toEqual([
+      { toolId: 'a-1', flowId: 'cf-1', name: 'banking', folder: path.resolve('/work/ws', 'exports', 'banking'), artifactName: 'nightly-banking', extractFolder: path.resolve('/work/ws', 'tools', 'banking') },
+      { toolId: 'a-2', flowId: 'cf-2', name: 'a-2', folder: path.resolve('/work/ws', 'exports', 'a-2'), artifactName: 'nightly-a-2', extractFolder: path.resolve('/work/ws', 'tools', 'a-2') }
+    ])
+    expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1 cf-1' }).settings().tools[0].artifactName).toBe('koreai-tool-a-1')
+  })
+
+  it('refuses tools together with toolId, and bad lines by their number', () => {
+    expect(read({ ...VALID, tools: 'a-1 cf-1' }).settings).toThrow('input "tools" cannot be given together with "toolId": give either the list or one tool')
+    expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1\na-2 cf-2 bad/name', concurrency: '0' }).settings).toThrow(
+      /input "tools" line 1 has 1 field; expected "<toolId> <flowId> \[name\]".*input "tools" line 2: the name "bad\/name" may hold only letters, digits.*input "concurrency" must be a whole number from 1 to 20; got "0"/
+    )
+  })
+
   it('names an invisible character in the key, and where it is', () => {
     expect(read({ ...VALID, key: 'kg-se\u200bcret' }).settings).toThrow('input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII')
     expect(read({ ...VALID, key: 'kg-s\u00e9cret' }).settings).toThrow('input "key" holds the character U+00E9 at position 5')
@@ -56,23 +74,23 @@ describe('getSettings', () => {
   })
 
   it('shortens the default folder of a long tool id, keeping it unique', () => {
-    const long = (end: string) => path.basename(read({ ...VALID, toolId: `a-${'x'.repeat(300)}${end}` }).settings().folder)
+    const long = (end: string) => path.basename(read({ ...VALID, toolId: `a-${'x'.repeat(300)}${end}` }).settings().tools[0].folder)
     expect(long('1')).toMatch(/^a-x{46}-[0-9a-f]{12}$/)
     expect(long('1')).not.toBe(long('2'))
   })
 
   it('resolves a relative path from the workspace, and keeps an absolute one', () => {
-    expect(read({ ...VALID, path: 'backups/tools' }).settings().folder).toBe(path.resolve('/work/ws', 'backups/tools'))
-    expect(read({ ...VALID, path: '/srv/exports' }).settings().folder).toBe(path.resolve('/srv/exports'))
+    expect(read({ ...VALID, path: 'backups/tools' }).settings().tools[0].folder).toBe(path.resolve('/work/ws', 'backups/tools'))
+    expect(read({ ...VALID, path: '/srv/exports' }).settings().tools[0].folder).toBe(path.resolve('/srv/exports'))
   })
 
   it('keeps a strange toolId from climbing out of the default folder', () => {
-    expect(read({ ...VALID, toolId: '..' }).settings().folder).toBe(path.join('/runner/temp', 'koreai-tool-export', '__'))
+    expect(read({ ...VALID, toolId: '..' }).settings().tools[0].folder).toBe(path.join('/runner/temp', 'koreai-tool-export', '__'))
   })
 
   it('reads the options', () => {
     const s = read({ ...VALID, timeoutSeconds: '90', pollIntervalSeconds: '2.5', uploadArtifact: 'FALSE', retentionDays: '7', artifactName: 'nightly' }).settings()
-    expect([s.timeoutMs, s.maxPauseMs, s.uploadArtifact, s.retentionDays, s.artifactName]).toEqual([90_000, 2500, false, 7, 'nightly'])
+    expect([s.timeoutMs, s.maxPauseMs, s.uploadArtifact, s.retentionDays, s.tools[0].artifactName]).toEqual([90_000, 2500, false, 7, 'nightly'])
   })
 
   it('names every bad input in one error', () => {
@@ -99,16 +117,16 @@ describe('getSettings', () => {
   })
   describe('extract', () => {
     it('is off by default', () => {
-      expect(read(VALID).settings().extractFolder).toBeUndefined()
+      expect(read(VALID).settings().tools[0].extractFolder).toBeUndefined()
     })
 
     it('defaults to a folder named after the artifact, next to the file', () => {
       const s = read({ ...VALID, extract: 'true', path: 'exports' }).settings()
-      expect(s.extractFolder).toBe(path.resolve('/work/ws', 'exports', 'koreai-tool-a-1'))
+      expect(s.tools[0].extractFolder).toBe(path.resolve('/work/ws', 'exports', 'koreai-tool-a-1'))
     })
 
     it('resolves extractPath from the workspace', () => {
-      expect(read({ ...VALID, extract: 'true', extractPath: 'tools/bot' }).settings().extractFolder).toBe(path.resolve('/work/ws', 'tools/bot'))
+      expect(read({ ...VALID, extract: 'true', extractPath: 'tools/bot' }).settings().tools[0].extractFolder).toBe(path.resolve('/work/ws', 'tools/bot'))
     })
 
     it.each([
