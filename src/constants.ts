@@ -5,6 +5,7 @@ export enum Inputs {
   ToolId = 'toolId',
   FlowId = 'flowId',
   TimeoutSeconds = 'timeoutSeconds',
+  DownloadTimeoutSeconds = 'downloadTimeoutSeconds',
   PollIntervalSeconds = 'pollIntervalSeconds',
   Path = 'path',
   ArtifactName = 'artifactName',
@@ -32,6 +33,8 @@ export enum Outputs {
 
 export const Defaults = {
   timeoutSeconds: 600,
+  /** The whole download, retries included: 15 minutes. */
+  downloadTimeoutSeconds: 900,
   pollIntervalSeconds: 5,
   artifactPrefix: 'koreai-tool-',
   /** Folder under RUNNER_TEMP used when `path` is not given. */

@@ -16,6 +16,8 @@ export interface Settings {
   toolId: string
   flowId: string
   timeoutMs: number
+  /** The whole download, retries included. */
+  downloadTimeoutMs: number
   /** The longest pause between two status checks. */
   maxPauseMs: number
   /** Absolute folder the export is saved in. */
@@ -27,6 +29,9 @@ export interface Settings {
   /** Where to unpack the export; undefined when `extract` is false. */
   extractFolder?: string
 }
+
+/** A job's own limit on GitHub-hosted runners: no download needs a longer one. */
+const MAX_DOWNLOAD_SECONDS = 6 * 60 * 60
 
 export interface InputSource {
   getInput: (name: string) => string
@@ -72,6 +77,11 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   const timeoutSeconds = check(Inputs.TimeoutSeconds, () =>
     positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds)
   )
+  const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
+    const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds)
+    if (value > MAX_DOWNLOAD_SECONDS) throw new Error(`must be at most ${MAX_DOWNLOAD_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`)
+    return value
+  })
   const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
     const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds)
     if (value < 1) throw new Error('must be at least 1: the platform rate-limits status checks')
@@ -103,6 +113,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     toolId: toolId!,
     flowId: flowId!,
     timeoutMs: Math.round(timeoutSeconds! * 1000),
+    downloadTimeoutMs: Math.round(downloadSeconds! * 1000),
     maxPauseMs: Math.round(pollSeconds! * 1000),
     folder: folder!,
     artifactName: artifactName!,

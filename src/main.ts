@@ -59,14 +59,14 @@ export async function run(): Promise<void> {
       const problem = artifactServiceProblem(process.env)
       if (problem) throw problem
     }
-    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal })
+    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug })
     const ctx: RunContext = {
       settings,
       platform: new PlatformClient(http, settings),
       http,
       signal,
       report,
-      retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: core.warning },
+      retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: core.warning, debug: core.debug },
       onPartialFile: filePath => (partialFile = filePath)
     }
 
@@ -96,6 +96,8 @@ async function startExport({ settings, platform, report, retry }: RunContext): P
   let attempts = 0
   const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
     ...retry,
+    // A server's Retry-After is obeyed no further than the time the job itself is given.
+    deadline: Date.now() + settings.timeoutMs,
     what: 'Starting the export'
   }).catch(error => {
     throw platform.gaveUpStarting(error, attempts)
@@ -125,7 +127,7 @@ async function waitForEnd({ settings, platform, report, signal }: RunContext, st
             startedAt,
             timeoutMs: settings.timeoutMs,
             maxPauseMs: settings.maxPauseMs,
-            log: { info: core.info, warning: core.warning },
+            log: { info: core.info, warning: core.warning, debug: core.debug },
             sleep: ms => sleep(ms, signal)
           })
         )
@@ -174,7 +176,9 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     fallbackName: artifactFileName(settings.artifactName),
     signal: ctx.signal,
     retry: ctx.retry,
-    onPartialFile: ctx.onPartialFile
+    onPartialFile: ctx.onPartialFile,
+    limitMs: settings.downloadTimeoutMs,
+    progress: core.info
   })
   core.info(`Saved ${file.filePath} (${file.size} bytes, sha256 ${file.sha256})`)
   report.fileName = file.fileName
