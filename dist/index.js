@@ -75038,8 +75038,9 @@ async function saveOnce(opts, signal, progress) {
         if (fd !== undefined)
             (0,external_node_fs_.closeSync)(fd);
         await (0,promises_.rm)(partial, { force: true });
+        // Cancelled, or the overall limit passed: neither is worth another attempt.
         if (signal.aborted)
-            throw signal.reason instanceof CancelledError ? signal.reason : new NetworkError('the download was stopped');
+            throw signal.reason;
         if (error instanceof NetworkError || error instanceof ActionError)
             throw error;
         const code = error.code;
@@ -75093,14 +75094,14 @@ function bodyFault(code) {
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
-/** "12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
+/** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
 function progressLine(progress, now) {
-    const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+    const mb = (bytes) => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
     const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000);
     const rate = progress.bytes / seconds;
     const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`;
     if (!progress.total)
-        return `Downloaded ${mb(progress.bytes)} (${progress.bytes} bytes) at ${rateText}`;
+        return `Downloaded ${mb(progress.bytes)} at ${rateText}`;
     const percent = Math.floor((progress.bytes / progress.total) * 100);
     const left = rate > 0 ? `about ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : 'time left unknown';
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;

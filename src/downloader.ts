@@ -13,7 +13,7 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
 import { MAX_TIMER_MS } from './cancellation.js'
-import { ActionError, CancelledError } from './errors.js'
+import { ActionError } from './errors.js'
 import { contentDispositionName, safeFileName } from './file-naming.js'
 import { RefusedUrlError, headerValue, type PlatformHttp } from './http-helper.js'
 import { HttpError, NetworkError, isRetryable, withRetry, type RetryContext } from './retry-helper.js'
@@ -163,7 +163,8 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
     response.destroy()
     if (fd !== undefined) closeSync(fd)
     await rm(partial, { force: true })
-    if (signal.aborted) throw signal.reason instanceof CancelledError ? signal.reason : new NetworkError('the download was stopped')
+    // Cancelled, or the overall limit passed: neither is worth another attempt.
+    if (signal.aborted) throw signal.reason
     if (error instanceof NetworkError || error instanceof ActionError) throw error
     const code = (error as { code?: string }).code
     if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
@@ -216,13 +217,13 @@ function lengthOf(value: string | undefined): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined
 }
 
-/** "12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
+/** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
 export function progressLine(progress: Progress, now: number): string {
-  const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
+  const mb = (bytes: number): string => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`)
   const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000)
   const rate = progress.bytes / seconds
   const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`
-  if (!progress.total) return `Downloaded ${mb(progress.bytes)} (${progress.bytes} bytes) at ${rateText}`
+  if (!progress.total) return `Downloaded ${mb(progress.bytes)} at ${rateText}`
   const percent = Math.floor((progress.bytes / progress.total) * 100)
   const left = rate > 0 ? `about ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : 'time left unknown'
   return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`
