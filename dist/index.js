@@ -28407,7 +28407,7 @@ Object.assign(Dispatcher.prototype, api)
 
 __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
+module.exports.bC = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = RoundRobinPool
 module.exports.g6 = Agent
@@ -74786,6 +74786,9 @@ class PlatformHttp {
             agent = new undici/* ProxyAgent */.kT({
                 uri: proxy.href,
                 ...this.timeouts(),
+                // Plain http through the proxy is sent on a pool of the proxy's own, which would
+                // otherwise not get the idle timeouts.
+                factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, ...this.timeouts() }),
                 requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
                 proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
             });

@@ -6,7 +6,7 @@
  * Nothing here knows what the platform's answers mean.
  */
 import type { Readable } from 'node:stream'
-import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici'
 import { API_KEY_HEADER } from './constants.js'
 import { ActionError, CancelledError } from './errors.js'
 import { serverMessage } from './response-parser.js'
@@ -162,6 +162,9 @@ export class PlatformHttp {
       agent = new ProxyAgent({
         uri: proxy.href,
         ...this.timeouts(),
+        // Plain http through the proxy is sent on a pool of the proxy's own, which would
+        // otherwise not get the idle timeouts.
+        factory: (origin, options) => new Pool(origin, { ...options, ...this.timeouts() }),
         requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
         proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
       })

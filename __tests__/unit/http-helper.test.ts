@@ -146,6 +146,21 @@ describe('a proxy', () => {
     expect(debug).toContainEqual(expect.stringMatching(new RegExp(`^GET ${target.origin}/api -> 200 in \\d+ ms via proxy ${new URL(proxy.url).host}$`)))
   })
 
+  it('forwards plain http (no tunnel), with the idle timeout still applied', async () => {
+    const plain = await serve({ '/ok': (_req, res) => res.writeHead(200).end('{}'), '/idle': () => {} }, { host: address })
+    try {
+      const { http, debug } = client('http://127.0.0.1:1', { env: { HTTP_PROXY: proxy.url }, idleTimeoutMs: 300 })
+      expect(await http.requestText('GET', plain.url('/ok'))).toBe('{}')
+      expect(proxy.forwarded).toContainEqual({ method: 'GET', target: plain.origin })
+      expect(debug).toContainEqual(expect.stringMatching(/ via proxy 127\.0\.0\.1:\d+$/))
+      const started = Date.now()
+      await expect(http.requestText('GET', plain.url('/idle'))).rejects.toEqual(new NetworkError('the connection timed out'))
+      expect(Date.now() - started).toBeLessThan(3000)
+    } finally {
+      await plain.close()
+    }
+  })
+
   it('is bypassed for a host in NO_PROXY, and for loopback', async () => {
     const before = proxy.tunnels.length
     const { http, debug } = client(target.origin, { env: { HTTPS_PROXY: proxy.url, NO_PROXY: `example.com,${address}` } })
