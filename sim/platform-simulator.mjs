@@ -35,7 +35,8 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [redirectTo]      where the download redirects (a raw Location), instead of the storage
  * @property {number} [paceBytesPerSecond]  send the download in 1 MiB steps on a timer, at this rate (a paced link)
  *
- * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string }} Fault
+ * @typedef {{ kind: string, status?: number, retryAfter?: string, retryAfterDateInMs?: number, body?: string }} Fault
+ *   retryAfterDateInMs: send Retry-After as an HTTP date this far ahead of the answer (whole seconds, as dates go)
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
  *   'stall' (never answer); on the export route 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
@@ -300,9 +301,11 @@ function applyFault(queue, res) {
     case 'huge':
       sendEndless(res)
       return true
-    case 'status':
-      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: fault.body }] }, fault.retryAfter)
+    case 'status': {
+      const retryAfter = fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
+      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: fault.body }] }, retryAfter)
       return true
+    }
     default:
       throw new Error(`unknown fault ${fault.kind}`)
   }
