@@ -76,6 +76,12 @@ describe('on a loopback platform', () => {
     }, TIMEOUT)
   })
 
+  it('refuses a downloadTimeoutSeconds beyond six hours before any request', async () => {
+    const result = await run({ downloadTimeoutSeconds: '99999999' })
+    expect(singleError(result)).toContain('input "downloadTimeoutSeconds" must be at most 21600 (6 hours, a job\'s own limit); got "99999999"')
+    expect(world.sim.requests).toEqual([])
+  }, TIMEOUT)
+
   it('ends a download that trickles at downloadTimeoutSeconds, with progress every 10 s and no file left', async () => {
     world.sim.faults.download.push({ kind: 'trickle' })
     const result = await run({ path: 'exports', downloadTimeoutSeconds: '12' })
