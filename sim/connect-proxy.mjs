@@ -9,15 +9,18 @@ import { createServer, connect } from 'node:net'
 
 /** @typedef {{ target: string, fromPort: number }} Tunnel  fromPort: the port the tunnel's far end is reached from */
 /** @typedef {{ method: string, target: string }} Forwarded  target: the absolute URL's origin (never its path) */
+/** asked: every target asked for (host:port of a CONNECT, origin of a forwarded request), reachable or not */
 /**
  * @param {{ auth?: string }} [options]  auth: "user:password" the proxy asks for (Basic); others get a 407
- * @returns {Promise<{ url: string, tunnels: Tunnel[], forwarded: Forwarded[], refused: number, close(): Promise<void> }>}
+ * @returns {Promise<{ url: string, tunnels: Tunnel[], forwarded: Forwarded[], asked: string[], refused: number, close(): Promise<void> }>}
  */
 export async function startConnectProxy(options = {}) {
   /** @type {Tunnel[]} */
   const tunnels = []
   /** @type {Forwarded[]} */
   const forwarded = []
+  /** @type {string[]} */
+  const asked = []
   const state = { refused: 0 }
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
@@ -41,6 +44,8 @@ export async function startConnectProxy(options = {}) {
       const rest = Buffer.from(head.slice(end + 4), 'latin1')
       const target = /^CONNECT (\S+):(\d+) HTTP\/1\.[01]\r\n/.exec(head)
       const absolute = /^([A-Z]+) http:\/\/([^/\s]+)(\S*) HTTP\/1\.[01]\r\n/.exec(head)
+      if (target) asked.push(`${target[1]}:${target[2]}`)
+      else if (absolute) asked.push(new URL(`http://${absolute[2]}`).origin)
       if (target) {
         const upstream = connect(Number(target[2]), target[1].replace(/^\[(.*)\]$/, '$1'), () => {
           tunnels.push({ target: `${target[1]}:${target[2]}`, fromPort: upstream.localPort ?? 0 })
@@ -79,6 +84,7 @@ export async function startConnectProxy(options = {}) {
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     tunnels,
     forwarded,
+    asked,
     get refused() {
       return state.refused
     },

@@ -308,6 +308,19 @@ describe('an https platform on another host', () => {
     expect(commandLines(result.stdout, 'debug').filter(line => line.includes(' via proxy '))).toEqual([])
   }, TIMEOUT)
 
+  it('goes direct for a NO_PROXY .domain entry (a name this machine cannot resolve: the direct attempt is what shows)', async () => {
+    const host = 'platform.corp.example'
+    const runAt = (extra: Record<string, string>) => run({ host: `https://${host}` }, { HTTPS_PROXY: proxy.url, ...extra })
+    const asked = proxy.asked.length
+    const direct = await runAt({ NO_PROXY: '127.0.0.1,.corp.example' })
+    expect(singleError(direct)).toContain(`Starting the export failed 4 times; the last error: connection error ENOTFOUND (${host})`)
+    expect(proxy.asked).toHaveLength(asked)
+    // The same run without the entry asks the proxy for that host.
+    const proxied = await runAt({ NO_PROXY: '127.0.0.1,.other.example' })
+    expect(proxied.code).toBe(1)
+    expect(proxy.asked.slice(asked)).toContain(`${host}:443`)
+  }, TIMEOUT)
+
   it('uses the proxy when NO_PROXY names another port of the host', async () => {
     const tunnelsBefore = proxy.tunnels.length
     const result = await run({}, { HTTPS_PROXY: proxy.url, NO_PROXY: `127.0.0.1,${address}:1` })
