@@ -10,6 +10,7 @@ import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { createReadStream, statSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { makeToolExport } from './zip.mjs'
 
 /**
@@ -33,13 +34,22 @@ import { makeToolExport } from './zip.mjs'
  * @property {boolean} [bom]             every JSON answer about the tool starts with a UTF-8 byte order mark
  * @property {boolean} [doneAtStart]     the start answer already says SUCCESS (percentageComplete 100),
  *                                      as the vendor's model-export and import samples do
+ * @property {string} [downloadUrl]     the download URL the answers give, as is, instead of the simulator's
+ * @property {string} [redirectTo]      where the download redirects (a raw Location), instead of the storage
+ * @property {number} [paceBytesPerSecond]  send the download in 1 MiB steps on a timer, at this rate (a paced link)
  *
- * @typedef {{ kind: string, status?: number, retryAfter?: string, body?: string | Buffer, contentType?: string,
- *             headers?: Record<string, string> }} Fault
+ * @typedef {{ kind: string, status?: number, retryAfter?: string, retryAfterDateInMs?: number, body?: string | Buffer,
+ *             contentType?: string, headers?: Record<string, string> }} Fault
+ *   retryAfterDateInMs: send Retry-After as an HTTP date this far ahead of the answer (whole seconds, as dates go)
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
  *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export route 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
  *   half, then hold the connection open)
+ *   More kinds: on the export and status routes 'cut' (answer `status`, default 200, announce the
+ *   full length, send half, close; a 2xx start does start the job) and 'huge' (a 200 answer that
+ *   never ends, until the client hangs up); on the download 'gzip', 'deflate', 'br' (the export
+ *   sent with that Content-Encoding, whatever the request accepts, as nginx `gzip_static always`
+ *   does) and 'trickle' (announce the full length, then send one byte a second)
  *
  * @typedef {object} RecordedRequest
  * @property {'platform' | 'storage'} server
@@ -55,7 +65,8 @@ import { makeToolExport } from './zip.mjs'
 /**
  * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
  *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[] },
- *           hostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
+ *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
+ *   storageHostname: the address the storage origin listens on, when not `hostname`.
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
  *     address of this machine is not loopback, so proxies apply to it.
  *   tls: the origins named in `on` speak https with this key and certificate.
@@ -94,7 +105,9 @@ export async function startPlatformSimulator(options = {}) {
     /** @type {RegExpExecArray | null} */
     let match
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/export$/.exec(url.pathname))) {
-      const lost = faults.export[0]?.kind === 'lost' ? faults.export.shift() : undefined
+      // These faults come after the job started: the platform did act on the request.
+      const afterStart = ['lost', 'cut', 'huge'].includes(faults.export[0]?.kind ?? '') && (faults.export[0].status ?? 200) < 300
+      const lost = afterStart ? faults.export.shift() : undefined
       if (!lost && applyFault(faults.export, res)) return
       if (!authorised(key, res)) return
       const toolId = decodeURIComponent(match[1])
@@ -105,7 +118,9 @@ export async function startPlatformSimulator(options = {}) {
       const id = `ds-${randomUUID()}`
       const token = randomUUID()
       jobs.set(id, { toolId, startedAt: Date.now(), token })
-      if (lost) return res.socket?.destroy()
+      if (lost?.kind === 'lost') return res.socket?.destroy()
+      if (lost?.kind === 'cut') return sendHalf(res, 200, exportAnswer(tool, toolId, id, token))
+      if (lost?.kind === 'huge') return sendEndless(res)
       return send(res, 200, `${tool.bom ? '\uFEFF' : ''}${exportAnswer(tool, toolId, id, token)}`, 'application/json')
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
@@ -129,8 +144,8 @@ export async function startPlatformSimulator(options = {}) {
       if (!job) return sendJson(res, 404, { errors: [{ msg: 'File not found', code: 404 }] })
       if (!authorised(key, res)) return
       if (statusOf(tools[job.toolId], job) !== 'SUCCESS') return sendJson(res, 404, { errors: [{ msg: 'Export not ready', code: 404 }] })
-      if (tools[job.toolId].redirect) {
-        res.writeHead(302, { location: `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600` })
+      if (tools[job.toolId].redirect || tools[job.toolId].redirectTo) {
+        res.writeHead(302, { location: tools[job.toolId].redirectTo ?? `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600` })
         return res.end()
       }
       return serveFile(req, res, job.toolId)
@@ -147,7 +162,7 @@ export async function startPlatformSimulator(options = {}) {
     })
   }
   const origin = await listen(platform, hostname, platformTls ? 'https' : 'http')
-  const storageOrigin = await listen(storage, hostname, storageTls ? 'https' : 'http')
+  const storageOrigin = await listen(storage, options.storageHostname ?? hostname, storageTls ? 'https' : 'http')
 
   /**
    * @param {'platform' | 'storage'} server @param {import('node:http').IncomingMessage} req
@@ -190,7 +205,8 @@ export async function startPlatformSimulator(options = {}) {
 
   /** @param {string} token */
   function downloadUrlFor(token) {
-    return `${origin}/api/v1/account/${token}`
+    const job = [...jobs.values()].find(j => j.token === token)
+    return (job && tools[job.toolId]?.downloadUrl) ?? `${origin}/api/v1/account/${token}`
   }
 
   /** @param {SimTool} tool @param {string} toolId @param {string} id @param {string} token */
@@ -239,12 +255,31 @@ export async function startPlatformSimulator(options = {}) {
     }
     if (tool.filePath) {
       if (fault) throw new Error(`the download fault '${fault.kind}' needs an in-memory export (file), not filePath`)
+      if (tool.paceBytesPerSecond) return sendPaced(req, res, tool.filePath, tool.paceBytesPerSecond, disposition)
       const size = statSync(tool.filePath).size
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
       return createReadStream(tool.filePath, { highWaterMark: 1 << 20 }).pipe(res)
     }
-    const body = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
-    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length, 'content-disposition': disposition })
+    const plain = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
+    const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }
+    const coding = fault && fault.kind in encoders ? /** @type {keyof typeof encoders} */ (fault.kind) : undefined
+    const body = coding ? encoders[coding](plain) : plain
+    res.writeHead(200, {
+      'content-type': 'application/zip',
+      'content-length': body.length,
+      'content-disposition': disposition,
+      ...(coding ? { 'content-encoding': coding } : {})
+    })
+    if (fault?.kind === 'trickle') {
+      let sent = 0
+      const timer = setInterval(() => {
+        if (sent >= body.length || res.destroyed) return clearInterval(timer)
+        res.write(body.subarray(sent, ++sent))
+      }, 1000)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    if (fault && !coding && fault.kind !== 'truncate' && fault.kind !== 'slow') throw new Error(`unknown download fault ${fault.kind}`)
     if (fault?.kind === 'truncate' || fault?.kind === 'slow') {
       res.write(body.subarray(0, Math.floor(body.length / 2)))
       if (fault.kind === 'truncate') setTimeout(() => req.socket.destroy(), 20)
@@ -308,12 +343,67 @@ function applyFault(queue, res) {
       // An answer of the test's own making, e.g. a hostile or odd JSON body.
       send(res, fault.status ?? 200, String(fault.body ?? ''), fault.contentType ?? 'application/json')
       return true
-    case 'status':
-      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, fault.retryAfter)
+    case 'cut':
+      sendHalf(res, fault.status ?? 200, JSON.stringify({ errors: [{ msg: String(fault.body ?? 'cut short'), code: fault.status }], status: 'IN_PROGRESS', pad: 'x'.repeat(200) }))
       return true
+    case 'huge':
+      sendEndless(res)
+      return true
+    case 'status': {
+      const retryAfter = fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
+      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, retryAfter)
+      return true
+    }
     default:
       throw new Error(`unknown fault ${fault.kind}`)
   }
+}
+
+/** Announces the whole answer, sends half of it, then closes the connection. @param {import('node:http').ServerResponse} res @param {number} status @param {string} body */
+function sendHalf(res, status, body) {
+  const bytes = Buffer.from(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length })
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)))
+  setTimeout(() => res.socket?.destroy(), 20)
+}
+
+/** A 200 answer that never ends (a proxy's error stream, a runaway server): 64 KiB pieces until the client hangs up. @param {import('node:http').ServerResponse} res */
+function sendEndless(res) {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  const piece = Buffer.from(`{"pad":"${'x'.repeat(65536)}`)
+  const more = () => {
+    while (!res.destroyed && res.write(piece)) {}
+    if (!res.destroyed) res.once('drain', more)
+  }
+  res.on('error', () => {})
+  more()
+}
+
+/**
+ * A link paced to `rate` bytes a second: the file goes out in 1 MiB steps, each when the clock
+ * says it is due, as a bandwidth-limited link delivers it.
+ * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+ * @param {string} filePath @param {number} rate @param {string} disposition
+ */
+function sendPaced(req, res, filePath, rate, disposition) {
+  const size = statSync(filePath).size
+  const step = 1 << 20
+  res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
+  const stream = createReadStream(filePath, { highWaterMark: step })
+  const startedAt = performance.now()
+  let sent = 0
+  stream.on('data', chunk => {
+    stream.pause()
+    const due = startedAt + ((sent + chunk.length) / rate) * 1000
+    sent += chunk.length
+    setTimeout(() => {
+      if (res.destroyed) return stream.destroy()
+      if (res.write(chunk)) stream.resume()
+      else res.once('drain', () => stream.resume())
+    }, Math.max(0, due - performance.now()))
+  })
+  stream.on('end', () => res.end())
+  req.on('close', () => stream.destroy())
 }
 
 /** @param {import('node:http').IncomingMessage} req @param {string} name */

@@ -5,6 +5,9 @@
  */
 import { CancelledError } from './errors.js'
 
+/** Node's timers hold at most this (about 24.8 days): a longer delay would fire at once, with a warning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 export interface Cancellation {
   readonly signal: AbortSignal
   /** Removes the signal handlers. */
@@ -42,7 +45,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)
       resolve()
-    }, Math.max(0, ms))
+    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)))
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

@@ -7,6 +7,7 @@ export enum Inputs {
   Tools = 'tools',
   Concurrency = 'concurrency',
   TimeoutSeconds = 'timeoutSeconds',
+  DownloadTimeoutSeconds = 'downloadTimeoutSeconds',
   PollIntervalSeconds = 'pollIntervalSeconds',
   Path = 'path',
   ArtifactName = 'artifactName',
@@ -38,6 +39,8 @@ export enum Outputs {
 
 export const Defaults = {
   timeoutSeconds: 600,
+  /** The whole download, retries included: 15 minutes. */
+  downloadTimeoutSeconds: 900,
   pollIntervalSeconds: 5,
   concurrency: 4,
   artifactPrefix: 'koreai-tool-',

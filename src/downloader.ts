@@ -1,25 +1,35 @@
 /**
- * Saves the export: streamed to disk (never held in memory), hashed and counted on the way, written
- * under a temporary name. A body cut short, or of another length than announced, is retried and
- * never kept. A complete body is then verified (export-verifier.ts) and only then takes the
- * export's name; a body that is not an export is kept beside it as `<name>.rejected`, for a
- * person to look at, and refused with one error that says what arrived.
- *
- * Each piece is hashed and written the moment it arrives, synchronously, while it is still in
- * the CPU's cache and before the connection's buffer is read into again (see direct-http.ts).
+ * Saves the export: streamed to disk (never held in memory), decoded when the server compressed
+ * it, hashed and counted on the way, written under a temporary name. A body cut short, or of
+ * another length than announced, is retried and never kept. The whole download, retries
+ * included, has one overall time limit besides the connection's idle timeout, and reports
+ * progress while it lasts. A complete body is then verified (export-verifier.ts) and only then
+ * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
+ * for a person to look at, and refused with one error that says what arrived.
+ * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
+ * against the bytes as sent and an unknown coding refused by name.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import * as path from 'node:path'
-import { abortable } from './cancellation.js'
+import type { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import * as zlib from 'node:zlib'
+import { MAX_TIMER_MS } from './cancellation.js'
 import { ActionError } from './errors.js'
 import { NotAnExportError, verifyExport, type VerifiedExport } from './export-verifier.js'
 import { contentDispositionName, safeFileName } from './file-naming.js'
-import { headerValue, type PlatformHttp } from './http-helper.js'
+import { RefusedUrlError, headerValue, type PlatformHttp } from './http-helper.js'
 import { oneLine } from './log-text.js'
 import { HttpError, NetworkError, isRetryable, withRetry, type RetryContext } from './retry-helper.js'
 import { statusProblem } from './what-arrived.js'
+
+/** How much the file's writer may hold before the download waits for the disk. */
+const WRITE_BUFFER_BYTES = 1 << 20
+
+/** A download that lasts longer than this reports its progress, once per period. */
+export const PROGRESS_EVERY_MS = 10_000
 
 export interface SavedFile {
   filePath: string
@@ -53,6 +63,10 @@ export interface DownloadOptions {
   /** false: verify the zip only, not that it is a tool export (the `verify` input). */
   toolChecks: boolean
   debug?: (line: string) => void
+  /** The whole download, retries included, ends after this long (the input downloadTimeoutSeconds). */
+  limitMs?: number
+  /** Progress lines, one per PROGRESS_EVERY_MS (core.info on a runner). */
+  progress?: (line: string) => void
 }
 
 export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> {
@@ -106,60 +120,117 @@ function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): 
   )
 }
 
-/** The whole body under a temporary name, after retrying passing faults. */
+/** What has arrived so far, across attempts: for the progress line and the time-out's message. */
+interface Progress {
+  bytes: number
+  total?: number
+  attemptStartedAt: number
+}
+
+/** The whole body under a temporary name, after retrying passing faults, within the overall limit. */
 async function fetchBody(opts: DownloadOptions): Promise<ArrivedBody> {
+  const limitMs = Math.min(opts.limitMs ?? 15 * 60_000, MAX_TIMER_MS)
+  const overall = AbortSignal.timeout(limitMs)
+  const signal = opts.signal ? AbortSignal.any([opts.signal, overall]) : overall
+  const progress: Progress = { bytes: 0, attemptStartedAt: Date.now() }
+  const startedAt = Date.now()
+  const ticker = setInterval(() => opts.progress?.(progressLine(progress, Date.now())), PROGRESS_EVERY_MS)
+  ticker.unref()
+  const timedOut = (): ActionError =>
+    new ActionError(
+      `The download did not finish within ${limitMs / 1000} s (downloadTimeoutSeconds); ${progress.bytes} bytes had arrived${progress.total ? ` of ${progress.total}` : ''}.`,
+      'Raise "downloadTimeoutSeconds" for a slow link, or check the network between the runner and the download host (proxy, bandwidth).'
+    )
   try {
-    return await withRetry(() => saveOnce(opts), { ...opts.retry, what: 'The download' })
+    return await withRetry(() => saveOnce(opts, signal, progress), {
+      ...opts.retry,
+      // A pause that outlasts the limit ends with it: the next attempt sees the limit passed.
+      sleep: ms => opts.retry.sleep(Math.min(ms, Math.max(0, startedAt + limitMs - Date.now()))),
+      deadline: startedAt + limitMs,
+      what: 'The download'
+    })
   } catch (error) {
-    if (error instanceof HttpError && !isRetryable(error)) {
-      throw new ActionError(
-        `Downloading the export failed: ${error.message} from ${opts.url.host}.`,
-        'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.'
-      )
-    }
-    if (error instanceof HttpError || error instanceof NetworkError) {
-      throw new ActionError(
-        `Downloading the export failed: ${error.message}.`,
-        'Check that the runner can reach the download host (proxy settings), then run the workflow again.'
-      )
-    }
-    throw error
+    if (opts.signal?.aborted) throw opts.signal.reason
+    if (overall.aborted) throw timedOut()
+    throw explain(error, opts.url)
+  } finally {
+    clearInterval(ticker)
   }
 }
 
-async function saveOnce(opts: DownloadOptions): Promise<ArrivedBody> {
-  const response = await opts.http.openDownload(opts.url)
+function explain(error: unknown, url: URL): unknown {
+  if (error instanceof RefusedUrlError) {
+    return new ActionError(
+      `Downloading the export was refused: ${error.message}.`,
+      'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.'
+    )
+  }
+  if (error instanceof HttpError && !isRetryable(error)) {
+    return new ActionError(
+      `Downloading the export failed: ${error.message} from ${url.host}.`,
+      'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.'
+    )
+  }
+  if (error instanceof HttpError || error instanceof NetworkError) {
+    return new ActionError(
+      `Downloading the export failed: ${error.message}.`,
+      'Check that the runner can reach the download host (proxy settings), then run the workflow again.'
+    )
+  }
+  return error
+}
+
+async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Progress): Promise<ArrivedBody> {
+  const response = await opts.http.openDownload(opts.url, signal)
   const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName
-  const announced = response.headers['content-encoding'] ? undefined : lengthOf(headerValue(response.headers['content-length']))
+  const decoders = decodersFor(headerValue(response.headers['content-encoding']))
+  if (!decoders) {
+    response.destroy()
+    throw new ActionError(
+      `Downloading the export failed: the server sent it with a content coding the action cannot decode (${describeCoding(response.headers['content-encoding'])}).`,
+      'Only gzip, deflate and br are decoded: check the download host or the proxy in between.'
+    )
+  }
+  // Content-Length counts the bytes as sent: encoded, when the server compressed them.
+  const announced = lengthOf(headerValue(response.headers['content-length']))
   const partial = path.join(opts.folder, `.${fileName}.${randomBytes(4).toString('hex')}.part`)
   const hash = createHash('sha256')
+  let received = 0
   let size = 0
-  let fd: number | undefined
+  progress.bytes = 0
+  progress.total = decoders.length ? undefined : announced
+  progress.attemptStartedAt = Date.now()
   try {
     await mkdir(opts.folder, { recursive: true })
     opts.onPartialFile?.(partial)
-    const out = (fd = openSync(partial, 'w'))
-    await abortable(
-      response.readBody(chunk => {
+    const count = async function* (source: Readable): AsyncGenerator<Buffer> {
+      for await (const chunk of source) {
+        received += (chunk as Buffer).length
+        if (!decoders.length) progress.bytes = received
+        yield chunk as Buffer
+      }
+    }
+    // One pipeline for plain and decoded bodies alike: count what arrives, decode, hash, write
+    // (the writes run in libuv's thread pool; on loopback as fast as synchronous ones, measured).
+    const hashed = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      for await (const chunk of source) {
         hash.update(chunk)
-        for (let written = 0; written < chunk.length; ) written += writeSync(out, chunk, written)
         size += chunk.length
-      }),
-      opts.signal
-    )
-    closeSync(fd)
-    fd = undefined
-    if (announced !== undefined && size !== announced) {
-      throw new NetworkError(`the download ended after ${size} of ${announced} bytes`)
+        progress.bytes = size
+        yield chunk
+      }
+    }
+    await pipeline(response.body, count, ...(decoders as [Transform]), hashed, createWriteStream(partial, { highWaterMark: WRITE_BUFFER_BYTES }), { signal })
+    if (announced !== undefined && received !== announced) {
+      throw new NetworkError(`the download ended after ${received} of ${announced} bytes`)
     }
   } catch (error) {
     response.destroy()
-    if (fd !== undefined) closeSync(fd)
     await rm(partial, { force: true })
     opts.onPartialFile?.(undefined)
-    if (opts.signal?.aborted) throw opts.signal.reason
-    if (error instanceof NetworkError) throw error
-    // A connection that breaks mid-body ("aborted", ECONNRESET) is a passing fault; a disk error is not.
+    // Cancelled, or the overall limit passed: neither is worth another attempt.
+    if (signal.aborted) throw signal.reason
+    if (error instanceof NetworkError || error instanceof ActionError) throw error
     const code = (error as { code?: string }).code
     if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
       throw new ActionError(
@@ -167,7 +238,11 @@ async function saveOnce(opts: DownloadOptions): Promise<ArrivedBody> {
         'Choose a writable folder with enough free space in the input "path".'
       )
     }
-    throw new NetworkError(`the download was cut short after ${size} bytes (${code ?? 'connection closed'})`)
+    if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
+      throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`)
+    }
+    // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
+    throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(code)})`)
   }
   return {
     partial,
@@ -179,6 +254,47 @@ async function saveOnce(opts: DownloadOptions): Promise<ArrivedBody> {
   }
 }
 
+/** One decoder per coding, in the order to apply them (the header lists them as applied); undefined for an unknown one. */
+export function decodersFor(header: string | undefined): Transform[] | undefined {
+  const codings = (header ?? '')
+    .split(',')
+    .map(coding => coding.trim().toLowerCase())
+    .filter(coding => coding && coding !== 'identity')
+  const decoders: Transform[] = []
+  for (const coding of codings.reverse()) {
+    // Streams from servers often end without the final flush: accept what was complete.
+    const lenient = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip(lenient))
+    else if (coding === 'deflate') decoders.push(zlib.createInflate(lenient))
+    else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }))
+    else return undefined
+  }
+  return decoders
+}
+
+function describeCoding(value: string | string[] | undefined): string {
+  return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40)
+}
+
+function bodyFault(code: string | undefined): string {
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'no data within the idle timeout'
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection closed'
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'shorter than its Content-Length'
+  return code ?? 'connection closed'
+}
+
 function lengthOf(value: string | undefined): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined
+}
+
+/** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
+export function progressLine(progress: Progress, now: number): string {
+  const mb = (bytes: number): string => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`)
+  const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000)
+  const rate = progress.bytes / seconds
+  const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`
+  if (!progress.total) return `Downloaded ${mb(progress.bytes)} at ${rateText}`
+  const percent = Math.floor((progress.bytes / progress.total) * 100)
+  const left = rate > 0 ? `about ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : 'time left unknown'
+  return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`
 }

@@ -35,6 +35,8 @@ export interface Settings {
   /** How many export jobs may be in flight at once. */
   concurrency: number
   timeoutMs: number
+  /** The whole download, retries included. */
+  downloadTimeoutMs: number
   /** The longest pause between two status checks. */
   maxPauseMs: number
   uploadArtifact: boolean
@@ -43,6 +45,8 @@ export interface Settings {
   /** Whether the download must prove to be a tool export, not only a sound zip. */
   verifyToolExport: boolean
 }
+
+/** A job's own limit on GitHub-hosted runners: no download needs a longer one. */
 
 export interface InputSource {
   getInput: (name: string) => string
@@ -100,6 +104,11 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     }
     return value
   })
+  const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
+    const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds)
+    if (value > MAX_TIMEOUT_SECONDS) throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`)
+    return value
+  })
   const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
     const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds)
     if (value < 1) throw new Error('must be at least 1: the platform rate-limits status checks')
@@ -155,6 +164,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     many,
     concurrency: concurrency!,
     timeoutMs: Math.round(timeoutSeconds! * 1000),
+    downloadTimeoutMs: Math.round(downloadSeconds! * 1000),
     maxPauseMs: Math.round(pollSeconds! * 1000),
     uploadArtifact: uploadArtifact!,
     retentionDays,

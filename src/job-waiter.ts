@@ -3,12 +3,12 @@
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
  * injected so the loop tests without real time.
  */
-import { abortable } from './cancellation.js'
+import { MAX_TIMER_MS, abortable } from './cancellation.js'
 import { ActionError, CancelledError } from './errors.js'
 import { logValue } from './log-text.js'
 import { nextCheckAt } from './poll-schedule.js'
 import type { StatusAnswer } from './response-parser.js'
-import { DEFAULT_BACKOFF, NetworkError, describeFailure, isRetryable, retryDelay } from './retry-helper.js'
+import { DEFAULT_BACKOFF, NetworkError, describeFailure, isRetryable, retryAfterTooLong, retryDelay } from './retry-helper.js'
 
 /** After this many failed checks in a row the wait gives up, whatever time is left. */
 export const MAX_CONSECUTIVE_FAILURES = 6
@@ -19,6 +19,8 @@ const MIN_CHECK_BUDGET_MS = 1000
 export interface WaitLog {
   info(line: string): void
   warning(line: string): void
+  /** Request-level detail: each retry decision. */
+  debug?(line: string): void
 }
 
 export interface WaitOptions {
@@ -69,7 +71,7 @@ export async function waitForJob(
     let answer: StatusAnswer
     try {
       // A check that hangs must not stretch the wait past the timeout.
-      const budget = Math.max(MIN_CHECK_BUDGET_MS, deadline - now())
+      const budget = Math.min(MAX_TIMER_MS, Math.max(MIN_CHECK_BUDGET_MS, deadline - now()))
       answer = await abortable(getStatus(opts.dockStatusId), AbortSignal.timeout(budget)).catch(error => {
         throw error instanceof DOMException && error.name === 'TimeoutError'
           ? new NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
@@ -80,7 +82,13 @@ export async function waitForJob(
       failures++
       lastError = error
       if (failures >= MAX_CONSECUTIVE_FAILURES) throw gaveUp(failures, error, opts.dockStatusId)
+      const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now())
+      if (tooLong) {
+        opts.log.debug?.(`Status check ${checks}: the server's Retry-After reaches past what is waited for; not checked again`)
+        throw tooLong
+      }
       backoffMs = retryDelay(DEFAULT_BACKOFF, failures, error)
+      opts.log.debug?.(`Status check ${checks} failed (${describeFailure(error)}); next check in ${backoffMs} ms or later`)
       opts.log.warning(
         `Status check ${checks} failed (${describeFailure(error)}); checking again in ${(backoffMs / 1000).toFixed(1)} s or later`
       )

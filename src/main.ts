@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
       if (problem) throw problem
     }
     await checkFolders(settings)
-    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal })
+    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug })
     const shared: Shared = { settings, http, signal, secrets, temporary }
     if (!many) {
       const log: ToolLog = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true }
@@ -132,7 +132,7 @@ async function exportTool(shared: Shared, target: ToolTarget, report: RunReport,
     target,
     platform: new PlatformClient(shared.http, { platform: settings.platform, toolId: target.toolId, flowId: target.flowId }),
     report,
-    retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: log.warning },
+    retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: log.warning, debug: log.debug },
     temporary: shared.temporary.scope(target.name),
     log,
     setOutput
@@ -259,6 +259,8 @@ async function startExport({ settings, target, platform, retry, log, setOutput }
   let attempts = 0
   const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
     ...retry,
+    // A server's Retry-After is obeyed no further than the time the job itself is given.
+    deadline: Date.now() + settings.timeoutMs,
     what: 'Starting the export'
   }).catch(error => {
     throw platform.gaveUpStarting(error, attempts)
@@ -353,7 +355,9 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     retry: ctx.retry,
     onPartialFile: filePath => ctx.temporary.replace('download', filePath),
     toolChecks: settings.verifyToolExport,
-    debug: log.debug
+    debug: log.debug,
+    limitMs: settings.downloadTimeoutMs,
+    progress: log.info
   })
   log.info(describeVerification(file.contents))
   for (const warning of file.contents.warnings) log.warning(warning)

@@ -4,7 +4,7 @@
  * what to do.
  */
 import { ActionError } from './errors.js'
-import type { PlatformHttp } from './http-helper.js'
+import { AnswerCutShortError, AnswerTooLongError, MAX_ANSWER_BYTES, RefusedUrlError, type PlatformHttp } from './http-helper.js'
 import { MalformedAnswerError, parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './response-parser.js'
 import { HttpError, describeFailure, isRetryable } from './retry-helper.js'
 import { dockStatusUrl, exportUrl } from './url-helper.js'
@@ -29,6 +29,14 @@ export class PlatformClient {
     try {
       return parseExportAnswer(await this.http.requestText('POST', this.exportUrl))
     } catch (error) {
+      // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
+      // asking again could start a second one. Only a start that surely created nothing is retried.
+      if (error instanceof AnswerCutShortError && error.status >= 200 && error.status < 300) {
+        throw new ActionError(
+          `Starting the export: the platform accepted the request (HTTP ${error.status}), but its answer was cut short (${error.message}); not started again, since that could start a second export job.`,
+          `Check the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`
+        )
+      }
       throw this.explain(error, 'Starting the export')
     }
   }
@@ -58,6 +66,15 @@ export class PlatformClient {
 
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
   private explain(error: unknown, what: string): unknown {
+    if (error instanceof AnswerTooLongError) {
+      return new ActionError(
+        `${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
+        'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
+      )
+    }
+    if (error instanceof RefusedUrlError) {
+      return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.')
+    }
     if (!(error instanceof HttpError) || isRetryable(error)) return error
     return explainHttpError(error, what, this.target)
   }

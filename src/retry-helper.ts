@@ -2,7 +2,7 @@
  * What counts as a passing fault, how long to wait before the next try, and the loop that
  * applies both. The policy is pure; sleeping and logging are injected.
  */
-import { CancelledError, errorMessage } from './errors.js'
+import { ActionError, CancelledError, errorMessage } from './errors.js'
 import { MalformedAnswerError } from './response-parser.js'
 
 /** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
@@ -10,7 +10,9 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly serverMessage?: string,
-    readonly retryAfterMs?: number
+    readonly retryAfterMs?: number,
+    /** The Retry-After header as sent, to quote it. */
+    readonly retryAfterText?: string
   ) {
     super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`)
     this.name = 'HttpError'
@@ -34,11 +36,17 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof MalformedAnswerError
 }
 
+/** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
+export const MAX_RETRY_AFTER_MS = 60_000
+
 /** `Retry-After` in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined
   const text = value.trim()
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const ms = Number(text) * 1000
+    return Number.isFinite(ms) ? Math.round(ms) : Number.MAX_SAFE_INTEGER
+  }
   const date = Date.parse(text)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
@@ -72,11 +80,32 @@ export function describeFailure(error: unknown): string {
   return errorMessage(error)
 }
 
+/**
+ * A server that asks for a wait longer than 60 s, or than the time left before the deadline, is
+ * not obeyed and not asked again: the retries end with an error that quotes what it asked.
+ */
+export function retryAfterTooLong(error: unknown, what: string, leftMs: number): ActionError | undefined {
+  if (!(error instanceof HttpError) || error.retryAfterMs === undefined) return undefined
+  const limit = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, leftMs))
+  if (error.retryAfterMs <= limit) return undefined
+  const quoted = JSON.stringify((error.retryAfterText ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 60))
+  const bound = limit < MAX_RETRY_AFTER_MS ? `the ${Math.round(limit / 1000)} s left before the time limit` : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`
+  return new ActionError(
+    `${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`,
+    'Run the workflow again later, when the server is less busy.'
+  )
+}
+
 export interface RetryContext {
   what: string
   policy: BackoffPolicy
   sleep: (ms: number) => Promise<void>
   warn: (line: string) => void
+  /** Request-level detail: each retry decision (core.debug on a runner). */
+  debug?: (line: string) => void
+  /** Epoch ms after which no retry is waited for: a Retry-After reaching past it ends the retries. */
+  deadline?: number
+  now?: () => number
 }
 
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
@@ -85,8 +114,20 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, c
     try {
       return await operation(attempt)
     } catch (error) {
-      if (error instanceof CancelledError || !isRetryable(error) || attempt >= ctx.policy.attempts) throw error
+      const debug = ctx.debug ?? (() => {})
+      if (error instanceof CancelledError) throw error
+      if (!isRetryable(error) || attempt >= ctx.policy.attempts) {
+        debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${isRetryable(error) ? 'no attempts left' : 'not a passing fault'}, not retried`)
+        throw error
+      }
+      const now = (ctx.now ?? Date.now)()
+      const tooLong = retryAfterTooLong(error, ctx.what, (ctx.deadline ?? Infinity) - now)
+      if (tooLong) {
+        debug(`${ctx.what}: attempt ${attempt} failed; the server's Retry-After is beyond what is waited for, not retried`)
+        throw tooLong
+      }
       const delay = retryDelay(ctx.policy, attempt, error)
+      debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`)
       ctx.warn(
         `${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
           `(attempt ${attempt + 1} of ${ctx.policy.attempts})`

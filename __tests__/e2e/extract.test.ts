@@ -7,9 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
-import { RUNTIMES, singleError, startWorld, type World } from './world.js'
+import { NODE, singleError, startWorld, type World } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 const FILES = ['app_definition.json', 'env_variables.json', 'flow_definition.json']
 

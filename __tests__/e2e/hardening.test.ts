@@ -8,9 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
-import { KEY, RUNTIMES, commandLines, startWorld, type World, singleError } from './world.js'
+import { KEY, NODE, commandLines, startWorld, type World, singleError } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 
 let world: World

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { readFileSync, readdirSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
-import { RUNTIMES, commandLines, singleError, startWorld, type World } from './world.js'
+import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 
 let world: World

@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { KEY, RUNTIMES, commandLines, singleError, startWorld, type World } from './world.js'
+import { commandLines, KEY, NODE, singleError, startWorld, type World } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 const LONG_ID = `a-${'x'.repeat(300)}`
 

@@ -9,9 +9,8 @@ import * as os from 'node:os'
 import { startConnectProxy } from '../../sim/connect-proxy.mjs'
 import { makeTestCertificate } from '../../sim/test-cert.mjs'
 import { makeToolExport } from '../../sim/zip.mjs'
-import { RUNTIMES, singleError, startWorld, type World } from './world.js'
+import { NODE, singleError, startWorld, type World } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 const file = makeToolExport('Networked', 3)
 const sha256 = createHash('sha256').update(file).digest('hex')

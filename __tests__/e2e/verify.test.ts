@@ -9,9 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
-import { RUNTIMES, commandLines, singleError, startWorld, type World } from './world.js'
+import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const [, NODE] = RUNTIMES[1]
 const TIMEOUT = 60_000
 const EXPORT = makeToolExport('Bot')
 const HALF = EXPORT.subarray(0, Math.floor(EXPORT.length / 2))

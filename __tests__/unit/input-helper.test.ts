@@ -32,6 +32,15 @@ describe('getSettings', () => {
     expect(read({ ...VALID, verify: 'no' }).settings).toThrow('input "verify" must be true or false; got "no"')
   })
 
+  it('bounds the whole download: 15 minutes by default, at most six hours', () => {
+    expect(read(VALID).settings().downloadTimeoutMs).toBe(900_000)
+    expect(read({ ...VALID, downloadTimeoutSeconds: '30.5' }).settings().downloadTimeoutMs).toBe(30_500)
+    expect(read({ ...VALID, downloadTimeoutSeconds: '21601' }).settings).toThrow(
+      'input "downloadTimeoutSeconds" must be at most 21600 (6 hours, a job\'s own limit); got "21601"'
+    )
+    expect(read({ ...VALID, downloadTimeoutSeconds: '0' }).settings).toThrow('input "downloadTimeoutSeconds" must be a positive number of seconds; got "0"')
+  })
+
   it('masks the key first, even when other inputs are bad', () => {
     const { masked, settings } = read({ ...VALID, host: '' })
     expect(settings).toThrow(ActionError)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { CancelledError } from '../../src/errors.js'
 import { MalformedAnswerError } from '../../src/response-parser.js'
-import { HttpError, NetworkError, isRetryable, parseRetryAfter, retryDelay, withRetry } from '../../src/retry-helper.js'
+import { HttpError, NetworkError, isRetryable, parseRetryAfter, retryAfterTooLong, retryDelay, withRetry } from '../../src/retry-helper.js'
 
 describe('what is retried', () => {
   it.each([408, 429, 500, 502, 503, 504])('HTTP %i is a passing fault', status => {
@@ -75,5 +75,29 @@ describe('withRetry', () => {
     await expect(withRetry(async () => Promise.reject(new HttpError(401)), ctx)).rejects.toThrow('HTTP 401')
     await expect(withRetry(async () => Promise.reject(new CancelledError('SIGINT')), ctx)).rejects.toBeInstanceOf(CancelledError)
     expect(warnings).toHaveLength(0)
+  })
+})
+
+describe('a Retry-After beyond reason', () => {
+  it('is obeyed up to 60 s and up to the time left', () => {
+    expect(retryAfterTooLong(new HttpError(429, undefined, 60_000, '60'), 'x', Infinity)).toBeUndefined()
+    expect(retryAfterTooLong(new HttpError(429, undefined, 5_000, '5'), 'x', 6_000)).toBeUndefined()
+    expect(retryAfterTooLong(new HttpError(503), 'x', 0)).toBeUndefined()
+  })
+  it('ends the retries beyond either, quoting what the server sent', () => {
+    expect(retryAfterTooLong(new HttpError(429, 'Slow', 3_600_000, '3600'), 'Starting the export', Infinity)?.message).toBe(
+      'Starting the export failed (HTTP 429: Slow) and the server asked to wait before trying again (Retry-After: "3600"), longer than the 60 s the action waits at most; not retried.'
+    )
+    expect(retryAfterTooLong(new HttpError(503, undefined, 30_000, '30'), 'x', 9_400)?.message).toContain('longer than the 9 s left before the time limit')
+  })
+  it('reads a value beyond any timer as very long, not as nothing', () => {
+    expect(parseRetryAfter('99999999999999999999999', 0)).toBeGreaterThan(2 ** 31)
+    expect(parseRetryAfter('1e400', 0)).toBeUndefined()
+  })
+  it('stops withRetry without sleeping', async () => {
+    const slept: number[] = []
+    const ctx = { what: 'The download', policy: { attempts: 4, baseMs: 1, maxMs: 1 }, warn: () => {}, sleep: async (ms: number) => void slept.push(ms) }
+    await expect(withRetry(() => Promise.reject(new HttpError(503, undefined, 120_000, '120')), ctx)).rejects.toThrow('(Retry-After: "120")')
+    expect(slept).toEqual([])
   })
 })
