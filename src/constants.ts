@@ -12,7 +12,8 @@ export enum Inputs {
   RetentionDays = 'retentionDays',
   Verify = 'verify',
   Extract = 'extract',
-  ExtractPath = 'extractPath'
+  ExtractPath = 'extractPath',
+  EnvVariables = 'envVariables'
 }
 
 /** Output names, exactly as action.yml declares them. */
@@ -28,7 +29,8 @@ export enum Outputs {
   ArtifactId = 'artifactId',
   ArtifactUrl = 'artifactUrl',
   ExtractedPath = 'extractedPath',
-  Changed = 'changed'
+  Changed = 'changed',
+  Changes = 'changes'
 }
 
 export const Defaults = {

@@ -5,6 +5,7 @@
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from './constants.js'
+import { ENV_POLICIES, type EnvPolicy } from './env-redaction.js'
 import { ActionError } from './errors.js'
 import { artifactNameProblem, defaultArtifactName } from './file-naming.js'
 import { parseHost } from './url-helper.js'
@@ -28,6 +29,8 @@ export interface Settings {
   verifyToolExport: boolean
   /** Where to unpack the export; undefined when `extract` is false. */
   extractFolder?: string
+  /** What the unpacked copy holds of env_variables.json. */
+  envVariables: EnvPolicy
 }
 
 export interface InputSource {
@@ -93,6 +96,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   const extractFolder = check(Inputs.ExtractPath, () =>
     extract && folder && artifactName ? unpackFolder(text(Inputs.ExtractPath), folder, artifactName, env) : undefined
   )
+  const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
 
   if (problems.length > 0) {
     throw new ActionError(
@@ -112,8 +116,16 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     uploadArtifact: uploadArtifact!,
     retentionDays,
     verifyToolExport: verifyToolExport!,
-    extractFolder
+    extractFolder,
+    envVariables: envVariables!
   }
+}
+
+function envPolicy(raw: string): EnvPolicy {
+  if (!raw) return 'redact'
+  const policy = ENV_POLICIES.find(name => name === raw.toLowerCase())
+  if (!policy) throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`)
+  return policy
 }
 
 function positiveNumber(raw: string, fallback: number): number {

@@ -9,9 +9,11 @@ import { artifactServiceProblem, uploadExportArtifact } from './artifact-uploade
 import { sleep, watchForCancellation } from './cancellation.js'
 import { Outputs } from './constants.js'
 import { downloadExport, type SavedFile } from './downloader.js'
+import { describeEnvPolicy } from './env-redaction.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
 import type { VerifiedExport } from './export-verifier.js'
 import { extractExport } from './extractor.js'
+import { describeFileChange } from './file-changes.js'
 import { artifactFileName } from './file-naming.js'
 import { PlatformHttp } from './http-helper.js'
 import { getSettings, type Settings } from './input-helper.js'
@@ -22,7 +24,7 @@ import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './retry-helper.js
 import { writeSummary, type RunReport } from './summary.js'
 import { describeChanges } from './tree-compare.js'
 import { describeUrl, resolveDownloadUrl } from './url-helper.js'
-import { DEFINITIONS } from './zip-rules.js'
+import { DEFINITIONS, ENV_VARIABLES } from './zip-rules.js'
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500
@@ -206,8 +208,18 @@ function describeVerification(contents: VerifiedExport): string {
 }
 
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report }: RunContext, file: SavedFile, folder: string): Promise<void> {
-  const result = await extractExport(file.filePath, folder)
+async function unpack({ report, settings }: RunContext, file: SavedFile, folder: string): Promise<void> {
+  const result = await extractExport(file.filePath, folder, { envPolicy: settings.envVariables, key: settings.key })
+  const env = result.envVariables
+  if (env) {
+    report.envVariables = env
+    core.info(`envVariables ${describeEnvPolicy(env)}.`)
+    if (env.shape === 'unrecognised') {
+      core.warning(
+        `${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`
+      )
+    }
+  }
   core.info(
     result.changed
       ? `Unpacked ${result.files} files into ${result.folder}: ${describeChanges(result.changes)}.`
@@ -215,6 +227,8 @@ async function unpack({ report }: RunContext, file: SavedFile, folder: string): 
   )
   setOutput(report, Outputs.ExtractedPath, result.folder)
   setOutput(report, Outputs.Changed, result.changed)
+  report.fileChanges = result.fileChanges
+  setOutput(report, Outputs.Changes, result.fileChanges.map(describeFileChange).join('\n'))
 }
 
 /** 5. Keep it as an artifact. */

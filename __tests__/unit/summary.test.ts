@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { contentRows, formatBytes, summaryRows } from '../../src/summary.js'
+import { changeRows, contentRows, formatBytes, summaryRows } from '../../src/summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
@@ -46,6 +46,27 @@ describe('summaryRows', () => {
     const many = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}.json`, size: i }))
     expect(contentRows(many)).toHaveLength(21)
     expect(contentRows(many).at(-1)).toEqual(['… and 5 more', ''])
+  })
+
+  it('says which envVariables policy applied and how many values were redacted, and lists what changed, escaped', () => {
+    const rows = Object.fromEntries(summaryRows({ changed: true, envVariables: { policy: 'redact', shape: 'array', redacted: 2 } }))
+    expect(rows['Environment variables']).toBe('redact: 2 values replaced by placeholders')
+    expect(Object.fromEntries(summaryRows({ envVariables: { policy: 'omit' } }))['Environment variables']).toBe(
+      'omit: env_variables.json left out of the repository copy'
+    )
+    expect(
+      changeRows([
+        { kind: 'added', name: 'a<b>.json', lines: { added: 3, removed: 0 } },
+        { kind: 'changed', name: 'flow_definition.json', lines: { added: 1, removed: 1 } },
+        { kind: 'removed', name: 'notes.txt' }
+      ])
+    ).toEqual([
+      ['<code>a&#60;b&#62;.json</code>', 'added', '+3 -0 lines'],
+      ['<code>flow_definition.json</code>', 'changed', '+1 -1 lines'],
+      ['<code>notes.txt</code>', 'removed', '']
+    ])
+    const many = Array.from({ length: 52 }, (_, i) => ({ kind: 'added' as const, name: `f${i}.json` }))
+    expect(changeRows(many).at(-1)).toEqual(['… and 2 more', '', ''])
   })
 
   it('formats sizes', () => {
