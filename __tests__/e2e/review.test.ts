@@ -203,6 +203,24 @@ describe('envVariables', () => {
     expect([result.stdout, result.summary].join('\n')).not.toContain(TOKEN)
   }, TIMEOUT)
 
+  it('redact, with verify: false and an env_variables.json that is not JSON: refused, nothing of it written, the folder as it was', async () => {
+    const workspace = newWorkspace()
+    await backup(workspace, zipOf({ 'flow_definition.json': FLOW_TEXT, 'app_definition.json': APP_TEXT, 'env_variables.json': envArray(TOKEN) }))
+    const folder = path.join(workspace, 'tools', 'bot')
+    const before = filesUnder(folder)
+    world.sim.tools['a-bot'].file = zipOf({ 'flow_definition.json': FLOW_TEXT, 'env_variables.json': `REGION=${REGION}\nCRM_TOKEN=${TOKEN}` })
+    world.emu.reset()
+    const result = await world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', extract: 'true', extractPath: 'tools/bot', path: 'exports', verify: 'false' }, { workspace })
+    const errors = commandLines(result.stdout, 'error')
+    expect(result.code).toBe(1)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain('Refusing to unpack Bot.zip: env_variables.json is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out).')
+    expect(filesUnder(folder)).toEqual(before)
+    expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
+    expect([result.stdout, result.summary].join('\n')).not.toContain(TOKEN)
+    expect(world.emu.artifacts).toEqual([])
+  }, TIMEOUT)
+
   it('refuses a policy it does not know before any request', async () => {
     world.sim.requests.length = 0
     const result = await world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', extract: 'true', envVariables: 'mask' }, { workspace: newWorkspace() })
