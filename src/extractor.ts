@@ -90,9 +90,10 @@ async function layOutForReview(
   for (const [name, what] of listing) {
     if (!what.startsWith('file:') || !isJsonName(name)) continue
     const full = path.join(staging, name)
-    // Named in any case: on a case-insensitive disk (macOS, Windows) it is the same file.
-    const isEnv = name.toLowerCase() === ENV_VARIABLES
-    if (isEnv) envVariables = { policy: envPolicy }
+    // At any depth and in any case (on a case-insensitive disk it is the same file): a copy of
+    // the variables in a subfolder must not leak what the root one hides.
+    const isEnv = path.posix.basename(name).toLowerCase() === ENV_VARIABLES
+    if (isEnv) envVariables ??= { policy: envPolicy }
     if (isEnv && envPolicy === 'omit') {
       await rm(full)
       continue
@@ -104,13 +105,14 @@ async function layOutForReview(
     } catch {
       if (isEnv && envPolicy === 'redact') {
         // Its values cannot be found, so none can be hidden: nothing of it may be written.
-        throw refuse(`${ENV_VARIABLES} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`)
+        throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`)
       }
       continue
     }
     if (isEnv && envPolicy === 'redact') {
       const redaction = redactEnvVariables(parsed, key)
-      envVariables = { policy: envPolicy, shape: redaction.shape, redacted: redaction.redacted }
+      const earlier = envVariables!.shape === 'unrecognised' ? 'unrecognised' : undefined
+      envVariables = { policy: envPolicy, shape: earlier ?? redaction.shape, redacted: (envVariables!.redacted ?? 0) + redaction.redacted }
       // Written from the parsed value (the clear text must not be re-indented into the copy):
       // here an integer-like name would move first, as in any JavaScript object.
       await writeFile(full, `${JSON.stringify(redaction.value, null, 2)}\n`)

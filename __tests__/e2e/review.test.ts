@@ -166,6 +166,16 @@ describe('envVariables', () => {
     expect(commandLines(result.stdout, 'warning')).toEqual([])
   }, TIMEOUT)
 
+  it('redact: a copy of the variables in a subfolder, in another case, is redacted too', async () => {
+    const result = await backup(
+      newWorkspace(),
+      zipOf({ 'flow_definition.json': FLOW_TEXT, 'app_definition.json': APP_TEXT, 'env_variables.json': envArray(TOKEN), 'old/ENV_VARIABLES.json': JSON.stringify({ CRM_TOKEN: TOKEN }) })
+    )
+    expectNoValue(result, [TOKEN, PASSWORD, REGION])
+    expect(JSON.parse(read(result.folder, 'old/ENV_VARIABLES.json'))).toEqual({ CRM_TOKEN: hmac('CRM_TOKEN', TOKEN) })
+    expect(result.stdout).toContain('envVariables redact: 4 values replaced by placeholders.')
+  }, TIMEOUT)
+
   it('redact, a layout not recognised: every value replaced, and a warning that quotes nothing of the file', async () => {
     const env = JSON.stringify({ variables: [{ id: 'CRM_TOKEN', secret: TOKEN }] })
     const result = await backup(newWorkspace(), zipOf({ 'flow_definition.json': FLOW_TEXT, 'app_definition.json': APP_TEXT, 'env_variables.json': env }))
