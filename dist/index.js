@@ -75414,7 +75414,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10823);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3562);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -75424,7 +75424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 10823:
+/***/ 3562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75491,6 +75491,7 @@ var Inputs;
     Inputs["Verify"] = "verify";
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
+    Inputs["EnvVariables"] = "envVariables";
 })(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
 var Outputs;
@@ -75507,6 +75508,7 @@ var Outputs;
     Outputs["ArtifactUrl"] = "artifactUrl";
     Outputs["ExtractedPath"] = "extractedPath";
     Outputs["Changed"] = "changed";
+    Outputs["Changes"] = "changes";
     Outputs["Results"] = "results";
     Outputs["Succeeded"] = "succeeded";
     Outputs["Failed"] = "failed";
@@ -76288,7 +76290,9 @@ function decodeEntities(text) {
  */
 /** The entries every tool export holds at its root; only the first is needed to import. */
 const FLOW_DEFINITION = 'flow_definition.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', 'env_variables.json'];
+/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+const ENV_VARIABLES = 'env_variables.json';
+const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
 const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
 const STORED = 0;
 const DEFLATED = 8;
@@ -77229,6 +77233,545 @@ function progressLine(progress, now) {
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;
 }
 
+;// CONCATENATED MODULE: ./src/json-layout.ts
+/**
+ * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
+ * value as a changed line. Pure.
+ *
+ * The layout is JSON.stringify's with two spaces (and a newline at the end), but it is made by
+ * re-indenting the export's own text rather than by JSON.parse + JSON.stringify: a JavaScript
+ * object puts integer-like keys ("10", "2") before the others whatever the file said, and
+ * JSON.parse rounds numbers past 2^53 and forgets duplicate keys. Re-indenting keeps every key
+ * where the export put it and every number, string and escape exactly as written.
+ */
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const STRUCTURE = new Set(['{', '}', '[', ']', ',', ':', '"', ' ', '\t', '\n', '\r']);
+/**
+ * `text`, a valid JSON text (the caller has checked it), laid out two spaces a level, one member
+ * or element a line, empty containers as `{}` and `[]`, and a newline at the end. The whole text
+ * is in memory: fine for the repository copy, which git holds whole anyway.
+ */
+function prettyJson(text) {
+    const parts = [];
+    const indents = ['\n'];
+    const newline = (depth) => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
+    let depth = 0;
+    let at = 0;
+    while (at < text.length) {
+        const char = text[at];
+        if (char === '"') {
+            const end = stringEnd(text, at);
+            parts.push(text.slice(at, end));
+            at = end;
+        }
+        else if (WHITESPACE.has(char)) {
+            at++;
+        }
+        else if (char === '{' || char === '[') {
+            let next = at + 1;
+            while (WHITESPACE.has(text[next]))
+                next++;
+            if (text[next] === (char === '{' ? '}' : ']')) {
+                parts.push(char, text[next]);
+                at = next + 1;
+            }
+            else {
+                parts.push(char, newline(++depth));
+                at++;
+            }
+        }
+        else if (char === '}' || char === ']') {
+            parts.push(newline(--depth), char);
+            at++;
+        }
+        else if (char === ',') {
+            parts.push(',', newline(depth));
+            at++;
+        }
+        else if (char === ':') {
+            parts.push(': ');
+            at++;
+        }
+        else {
+            // A number or a literal (true, false, null): as written, up to the next structural character.
+            let end = at + 1;
+            while (end < text.length && !STRUCTURE.has(text[end]))
+                end++;
+            parts.push(text.slice(at, end));
+            at = end;
+        }
+    }
+    parts.push('\n');
+    return parts.join('');
+}
+/** The offset just past the string that opens at `start` (its closing quote is the first one not escaped). */
+function stringEnd(text, start) {
+    let quote = text.indexOf('"', start + 1);
+    for (;;) {
+        if (quote < 0)
+            return text.length;
+        let backslashes = 0;
+        while (text[quote - 1 - backslashes] === '\\')
+            backslashes++;
+        if (backslashes % 2 === 0)
+            return quote + 1;
+        quote = text.indexOf('"', quote + 1);
+    }
+}
+/**
+ * One text per JSON value, whatever the layout, key order or escapes it was written with: keys
+ * sorted at every level. Two files are the same backup when their canonical texts are equal.
+ */
+function canonicalJson(value) {
+    return JSON.stringify(value, (_key, member) => member !== null && typeof member === 'object' && !Array.isArray(member)
+        ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : member);
+}
+
+;// CONCATENATED MODULE: ./src/env-redaction.ts
+/**
+ * What the repository copy holds of env_variables.json, the tool's environment variables, whose
+ * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
+ * the caller reads and writes the file.
+ *
+ * `redact` keeps each variable's name and everything else beside its value, and puts a
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
+ * key. It changes when the value changes, so a pull request shows that it did, but readers of the
+ * repository cannot test guesses against it without the key. The name is signed too, so that two
+ * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * placeholder as a value: `isPlaceholder` tells them apart.
+ */
+
+
+const ENV_POLICIES = ['redact', 'keep', 'omit'];
+const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
+const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
+/** The placeholder written in place of `value`, the value of the variable `name`. */
+function placeholder(name, value, key) {
+    const mac = (0,external_node_crypto_.createHmac)('sha256', key).update(`${name}\u0000${canonicalJson(value)}`).digest('hex');
+    return `${PLACEHOLDER_PREFIX}${mac}>`;
+}
+/** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
+function isPlaceholder(value) {
+    return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+function redactEnvVariables(parsed, key) {
+    if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
+        const value = parsed.map(variable => {
+            const name = variableName(variable);
+            return Object.fromEntries(Object.entries(variable).map(([field, member]) => [field, field === 'value' ? placeholder(name, member, key) : member]));
+        });
+        return { value, shape: 'array', redacted: parsed.length };
+    }
+    if (isPlainObject(parsed)) {
+        const value = Object.fromEntries(Object.entries(parsed).map(([name, member]) => [name, placeholder(name, member, key)]));
+        return { value, shape: 'object', redacted: Object.keys(parsed).length };
+    }
+    // A layout we do not know: no member can be trusted to hold no secret, so every value goes,
+    // each named by its path in the file; the structure (keys, lengths) stays for the reviewer.
+    let redacted = 0;
+    const redactAll = (member, path) => {
+        if (Array.isArray(member))
+            return member.map((element, index) => redactAll(element, `${path}[${index}]`));
+        if (isPlainObject(member)) {
+            return Object.fromEntries(Object.entries(member).map(([field, inner]) => [field, redactAll(inner, `${path}.${field}`)]));
+        }
+        redacted++;
+        return placeholder(path, member, key);
+    };
+    return { value: redactAll(parsed, '$'), shape: 'unrecognised', redacted };
+}
+function isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/** An element of the array shape: a name (`key` or `name`, a string) and a `value`. */
+function isNamedVariable(element) {
+    return isPlainObject(element) && Object.hasOwn(element, 'value') && (typeof element.key === 'string' || typeof element.name === 'string');
+}
+function variableName(variable) {
+    return typeof variable.key === 'string' ? variable.key : variable.name;
+}
+/** What the policy did, for the log and the summary; never a value, never a name. */
+function describeEnvPolicy(copy) {
+    if (copy.policy === 'omit')
+        return 'omit: env_variables.json left out of the repository copy';
+    if (copy.policy === 'keep')
+        return 'keep: env_variables.json written with its values';
+    const count = copy.redacted ?? 0;
+    const unrecognised = copy.shape === 'unrecognised' ? ' (a layout not recognised: every value in the file)' : '';
+    return `redact: ${count} value${count === 1 ? '' : 's'} replaced by ${count === 1 ? 'a placeholder' : 'placeholders'}${unrecognised}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/base.js
+class Diff {
+    diff(oldStr, newStr, 
+    // Type below is not accurate/complete - see above for full possibilities - but it compiles
+    options = {}) {
+        let callback;
+        if (typeof options === 'function') {
+            callback = options;
+            options = {};
+        }
+        else if ('callback' in options) {
+            callback = options.callback;
+        }
+        // Allow subclasses to massage the input prior to running
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+    }
+    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+            value = this.postProcess(value, options);
+            if (callback) {
+                setTimeout(function () { callback(value); }, 0);
+                return undefined;
+            }
+            else {
+                return value;
+            }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
+        // Seed editLength = 0, i.e. the content starts with the same values
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+            // Identity per the equality and tokenizer
+            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        // Once we hit the right edge of the edit graph on some diagonal k, we can
+        // definitely reach the end of the edit graph in no more than k edits, so
+        // there's no point in considering any moves to diagonal k+1 any more (from
+        // which we're guaranteed to need at least k+1 more edits).
+        // Similarly, once we've reached the bottom of the edit graph, there's no
+        // point considering moves to lower diagonals.
+        // We record this fact by setting minDiagonalToConsider and
+        // maxDiagonalToConsider to some finite value once we've hit the edge of
+        // the edit graph.
+        // This optimization is not faithful to the original algorithm presented in
+        // Myers's paper, which instead pointlessly extends D-paths off the end of
+        // the edit graph - see page 7 of Myers's paper which notes this point
+        // explicitly and illustrates it with a diagram. This has major performance
+        // implications for some common scenarios. For instance, to compute a diff
+        // where the new text simply appends d characters on the end of the
+        // original text of length n, the true Myers algorithm will take O(n+d^2)
+        // time while this optimization needs only O(n+d) time.
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        // Main worker method. checks all permutations of a given edit length for acceptance.
+        const execEditLength = () => {
+            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+                let basePath;
+                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+                if (removePath) {
+                    // No one else is going to attempt to use this value, clear it
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath - 1] = undefined;
+                }
+                let canAdd = false;
+                if (addPath) {
+                    // what newPos will be after we do an insertion:
+                    const addPathNewPos = addPath.oldPos - diagonalPath;
+                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+                }
+                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+                if (!canAdd && !canRemove) {
+                    // If this path is a terminal then prune
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath] = undefined;
+                    continue;
+                }
+                // Select the diagonal that we want to branch from. We select the prior
+                // path whose position in the old string is the farthest from the origin
+                // and does not pass the bounds of the diff graph
+                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
+                    basePath = this.addToPath(addPath, true, false, 0, options);
+                }
+                else {
+                    basePath = this.addToPath(removePath, false, true, 1, options);
+                }
+                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+                    // If we have hit the end of both strings, then we are done
+                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+                }
+                else {
+                    bestPath[diagonalPath] = basePath;
+                    if (basePath.oldPos + 1 >= oldLen) {
+                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+                    }
+                    if (newPos + 1 >= newLen) {
+                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+                    }
+                }
+            }
+            editLength++;
+        };
+        // Performs the length of edit iteration. Is a bit fugly as this has to support the
+        // sync and async mode which is never fun. Loops over execEditLength until a value
+        // is produced, or until the edit length exceeds options.maxEditLength (if given),
+        // in which case it will return undefined.
+        if (callback) {
+            (function exec() {
+                setTimeout(function () {
+                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                        return callback(undefined);
+                    }
+                    if (!execEditLength()) {
+                        exec();
+                    }
+                }, 0);
+            }());
+        }
+        else {
+            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+                const ret = execEditLength();
+                if (ret) {
+                    return ret;
+                }
+            }
+        }
+    }
+    addToPath(path, added, removed, oldPosInc, options) {
+        const last = path.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
+            };
+        }
+        else {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
+            };
+        }
+    }
+    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+            newPos++;
+            oldPos++;
+            commonCount++;
+            if (options.oneChangePerToken) {
+                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+            }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+    }
+    equals(left, right, options) {
+        if (options.comparator) {
+            return options.comparator(left, right);
+        }
+        else {
+            return left === right
+                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
+        }
+    }
+    removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+            if (array[i]) {
+                ret.push(array[i]);
+            }
+        }
+        return ret;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    castInput(value, options) {
+        return value;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    tokenize(value, options) {
+        return Array.from(value);
+    }
+    join(chars) {
+        // Assumes ValueT is string, which is the case for most subclasses.
+        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
+        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
+        // assume tokens and values are strings, but not completely - is weird and janky.
+        return chars.join('');
+    }
+    postProcess(changeObjects, 
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    options) {
+        return changeObjects;
+    }
+    get useLongestToken() {
+        return false;
+    }
+    buildValues(lastComponent, newTokens, oldTokens) {
+        // First we convert our linked list of components in reverse order to an
+        // array in the right order:
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+            components.push(lastComponent);
+            nextComponent = lastComponent.previousComponent;
+            delete lastComponent.previousComponent;
+            lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+            const component = components[componentPos];
+            if (!component.removed) {
+                if (!component.added && this.useLongestToken) {
+                    let value = newTokens.slice(newPos, newPos + component.count);
+                    value = value.map(function (value, i) {
+                        const oldValue = oldTokens[oldPos + i];
+                        return oldValue.length > value.length ? oldValue : value;
+                    });
+                    component.value = this.join(value);
+                }
+                else {
+                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+                }
+                newPos += component.count;
+                // Common case
+                if (!component.added) {
+                    oldPos += component.count;
+                }
+            }
+            else {
+                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+                oldPos += component.count;
+            }
+        }
+        return components;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/diff/libesm/diff/line.js
+
+
+class LineDiff extends Diff {
+    constructor() {
+        super(...arguments);
+        this.tokenize = tokenize;
+    }
+    equals(left, right, options) {
+        // If we're ignoring whitespace, we need to normalise lines by stripping
+        // whitespace before checking equality. (This has an annoying interaction
+        // with newlineIsToken that requires special handling: if newlines get their
+        // own token, then we DON'T want to trim the *newline* tokens down to empty
+        // strings, since this would cause us to treat whitespace-only line content
+        // as equal to a separator between lines, which would be weird and
+        // inconsistent with the documented behavior of the options.)
+        if (options.ignoreWhitespace) {
+            if (!options.newlineIsToken || !left.includes('\n')) {
+                left = left.trim();
+            }
+            if (!options.newlineIsToken || !right.includes('\n')) {
+                right = right.trim();
+            }
+        }
+        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+            if (left.endsWith('\n')) {
+                left = left.slice(0, -1);
+            }
+            if (right.endsWith('\n')) {
+                right = right.slice(0, -1);
+            }
+        }
+        return super.equals(left, right, options);
+    }
+}
+const lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+    return lineDiff.diff(oldStr, newStr, options);
+}
+function diffTrimmedLines(oldStr, newStr, options) {
+    options = generateOptions(options, { ignoreWhitespace: true });
+    return lineDiff.diff(oldStr, newStr, options);
+}
+// Exported standalone so it can be used from jsonDiff too.
+function tokenize(value, options) {
+    if (options.stripTrailingCr) {
+        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
+        value = value.replace(/\r\n/g, '\n');
+    }
+    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+    // Ignore the final empty token that occurs if the string ends with a new line
+    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+        linesAndNewlines.pop();
+    }
+    // Merge the content and line separators into single tokens
+    for (let i = 0; i < linesAndNewlines.length; i++) {
+        const line = linesAndNewlines[i];
+        if (i % 2 && !options.newlineIsToken) {
+            retLines[retLines.length - 1] += line;
+        }
+        else {
+            retLines.push(line);
+        }
+    }
+    return retLines;
+}
+
+;// CONCATENATED MODULE: ./src/file-changes.ts
+/**
+ * What changed in the repository copy, file by file, for the `changes` output and the summary.
+ * Pure.
+ */
+
+/** Past this many edits, or this long, the diff gives up: a rewritten file is not worth a count. */
+const MAX_EDITS = 20_000;
+const DIFF_TIMEOUT_MS = 2_000;
+/** Lines added and removed between two texts, as `git diff` would count them; undefined when it would take too long. */
+function countLineChanges(before, after) {
+    const parts = diffLines(before, after, { maxEditLength: MAX_EDITS, timeout: DIFF_TIMEOUT_MS });
+    if (!parts)
+        return undefined;
+    let added = 0;
+    let removed = 0;
+    for (const part of parts) {
+        if (part.added)
+            added += part.count;
+        else if (part.removed)
+            removed += part.count;
+    }
+    return { added, removed };
+}
+/** The lines of a text (a last line without a newline counts). */
+function countLines(text) {
+    if (text === '')
+        return 0;
+    let lines = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
+        lines++;
+    return text.endsWith('\n') ? lines : lines + 1;
+}
+/** `+3 -1 lines`, or undefined when not counted. */
+function describeLines(change) {
+    return change.lines && `+${change.lines.added} -${change.lines.removed} line${change.lines.added + change.lines.removed === 1 ? '' : 's'}`;
+}
+/** One line of the `changes` output, e.g. `changed flow_definition.json (+3 -1 lines)`. */
+function describeFileChange(change) {
+    const lines = describeLines(change);
+    return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`;
+}
+/** Added, then changed, then removed; by name within each. */
+function sortChanges(changes) {
+    const order = { added: 0, changed: 1, removed: 2 };
+    return [...changes].sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 ;// CONCATENATED MODULE: ./src/tree-compare.ts
 /** What changed between two listings of a folder. Pure. */
 function compareTrees(before, after) {
@@ -77257,8 +77800,10 @@ function describeChanges(changes, most = 5) {
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
  * The archive was verified before it got here (export-verifier.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
- * checked, and swapped in only when complete, so a refused or broken archive leaves the target
- * as it was.
+ * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
+ * says), and swapped in only when complete and different in value, so a refused or broken
+ * archive, or one equal to what the folder holds, leaves the target as it was. The export file
+ * itself is never changed: the artifact is uploaded from it.
  */
 
 
@@ -77267,17 +77812,21 @@ function describeChanges(changes, most = 5) {
 
 
 
-async function extractExport(file, folder, opts) {
+
+
+
+
+async function extractExport(file, folder, options) {
     const refuse = (reason) => new ActionError(`Refusing to unpack ${external_node_path_.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`);
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
     // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
     const free = bavail * bsize;
-    if (free < opts.bytes) {
-        throw new ActionError(`Unpacking the export needs ${formatBytes(opts.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+    if (free < options.bytes) {
+        throw new ActionError(`Unpacking the export needs ${formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
-    opts.temporary?.replace('unpack', staging);
+    options.temporary?.replace('unpack', staging);
     try {
         const { extractZip } = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 59805));
         try {
@@ -77286,22 +77835,118 @@ async function extractExport(file, folder, opts) {
         catch (error) {
             throw refuse(`unpacking failed (${errorMessage(error)})`);
         }
-        const after = await listTree(staging);
-        for (const [name, what] of after) {
+        const unpacked = await listTree(staging, false);
+        for (const [name, what] of unpacked) {
             if (what.startsWith('link:') && !linkStaysInside(staging, name, what.slice('link:'.length))) {
                 throw refuse(`the link ${JSON.stringify(name)} points outside the folder`);
             }
         }
+        const envVariables = await layOutForReview(staging, unpacked, options, refuse);
+        const laidOut = await listTree(staging);
         const before = await listTree(folder);
-        const changes = compareTrees(before, after);
+        const { changes, fileChanges } = await compareByValue(folder, staging, before, laidOut);
         const changed = hasChanges(changes);
         if (changed)
             await swapIn(staging, folder);
-        return { folder, files: [...after.values()].filter(v => v.startsWith('file:')).length, changed, changes };
+        const files = [...laidOut.values()].filter(v => v.startsWith('file:')).length;
+        return { folder, files, changed, changes, fileChanges, envVariables };
     }
     finally {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
-        opts.temporary?.replace('unpack', undefined);
+        options.temporary?.replace('unpack', undefined);
+    }
+}
+const isJsonName = (name) => /\.json$/i.test(name);
+/**
+ * Rewrites the unpacked files as the repository keeps them: each JSON file pretty-printed in the
+ * export's own key order, env_variables.json as the policy says. Each file is read whole and
+ * parsed (to be sure it is JSON before it is re-indented, and to redact): acceptable for the
+ * repository copy, which git and a reviewer hold whole too. A `.json` file that does not parse
+ * (possible with `verify: false`) is kept as exported, except env_variables.json under `redact`.
+ */
+async function layOutForReview(staging, listing, { envPolicy, key }, refuse) {
+    let envVariables;
+    for (const [name, what] of listing) {
+        if (!what.startsWith('file:') || !isJsonName(name))
+            continue;
+        const full = external_node_path_.join(staging, name);
+        // At any depth and in any case (on a case-insensitive disk it is the same file): a copy of
+        // the variables in a subfolder must not leak what the root one hides.
+        const isEnv = external_node_path_.posix.basename(name).toLowerCase() === ENV_VARIABLES;
+        if (isEnv)
+            envVariables ??= { policy: envPolicy };
+        if (isEnv && envPolicy === 'omit') {
+            await (0,promises_.rm)(full);
+            continue;
+        }
+        const text = await (0,promises_.readFile)(full, 'utf8');
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch {
+            if (isEnv && envPolicy === 'redact') {
+                // Its values cannot be found, so none can be hidden: nothing of it may be written.
+                throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`);
+            }
+            continue;
+        }
+        if (isEnv && envPolicy === 'redact') {
+            const redaction = redactEnvVariables(parsed, key);
+            const earlier = envVariables.shape === 'unrecognised' ? 'unrecognised' : undefined;
+            envVariables = { policy: envPolicy, shape: earlier ?? redaction.shape, redacted: (envVariables.redacted ?? 0) + redaction.redacted };
+            // Written from the parsed value (the clear text must not be re-indented into the copy):
+            // here an integer-like name would move first, as in any JavaScript object.
+            await (0,promises_.writeFile)(full, `${JSON.stringify(redaction.value, null, 2)}\n`);
+        }
+        else {
+            await (0,promises_.writeFile)(full, prettyJson(text));
+        }
+    }
+    return envVariables;
+}
+/**
+ * Compares the laid-out copy with what the folder holds by value: a JSON file whose value is
+ * equal (whatever its layout or key order) is no change. Such a file already laid out as this
+ * action writes takes the folder's bytes back, so a swap forced by another file does not reorder
+ * it; one written otherwise (by an earlier version) takes the new layout.
+ */
+async function compareByValue(folder, staging, before, after) {
+    const byBytes = compareTrees(before, after);
+    const fileChanges = [];
+    const modified = [];
+    const jsonText = async (root, listing, name) => isJsonName(name) && listing.get(name)?.startsWith('file:') ? (0,promises_.readFile)(external_node_path_.join(root, name), 'utf8') : undefined;
+    const oldText = (name) => jsonText(folder, before, name);
+    const newText = (name) => jsonText(staging, after, name);
+    for (const name of byBytes.modified) {
+        const [old, now] = [await oldText(name), await newText(name)];
+        if (old !== undefined && now !== undefined) {
+            const [oldValue, newValue] = [parseOrUndefined(old), parseOrUndefined(now)];
+            if (oldValue !== undefined && newValue !== undefined && canonicalJson(oldValue) === canonicalJson(newValue)) {
+                if (prettyJson(old) === old)
+                    await (0,promises_.copyFile)(external_node_path_.join(folder, name), external_node_path_.join(staging, name));
+                continue;
+            }
+        }
+        modified.push(name);
+        fileChanges.push({ kind: 'changed', name, lines: old !== undefined && now !== undefined ? countLineChanges(old, now) : undefined });
+    }
+    for (const name of byBytes.added.filter(name => after.get(name) !== 'dir')) {
+        const now = await newText(name);
+        fileChanges.push({ kind: 'added', name, lines: now === undefined ? undefined : { added: countLines(now), removed: 0 } });
+    }
+    for (const name of byBytes.removed.filter(name => before.get(name) !== 'dir')) {
+        const old = await oldText(name);
+        fileChanges.push({ kind: 'removed', name, lines: old === undefined ? undefined : { added: 0, removed: countLines(old) } });
+    }
+    return { changes: { ...byBytes, modified }, fileChanges: sortChanges(fileChanges) };
+}
+function parseOrUndefined(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
     }
 }
 function linkStaysInside(root, name, target) {
@@ -77311,8 +77956,11 @@ function linkStaysInside(root, name, target) {
     const relative = external_node_path_.relative(root, resolved);
     return relative !== '' && !relative.startsWith('..') && !external_node_path_.isAbsolute(relative);
 }
-/** Every entry below `root` (none when it does not exist), links listed and not followed. */
-async function listTree(root) {
+/**
+ * Every entry below `root` (none when it does not exist), links listed and not followed; files as
+ * `file:<sha256>`, or as `file:` alone when `digests` is false.
+ */
+async function listTree(root, digests = true) {
     const listing = new Map();
     const walk = async (relative) => {
         let children;
@@ -77334,7 +77982,7 @@ async function listTree(root) {
                 await walk(name);
             }
             else
-                listing.set(name, `file:${await digest(full)}`);
+                listing.set(name, `file:${digests ? await digest(full) : ''}`);
         }
     };
     await walk('');
@@ -77416,6 +78064,7 @@ function parseToolList(text) {
  * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
  * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
+
 
 
 
@@ -77521,6 +78170,7 @@ function getSettings({ getInput, setSecret, env }) {
             return unpackFolder(given, folders[i], artifactNames[i], env);
         return given ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env);
     }));
+    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
     if (problems.length > 0) {
         throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     }
@@ -77540,8 +78190,17 @@ function getSettings({ getInput, setSecret, env }) {
         maxPauseMs: Math.round(pollSeconds * 1000),
         uploadArtifact: uploadArtifact,
         retentionDays,
-        verifyToolExport: verifyToolExport
+        verifyToolExport: verifyToolExport,
+        envVariables: envVariables
     };
+}
+function envPolicy(raw) {
+    if (!raw)
+        return 'redact';
+    const policy = ENV_POLICIES.find(name => name === raw.toLowerCase());
+    if (!policy)
+        throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`);
+    return policy;
 }
 /** More export jobs at once than this would only meet the platform's rate limits. */
 const MAX_CONCURRENCY = 20;
@@ -77898,6 +78557,8 @@ class Secrets {
  */
 
 
+
+
 const PHASE_NAMES = {
     start: 'starting the export',
     wait: 'waiting for the job',
@@ -77945,6 +78606,7 @@ function summaryRows(given, redact = text => text) {
         ],
         ['Unpacked to', report.extractedPath && code(report.extractedPath)],
         ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
+        ['Environment variables', report.envVariables && summary_escape(describeEnvPolicy(report.envVariables))],
         ['Error', report.error && summary_escape(report.error)]
     ];
     return rows.filter((row) => row[1] !== undefined && row[1] !== '');
@@ -77990,6 +78652,15 @@ async function writeSetSummary(reports, error, durationMs, redact) {
         .addTable([header, ...setRows(reports, redact)])
         .write();
 }
+/** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
+function changeRows(changes, most = 50) {
+    const rows = changes
+        .slice(0, most)
+        .map(change => [code(change.name), change.kind, summary_escape(describeLines(change) ?? '')]);
+    if (changes.length > most)
+        rows.push([`… and ${changes.length - most} more`, '', '']);
+    return rows;
+}
 async function writeSummary(report, redact) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -78004,6 +78675,16 @@ async function writeSummary(report, redact) {
                 { data: 'Size', header: true }
             ],
             ...contentRows(report.entries)
+        ]);
+    }
+    if (report.fileChanges?.length) {
+        core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
+            [
+                { data: 'File', header: true },
+                { data: 'Change', header: true },
+                { data: 'Lines', header: true }
+            ],
+            ...changeRows(report.fileChanges)
         ]);
     }
     await core/* summary */.z.write();
@@ -78090,6 +78771,8 @@ class TemporaryPaths {
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
  * `::error::`.
  */
+
+
 
 
 
@@ -78273,7 +78956,7 @@ async function exportSet(shared, reports) {
 function resultOf(report) {
     const fields = [
         Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
-        Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed
+        Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed, Outputs.Changes
     ];
     const result = { name: report.name, toolId: report.toolId };
     const noted = report;
@@ -78421,14 +79104,24 @@ function describeVerification(contents) {
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ temporary, log, setOutput }, file, folder) {
+async function unpack({ report, settings, temporary, log, setOutput }, file, folder) {
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
-    const result = await extractExport(file.filePath, folder, { bytes, temporary });
+    const result = await extractExport(file.filePath, folder, { envPolicy: settings.envVariables, key: settings.key, bytes, temporary });
+    const env = result.envVariables;
+    if (env) {
+        report.envVariables = env;
+        log.info(`envVariables ${describeEnvPolicy(env)}.`);
+        if (env.shape === 'unrecognised') {
+            log.warning(`${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
+        }
+    }
     log.info(result.changed
         ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
         : `Unpacked ${result.files} files: identical to what ${logValue(result.folder)} held, left untouched.`);
     setOutput(Outputs.ExtractedPath, result.folder);
     setOutput(Outputs.Changed, result.changed);
+    report.fileChanges = result.fileChanges;
+    setOutput(Outputs.Changes, result.fileChanges.map(describeFileChange).join('\n'));
 }
 /** 5. Keep it as an artifact. */
 async function upload({ settings, target, temporary, log, setOutput }, file) {

@@ -77,6 +77,9 @@ try {
     })
     const line = run.stdout.split('\n').find(l => l.startsWith('Unpacked')) ?? run.stdout.split('\n').find(l => l.startsWith('::error::'))
     console.log(`  ${night}: exit ${run.code}, changed=${run.outputs.changed}  ${line}`)
+    const env = run.stdout.split('\n').find(l => l.startsWith('envVariables '))
+    if (env) console.log(`    ${env}`)
+    for (const change of (run.outputs.changes ?? '').split('\n').filter(Boolean)) console.log(`    changes: ${change}`)
     return run
   }
   sim.tools['a-banking-assistant'].durationMs = 1200
@@ -88,6 +91,7 @@ try {
   ])
   const last = await nightly('night 3 (the flow changed, env variables dropped)')
   console.log(`  ${last.outputs.extractedPath} now holds: ${readdirSync(last.outputs.extractedPath).join(', ')}`)
+  console.log(`  flow_definition.json, pretty-printed for review:\n${readFileSync(path.join(last.outputs.extractedPath, 'flow_definition.json'), 'utf8').trimEnd().replace(/^/gm, '    ')}`)
   console.log('  A workflow opens a pull request only when changed == true (see the README).')
 
   console.log(`\nEverything the demo wrote is under ${path.relative(process.cwd(), root) || root} (git-ignored; the next demo empties it).`)

@@ -15,7 +15,8 @@ export enum Inputs {
   RetentionDays = 'retentionDays',
   Verify = 'verify',
   Extract = 'extract',
-  ExtractPath = 'extractPath'
+  ExtractPath = 'extractPath',
+  EnvVariables = 'envVariables'
 }
 
 /** Output names, exactly as action.yml declares them. */
@@ -32,6 +33,7 @@ export enum Outputs {
   ArtifactUrl = 'artifactUrl',
   ExtractedPath = 'extractedPath',
   Changed = 'changed',
+  Changes = 'changes',
   Results = 'results',
   Succeeded = 'succeeded',
   Failed = 'failed'

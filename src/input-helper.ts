@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from './constants.js'
+import { ENV_POLICIES, type EnvPolicy } from './env-redaction.js'
 import { ActionError } from './errors.js'
 import { artifactNameProblem, defaultArtifactName } from './file-naming.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
@@ -44,6 +45,8 @@ export interface Settings {
   retentionDays?: number
   /** Whether the download must prove to be a tool export, not only a sound zip. */
   verifyToolExport: boolean
+  /** What the unpacked copy holds of env_variables.json. */
+  envVariables: EnvPolicy
 }
 
 /** A job's own limit on GitHub-hosted runners: no download needs a longer one. */
@@ -145,6 +148,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
       return given ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env)
     })
   )
+  const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
 
   if (problems.length > 0) {
     throw new ActionError(
@@ -168,8 +172,16 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     maxPauseMs: Math.round(pollSeconds! * 1000),
     uploadArtifact: uploadArtifact!,
     retentionDays,
-    verifyToolExport: verifyToolExport!
+    verifyToolExport: verifyToolExport!,
+    envVariables: envVariables!
   }
+}
+
+function envPolicy(raw: string): EnvPolicy {
+  if (!raw) return 'redact'
+  const policy = ENV_POLICIES.find(name => name === raw.toLowerCase())
+  if (!policy) throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`)
+  return policy
 }
 
 /** More export jobs at once than this would only meet the platform's rate limits. */

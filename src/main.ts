@@ -8,10 +8,12 @@ import { artifactServiceProblem, uploadExportArtifact } from './artifact-uploade
 import { sleep, watchForCancellation } from './cancellation.js'
 import { Inputs, Outputs } from './constants.js'
 import { downloadExport, type SavedFile } from './downloader.js'
+import { describeEnvPolicy } from './env-redaction.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
 import { formatBytes, logValue } from './log-text.js'
 import type { VerifiedExport } from './export-verifier.js'
 import { extractExport } from './extractor.js'
+import { describeFileChange } from './file-changes.js'
 import { artifactFileName } from './file-naming.js'
 import { PlatformHttp } from './http-helper.js'
 import { getSettings, type Settings, type ToolTarget } from './input-helper.js'
@@ -25,7 +27,7 @@ import { writableFolderProblem } from './folder-check.js'
 import { TemporaryPaths, type TrackedPaths } from './temporary-paths.js'
 import { describeChanges } from './tree-compare.js'
 import { describeUrl, resolveDownloadUrl } from './url-helper.js'
-import { DEFINITIONS } from './zip-rules.js'
+import { DEFINITIONS, ENV_VARIABLES } from './zip-rules.js'
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500
@@ -213,7 +215,7 @@ async function exportSet(shared: Shared, reports: RunReport[]): Promise<void> {
 function resultOf(report: RunReport): Record<string, unknown> {
   const fields = [
     Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
-    Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed
+    Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed, Outputs.Changes
   ]
   const result: Record<string, unknown> = { name: report.name, toolId: report.toolId }
   const noted = report as Record<string, unknown>
@@ -384,9 +386,19 @@ function describeVerification(contents: VerifiedExport): string {
 }
 
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ temporary, log, setOutput }: RunContext, file: SavedFile, folder: string): Promise<void> {
+async function unpack({ report, settings, temporary, log, setOutput }: RunContext, file: SavedFile, folder: string): Promise<void> {
   const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0)
-  const result = await extractExport(file.filePath, folder, { bytes, temporary })
+  const result = await extractExport(file.filePath, folder, { envPolicy: settings.envVariables, key: settings.key, bytes, temporary })
+  const env = result.envVariables
+  if (env) {
+    report.envVariables = env
+    log.info(`envVariables ${describeEnvPolicy(env)}.`)
+    if (env.shape === 'unrecognised') {
+      log.warning(
+        `${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`
+      )
+    }
+  }
   log.info(
     result.changed
       ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
@@ -394,6 +406,8 @@ async function unpack({ temporary, log, setOutput }: RunContext, file: SavedFile
   )
   setOutput(Outputs.ExtractedPath, result.folder)
   setOutput(Outputs.Changed, result.changed)
+  report.fileChanges = result.fileChanges
+  setOutput(Outputs.Changes, result.fileChanges.map(describeFileChange).join('\n'))
 }
 
 /** 5. Keep it as an artifact. */

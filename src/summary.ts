@@ -3,8 +3,10 @@
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
  */
 import * as core from '@actions/core'
+import { describeEnvPolicy, type EnvVariablesCopy } from './env-redaction.js'
 import type { ExportEntry } from './export-verifier.js'
 import { formatBytes } from './log-text.js'
+import { describeLines, type FileChange } from './file-changes.js'
 
 /**
  * What one run learned, phase by phase. The fields named like the step's outputs hold the
@@ -38,6 +40,10 @@ export interface RunReport {
   artifactUrl?: string
   extractedPath?: string
   changed?: boolean
+  changes?: string
+  /** With extract: what the repository copy holds of env_variables.json, and what changed in it, file by file. */
+  envVariables?: EnvVariablesCopy
+  fileChanges?: FileChange[]
 }
 
 export type Phase = 'start' | 'wait' | 'download' | 'unpack' | 'upload'
@@ -86,6 +92,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
     ],
     ['Unpacked to', report.extractedPath && code(report.extractedPath)],
     ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
+    ['Environment variables', report.envVariables && escape(describeEnvPolicy(report.envVariables))],
     ['Error', report.error && escape(report.error)]
   ]
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
@@ -134,6 +141,15 @@ export async function writeSetSummary(reports: RunReport[], error: string | unde
     .write()
 }
 
+/** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
+export function changeRows(changes: FileChange[], most = 50): [string, string, string][] {
+  const rows: [string, string, string][] = changes
+    .slice(0, most)
+    .map(change => [code(change.name), change.kind, escape(describeLines(change) ?? '')])
+  if (changes.length > most) rows.push([`… and ${changes.length - most} more`, '', ''])
+  return rows
+}
+
 export async function writeSummary(report: RunReport, redact: (text: string) => string): Promise<void> {
   // Outside a runner (local runs) there is no summary file: nothing to write.
   if (!process.env.GITHUB_STEP_SUMMARY) return
@@ -147,6 +163,16 @@ export async function writeSummary(report: RunReport, redact: (text: string) => 
         { data: 'Size', header: true }
       ],
       ...contentRows(report.entries)
+    ])
+  }
+  if (report.fileChanges?.length) {
+    core.summary.addHeading('What changed in the repository copy', 4).addTable([
+      [
+        { data: 'File', header: true },
+        { data: 'Change', header: true },
+        { data: 'Lines', header: true }
+      ],
+      ...changeRows(report.fileChanges)
     ])
   }
   await core.summary.write()

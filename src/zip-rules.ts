@@ -8,7 +8,9 @@ import { hasControlCharacters } from './log-text.js'
 
 /** The entries every tool export holds at its root; only the first is needed to import. */
 export const FLOW_DEFINITION = 'flow_definition.json'
-export const OPTIONAL_DEFINITIONS = ['app_definition.json', 'env_variables.json'] as const
+/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+export const ENV_VARIABLES = 'env_variables.json'
+export const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES] as const
 export const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS] as const
 
 export const STORED = 0

@@ -149,5 +149,12 @@ describe('getSettings', () => {
       if (problem) expect(settings).toThrow(problem)
       else expect(settings).not.toThrow()
     })
+
+    it('redacts environment variables unless envVariables says keep or omit', () => {
+      expect(read(VALID).settings().envVariables).toBe('redact')
+      expect(read({ ...VALID, envVariables: ' Keep ' }).settings().envVariables).toBe('keep')
+      expect(read({ ...VALID, envVariables: 'omit' }).settings().envVariables).toBe('omit')
+      expect(read({ ...VALID, envVariables: 'mask' }).settings).toThrow('input "envVariables" must be redact, keep or omit; got "mask"')
+    })
   })
 })

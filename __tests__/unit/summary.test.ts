@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { formatBytes } from '../../src/log-text.js'
-import { contentRows, summaryRows } from '../../src/summary.js'
+import { changeRows, contentRows, summaryRows } from '../../src/summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
@@ -60,6 +60,27 @@ describe('summaryRows', () => {
   it('redacts secrets before escaping, so no escaped form escapes the mask', () => {
     const rows = Object.fromEntries(summaryRows({ error: 'HTTP 401: Invalid API key "kg-a&b"' }, text => text.split('kg-a&b').join('***')))
     expect(rows.Error).toBe('HTTP 401: Invalid API key &#34;***&#34;')
+  })
+
+  it('says which envVariables policy applied and how many values were redacted, and lists what changed, escaped', () => {
+    const rows = Object.fromEntries(summaryRows({ changed: true, envVariables: { policy: 'redact', shape: 'array', redacted: 2 } }))
+    expect(rows['Environment variables']).toBe('redact: 2 values replaced by placeholders')
+    expect(Object.fromEntries(summaryRows({ envVariables: { policy: 'omit' } }))['Environment variables']).toBe(
+      'omit: env_variables.json left out of the repository copy'
+    )
+    expect(
+      changeRows([
+        { kind: 'added', name: 'a<b>.json', lines: { added: 3, removed: 0 } },
+        { kind: 'changed', name: 'flow_definition.json', lines: { added: 1, removed: 1 } },
+        { kind: 'removed', name: 'notes.txt' }
+      ])
+    ).toEqual([
+      ['<code>a&#60;b&#62;.json</code>', 'added', '+3 -0 lines'],
+      ['<code>flow_definition.json</code>', 'changed', '+1 -1 lines'],
+      ['<code>notes.txt</code>', 'removed', '']
+    ])
+    const many = Array.from({ length: 52 }, (_, i) => ({ kind: 'added' as const, name: `f${i}.json` }))
+    expect(changeRows(many).at(-1)).toEqual(['… and 2 more', '', ''])
   })
 
   it('formats sizes', () => {
