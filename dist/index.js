@@ -75433,8 +75433,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: exportTool
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -75524,6 +75526,23 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
+var ImportInputs;
+(function (ImportInputs) {
+    ImportInputs["Source"] = "source";
+    ImportInputs["ToolName"] = "toolName";
+    ImportInputs["BackupBefore"] = "backupBefore";
+    ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["DryRun"] = "dryRun";
+})(ImportInputs || (ImportInputs = {}));
+/** The import entry's outputs, exactly as import/action.yml declares them. */
+var ImportOutputs;
+(function (ImportOutputs) {
+    ImportOutputs["Status"] = "status";
+    ImportOutputs["ToolId"] = "toolId";
+    ImportOutputs["DockStatusId"] = "dockStatusId";
+    ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+})(ImportOutputs || (ImportOutputs = {}));
 
 ;// CONCATENATED MODULE: ./src/file-naming.ts
 /**
@@ -76104,7 +76123,7 @@ function logValue(value) {
     return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 /** A size for people: `2.0 KiB (2048 bytes)`. */
-function formatBytes(bytes) {
+function log_text_formatBytes(bytes) {
     const units = ['bytes', 'KiB', 'MiB', 'GiB'];
     let value = bytes;
     let unit = 0;
@@ -76199,8 +76218,30 @@ function parseStatusAnswer(text) {
         dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
         status,
         percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj)
+        downloadUrl: downloadUrlOf(obj),
+        message: status === 'FAILED' ? serverMessage(text) : undefined
     };
+}
+function parseImportAnswer(text) {
+    const obj = parseJsonObject(text);
+    const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
+    if (!dockStatusId)
+        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
+}
+function parseUploadAnswer(text) {
+    const obj = parseJsonObject(text);
+    const fileId = stringField(obj, 'fileId');
+    if (!fileId)
+        throw new MalformedAnswerError('the answer has no fileId');
+    return { fileId, url: stringField(obj, 'url') };
+}
+/** The start of a chunked upload session: its id. */
+function parseSessionAnswer(text) {
+    const sessionId = stringField(parseJsonObject(text), 'sessionId');
+    if (!sessionId)
+        throw new MalformedAnswerError('the answer has no sessionId');
+    return sessionId;
 }
 /**
  * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
@@ -76521,9 +76562,12 @@ class HttpError extends Error {
 }
 /** A connection that failed, was reset, timed out or ended early. The message never holds a URL. */
 class NetworkError extends Error {
-    constructor(reason) {
+    /** true: the request never left the runner (no connection was made), so the server cannot have acted on it. */
+    notSent;
+    constructor(reason, options = {}) {
         super(reason);
         this.name = 'NetworkError';
+        this.notSent = options.notSent ?? false;
     }
 }
 function isRetryableStatus(status) {
@@ -76533,6 +76577,15 @@ function isRetryable(error) {
     if (error instanceof HttpError)
         return isRetryableStatus(error.status);
     return error instanceof NetworkError || error instanceof MalformedAnswerError;
+}
+/**
+ * Whether a request that must never reach the server twice (an import) may be sent again: only
+ * when the server said it did not act on it (429), or when it never received it.
+ */
+function isSafeToResend(error) {
+    if (error instanceof HttpError)
+        return error.status === 429;
+    return error instanceof NetworkError && error.notSent;
 }
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -76588,8 +76641,9 @@ async function withRetry(operation, ctx) {
             const debug = ctx.debug ?? (() => { });
             if (error instanceof CancelledError)
                 throw error;
-            if (!isRetryable(error) || attempt >= ctx.policy.attempts) {
-                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${isRetryable(error) ? 'no attempts left' : 'not a passing fault'}, not retried`);
+            const retryable = (ctx.retryable ?? isRetryable)(error);
+            if (!retryable || attempt >= ctx.policy.attempts) {
+                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${retryable ? 'no attempts left' : 'not a passing fault'}, not retried`);
                 throw error;
             }
             const now = (ctx.now ?? Date.now)();
@@ -76669,6 +76723,15 @@ function exportUrl(base, toolId, flowId) {
 /** GET target that reports a dock job's status. */
 function dockStatusUrl(base, dockStatusId) {
     return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
+}
+/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
+function filesUrl(base, ...session) {
+    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
+    return apiUrl(base, `/api/public/files${tail}`);
+}
+/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
+function importUrl(base, toolId) {
+    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
 }
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
@@ -76783,12 +76846,24 @@ class PlatformHttp {
         this.debug = options.debug ?? (() => { });
         this.direct = new undici/* Agent */.g6({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined });
     }
-    /** A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx status. */
-    async requestText(method, url, limit = MAX_ANSWER_BYTES) {
+    /**
+     * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
+     * status. A POST sends `body` as JSON (none when undefined).
+     */
+    async requestText(method, url, limit = MAX_ANSWER_BYTES, body) {
         const headers = { accept: 'application/json' };
         if (method === 'POST')
             headers['content-type'] = 'application/json';
-        const response = await this.send(method, url, headers, this.options.signal);
+        const text = method === 'POST' && body !== undefined ? JSON.stringify(body) : '';
+        const response = await this.send(method, url, headers, this.options.signal, () => text);
+        return readText(response, limit, true);
+    }
+    /**
+     * A multipart/form-data POST, encoded by the library (boundary, headers, file parts streamed
+     * from their Blobs). `form` is called once per hop: a body is read as it is sent.
+     */
+    async postForm(url, form, limit = MAX_ANSWER_BYTES) {
+        const response = await this.send('POST', url, { accept: 'application/json' }, this.options.signal, form);
         return readText(response, limit, true);
     }
     /** A download: the 2xx response, body not yet read. `signal` may stop it sooner than the run's. */
@@ -76806,7 +76881,7 @@ class PlatformHttp {
     timeouts() {
         return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs };
     }
-    async send(method, start, baseHeaders, signal) {
+    async send(method, start, baseHeaders, signal, body = () => '') {
         checkScheme(start, 'the URL');
         // A signed download URL in clear text is as good as a key: https promised, https kept.
         if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !isLoopbackHost(start.hostname)) {
@@ -76820,7 +76895,7 @@ class PlatformHttp {
                 headers[API_KEY_HEADER] = this.options.key;
             if (verb === 'GET')
                 delete headers['content-type'];
-            const response = await this.request(verb, url, headers, signal);
+            const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined);
             const status = response.statusCode;
             const location = headerValue(response.headers.location);
             if (status >= 300 && status < 400 && location) {
@@ -76874,7 +76949,7 @@ class PlatformHttp {
         }
         return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` };
     }
-    async request(verb, url, headers, signal) {
+    async request(verb, url, headers, signal, requestBody) {
         const { dispatcher, via } = this.dispatcherFor(url);
         const startedAt = Date.now();
         const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`;
@@ -76884,7 +76959,7 @@ class PlatformHttp {
                 path: `${url.pathname}${url.search}`,
                 method: verb,
                 headers,
-                body: verb === 'POST' ? '' : undefined,
+                body: requestBody,
                 signal
             });
             this.debug(`${shown} -> ${response.statusCode} in ${Date.now() - startedAt} ms${via}`);
@@ -76984,6 +77059,11 @@ function describeRequestError(error, url, via) {
         case 'UND_ERR_SOCKET':
             // The server closed the connection before answering: what Node's own client calls ECONNRESET.
             return new NetworkError('connection error ECONNRESET');
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            // No connection was made: the server cannot have received the request.
+            return new NetworkError(`connection error ${code}`, { notSent: true });
         default:
             return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed');
     }
@@ -77823,7 +77903,7 @@ async function extractExport(file, folder, options) {
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
     const free = bavail * bsize;
     if (free < options.bytes) {
-        throw new ActionError(`Unpacking the export needs ${formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+        throw new ActionError(`Unpacking the export needs ${log_text_formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${log_text_formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
@@ -78074,10 +78154,6 @@ function parseToolList(text) {
 
 
 function getSettings({ getInput, setSecret, env }) {
-    // Masked before anything else can print it, even if the rest of the input is bad.
-    const key = getInput(Inputs.Key).trim();
-    if (key)
-        setSecret(key);
     const problems = [];
     const check = (name, read) => {
         try {
@@ -78089,28 +78165,7 @@ function getSettings({ getInput, setSecret, env }) {
         }
     };
     const text = (name) => getInput(name).trim();
-    const platform = check(Inputs.Host, () => {
-        const raw = text(Inputs.Host);
-        if (!raw)
-            throw new Error('is required and was not given');
-        try {
-            return parseHost(raw);
-        }
-        catch (error) {
-            throw new Error(`is not usable: ${error.message}`);
-        }
-    });
-    if (!key)
-        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line, or from a web page with an invisible character in it,
-    // cannot go into a header: say so now, not after retries.
-    else if (/[\x00-\x1f\x7f]/.test(key))
-        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
-    else {
-        const odd = keyCharacterProblem(key);
-        if (odd)
-            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
-    }
+    const { platform, key } = readConnection({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
     const concurrency = check(Inputs.Concurrency, () => {
         const raw = text(Inputs.Concurrency);
@@ -78193,6 +78248,39 @@ function getSettings({ getInput, setSecret, env }) {
         verifyToolExport: verifyToolExport,
         envVariables: envVariables
     };
+}
+/**
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
+ */
+function readConnection({ getInput, setSecret }, problems) {
+    const key = getInput(Inputs.Key).trim();
+    if (key)
+        setSecret(key);
+    let platform;
+    const raw = getInput(Inputs.Host).trim();
+    if (!raw)
+        problems.push(`input "${Inputs.Host}" is required and was not given`);
+    else {
+        try {
+            platform = parseHost(raw);
+        }
+        catch (error) {
+            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
+        }
+    }
+    if (!key)
+        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
+    else if (/[\x00-\x1f\x7f]/.test(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
+    }
+    return { platform, key };
 }
 function envPolicy(raw) {
     if (!raw)
@@ -78366,7 +78454,7 @@ async function waitForJob(getStatus, opts) {
         const at = nextCheckAt({ startedAt: opts.startedAt, lastCheckAt, now: now(), deadline, maxPauseMs: opts.maxPauseMs, backoffMs });
         if (at === undefined) {
             if (failures > 0)
-                throw gaveUp(failures, lastError, opts.dockStatusId);
+                throw gaveUp(failures, lastError, opts.dockStatusId, opts.job);
             return { status, timedOut: true };
         }
         await opts.sleep(at - now());
@@ -78388,7 +78476,7 @@ async function waitForJob(getStatus, opts) {
             failures++;
             lastError = error;
             if (failures >= MAX_CONSECUTIVE_FAILURES)
-                throw gaveUp(failures, error, opts.dockStatusId);
+                throw gaveUp(failures, error, opts.dockStatusId, opts.job);
             const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now());
             if (tooLong) {
                 opts.log.debug?.(`Status check ${checks}: the server's Retry-After reaches past what is waited for; not checked again`);
@@ -78414,12 +78502,12 @@ async function waitForJob(getStatus, opts) {
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
-            return { status, timedOut: false, downloadUrl: answer.downloadUrl };
+            return { status, timedOut: false, downloadUrl: answer.downloadUrl, message: answer.message };
         }
     }
 }
-function gaveUp(failures, error, dockStatusId) {
-    return new ActionError(`Checking the export status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
+function gaveUp(failures, error, dockStatusId, job = 'export') {
+    return new ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
         `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
 }
 
@@ -78464,18 +78552,7 @@ class PlatformClient {
         return new ActionError(`Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
     }
     async getStatus(dockStatusId) {
-        let answer;
-        try {
-            answer = parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)));
-        }
-        catch (error) {
-            throw this.explain(error, 'Checking the export status');
-        }
-        // A cache or proxy that answers for another job must not decide this one's fate.
-        if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-            throw new MalformedAnswerError('the answer is about another job');
-        }
-        return answer;
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
@@ -78489,6 +78566,24 @@ class PlatformClient {
             return error;
         return explainHttpError(error, what, this.target);
     }
+}
+/**
+ * One check of a dock job (an export's or an import's): its status, refused when the answer is
+ * about another job. `explain` turns a failure into what the caller tells the user.
+ */
+async function readJobStatus(http, platform, dockStatusId, explain) {
+    let answer;
+    try {
+        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
+    }
+    catch (error) {
+        throw explain(error);
+    }
+    // A cache or proxy that answers for another job must not decide this one's fate.
+    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+        throw new MalformedAnswerError('the answer is about another job');
+    }
+    return answer;
 }
 function explainHttpError(error, what, target) {
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
@@ -78595,7 +78690,7 @@ function summaryRows(given, redact = text => text) {
         ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
         ['Export job id', report.exportJobId && code(report.exportJobId)],
         ['File', report.fileName && code(report.fileName)],
-        ['Size', report.size === undefined ? undefined : formatBytes(report.size)],
+        ['Size', report.size === undefined ? undefined : log_text_formatBytes(report.size)],
         ['SHA-256', report.sha256 && code(report.sha256)],
         [
             'Artifact',
@@ -78617,7 +78712,7 @@ function redactReport(report, redact) {
 }
 /** What the verified export holds: one row per file, its name and size (already escaped). */
 function contentRows(entries, most = 20) {
-    const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
+    const rows = entries.slice(0, most).map(entry => [code(entry.name), log_text_formatBytes(entry.size)]);
     if (entries.length > most)
         rows.push([`… and ${entries.length - most} more`, '']);
     return rows;
@@ -78633,7 +78728,7 @@ function setRows(reports, redact = text => text) {
             report.toolName ? `${summary_escape(report.name ?? '')} (${summary_escape(report.toolName)})` : summary_escape(report.name ?? ''),
             report.error ? `${statusCell(report)}: ${summary_escape(report.error)}` : statusCell(report),
             report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
-            report.size === undefined ? '' : formatBytes(report.size),
+            report.size === undefined ? '' : log_text_formatBytes(report.size),
             report.sha256 ? code(report.sha256.slice(0, 12)) : '',
             report.artifactName ? (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName)) : '',
             report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
@@ -78646,7 +78741,7 @@ async function writeSetSummary(reports, error, durationMs, redact) {
     const failed = reports.filter(report => report.error !== undefined).length;
     const headline = error && failed === 0 ? `❌ ${summary_escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
     const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
-    await core/* summary */.z
+    await lib_core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
         .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${summary_escape(redact(reports[0].host))}` : ''}.</p>`, true)
         .addTable([header, ...setRows(reports, redact)])
@@ -78665,11 +78760,11 @@ async function writeSummary(report, redact) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    core/* summary */.z
+    lib_core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
         .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
     if (report.entries?.length) {
-        core/* summary */.z.addHeading('What the export holds', 4).addTable([
+        lib_core/* summary */.z.addHeading('What the export holds', 4).addTable([
             [
                 { data: 'File', header: true },
                 { data: 'Size', header: true }
@@ -78678,7 +78773,7 @@ async function writeSummary(report, redact) {
         ]);
     }
     if (report.fileChanges?.length) {
-        core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
+        lib_core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
             [
                 { data: 'File', header: true },
                 { data: 'Change', header: true },
@@ -78687,13 +78782,61 @@ async function writeSummary(report, redact) {
             ...changeRows(report.fileChanges)
         ]);
     }
-    await core/* summary */.z.write();
+    await lib_core/* summary */.z.write();
 }
 function code(text) {
     return `<code>${summary_escape(text)}</code>`;
 }
 function summary_escape(text) {
     return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** The import summary's rows, each cell escaped (and redacted) here. */
+function importRows(given, redact = text => text) {
+    const clean = (text) => summary_escape(redact(text));
+    const report = given;
+    const target = report.toolName ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}` : report.toolId && `tool ${code(redact(report.toolId))}`;
+    const source = report.source;
+    const rows = [
+        ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
+        ['Source SHA-256', source && code(source.sha256)],
+        ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
+        [
+            'Backup before the import',
+            report.backup && (report.backup.artifactUrl ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>` : clean(report.backup.artifactName))
+        ],
+        ['Status', report.dryRun && !report.error ? 'dry run: nothing was sent' : report.error ? `❌ ${report.status ? clean(report.status) : 'failed'}` : report.status && `✅ ${clean(report.status)}`],
+        ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
+        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
+        ['Error', report.error && clean(report.error)]
+    ];
+    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
+}
+async function writeImportSummary(report, redact) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    core.summary
+        .addHeading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3)
+        .addTable(importRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
+    if (report.files?.length) {
+        core.summary.addHeading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4).addTable([
+            [
+                { data: 'File', header: true },
+                { data: 'Size', header: true },
+                { data: 'How', header: true }
+            ],
+            ...report.files.map(file => [code(file.name), formatBytes(file.size), summary_escape(file.how ?? '')])
+        ]);
+    }
+    if (report.variables?.length) {
+        core.summary.addHeading('Environment variables (names only)', 4).addTable([
+            [
+                { data: 'Variable', header: true },
+                { data: 'Value from', header: true }
+            ],
+            ...report.variables.map(variable => [code(redact(variable.name)), summary_escape(variable.source)])
+        ]);
+    }
+    await core.summary.write();
 }
 
 ;// CONCATENATED MODULE: ./src/folder-check.ts
@@ -78800,7 +78943,7 @@ const HARD_STOP_MS = 1500;
 const SET_HEARTBEAT_MS = 15_000;
 async function run() {
     const runStartedAt = Date.now();
-    const secrets = new Secrets(core/* setSecret */.Pq);
+    const secrets = new Secrets(lib_core/* setSecret */.Pq);
     const temporary = new TemporaryPaths();
     /** One report per tool; the first stands for the run until the inputs are read. */
     const reports = [{}];
@@ -78811,7 +78954,7 @@ async function run() {
         if (!many)
             reports[0].durationMs = Date.now() - runStartedAt;
         const written = many ? writeSetSummary(reports, runError, Date.now() - runStartedAt, redact) : writeSummary(reports[0], redact);
-        await written.catch((error) => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
+        await written.catch((error) => lib_core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
     })());
     const redact = (text) => secrets.redact(text);
     let runError;
@@ -78819,10 +78962,10 @@ async function run() {
         if (runError !== undefined)
             return;
         runError = many ? describeSetFailure(reports, error) : (reports[0].error = describeFailureOf(reports[0], error, output));
-        core/* setFailed */.C1(runError);
+        lib_core/* setFailed */.C1(runError);
     };
     const cancellation = watchForCancellation(signal => {
-        core/* info */.pq(`Received ${signal}: stopping.`);
+        lib_core/* info */.pq(`Received ${signal}: stopping.`);
         // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
         setTimeout(() => {
             temporary.removeAll();
@@ -78833,7 +78976,7 @@ async function run() {
     const signal = cancellation.signal;
     let http;
     try {
-        const settings = getSettings({ getInput: name => core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
+        const settings = getSettings({ getInput: name => lib_core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
         many = settings.many;
         reports.splice(0, 1, ...settings.tools.map(target => ({ host: settings.platform.host, toolId: target.toolId, name: target.name })));
         if (settings.uploadArtifact) {
@@ -78842,12 +78985,12 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core/* debug */.Yz });
+        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
-            const log = { info: core/* info */.pq, warning: core/* warning */.$e, debug: core/* debug */.Yz, group: core/* group */.Os, heartbeat: true };
+            const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };
             await exportTool(shared, settings.tools[0], reports[0], log, (name, value) => output(reports[0], name, value));
-            core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+            lib_core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
         }
         else {
             await exportSet(shared, reports);
@@ -78865,7 +79008,10 @@ async function run() {
     if (signal.aborted)
         process.exit(1);
 }
-/** One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure. */
+/**
+ * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
+ * The import entry's backup runs through here too, so that a backup is made as every export is.
+ */
 async function exportTool(shared, target, report, log, setOutput) {
     const { settings, signal } = shared;
     const ctx = {
@@ -78899,8 +79045,8 @@ async function exportSet(shared, reports) {
     let next = 0;
     let running = 0;
     let done = 0;
-    core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
-    const heartbeat = setInterval(() => core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
+    lib_core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
+    const heartbeat = setInterval(() => lib_core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
     heartbeat.unref();
     const worker = async () => {
         while (next < total && !signal.aborted) {
@@ -78909,9 +79055,9 @@ async function exportSet(shared, reports) {
             const report = reports[index];
             const prefix = `[${target.name}] `;
             const log = {
-                info: line => core/* info */.pq(prefix + line),
-                warning: line => core/* warning */.$e(prefix + line),
-                debug: line => core/* debug */.Yz(prefix + line),
+                info: line => lib_core/* info */.pq(prefix + line),
+                warning: line => lib_core/* warning */.$e(prefix + line),
+                debug: line => lib_core/* debug */.Yz(prefix + line),
                 group: (_title, work) => work(),
                 heartbeat: false
             };
@@ -78919,13 +79065,13 @@ async function exportSet(shared, reports) {
             const startedAt = Date.now();
             try {
                 await exportTool(shared, target, report, log, (name, value) => note(report, name, value));
-                core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${formatBytes(report.size)}`}.`);
+                lib_core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${log_text_formatBytes(report.size)}`}.`);
             }
             catch (error) {
                 if (signal.aborted)
                     break;
                 report.error = describeFailureOf(report, error, note);
-                core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
+                lib_core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
             }
             finally {
                 report.durationMs = Date.now() - startedAt;
@@ -78942,12 +79088,12 @@ async function exportSet(shared, reports) {
     }
     signal.throwIfAborted();
     const failed = reports.filter(report => report.error !== undefined);
-    core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
-    core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
-    core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
-    core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
-    core/* setOutput */.uH(Outputs.Failed, String(failed.length));
-    core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
+    lib_core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
+    lib_core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
+    lib_core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
+    lib_core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
+    lib_core/* setOutput */.uH(Outputs.Failed, String(failed.length));
+    lib_core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
     if (failed.length) {
         throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(report => `${report.name}: ${report.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
     }
@@ -79146,7 +79292,7 @@ function note(report, name, value) {
 /** Sets a step output as soon as it is known, and keeps it for the summary. */
 function output(report, name, value) {
     note(report, name, value);
-    core/* setOutput */.uH(name, String(value));
+    lib_core/* setOutput */.uH(name, String(value));
 }
 /**
  * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end

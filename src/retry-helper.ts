@@ -21,9 +21,13 @@ export class HttpError extends Error {
 
 /** A connection that failed, was reset, timed out or ended early. The message never holds a URL. */
 export class NetworkError extends Error {
-  constructor(reason: string) {
+  /** true: the request never left the runner (no connection was made), so the server cannot have acted on it. */
+  readonly notSent: boolean
+
+  constructor(reason: string, options: { notSent?: boolean } = {}) {
     super(reason)
     this.name = 'NetworkError'
+    this.notSent = options.notSent ?? false
   }
 }
 
@@ -34,6 +38,15 @@ export function isRetryableStatus(status: number): boolean {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof HttpError) return isRetryableStatus(error.status)
   return error instanceof NetworkError || error instanceof MalformedAnswerError
+}
+
+/**
+ * Whether a request that must never reach the server twice (an import) may be sent again: only
+ * when the server said it did not act on it (429), or when it never received it.
+ */
+export function isSafeToResend(error: unknown): boolean {
+  if (error instanceof HttpError) return error.status === 429
+  return error instanceof NetworkError && error.notSent
 }
 
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
@@ -106,6 +119,8 @@ export interface RetryContext {
   /** Epoch ms after which no retry is waited for: a Retry-After reaching past it ends the retries. */
   deadline?: number
   now?: () => number
+  /** Which failures are worth another try; default isRetryable. */
+  retryable?: (error: unknown) => boolean
 }
 
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
@@ -116,8 +131,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, c
     } catch (error) {
       const debug = ctx.debug ?? (() => {})
       if (error instanceof CancelledError) throw error
-      if (!isRetryable(error) || attempt >= ctx.policy.attempts) {
-        debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${isRetryable(error) ? 'no attempts left' : 'not a passing fault'}, not retried`)
+      const retryable = (ctx.retryable ?? isRetryable)(error)
+      if (!retryable || attempt >= ctx.policy.attempts) {
+        debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${retryable ? 'no attempts left' : 'not a passing fault'}, not retried`)
         throw error
       }
       const now = (ctx.now ?? Date.now)()
