@@ -63,6 +63,7 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [toolId]   the tool imported into (undefined: a new tool)
  * @property {Record<string, unknown>} body
  * @property {string} [dockStatusId]  the job it started, when it started one
+ * @property {number} at   epoch ms it arrived
  *
  * @typedef {object} RecordedRequest
  * @property {'platform' | 'storage'} server
@@ -109,6 +110,8 @@ export async function startPlatformSimulator(options = {}) {
   /** @type {Map<string, { toolId: string, startedAt: number, outcome: string }>} import jobs by dock status id */
   const importJobs = new Map()
   let newTools = 0
+  /** How import jobs end; tests may change it between runs. */
+  const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
@@ -164,7 +167,7 @@ export async function startPlatformSimulator(options = {}) {
       if (!authorised(key, res)) return
       const id = decodeURIComponent(match[1])
       const job = /** @type {{ toolId: string, startedAt: number, outcome: string }} */ (importJobs.get(id))
-      const running = job.outcome === 'NEVER' || Date.now() - job.startedAt < (options.importDurationMs ?? 800)
+      const running = job.outcome === 'NEVER' || Date.now() - job.startedAt < importJob.durationMs
       const status = running ? 'IN_PROGRESS' : job.outcome
       entry.status = status
       /** @type {Record<string, unknown>} */
@@ -303,7 +306,7 @@ export async function startPlatformSimulator(options = {}) {
   async function importTool(req, res, toolId, key) {
     const body = await readJson(req)
     /** @type {ImportRequest} */
-    const received = { toolId, body: body ?? {} }
+    const received = { toolId, body: body ?? {}, at: Date.now() }
     imports.push(received)
     if (applyFault(faults.import, res)) return
     if (!authorised(key, res)) return
@@ -315,7 +318,7 @@ export async function startPlatformSimulator(options = {}) {
     if (unknown.length) return sendJson(res, 400, { errors: [{ msg: `Unknown file id in ${unknown.join(', ')}`, code: 400 }] })
     const id = `ds-${randomUUID()}`
     const target = toolId ?? `a-new-${++newTools}`
-    importJobs.set(id, { toolId: target, startedAt: Date.now(), outcome: options.importOutcome ?? 'SUCCESS' })
+    importJobs.set(id, { toolId: target, startedAt: Date.now(), outcome: importJob.outcome })
     received.dockStatusId = id
     sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
   }
@@ -446,6 +449,8 @@ export async function startPlatformSimulator(options = {}) {
     /** Every import request received, in order, with its JSON body. */
     imports,
     importJobs,
+    /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
+    importJob,
     /**
      * The most export jobs in flight at once: a job counts from its start until the last request
      * about it (its last status check, or its download) was answered.

@@ -79445,12 +79445,12 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false) 
             variables.push({ name, source: 'existing' });
             return current.get(name);
         }
+        if (existingUnknown) {
+            // A dry run: the real run takes the tool's current value, if it has one.
+            variables.push({ name, source: 'existing' });
+            return value;
+        }
         if (isPlaceholder(value)) {
-            if (existingUnknown) {
-                // A dry run: the real run would take the tool's current value, if it has one.
-                variables.push({ name, source: 'existing' });
-                return value;
-            }
             missing.push(name);
             return value;
         }
@@ -79502,7 +79502,7 @@ function describeSource(source, dryRun = false) {
         case 'envValues':
             return 'from envValues';
         case 'existing':
-            return dryRun ? "the existing tool's current value (kept, if the tool has one)" : "the existing tool's current value (kept)";
+            return dryRun ? "the existing tool's current value (kept, if the tool has one; else the backup's)" : "the existing tool's current value (kept)";
         case 'backup':
             return "the backup's own value";
     }

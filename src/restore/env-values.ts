@@ -70,12 +70,12 @@ function resolveAgainst(
       variables.push({ name, source: 'existing' })
       return current.get(name)
     }
+    if (existingUnknown) {
+      // A dry run: the real run takes the tool's current value, if it has one.
+      variables.push({ name, source: 'existing' })
+      return value
+    }
     if (isPlaceholder(value)) {
-      if (existingUnknown) {
-        // A dry run: the real run would take the tool's current value, if it has one.
-        variables.push({ name, source: 'existing' })
-        return value
-      }
       missing.push(name)
       return value
     }
@@ -120,7 +120,7 @@ export function describeSource(source: ValueSource, dryRun = false): string {
     case 'envValues':
       return 'from envValues'
     case 'existing':
-      return dryRun ? "the existing tool's current value (kept, if the tool has one)" : "the existing tool's current value (kept)"
+      return dryRun ? "the existing tool's current value (kept, if the tool has one; else the backup's)" : "the existing tool's current value (kept)"
     case 'backup':
       return "the backup's own value"
   }
