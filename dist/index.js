@@ -75414,7 +75414,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3562);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88596);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -75424,7 +75424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3562:
+/***/ 88596:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75445,9 +75445,12 @@ var external_node_os_ = __nccwpck_require__(48161);
 var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
- * A failure a person can act on: what went wrong, and what to do about it.
- * main.ts turns exactly one of these into the step's single `::error::`.
+ * Every error type of the action, in one place. An ActionError is a failure a person can act on:
+ * what went wrong, and what to do about it; main.ts turns exactly one into the step's single
+ * `::error::`. The others say what happened where it happened, and are turned into an
+ * ActionError (or retried) by the layer that knows what it means.
  */
+/** A failure a person can act on: what went wrong, and what to do about it. */
 class ActionError extends Error {
     fix;
     constructor(message, fix) {
@@ -75471,6 +75474,109 @@ class CancelledError extends Error {
 }
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** A system or library error's code (`ENOSPC`, `UND_ERR_SOCKET`, `Z_DATA_ERROR`), when it has one. */
+function errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+// The HTTP layer's errors.
+/** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
+class errors_HttpError extends Error {
+    status;
+    serverMessage;
+    retryAfterMs;
+    retryAfterText;
+    constructor(status, serverMessage, retryAfterMs, 
+    /** The Retry-After header as sent, to quote it. */
+    retryAfterText) {
+        super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
+        this.status = status;
+        this.serverMessage = serverMessage;
+        this.retryAfterMs = retryAfterMs;
+        this.retryAfterText = retryAfterText;
+        this.name = 'HttpError';
+    }
+}
+/**
+ * A connection that failed, was reset, timed out or ended early. The message never holds a URL.
+ * `unsent`: the request surely never reached the server (no connection could be made).
+ */
+class errors_NetworkError extends Error {
+    unsent;
+    constructor(reason, unsent = false) {
+        super(reason);
+        this.unsent = unsent;
+        this.name = 'NetworkError';
+    }
+}
+/** A 2xx answer whose body broke off: the server had already acted on the request. */
+class AnswerCutShortError extends errors_NetworkError {
+    status;
+    constructor(status, reason) {
+        super(reason);
+        this.status = status;
+        this.name = 'AnswerCutShortError';
+    }
+}
+/** A 2xx answer longer than the caller's limit: refused by name, never read to its end. */
+class AnswerTooLongError extends Error {
+    status;
+    limit;
+    constructor(status, limit) {
+        super(`the answer was longer than ${limit} bytes`);
+        this.status = status;
+        this.limit = limit;
+        this.name = 'AnswerTooLongError';
+    }
+}
+/** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
+class RefusedUrlError extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'RefusedUrlError';
+    }
+}
+/** Every attempt failed with a passing fault: how many there were, and the last fault. */
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    constructor(attempts, lastError) {
+        super(`${attempts} attempts failed; the last: ${errorMessage(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+        this.name = 'RetriesExhaustedError';
+    }
+}
+// The platform's answers.
+/** The answer could not be read as a platform answer; worth asking again (except a start's). */
+class errors_MalformedAnswerError extends Error {
+    constructor(what) {
+        super(what);
+        this.name = 'MalformedAnswerError';
+    }
+}
+/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
+class NotAnExportError extends Error {
+    arrived;
+    refusal;
+    constructor(arrived, refusal) {
+        super(arrived);
+        this.arrived = arrived;
+        this.refusal = refusal;
+        this.name = 'NotAnExportError';
+    }
+}
+/** Why a text is not JSON, and where: the offset of the first byte that does not fit. */
+class JsonSyntaxError extends Error {
+    reason;
+    offset;
+    constructor(reason, offset) {
+        super(`${reason} at byte ${offset}`);
+        this.reason = reason;
+        this.offset = offset;
+        this.name = 'JsonSyntaxError';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts
@@ -75544,16 +75650,52 @@ var ImportOutputs;
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
 })(ImportOutputs || (ImportOutputs = {}));
 
+;// CONCATENATED MODULE: ./src/log-text.ts
+/**
+ * Text that came from outside (a server, a file, an input) on its way into a log line or the
+ * summary. Pure. A line break in such text could start a workflow command of its own.
+ */
+/** C0 controls and DEL. */
+function hasControlCharacters(text) {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]/.test(text);
+}
+/** One line of at most `max` characters: controls and runs of white space become one space. */
+function oneLine(text, max = 120) {
+    // eslint-disable-next-line no-control-regex
+    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+/**
+ * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
+ * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
+ * start a line of its own, nor a workflow command such as `::add-mask::`.
+ */
+function logValue(value) {
+    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A size for people: `2.0 KiB (2048 bytes)`. */
+function log_text_formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+}
+
 ;// CONCATENATED MODULE: ./src/file-naming.ts
 /**
  * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
  * file name is allowed to be (never a path).
  */
 
+
+
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME = 200;
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
@@ -75610,7 +75752,7 @@ function safeFileName(proposed) {
     const name = proposed.trim();
     if (!name || name.length > MAX_NAME)
         return undefined;
-    if (CONTROL.test(name) || /[\\/:]/.test(name))
+    if (hasControlCharacters(name) || /[\\/:]/.test(name))
         return undefined;
     if (name === '.' || name === '..' || name.startsWith('.'))
         return undefined;
@@ -75618,8 +75760,13 @@ function safeFileName(proposed) {
         return undefined;
     return name;
 }
+/** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
+function isWithin(outer, inner) {
+    const relative = external_node_path_.relative(outer, inner);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+}
 
-;// CONCATENATED MODULE: ./src/artifact-uploader.ts
+;// CONCATENATED MODULE: ./src/artifact/upload.ts
 /**
  * Keeps the export as a workflow artifact. The export is a zip already, so it is uploaded as is
  * (`skipArchive`): what a person downloads from the run page is the export itself, not a zip in
@@ -75769,7 +75916,8 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/json-syntax.ts
+;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
  * memory stays at a few numbers and one small stack however large the file is. Pure.
@@ -75778,17 +75926,6 @@ var yauzl = __nccwpck_require__(20663);
  * 240 MB flow definition @streamparser/json checked 38 MB/s, this checker 224 MB/s (JSON.parse,
  * which needs the whole text in memory, 128 MB/s); verifying must stay a fraction of the download.
  */
-/** Why the text is not JSON, and where: the offset of the first byte that does not fit. */
-class JsonSyntaxError extends Error {
-    reason;
-    offset;
-    constructor(reason, offset) {
-        super(`${reason} at byte ${offset}`);
-        this.reason = reason;
-        this.offset = offset;
-        this.name = 'JsonSyntaxError';
-    }
-}
 /** Deeper than this is refused rather than tracked: no definition nests so far, and the stack stays small. */
 const MAX_DEPTH = 10_000;
 var State;
@@ -76098,56 +76235,14 @@ class JsonSyntaxChecker {
     }
 }
 
-;// CONCATENATED MODULE: ./src/log-text.ts
-/**
- * Text that came from outside (a server, a file, an input) on its way into a log line or the
- * summary. Pure. A line break in such text could start a workflow command of its own.
- */
-/** C0 controls and DEL. */
-function hasControlCharacters(text) {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(text);
-}
-/** One line of at most `max` characters: controls and runs of white space become one space. */
-function oneLine(text, max = 120) {
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
-}
-/**
- * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
- * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
- * start a line of its own, nor a workflow command such as `::add-mask::`.
- */
-function logValue(value) {
-    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** A size for people: `2.0 KiB (2048 bytes)`. */
-function log_text_formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
-}
-
-;// CONCATENATED MODULE: ./src/response-parser.ts
+;// CONCATENATED MODULE: ./src/platform/answers.ts
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
  * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 
-/** The answer could not be read as a platform answer; worth asking again. */
-class MalformedAnswerError extends Error {
-    constructor(what) {
-        super(what);
-        this.name = 'MalformedAnswerError';
-    }
-}
+
 /**
  * JSON.parse, with one repair: the vendor's own sample answer lacks the comma between two
  * members on separate lines. Only that pattern is mended; anything else stays an error.
@@ -76166,7 +76261,7 @@ function parseJsonObject(text) {
     text = text.replace(/^\uFEFF/, '');
     const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'));
     if (!parsed)
-        throw new MalformedAnswerError('the answer is not a JSON object');
+        throw new errors_MalformedAnswerError('the answer is not a JSON object');
     return parsed;
 }
 function stringField(obj, ...names) {
@@ -76199,7 +76294,7 @@ function parseExportAnswer(text) {
     const obj = parseJsonObject(text);
     const dockStatusId = stringField(obj, 'dock-statusId', 'dockStatusId', '_id');
     if (!dockStatusId) {
-        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+        throw new errors_MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     }
     return {
         dockStatusId,
@@ -76213,7 +76308,7 @@ function parseStatusAnswer(text) {
     const obj = parseJsonObject(text);
     const status = stringField(obj, 'status')?.toUpperCase();
     if (!status)
-        throw new MalformedAnswerError('the answer has no status');
+        throw new errors_MalformedAnswerError('the answer has no status');
     return {
         dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
         status,
@@ -76265,7 +76360,7 @@ function serverMessage(text) {
     return message ? oneLine(message, 300) : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/what-arrived.ts
+;// CONCATENATED MODULE: ./src/platform/what-arrived.ts
 /**
  * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
  * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
@@ -76372,7 +76467,7 @@ function entryNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/export-verifier.ts
+;// CONCATENATED MODULE: ./src/download/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -76386,17 +76481,7 @@ function entryNameProblem(name) {
 
 
 
-/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
-class NotAnExportError extends Error {
-    arrived;
-    refusal;
-    constructor(arrived, refusal) {
-        super(arrived);
-        this.arrived = arrived;
-        this.refusal = refusal;
-        this.name = 'NotAnExportError';
-    }
-}
+
 /** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
 const NAME_SOURCE_LIMIT = 1024 * 1024;
 async function verifyExport(file, opts) {
@@ -76486,7 +76571,7 @@ function entryFault(error) {
         return 'does not decompress to its recorded size';
     if (/local file header/.test(message))
         return 'has no local header where the directory says it starts';
-    if (error?.code?.startsWith('Z_'))
+    if (errorCode(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${oneLine(message, 100)})`;
 }
@@ -76536,47 +76621,19 @@ function openEntry(zip, entry) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./src/retry-helper.ts
+;// CONCATENATED MODULE: ./src/http/retry.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
  * applies both. The policy is pure; sleeping and logging are injected.
  */
 
-
-/** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
-class HttpError extends Error {
-    status;
-    serverMessage;
-    retryAfterMs;
-    retryAfterText;
-    constructor(status, serverMessage, retryAfterMs, 
-    /** The Retry-After header as sent, to quote it. */
-    retryAfterText) {
-        super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
-        this.status = status;
-        this.serverMessage = serverMessage;
-        this.retryAfterMs = retryAfterMs;
-        this.retryAfterText = retryAfterText;
-        this.name = 'HttpError';
-    }
-}
-/** A connection that failed, was reset, timed out or ended early. The message never holds a URL. */
-class NetworkError extends Error {
-    /** true: the request never left the runner (no connection was made), so the server cannot have acted on it. */
-    notSent;
-    constructor(reason, options = {}) {
-        super(reason);
-        this.name = 'NetworkError';
-        this.notSent = options.notSent ?? false;
-    }
-}
 function isRetryableStatus(status) {
     return status === 408 || status === 429 || status >= 500;
 }
 function isRetryable(error) {
-    if (error instanceof HttpError)
+    if (error instanceof errors_HttpError)
         return isRetryableStatus(error.status);
-    return error instanceof NetworkError || error instanceof MalformedAnswerError;
+    return error instanceof errors_NetworkError || error instanceof errors_MalformedAnswerError;
 }
 /**
  * Whether a request that must never reach the server twice (an import) may be sent again: only
@@ -76585,7 +76642,7 @@ function isRetryable(error) {
 function isSafeToResend(error) {
     if (error instanceof HttpError)
         return error.status === 429;
-    return error instanceof NetworkError && error.notSent;
+    return error instanceof NetworkError && error.unsent;
 }
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -76606,14 +76663,14 @@ const DEFAULT_BACKOFF = { attempts: 4, baseMs: 1000, maxMs: 15000 };
 function retryDelay(policy, failedAttempt, error, random = Math.random) {
     const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** (failedAttempt - 1));
     const jittered = Math.round(exponential / 2 + (random() * exponential) / 2);
-    const serverAsked = error instanceof HttpError ? error.retryAfterMs : undefined;
+    const serverAsked = error instanceof errors_HttpError ? error.retryAfterMs : undefined;
     return serverAsked === undefined ? jittered : Math.max(jittered, serverAsked);
 }
 /** A short reason for a log line: status and server message, or the network fault. */
 function describeFailure(error) {
-    if (error instanceof HttpError)
+    if (error instanceof errors_HttpError)
         return error.message;
-    if (error instanceof MalformedAnswerError)
+    if (error instanceof errors_MalformedAnswerError)
         return `unreadable answer (${error.message})`;
     return errorMessage(error);
 }
@@ -76622,7 +76679,7 @@ function describeFailure(error) {
  * not obeyed and not asked again: the retries end with an error that quotes what it asked.
  */
 function retryAfterTooLong(error, what, leftMs) {
-    if (!(error instanceof HttpError) || error.retryAfterMs === undefined)
+    if (!(error instanceof errors_HttpError) || error.retryAfterMs === undefined)
         return undefined;
     const limit = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, leftMs));
     if (error.retryAfterMs <= limit)
@@ -76641,10 +76698,13 @@ async function withRetry(operation, ctx) {
             const debug = ctx.debug ?? (() => { });
             if (error instanceof CancelledError)
                 throw error;
-            const retryable = (ctx.retryable ?? isRetryable)(error);
-            if (!retryable || attempt >= ctx.policy.attempts) {
-                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${retryable ? 'no attempts left' : 'not a passing fault'}, not retried`);
+            if (!(ctx.retryable ?? isRetryable)(error)) {
+                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`);
                 throw error;
+            }
+            if (attempt >= ctx.policy.attempts) {
+                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); no attempts left`);
+                throw new RetriesExhaustedError(attempt, error);
             }
             const now = (ctx.now ?? Date.now)();
             const tooLong = retryAfterTooLong(error, ctx.what, (ctx.deadline ?? Infinity) - now);
@@ -76653,7 +76713,7 @@ async function withRetry(operation, ctx) {
                 throw tooLong;
             }
             const delay = retryDelay(ctx.policy, attempt, error);
-            debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
+            debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof errors_HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
             ctx.warn(`${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
                 `(attempt ${attempt + 1} of ${ctx.policy.attempts})`);
             await ctx.sleep(delay);
@@ -76661,9 +76721,10 @@ async function withRetry(operation, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/url-helper.ts
+;// CONCATENATED MODULE: ./src/http/urls.ts
 /**
- * Pure URL building for the platform API. No I/O: everything here is unit-tested directly.
+ * Pure rules about URLs that the HTTP layer applies to every request: which hosts are loopback,
+ * which origin receives the key, which proxy a request goes through, what a log line may show.
  */
 /** Host names for which plain http is allowed: the key never leaves the machine. */
 function isLoopbackHost(hostname) {
@@ -76672,78 +76733,6 @@ function isLoopbackHost(hostname) {
         name.endsWith('.localhost') ||
         name === '::1' ||
         /^127(?:\.\d{1,3}){3}$/.test(name));
-}
-/**
- * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
- * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
- * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
- * the input helper names the input.
- */
-function parseHost(raw) {
-    const text = raw.trim();
-    if (!text)
-        throw new Error('it is empty');
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-    let url;
-    try {
-        url = new URL(withScheme);
-    }
-    catch {
-        // Never echo a password a user put in the host.
-        throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
-    }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
-    }
-    if (url.username || url.password) {
-        throw new Error('it must not contain a user name or password');
-    }
-    if (url.search || url.hash) {
-        throw new Error('it must not contain a query string or fragment');
-    }
-    // The API's own prefix is added to every call; a host given with it (copied from the API
-    // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
-    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '');
-    return url;
-}
-function apiUrl(base, path) {
-    const url = new URL(base.href);
-    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-    return url;
-}
-/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
-function exportUrl(base, toolId, flowId) {
-    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
-    url.searchParams.set('flowId', flowId);
-    return url;
-}
-/** GET target that reports a dock job's status. */
-function dockStatusUrl(base, dockStatusId) {
-    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
-}
-/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
-function filesUrl(base, ...session) {
-    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
-    return apiUrl(base, `/api/public/files${tail}`);
-}
-/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
-function importUrl(base, toolId) {
-    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
-}
-/**
- * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
- * relative one is taken from the platform's origin).
- */
-function resolveDownloadUrl(base, raw) {
-    try {
-        return new URL(raw.trim(), base);
-    }
-    catch {
-        throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`);
-    }
 }
 /** The key goes only to the platform's own origin: same scheme, host and port. */
 function isSameOrigin(a, b) {
@@ -76794,8 +76783,7 @@ function describeProxy(proxy) {
     return `${proxy.hostname}:${proxy.port || (proxy.protocol === 'https:' ? '443' : '80')}`;
 }
 
-;// CONCATENATED MODULE: ./src/http-helper.ts
-
+;// CONCATENATED MODULE: ./src/http/client.ts
 
 
 
@@ -76807,33 +76795,6 @@ const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-/** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
-class RefusedUrlError extends Error {
-    constructor(reason) {
-        super(reason);
-        this.name = 'RefusedUrlError';
-    }
-}
-/** A 2xx answer whose body broke off: the server had already acted on the request. */
-class AnswerCutShortError extends NetworkError {
-    status;
-    constructor(status, reason) {
-        super(reason);
-        this.status = status;
-        this.name = 'AnswerCutShortError';
-    }
-}
-/** A 2xx answer longer than the caller's limit: refused by name, never read to its end. */
-class AnswerTooLongError extends Error {
-    status;
-    limit;
-    constructor(status, limit) {
-        super(`the answer was longer than ${limit} bytes`);
-        this.status = status;
-        this.limit = limit;
-        this.name = 'AnswerTooLongError';
-    }
-}
 class PlatformHttp {
     options;
     idleTimeoutMs;
@@ -76901,7 +76862,7 @@ class PlatformHttp {
             if (status >= 300 && status < 400 && location) {
                 response.destroy();
                 if (hop >= MAX_REDIRECTS)
-                    throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`);
+                    throw new errors_NetworkError(`more than ${MAX_REDIRECTS} redirects`);
                 let next;
                 try {
                     next = new URL(location, url);
@@ -76920,7 +76881,7 @@ class PlatformHttp {
                 continue;
             }
             if (status < 200 || status >= 300)
-                throw await httpError(response);
+                throw await httpError(response, this.options.errorMessage);
             return response;
         }
     }
@@ -76982,11 +76943,11 @@ function checkScheme(url, what) {
         throw new RefusedUrlError(`${what} uses the scheme ${url.protocol.replace(/:$/, '')}, and only http and https are fetched`);
     }
 }
-async function httpError(response) {
+async function httpError(response, errorMessage) {
     const retryAfterText = headerValue(response.headers['retry-after']);
     const retryAfter = parseRetryAfter(retryAfterText, Date.now());
     const text = await readText(response, MAX_ERROR_BODY, false).catch(() => '');
-    return new HttpError(response.statusCode, serverMessage(text), retryAfter, retryAfterText?.trim());
+    return new errors_HttpError(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
 }
 /** A header's value; the first, when it came more than once. */
 function headerValue(value) {
@@ -77017,28 +76978,31 @@ async function readText(response, limit, strict) {
         if (error instanceof AnswerTooLongError)
             throw error;
         response.destroy();
-        throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${errorCode(error)})`);
+        throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`);
     }
     return Buffer.concat(chunks).toString('utf8');
 }
-function errorCode(error) {
-    const code = error?.code;
+/** Why a body stopped coming, in a person's words, from the error's code. */
+function bodyFault(error) {
+    const code = errorCode(error);
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
         return 'connection reset';
     if (code === 'UND_ERR_BODY_TIMEOUT')
         return 'no data within the idle timeout';
     if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
         return 'shorter than its Content-Length';
-    return typeof code === 'string' ? code : 'connection closed';
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE')
+        return 'connection closed';
+    return code ?? 'connection closed';
 }
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
  * path (and so a signed query), ours never do.
  */
 function describeRequestError(error, url, via) {
-    if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError)
+    if (error instanceof CancelledError || error instanceof errors_NetworkError || error instanceof ActionError)
         return error;
-    const code = error?.code;
+    const code = errorCode(error);
     const message = error instanceof Error ? error.message : '';
     const untrusted = untrustedCertificate(code, url);
     if (untrusted)
@@ -77049,23 +77013,20 @@ function describeRequestError(error, url, via) {
         if (status === 407) {
             return new ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
         }
-        return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`);
+        return new errors_NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
     switch (code) {
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return new errors_NetworkError('the connection timed out', true);
         case 'UND_ERR_HEADERS_TIMEOUT':
         case 'UND_ERR_BODY_TIMEOUT':
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return new NetworkError('the connection timed out');
+            return new errors_NetworkError('the connection timed out');
         case 'UND_ERR_SOCKET':
             // The server closed the connection before answering: what Node's own client calls ECONNRESET.
-            return new NetworkError('connection error ECONNRESET');
-        case 'ECONNREFUSED':
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            // No connection was made: the server cannot have received the request.
-            return new NetworkError(`connection error ${code}`, { notSent: true });
+            return new errors_NetworkError('connection error ECONNRESET');
         default:
-            return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed');
+            // No connection was made for these: the request never left the runner.
+            return new errors_NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
 }
 /** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
@@ -77075,13 +77036,13 @@ function untrustedCertificate(code, url) {
     return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 
-;// CONCATENATED MODULE: ./src/downloader.ts
+;// CONCATENATED MODULE: ./src/download/download.ts
 /**
  * Saves the export: streamed to disk (never held in memory), decoded when the server compressed
  * it, hashed and counted on the way, written under a temporary name. A body cut short, or of
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
- * progress while it lasts. A complete body is then verified (export-verifier.ts) and only then
+ * progress while it lasts. A complete body is then verified (verify.ts) and only then
  * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
  * for a person to look at, and refused with one error that says what arrived.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
@@ -77175,20 +77136,26 @@ async function fetchBody(opts) {
             throw opts.signal.reason;
         if (overall.aborted)
             throw timedOut();
-        throw explain(error, opts.url);
+        throw explain(error, opts.url, opts.platform);
     }
     finally {
         clearInterval(ticker);
     }
 }
-function explain(error, url) {
+function explain(failure, url, platform) {
+    // Every attempt failed with passing faults: the last one says what went wrong.
+    const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (error instanceof RefusedUrlError) {
         return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
-    if (error instanceof HttpError && !isRetryable(error)) {
+    if (error instanceof errors_HttpError && (error.status === 401 || error.status === 403) && platform && url.origin !== platform.origin) {
+        // The key goes only to the platform's own origin; a download elsewhere gets none.
+        return new ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
+    }
+    if (error instanceof errors_HttpError && !isRetryable(error)) {
         return new ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, 'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.');
     }
-    if (error instanceof HttpError || error instanceof NetworkError) {
+    if (error instanceof errors_HttpError || error instanceof errors_NetworkError) {
         return new ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
     }
     return error;
@@ -77233,7 +77200,7 @@ async function saveOnce(opts, signal, progress) {
         };
         await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, count, ...decoders, hashed, (0,external_node_fs_.createWriteStream)(partial, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
         if (announced !== undefined && received !== announced) {
-            throw new NetworkError(`the download ended after ${received} of ${announced} bytes`);
+            throw new errors_NetworkError(`the download ended after ${received} of ${announced} bytes`);
         }
     }
     catch (error) {
@@ -77243,17 +77210,17 @@ async function saveOnce(opts, signal, progress) {
         // Cancelled, or the overall limit passed: neither is worth another attempt.
         if (signal.aborted)
             throw signal.reason;
-        if (error instanceof NetworkError || error instanceof ActionError)
+        if (error instanceof errors_NetworkError || error instanceof ActionError)
             throw error;
-        const code = error.code;
+        const code = errorCode(error);
         if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
-            throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
+            throw new errors_NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
         }
         // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
-        throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(code)})`);
+        throw new errors_NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`);
     }
     return {
         partial,
@@ -77288,15 +77255,6 @@ function decodersFor(header) {
 function describeCoding(value) {
     return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }
-function bodyFault(code) {
-    if (code === 'UND_ERR_BODY_TIMEOUT')
-        return 'no data within the idle timeout';
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')
-        return 'connection closed';
-    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
-        return 'shorter than its Content-Length';
-    return code ?? 'connection closed';
-}
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
@@ -77313,7 +77271,7 @@ function progressLine(progress, now) {
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;
 }
 
-;// CONCATENATED MODULE: ./src/json-layout.ts
+;// CONCATENATED MODULE: ./src/extract/json-layout.ts
 /**
  * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
  * value as a changed line. Pure.
@@ -77408,7 +77366,7 @@ function canonicalJson(value) {
         : member);
 }
 
-;// CONCATENATED MODULE: ./src/env-redaction.ts
+;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
 /**
  * What the repository copy holds of env_variables.json, the tool's environment variables, whose
  * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
@@ -77804,7 +77762,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./src/file-changes.ts
+;// CONCATENATED MODULE: ./src/extract/file-changes.ts
 /**
  * What changed in the repository copy, file by file, for the `changes` output and the summary.
  * Pure.
@@ -77852,7 +77810,7 @@ function sortChanges(changes) {
     return [...changes].sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-;// CONCATENATED MODULE: ./src/tree-compare.ts
+;// CONCATENATED MODULE: ./src/extract/tree-compare.ts
 /** What changed between two listings of a folder. Pure. */
 function compareTrees(before, after) {
     const added = [...after.keys()].filter(name => !before.has(name)).sort();
@@ -77875,16 +77833,17 @@ function describeChanges(changes, most = 5) {
     return parts.filter(Boolean).join(', ') || 'no changes';
 }
 
-;// CONCATENATED MODULE: ./src/extractor.ts
+;// CONCATENATED MODULE: ./src/extract/extract.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (export-verifier.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
  * archive, or one equal to what the folder holds, leaves the target as it was. The export file
  * itself is never changed: the artifact is uploaded from it.
  */
+
 
 
 
@@ -78033,8 +77992,7 @@ function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))
         return false;
     const resolved = external_node_path_.resolve(root, external_node_path_.dirname(name), target);
-    const relative = external_node_path_.relative(root, resolved);
-    return relative !== '' && !relative.startsWith('..') && !external_node_path_.isAbsolute(relative);
+    return resolved !== external_node_path_.resolve(root) && isWithin(root, resolved);
 }
 /**
  * Every entry below `root` (none when it does not exist), links listed and not followed; files as
@@ -78048,7 +78006,7 @@ async function listTree(root, digests = true) {
             children = await (0,promises_.readdir)(external_node_path_.join(root, relative), { withFileTypes: true });
         }
         catch (error) {
-            if (error.code === 'ENOENT' && relative === '')
+            if (errorCode(error) === 'ENOENT' && relative === '')
                 return;
             throw error;
         }
@@ -78083,7 +78041,7 @@ async function swapIn(staging, folder) {
         moved = true;
     }
     catch (error) {
-        if (error.code !== 'ENOENT')
+        if (errorCode(error) !== 'ENOENT')
             throw error;
     }
     try {
@@ -78098,7 +78056,7 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/tool-list.ts
+;// CONCATENATED MODULE: ./src/settings/tool-list.ts
 /**
  * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
  */
@@ -78139,11 +78097,91 @@ function parseToolList(text) {
     return { tools, problems };
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
+;// CONCATENATED MODULE: ./src/platform/urls.ts
+/**
+ * The platform's URLs, pure: the `host` input turned into a base URL, the API's paths, the
+ * download URL it answers. No I/O: everything here is unit-tested directly.
+ */
+
+/**
+ * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
+ * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
+ * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
+ * the input helper names the input.
+ */
+function parseHost(raw) {
+    const text = raw.trim();
+    if (!text)
+        throw new Error('it is empty');
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        // Never echo a password a user put in the host.
+        throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
+    }
+    if (url.username || url.password) {
+        throw new Error('it must not contain a user name or password');
+    }
+    if (url.search || url.hash) {
+        throw new Error('it must not contain a query string or fragment');
+    }
+    // The API's own prefix is added to every call; a host given with it (copied from the API
+    // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
+    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '');
+    return url;
+}
+function apiUrl(base, path) {
+    const url = new URL(base.href);
+    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    return url;
+}
+/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
+function exportUrl(base, toolId, flowId) {
+    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
+    url.searchParams.set('flowId', flowId);
+    return url;
+}
+/** GET target that reports a dock job's status. */
+function dockStatusUrl(base, dockStatusId) {
+    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
+}
+/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
+function filesUrl(base, ...session) {
+    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
+    return apiUrl(base, `/api/public/files${tail}`);
+}
+/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
+function importUrl(base, toolId) {
+    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
+}
+/**
+ * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
+ * relative one is taken from the platform's origin).
+ */
+function resolveDownloadUrl(base, raw) {
+    try {
+        return new URL(raw.trim(), base);
+    }
+    catch {
+        throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
  * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
+
 
 
 
@@ -78197,7 +78235,7 @@ function getSettings({ getInput, setSecret, env }) {
         return value;
     });
     const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
-    const uploadArtifact = check(Inputs.UploadArtifact, () => input_helper_boolean(text(Inputs.UploadArtifact), true));
+    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
     const many = listed?.many ?? false;
     // With `tools`, artifactName is the prefix of each tool's artifact name.
     const artifactNames = check(Inputs.ArtifactName, () => 
@@ -78215,8 +78253,8 @@ function getSettings({ getInput, setSecret, env }) {
         // Each tool of a set keeps its files in a folder of its own, so that names never collide.
         return many ? (text(Inputs.Path) ? external_node_path_.join(base, tool.name) : external_node_path_.join(external_node_path_.dirname(base), tool.name)) : base;
     }));
-    const verifyToolExport = check(Inputs.Verify, () => input_helper_boolean(text(Inputs.Verify), true));
-    const extract = check(Inputs.Extract, () => input_helper_boolean(text(Inputs.Extract), false));
+    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
+    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
     const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
         if (!extract || !folders || !artifactNames)
             return undefined;
@@ -78273,7 +78311,7 @@ function readConnection({ getInput, setSecret }, problems) {
         problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
     // A secret pasted with a second line, or from a web page with an invisible character in it,
     // cannot go into a header: say so now, not after retries.
-    else if (/[\x00-\x1f\x7f]/.test(key))
+    else if (hasControlCharacters(key))
         problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
     else {
         const odd = keyCharacterProblem(key);
@@ -78346,7 +78384,7 @@ function optionalPositiveInteger(raw) {
         throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
     return Number(raw);
 }
-function input_helper_boolean(raw, fallback) {
+function inputs_boolean(raw, fallback) {
     if (!raw)
         return fallback;
     if (/^true$/i.test(raw))
@@ -78363,13 +78401,9 @@ function input_helper_boolean(raw, fallback) {
 function unpackFolder(raw, fileFolder, artifactName, env) {
     const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const target = raw ? external_node_path_.resolve(workspace, raw) : external_node_path_.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    const contains = (outer, inner) => {
-        const relative = external_node_path_.relative(outer, inner);
-        return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
-    };
-    if (contains(target, workspace))
+    if (isWithin(target, workspace))
         throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if (contains(target, fileFolder)) {
+    if (isWithin(target, fileFolder)) {
         throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
     }
     return target;
@@ -78392,7 +78426,7 @@ function folderNameFor(id) {
     return `${safe.slice(0, 48)}-${(0,external_node_crypto_.createHash)('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
-;// CONCATENATED MODULE: ./src/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/platform/schedule.ts
 /**
  * When to check the job's status next. Pure: a function of elapsed time only.
  *
@@ -78423,7 +78457,7 @@ function nextCheckAt(opts) {
     return at > opts.deadline ? undefined : at;
 }
 
-;// CONCATENATED MODULE: ./src/job-waiter.ts
+;// CONCATENATED MODULE: ./src/platform/wait.ts
 /**
  * Waits for the dock job to end: checks on the poll schedule, logs each status change and a
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
@@ -78466,7 +78500,7 @@ async function waitForJob(getStatus, opts) {
             const budget = Math.min(MAX_TIMER_MS, Math.max(MIN_CHECK_BUDGET_MS, deadline - now()));
             answer = await abortable(getStatus(opts.dockStatusId), AbortSignal.timeout(budget)).catch(error => {
                 throw error instanceof DOMException && error.name === 'TimeoutError'
-                    ? new NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
+                    ? new errors_NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
                     : error;
             });
         }
@@ -78511,12 +78545,12 @@ function gaveUp(failures, error, dockStatusId, job = 'export') {
         `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
 }
 
-;// CONCATENATED MODULE: ./src/platform-client.ts
+;// CONCATENATED MODULE: ./src/platform/client.ts
 /**
  * The two platform calls: start the export, read the job's status. Each answer is parsed by
- * response-parser.ts; HTTP failures that retrying cannot fix become an ActionError that says
- * what to do.
+ * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
  */
+
 
 
 
@@ -78533,10 +78567,16 @@ class PlatformClient {
         return exportUrl(this.target.platform, this.target.toolId, this.target.flowId);
     }
     async startExport() {
+        let text;
         try {
-            return parseExportAnswer(await this.http.requestText('POST', this.exportUrl));
+            text = await this.http.requestText('POST', this.exportUrl);
+            return parseExportAnswer(text);
         }
         catch (error) {
+            // A 2xx the action cannot read may still have started a job: report it, never send it again.
+            if (error instanceof errors_MalformedAnswerError && text !== undefined) {
+                throw new ActionError(`Starting the export: the platform accepted the request, but its answer cannot be read (${error.message}): it is ${describeBody(Buffer.from(text), Buffer.byteLength(text), undefined)}. Not started again, since that could start a second export job.`, `Check "host" (it must be the platform's URL, not a sign-in page or proxy) and the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
+            }
             // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
             // asking again could start a second one. Only a start that surely created nothing is retried.
             if (error instanceof AnswerCutShortError && error.status >= 200 && error.status < 300) {
@@ -78545,11 +78585,16 @@ class PlatformClient {
             throw this.explain(error, 'Starting the export');
         }
     }
-    /** The start failed on every attempt with passing faults: say so, with the last one. */
-    gaveUpStarting(error, attempts) {
-        if (!isRetryable(error))
-            return error;
-        return new ActionError(`Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+    /** What a start that failed for good says: every attempt failed, or one may have started a job. */
+    gaveUpStarting(error) {
+        const host = this.target.platform.host;
+        if (error instanceof RetriesExhaustedError) {
+            return new ActionError(`Starting the export failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+        }
+        if (isRetryable(error)) {
+            return new ActionError(`Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
+        }
+        return error;
     }
     async getStatus(dockStatusId) {
         return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
@@ -78562,7 +78607,7 @@ class PlatformClient {
         if (error instanceof RefusedUrlError) {
             return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
         }
-        if (!(error instanceof HttpError) || isRetryable(error))
+        if (!(error instanceof errors_HttpError) || isRetryable(error))
             return error;
         return explainHttpError(error, what, this.target);
     }
@@ -78581,9 +78626,18 @@ async function readJobStatus(http, platform, dockStatusId, explain) {
     }
     // A cache or proxy that answers for another job must not decide this one's fate.
     if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-        throw new MalformedAnswerError('the answer is about another job');
+        throw new errors_MalformedAnswerError('the answer is about another job');
     }
     return answer;
+}
+/**
+ * Whether a failed start may be sent again: only when it surely created nothing, because each start
+ * creates a job. No connection was made, or the platform answered 408, 429 or 5xx.
+ */
+function mayStartAgain(error) {
+    if (error instanceof errors_HttpError)
+        return isRetryableStatus(error.status);
+    return error instanceof errors_NetworkError && error.unsent;
 }
 function explainHttpError(error, what, target) {
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
@@ -78645,7 +78699,7 @@ class Secrets {
     }
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The job summary a person glances at: what was exported, how it ended, where the file is.
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
@@ -78839,10 +78893,11 @@ async function writeImportSummary(report, redact) {
     await core.summary.write();
 }
 
-;// CONCATENATED MODULE: ./src/folder-check.ts
+;// CONCATENATED MODULE: ./src/settings/folder-check.ts
 /**
  * Whether the run will be able to write into a folder, asked before the export job starts.
  */
+
 
 
 
@@ -78859,7 +78914,7 @@ async function writableFolderProblem(folder) {
             break;
         }
         catch (error) {
-            const code = error.code;
+            const code = errorCode(error);
             // ENOTDIR: a parent is a file; walking up finds which.
             if (code !== 'ENOENT' && code !== 'ENOTDIR')
                 return `cannot be read (${code}): ${existing}`;
@@ -78874,7 +78929,7 @@ async function writableFolderProblem(folder) {
         return undefined;
     }
     catch (error) {
-        const code = error.code;
+        const code = errorCode(error);
         const why = code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code})`;
         return existing === folder ? `${why}: ${folder}` : `cannot be made: its parent ${existing} ${why}`;
     }
@@ -78914,6 +78969,8 @@ class TemporaryPaths {
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
  * `::error::`.
  */
+
+
 
 
 
@@ -78985,7 +79042,7 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz });
+        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz, errorMessage: serverMessage });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };
@@ -79139,25 +79196,22 @@ async function checkFolders(settings) {
         return;
     throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
 }
-/** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
+/** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
 async function startExport({ settings, target, platform, retry, log, setOutput }) {
     log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${settings.platform.host}`);
     log.info(`POST ${describeUrl(platform.exportUrl)}`);
-    let attempts = 0;
-    const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
+    const answer = await withRetry(() => platform.startExport(), {
         ...retry,
+        // Each start creates a job: one is sent again only when it surely created nothing.
+        retryable: mayStartAgain,
         // A server's Retry-After is obeyed no further than the time the job itself is given.
         deadline: Date.now() + settings.timeoutMs,
         what: 'Starting the export'
-    }).catch(error => {
-        throw platform.gaveUpStarting(error, attempts);
+    }).catch((error) => {
+        throw platform.gaveUpStarting(error);
     });
     const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
     log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
-    if (attempts > 1) {
-        // An attempt whose answer was lost may have started a job of its own.
-        log.info(`The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`);
-    }
     setOutput(Outputs.DockStatusId, answer.dockStatusId);
     if (answer.exportJobId)
         setOutput(Outputs.ExportJobId, answer.exportJobId);
@@ -79216,6 +79270,7 @@ async function download(ctx, rawUrl) {
     const file = await downloadExport({
         http: ctx.http,
         url,
+        platform: settings.platform,
         folder: target.folder,
         fallbackName: artifactFileName(target.artifactName),
         signal: ctx.signal,

@@ -1,7 +1,11 @@
 /**
- * A failure a person can act on: what went wrong, and what to do about it.
- * main.ts turns exactly one of these into the step's single `::error::`.
+ * Every error type of the action, in one place. An ActionError is a failure a person can act on:
+ * what went wrong, and what to do about it; main.ts turns exactly one into the step's single
+ * `::error::`. The others say what happened where it happened, and are turned into an
+ * ActionError (or retried) by the layer that knows what it means.
  */
+
+/** A failure a person can act on: what went wrong, and what to do about it. */
 export class ActionError extends Error {
   constructor(
     message: string,
@@ -27,4 +31,118 @@ export class CancelledError extends Error {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** A system or library error's code (`ENOSPC`, `UND_ERR_SOCKET`, `Z_DATA_ERROR`), when it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+// The HTTP layer's errors.
+
+/** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly serverMessage?: string,
+    readonly retryAfterMs?: number,
+    /** The Retry-After header as sent, to quote it. */
+    readonly retryAfterText?: string
+  ) {
+    super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`)
+    this.name = 'HttpError'
+  }
+}
+
+/**
+ * A connection that failed, was reset, timed out or ended early. The message never holds a URL.
+ * `unsent`: the request surely never reached the server (no connection could be made).
+ */
+export class NetworkError extends Error {
+  constructor(
+    reason: string,
+    readonly unsent = false
+  ) {
+    super(reason)
+    this.name = 'NetworkError'
+  }
+}
+
+/** A 2xx answer whose body broke off: the server had already acted on the request. */
+export class AnswerCutShortError extends NetworkError {
+  constructor(
+    readonly status: number,
+    reason: string
+  ) {
+    super(reason)
+    this.name = 'AnswerCutShortError'
+  }
+}
+
+/** A 2xx answer longer than the caller's limit: refused by name, never read to its end. */
+export class AnswerTooLongError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number
+  ) {
+    super(`the answer was longer than ${limit} bytes`)
+    this.name = 'AnswerTooLongError'
+  }
+}
+
+/** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
+export class RefusedUrlError extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'RefusedUrlError'
+  }
+}
+
+/** Every attempt failed with a passing fault: how many there were, and the last fault. */
+export class RetriesExhaustedError extends Error {
+  constructor(
+    readonly attempts: number,
+    readonly lastError: unknown
+  ) {
+    super(`${attempts} attempts failed; the last: ${errorMessage(lastError)}`)
+    this.name = 'RetriesExhaustedError'
+  }
+}
+
+// The platform's answers.
+
+/** The answer could not be read as a platform answer; worth asking again (except a start's). */
+export class MalformedAnswerError extends Error {
+  constructor(what: string) {
+    super(what)
+    this.name = 'MalformedAnswerError'
+  }
+}
+
+// The download's verification.
+
+/** How far a download is from being an export. */
+export type Refusal = 'not a zip' | 'damaged zip' | 'not a tool export'
+
+/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
+export class NotAnExportError extends Error {
+  constructor(
+    readonly arrived: string,
+    readonly refusal: Refusal
+  ) {
+    super(arrived)
+    this.name = 'NotAnExportError'
+  }
+}
+
+/** Why a text is not JSON, and where: the offset of the first byte that does not fit. */
+export class JsonSyntaxError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly offset: number
+  ) {
+    super(`${reason} at byte ${offset}`)
+    this.name = 'JsonSyntaxError'
+  }
 }

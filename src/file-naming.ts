@@ -2,12 +2,12 @@
  * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
  * file name is allowed to be (never a path).
  */
+import * as path from 'node:path'
 import { Defaults } from './constants.js'
+import { hasControlCharacters } from './log-text.js'
 
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i
 const MAX_NAME = 200
 
@@ -61,8 +61,14 @@ export function safeFileName(proposed: string | undefined): string | undefined {
   if (!proposed) return undefined
   const name = proposed.trim()
   if (!name || name.length > MAX_NAME) return undefined
-  if (CONTROL.test(name) || /[\\/:]/.test(name)) return undefined
+  if (hasControlCharacters(name) || /[\\/:]/.test(name)) return undefined
   if (name === '.' || name === '..' || name.startsWith('.')) return undefined
   if (/[<>"|?*]/.test(name) || /[. ]$/.test(name) || WINDOWS_RESERVED.test(name)) return undefined
   return name
+}
+
+/** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
+export function isWithin(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
 }

@@ -4,29 +4,30 @@
  * `::error::`.
  */
 import * as core from '@actions/core'
-import { artifactServiceProblem, uploadExportArtifact } from './artifact-uploader.js'
+import { artifactServiceProblem, uploadExportArtifact } from './artifact/upload.js'
 import { sleep, watchForCancellation } from './cancellation.js'
 import { Inputs, Outputs } from './constants.js'
-import { downloadExport, type SavedFile } from './downloader.js'
-import { describeEnvPolicy } from './env-redaction.js'
+import { downloadExport, type SavedFile } from './download/download.js'
+import { describeEnvPolicy } from './extract/env-redaction.js'
 import { ActionError, CancelledError, errorMessage } from './errors.js'
 import { formatBytes, logValue } from './log-text.js'
-import type { VerifiedExport } from './export-verifier.js'
-import { extractExport } from './extractor.js'
-import { describeFileChange } from './file-changes.js'
+import type { VerifiedExport } from './download/verify.js'
+import { extractExport } from './extract/extract.js'
+import { describeFileChange } from './extract/file-changes.js'
 import { artifactFileName } from './file-naming.js'
-import { PlatformHttp } from './http-helper.js'
-import { getSettings, type Settings, type ToolTarget } from './input-helper.js'
-import { waitForJob, type WaitResult } from './job-waiter.js'
-import { PlatformClient } from './platform-client.js'
-import type { ExportAnswer } from './response-parser.js'
-import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './retry-helper.js'
+import { PlatformHttp } from './http/client.js'
+import { getSettings, type Settings, type ToolTarget } from './settings/inputs.js'
+import { waitForJob, type WaitResult } from './platform/wait.js'
+import { PlatformClient, mayStartAgain } from './platform/client.js'
+import { serverMessage, type ExportAnswer } from './platform/answers.js'
+import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './http/retry.js'
 import { Secrets } from './secrets.js'
-import { writeSetSummary, writeSummary, type Phase, type RunReport } from './summary.js'
-import { writableFolderProblem } from './folder-check.js'
+import { writeSetSummary, writeSummary, type Phase, type RunReport } from './report/summary.js'
+import { writableFolderProblem } from './settings/folder-check.js'
 import { TemporaryPaths, type TrackedPaths } from './temporary-paths.js'
-import { describeChanges } from './tree-compare.js'
-import { describeUrl, resolveDownloadUrl } from './url-helper.js'
+import { describeChanges } from './extract/tree-compare.js'
+import { resolveDownloadUrl } from './platform/urls.js'
+import { describeUrl } from './http/urls.js'
 import { DEFINITIONS, ENV_VARIABLES } from './zip-rules.js'
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
@@ -106,7 +107,7 @@ export async function run(): Promise<void> {
       if (problem) throw problem
     }
     await checkFolders(settings)
-    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug })
+    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug, errorMessage: serverMessage })
     const shared: Shared = { settings, http, signal, secrets, temporary }
     if (!many) {
       const log: ToolLog = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true }
@@ -257,27 +258,22 @@ async function checkFolders(settings: Settings): Promise<void> {
   )
 }
 
-/** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
+/** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
 async function startExport({ settings, target, platform, retry, log, setOutput }: RunContext): Promise<ExportAnswer> {
   log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${settings.platform.host}`)
   log.info(`POST ${describeUrl(platform.exportUrl)}`)
-  let attempts = 0
-  const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
+  const answer = await withRetry(() => platform.startExport(), {
     ...retry,
+    // Each start creates a job: one is sent again only when it surely created nothing.
+    retryable: mayStartAgain,
     // A server's Retry-After is obeyed no further than the time the job itself is given.
     deadline: Date.now() + settings.timeoutMs,
     what: 'Starting the export'
-  }).catch(error => {
-    throw platform.gaveUpStarting(error, attempts)
+  }).catch((error: unknown) => {
+    throw platform.gaveUpStarting(error)
   })
   const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : ''
   log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`)
-  if (attempts > 1) {
-    // An attempt whose answer was lost may have started a job of its own.
-    log.info(
-      `The start was retried: keeping dock status id ${logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`
-    )
-  }
   setOutput(Outputs.DockStatusId, answer.dockStatusId)
   if (answer.exportJobId) setOutput(Outputs.ExportJobId, answer.exportJobId)
   return answer
@@ -354,6 +350,7 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
   const file = await downloadExport({
     http: ctx.http,
     url,
+    platform: settings.platform,
     folder: target.folder,
     fallbackName: artifactFileName(target.artifactName),
     signal: ctx.signal,

@@ -40,14 +40,14 @@ const warnings = (stdout: string) => commandLines(stdout, 'warning')
 const statusRequests = () => world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/'))
 
 describe('passing faults are survived', () => {
-  it('retries the start after a reset and a 503, one warning each', async () => {
-    world.sim.faults.export.push({ kind: 'reset' }, { kind: 'status', status: 503, body: 'Service busy' })
+  it('retries the start after a 503 and a 429, which surely started nothing, one warning each', async () => {
+    world.sim.faults.export.push({ kind: 'status', status: 503, body: 'Service busy' }, { kind: 'status', status: 429, body: 'Slow down' })
     const result = await run({ toolId: 'a-quick' })
     expect(result.code).toBe(0)
     const lines = warnings(result.stdout)
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/^::warning::Starting the export failed \(connection error ECONNRESET\); retrying in \d+\.\d s \(attempt 2 of 4\)$/)
-    expect(lines[1]).toMatch(/^::warning::Starting the export failed \(HTTP 503: Service busy\); retrying in \d+\.\d s \(attempt 3 of 4\)$/)
+    expect(lines[0]).toMatch(/^::warning::Starting the export failed \(HTTP 503: Service busy\); retrying in \d+\.\d s \(attempt 2 of 4\)$/)
+    expect(lines[1]).toMatch(/^::warning::Starting the export failed \(HTTP 429: Slow down\); retrying in \d+\.\d s \(attempt 3 of 4\)$/)
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(3)
   }, TIMEOUT)
 
@@ -64,13 +64,26 @@ describe('passing faults are survived', () => {
     expect(singleError(result)).toContain('Starting the export failed 4 times; the last error: connection error ECONNREFUSED (127.0.0.1:9)')
   }, TIMEOUT)
 
-  it('logs which dock status id it kept when a started job lost its answer', async () => {
+  it('never sends a start again once the platform may have received it: a connection reset after sending', async () => {
     world.sim.faults.export.push({ kind: 'lost' })
+    const jobsBefore = world.sim.jobs.size
     const result = await run({ toolId: 'a-quick' })
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain(`The start was retried: keeping dock status id ${result.outputs.dockStatusId}; an earlier attempt may have started another export job on the platform.`)
-    const polled = new Set(statusRequests().map(r => r.path.split('/').pop()))
-    expect([...polled]).toEqual([result.outputs.dockStatusId])
+    expect(singleError(result)).toMatch(
+      /^::error::Starting the export failed after the request was sent \(connection error ECONNRESET, 127\.0\.0\.1:\d+\): the platform may have started an export job\. Not sent again, since that could start a second one\. Check the tool's export jobs on/
+    )
+    expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
+    // The one job the platform did start is the only one.
+    expect(world.sim.jobs.size - jobsBefore).toBe(1)
+  }, TIMEOUT)
+
+  it('reports a 200 it cannot read, quoting what came back, and never sends the start again', async () => {
+    world.sim.faults.export.push({ kind: 'answer', contentType: 'text/html', body: '<html><head><title>Company SSO</title></head></html>' })
+    const result = await run({ toolId: 'a-quick' })
+    expect(singleError(result)).toContain(
+      'Starting the export: the platform accepted the request, but its answer cannot be read (the answer is not a JSON object): it is an HTML page titled "Company SSO"'
+    )
+    expect(singleError(result)).toContain('Not started again, since that could start a second export job.')
+    expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
   }, TIMEOUT)
 
   it('rides out failed status checks (429 with Retry-After, invalid JSON, 500, reset) and honours Retry-After', async () => {

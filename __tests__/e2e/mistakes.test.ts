@@ -166,3 +166,16 @@ function prepared(arrange: (workspace: string) => void): string {
   return workspace
 }
 
+
+describe('a download on another origin', () => {
+  it('answered 401 says the key goes only to host, names both origins, and how to fix the same platform under two names', async () => {
+    // The platform named as localhost; its download URL points at 127.0.0.1, another origin.
+    const port = new URL(world.sim.url).port
+    const result = await run({ toolId: 'a-quick', host: `http://localhost:${port}` })
+    const error = singleError(result)
+    expect(error).toContain(`from http://127.0.0.1:${port}. The API key is sent only to http://localhost:${port} (the "host" input), never to another origin`)
+    expect(error).toContain('such as localhost and 127.0.0.1')
+    // No key went to the other origin.
+    expect(world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/')).every(r => r.apiKey === undefined)).toBe(true)
+  }, TIMEOUT)
+})

@@ -75414,7 +75414,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_restore_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(15966);
+/* harmony import */ var _restore_restore_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63467);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
 await (0,_restore_restore_js__WEBPACK_IMPORTED_MODULE_0__/* .runImport */ .$)();
@@ -75424,7 +75424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 15966:
+/***/ 63467:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75445,9 +75445,12 @@ var external_node_os_ = __nccwpck_require__(48161);
 var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
- * A failure a person can act on: what went wrong, and what to do about it.
- * main.ts turns exactly one of these into the step's single `::error::`.
+ * Every error type of the action, in one place. An ActionError is a failure a person can act on:
+ * what went wrong, and what to do about it; main.ts turns exactly one into the step's single
+ * `::error::`. The others say what happened where it happened, and are turned into an
+ * ActionError (or retried) by the layer that knows what it means.
  */
+/** A failure a person can act on: what went wrong, and what to do about it. */
 class errors_ActionError extends Error {
     fix;
     constructor(message, fix) {
@@ -75471,6 +75474,109 @@ class errors_CancelledError extends Error {
 }
 function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** A system or library error's code (`ENOSPC`, `UND_ERR_SOCKET`, `Z_DATA_ERROR`), when it has one. */
+function errors_errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+// The HTTP layer's errors.
+/** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
+class HttpError extends Error {
+    status;
+    serverMessage;
+    retryAfterMs;
+    retryAfterText;
+    constructor(status, serverMessage, retryAfterMs, 
+    /** The Retry-After header as sent, to quote it. */
+    retryAfterText) {
+        super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
+        this.status = status;
+        this.serverMessage = serverMessage;
+        this.retryAfterMs = retryAfterMs;
+        this.retryAfterText = retryAfterText;
+        this.name = 'HttpError';
+    }
+}
+/**
+ * A connection that failed, was reset, timed out or ended early. The message never holds a URL.
+ * `unsent`: the request surely never reached the server (no connection could be made).
+ */
+class NetworkError extends Error {
+    unsent;
+    constructor(reason, unsent = false) {
+        super(reason);
+        this.unsent = unsent;
+        this.name = 'NetworkError';
+    }
+}
+/** A 2xx answer whose body broke off: the server had already acted on the request. */
+class AnswerCutShortError extends NetworkError {
+    status;
+    constructor(status, reason) {
+        super(reason);
+        this.status = status;
+        this.name = 'AnswerCutShortError';
+    }
+}
+/** A 2xx answer longer than the caller's limit: refused by name, never read to its end. */
+class AnswerTooLongError extends Error {
+    status;
+    limit;
+    constructor(status, limit) {
+        super(`the answer was longer than ${limit} bytes`);
+        this.status = status;
+        this.limit = limit;
+        this.name = 'AnswerTooLongError';
+    }
+}
+/** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
+class RefusedUrlError extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'RefusedUrlError';
+    }
+}
+/** Every attempt failed with a passing fault: how many there were, and the last fault. */
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    constructor(attempts, lastError) {
+        super(`${attempts} attempts failed; the last: ${errors_errorMessage(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+        this.name = 'RetriesExhaustedError';
+    }
+}
+// The platform's answers.
+/** The answer could not be read as a platform answer; worth asking again (except a start's). */
+class MalformedAnswerError extends Error {
+    constructor(what) {
+        super(what);
+        this.name = 'MalformedAnswerError';
+    }
+}
+/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
+class NotAnExportError extends Error {
+    arrived;
+    refusal;
+    constructor(arrived, refusal) {
+        super(arrived);
+        this.arrived = arrived;
+        this.refusal = refusal;
+        this.name = 'NotAnExportError';
+    }
+}
+/** Why a text is not JSON, and where: the offset of the first byte that does not fit. */
+class JsonSyntaxError extends Error {
+    reason;
+    offset;
+    constructor(reason, offset) {
+        super(`${reason} at byte ${offset}`);
+        this.reason = reason;
+        this.offset = offset;
+        this.name = 'JsonSyntaxError';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts
@@ -75544,16 +75650,52 @@ var ImportOutputs;
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
 })(ImportOutputs || (ImportOutputs = {}));
 
+;// CONCATENATED MODULE: ./src/log-text.ts
+/**
+ * Text that came from outside (a server, a file, an input) on its way into a log line or the
+ * summary. Pure. A line break in such text could start a workflow command of its own.
+ */
+/** C0 controls and DEL. */
+function hasControlCharacters(text) {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]/.test(text);
+}
+/** One line of at most `max` characters: controls and runs of white space become one space. */
+function oneLine(text, max = 120) {
+    // eslint-disable-next-line no-control-regex
+    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+/**
+ * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
+ * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
+ * start a line of its own, nor a workflow command such as `::add-mask::`.
+ */
+function log_text_logValue(value) {
+    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A size for people: `2.0 KiB (2048 bytes)`. */
+function log_text_formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+}
+
 ;// CONCATENATED MODULE: ./src/file-naming.ts
 /**
  * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
  * file name is allowed to be (never a path).
  */
 
+
+
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME = 200;
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
@@ -75610,7 +75752,7 @@ function safeFileName(proposed) {
     const name = proposed.trim();
     if (!name || name.length > MAX_NAME)
         return undefined;
-    if (CONTROL.test(name) || /[\\/:]/.test(name))
+    if (hasControlCharacters(name) || /[\\/:]/.test(name))
         return undefined;
     if (name === '.' || name === '..' || name.startsWith('.'))
         return undefined;
@@ -75618,8 +75760,13 @@ function safeFileName(proposed) {
         return undefined;
     return name;
 }
+/** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
+function file_naming_isWithin(outer, inner) {
+    const relative = external_node_path_.relative(outer, inner);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+}
 
-;// CONCATENATED MODULE: ./src/artifact-uploader.ts
+;// CONCATENATED MODULE: ./src/artifact/upload.ts
 /**
  * Keeps the export as a workflow artifact. The export is a zip already, so it is uploaded as is
  * (`skipArchive`): what a person downloads from the run page is the export itself, not a zip in
@@ -75635,7 +75782,7 @@ function safeFileName(proposed) {
  * Why an upload cannot work in this environment, or undefined. Checked before the export starts,
  * so that nobody waits ten minutes for an upload that was never possible.
  */
-function artifact_uploader_artifactServiceProblem(env) {
+function upload_artifactServiceProblem(env) {
     const server = env.GITHUB_SERVER_URL || 'https://github.com';
     let hostname = '';
     try {
@@ -75761,7 +75908,7 @@ function abortable(promise, signal) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/json-layout.ts
+;// CONCATENATED MODULE: ./src/extract/json-layout.ts
 /**
  * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
  * value as a changed line. Pure.
@@ -75856,7 +76003,7 @@ function canonicalJson(value) {
         : member);
 }
 
-;// CONCATENATED MODULE: ./src/env-redaction.ts
+;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
 /**
  * What the repository copy holds of env_variables.json, the tool's environment variables, whose
  * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
@@ -75932,207 +76079,12 @@ function env_redaction_describeEnvPolicy(copy) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./src/log-text.ts
-/**
- * Text that came from outside (a server, a file, an input) on its way into a log line or the
- * summary. Pure. A line break in such text could start a workflow command of its own.
- */
-/** C0 controls and DEL. */
-function hasControlCharacters(text) {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(text);
-}
-/** One line of at most `max` characters: controls and runs of white space become one space. */
-function oneLine(text, max = 120) {
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
-}
-/**
- * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
- * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
- * start a line of its own, nor a workflow command such as `::add-mask::`.
- */
-function log_text_logValue(value) {
-    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** A size for people: `2.0 KiB (2048 bytes)`. */
-function log_text_formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
-}
-
-;// CONCATENATED MODULE: ./src/response-parser.ts
-/**
- * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
- * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
- */
-
-/** The answer could not be read as a platform answer; worth asking again. */
-class MalformedAnswerError extends Error {
-    constructor(what) {
-        super(what);
-        this.name = 'MalformedAnswerError';
-    }
-}
-/**
- * JSON.parse, with one repair: the vendor's own sample answer lacks the comma between two
- * members on separate lines. Only that pattern is mended; anything else stays an error.
- */
-function parseJsonObject(text) {
-    const attempt = (source) => {
-        try {
-            const value = JSON.parse(source);
-            return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-        }
-        catch {
-            return undefined;
-        }
-    };
-    // A byte order mark before the JSON (some gateways add one) is not part of the answer.
-    text = text.replace(/^\uFEFF/, '');
-    const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'));
-    if (!parsed)
-        throw new MalformedAnswerError('the answer is not a JSON object');
-    return parsed;
-}
-function stringField(obj, ...names) {
-    if (!obj)
-        return undefined;
-    for (const name of names) {
-        const value = obj[name];
-        if (typeof value === 'string' && value.trim())
-            return value.trim();
-        if (typeof value === 'number')
-            return String(value);
-    }
-    return undefined;
-}
-function nested(obj, name) {
-    const value = obj[name];
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-/** `percentageComplete`, as a number 0–100 (it may come as a string); undefined otherwise. */
-function percentOf(obj) {
-    const raw = obj['percentageComplete'];
-    const value = typeof raw === 'string' && raw.trim() ? Number(raw) : raw;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100 ? Math.floor(value) : undefined;
-}
-function downloadUrlOf(obj) {
-    const names = ['downloadUrl', 'downloadURL'];
-    return stringField(nested(obj, 'response'), ...names) ?? stringField(obj, ...names);
-}
-function parseExportAnswer(text) {
-    const obj = parseJsonObject(text);
-    const dockStatusId = stringField(obj, 'dock-statusId', 'dockStatusId', '_id');
-    if (!dockStatusId) {
-        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
-    }
-    return {
-        dockStatusId,
-        exportJobId: stringField(obj, 'exportJobId'),
-        status: stringField(obj, 'status')?.toUpperCase(),
-        percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj)
-    };
-}
-function parseStatusAnswer(text) {
-    const obj = parseJsonObject(text);
-    const status = stringField(obj, 'status')?.toUpperCase();
-    if (!status)
-        throw new MalformedAnswerError('the answer has no status');
-    return {
-        dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
-        status,
-        percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
-    };
-}
-function parseImportAnswer(text) {
-    const obj = parseJsonObject(text);
-    const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
-    if (!dockStatusId)
-        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
-}
-function parseUploadAnswer(text) {
-    const obj = parseJsonObject(text);
-    const fileId = stringField(obj, 'fileId');
-    if (!fileId)
-        throw new MalformedAnswerError('the answer has no fileId');
-    return { fileId, url: stringField(obj, 'url') };
-}
-/** The start of a chunked upload session: its id. */
-function parseSessionAnswer(text) {
-    const sessionId = stringField(parseJsonObject(text), 'sessionId');
-    if (!sessionId)
-        throw new MalformedAnswerError('the answer has no sessionId');
-    return sessionId;
-}
-/**
- * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
- * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
- * ever shown, cut short and stripped of control characters: never the body itself.
- */
-function serverMessage(text) {
-    let obj;
-    try {
-        obj = parseJsonObject(text);
-    }
-    catch {
-        return undefined;
-    }
-    const errors = obj['errors'];
-    const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
-    const errorField = nested(obj, 'error');
-    const message = stringField(first, 'msg', 'message') ??
-        stringField(errorField, 'message', 'msg') ??
-        stringField(obj, 'message', 'msg', 'error');
-    return message ? oneLine(message, 300) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/retry-helper.ts
+;// CONCATENATED MODULE: ./src/http/retry.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
  * applies both. The policy is pure; sleeping and logging are injected.
  */
 
-
-/** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
-class HttpError extends Error {
-    status;
-    serverMessage;
-    retryAfterMs;
-    retryAfterText;
-    constructor(status, serverMessage, retryAfterMs, 
-    /** The Retry-After header as sent, to quote it. */
-    retryAfterText) {
-        super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
-        this.status = status;
-        this.serverMessage = serverMessage;
-        this.retryAfterMs = retryAfterMs;
-        this.retryAfterText = retryAfterText;
-        this.name = 'HttpError';
-    }
-}
-/** A connection that failed, was reset, timed out or ended early. The message never holds a URL. */
-class NetworkError extends Error {
-    /** true: the request never left the runner (no connection was made), so the server cannot have acted on it. */
-    notSent;
-    constructor(reason, options = {}) {
-        super(reason);
-        this.name = 'NetworkError';
-        this.notSent = options.notSent ?? false;
-    }
-}
 function isRetryableStatus(status) {
     return status === 408 || status === 429 || status >= 500;
 }
@@ -76148,7 +76100,7 @@ function isRetryable(error) {
 function isSafeToResend(error) {
     if (error instanceof HttpError)
         return error.status === 429;
-    return error instanceof NetworkError && error.notSent;
+    return error instanceof NetworkError && error.unsent;
 }
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -76204,10 +76156,13 @@ async function withRetry(operation, ctx) {
             const debug = ctx.debug ?? (() => { });
             if (error instanceof errors_CancelledError)
                 throw error;
-            const retryable = (ctx.retryable ?? isRetryable)(error);
-            if (!retryable || attempt >= ctx.policy.attempts) {
-                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); ${retryable ? 'no attempts left' : 'not a passing fault'}, not retried`);
+            if (!(ctx.retryable ?? isRetryable)(error)) {
+                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`);
                 throw error;
+            }
+            if (attempt >= ctx.policy.attempts) {
+                debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); no attempts left`);
+                throw new RetriesExhaustedError(attempt, error);
             }
             const now = (ctx.now ?? Date.now)();
             const tooLong = retryAfterTooLong(error, ctx.what, (ctx.deadline ?? Infinity) - now);
@@ -76224,9 +76179,10 @@ async function withRetry(operation, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/url-helper.ts
+;// CONCATENATED MODULE: ./src/http/urls.ts
 /**
- * Pure URL building for the platform API. No I/O: everything here is unit-tested directly.
+ * Pure rules about URLs that the HTTP layer applies to every request: which hosts are loopback,
+ * which origin receives the key, which proxy a request goes through, what a log line may show.
  */
 /** Host names for which plain http is allowed: the key never leaves the machine. */
 function isLoopbackHost(hostname) {
@@ -76235,78 +76191,6 @@ function isLoopbackHost(hostname) {
         name.endsWith('.localhost') ||
         name === '::1' ||
         /^127(?:\.\d{1,3}){3}$/.test(name));
-}
-/**
- * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
- * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
- * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
- * the input helper names the input.
- */
-function parseHost(raw) {
-    const text = raw.trim();
-    if (!text)
-        throw new Error('it is empty');
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-    let url;
-    try {
-        url = new URL(withScheme);
-    }
-    catch {
-        // Never echo a password a user put in the host.
-        throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
-    }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
-    }
-    if (url.username || url.password) {
-        throw new Error('it must not contain a user name or password');
-    }
-    if (url.search || url.hash) {
-        throw new Error('it must not contain a query string or fragment');
-    }
-    // The API's own prefix is added to every call; a host given with it (copied from the API
-    // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
-    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '');
-    return url;
-}
-function apiUrl(base, path) {
-    const url = new URL(base.href);
-    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-    return url;
-}
-/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
-function exportUrl(base, toolId, flowId) {
-    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
-    url.searchParams.set('flowId', flowId);
-    return url;
-}
-/** GET target that reports a dock job's status. */
-function dockStatusUrl(base, dockStatusId) {
-    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
-}
-/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
-function filesUrl(base, ...session) {
-    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
-    return apiUrl(base, `/api/public/files${tail}`);
-}
-/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
-function importUrl(base, toolId) {
-    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
-}
-/**
- * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
- * relative one is taken from the platform's origin).
- */
-function resolveDownloadUrl(base, raw) {
-    try {
-        return new URL(raw.trim(), base);
-    }
-    catch {
-        throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`);
-    }
 }
 /** The key goes only to the platform's own origin: same scheme, host and port. */
 function isSameOrigin(a, b) {
@@ -76357,8 +76241,7 @@ function describeProxy(proxy) {
     return `${proxy.hostname}:${proxy.port || (proxy.protocol === 'https:' ? '443' : '80')}`;
 }
 
-;// CONCATENATED MODULE: ./src/http-helper.ts
-
+;// CONCATENATED MODULE: ./src/http/client.ts
 
 
 
@@ -76370,34 +76253,7 @@ const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-/** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
-class RefusedUrlError extends Error {
-    constructor(reason) {
-        super(reason);
-        this.name = 'RefusedUrlError';
-    }
-}
-/** A 2xx answer whose body broke off: the server had already acted on the request. */
-class AnswerCutShortError extends NetworkError {
-    status;
-    constructor(status, reason) {
-        super(reason);
-        this.status = status;
-        this.name = 'AnswerCutShortError';
-    }
-}
-/** A 2xx answer longer than the caller's limit: refused by name, never read to its end. */
-class AnswerTooLongError extends Error {
-    status;
-    limit;
-    constructor(status, limit) {
-        super(`the answer was longer than ${limit} bytes`);
-        this.status = status;
-        this.limit = limit;
-        this.name = 'AnswerTooLongError';
-    }
-}
-class http_helper_PlatformHttp {
+class client_PlatformHttp {
     options;
     idleTimeoutMs;
     direct;
@@ -76483,7 +76339,7 @@ class http_helper_PlatformHttp {
                 continue;
             }
             if (status < 200 || status >= 300)
-                throw await httpError(response);
+                throw await httpError(response, this.options.errorMessage);
             return response;
         }
     }
@@ -76545,11 +76401,11 @@ function checkScheme(url, what) {
         throw new RefusedUrlError(`${what} uses the scheme ${url.protocol.replace(/:$/, '')}, and only http and https are fetched`);
     }
 }
-async function httpError(response) {
+async function httpError(response, errorMessage) {
     const retryAfterText = headerValue(response.headers['retry-after']);
     const retryAfter = parseRetryAfter(retryAfterText, Date.now());
     const text = await readText(response, MAX_ERROR_BODY, false).catch(() => '');
-    return new HttpError(response.statusCode, serverMessage(text), retryAfter, retryAfterText?.trim());
+    return new HttpError(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
 }
 /** A header's value; the first, when it came more than once. */
 function headerValue(value) {
@@ -76580,19 +76436,22 @@ async function readText(response, limit, strict) {
         if (error instanceof AnswerTooLongError)
             throw error;
         response.destroy();
-        throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${errorCode(error)})`);
+        throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`);
     }
     return Buffer.concat(chunks).toString('utf8');
 }
-function errorCode(error) {
-    const code = error?.code;
+/** Why a body stopped coming, in a person's words, from the error's code. */
+function bodyFault(error) {
+    const code = errors_errorCode(error);
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
         return 'connection reset';
     if (code === 'UND_ERR_BODY_TIMEOUT')
         return 'no data within the idle timeout';
     if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
         return 'shorter than its Content-Length';
-    return typeof code === 'string' ? code : 'connection closed';
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE')
+        return 'connection closed';
+    return code ?? 'connection closed';
 }
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
@@ -76601,7 +76460,7 @@ function errorCode(error) {
 function describeRequestError(error, url, via) {
     if (error instanceof errors_CancelledError || error instanceof NetworkError || error instanceof errors_ActionError)
         return error;
-    const code = error?.code;
+    const code = errors_errorCode(error);
     const message = error instanceof Error ? error.message : '';
     const untrusted = untrustedCertificate(code, url);
     if (untrusted)
@@ -76612,23 +76471,20 @@ function describeRequestError(error, url, via) {
         if (status === 407) {
             return new errors_ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
         }
-        return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`);
+        return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
     switch (code) {
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return new NetworkError('the connection timed out', true);
         case 'UND_ERR_HEADERS_TIMEOUT':
         case 'UND_ERR_BODY_TIMEOUT':
-        case 'UND_ERR_CONNECT_TIMEOUT':
             return new NetworkError('the connection timed out');
         case 'UND_ERR_SOCKET':
             // The server closed the connection before answering: what Node's own client calls ECONNRESET.
             return new NetworkError('connection error ECONNRESET');
-        case 'ECONNREFUSED':
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            // No connection was made: the server cannot have received the request.
-            return new NetworkError(`connection error ${code}`, { notSent: true });
         default:
-            return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed');
+            // No connection was made for these: the request never left the runner.
+            return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
 }
 /** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
@@ -76638,12 +76494,273 @@ function untrustedCertificate(code, url) {
     return new errors_ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 
-;// CONCATENATED MODULE: ./src/platform-client.ts
+;// CONCATENATED MODULE: ./src/platform/answers.ts
+/**
+ * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
+ * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
+ */
+
+
+/**
+ * JSON.parse, with one repair: the vendor's own sample answer lacks the comma between two
+ * members on separate lines. Only that pattern is mended; anything else stays an error.
+ */
+function parseJsonObject(text) {
+    const attempt = (source) => {
+        try {
+            const value = JSON.parse(source);
+            return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    };
+    // A byte order mark before the JSON (some gateways add one) is not part of the answer.
+    text = text.replace(/^\uFEFF/, '');
+    const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'));
+    if (!parsed)
+        throw new MalformedAnswerError('the answer is not a JSON object');
+    return parsed;
+}
+function stringField(obj, ...names) {
+    if (!obj)
+        return undefined;
+    for (const name of names) {
+        const value = obj[name];
+        if (typeof value === 'string' && value.trim())
+            return value.trim();
+        if (typeof value === 'number')
+            return String(value);
+    }
+    return undefined;
+}
+function nested(obj, name) {
+    const value = obj[name];
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}
+/** `percentageComplete`, as a number 0–100 (it may come as a string); undefined otherwise. */
+function percentOf(obj) {
+    const raw = obj['percentageComplete'];
+    const value = typeof raw === 'string' && raw.trim() ? Number(raw) : raw;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100 ? Math.floor(value) : undefined;
+}
+function downloadUrlOf(obj) {
+    const names = ['downloadUrl', 'downloadURL'];
+    return stringField(nested(obj, 'response'), ...names) ?? stringField(obj, ...names);
+}
+function parseExportAnswer(text) {
+    const obj = parseJsonObject(text);
+    const dockStatusId = stringField(obj, 'dock-statusId', 'dockStatusId', '_id');
+    if (!dockStatusId) {
+        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+    }
+    return {
+        dockStatusId,
+        exportJobId: stringField(obj, 'exportJobId'),
+        status: stringField(obj, 'status')?.toUpperCase(),
+        percentComplete: percentOf(obj),
+        downloadUrl: downloadUrlOf(obj)
+    };
+}
+function parseStatusAnswer(text) {
+    const obj = parseJsonObject(text);
+    const status = stringField(obj, 'status')?.toUpperCase();
+    if (!status)
+        throw new MalformedAnswerError('the answer has no status');
+    return {
+        dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
+        status,
+        percentComplete: percentOf(obj),
+        downloadUrl: downloadUrlOf(obj),
+        message: status === 'FAILED' ? answers_serverMessage(text) : undefined
+    };
+}
+function parseImportAnswer(text) {
+    const obj = parseJsonObject(text);
+    const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
+    if (!dockStatusId)
+        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
+}
+function parseUploadAnswer(text) {
+    const obj = parseJsonObject(text);
+    const fileId = stringField(obj, 'fileId');
+    if (!fileId)
+        throw new MalformedAnswerError('the answer has no fileId');
+    return { fileId, url: stringField(obj, 'url') };
+}
+/** The start of a chunked upload session: its id. */
+function parseSessionAnswer(text) {
+    const sessionId = stringField(parseJsonObject(text), 'sessionId');
+    if (!sessionId)
+        throw new MalformedAnswerError('the answer has no sessionId');
+    return sessionId;
+}
+/**
+ * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
+ * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
+ * ever shown, cut short and stripped of control characters: never the body itself.
+ */
+function answers_serverMessage(text) {
+    let obj;
+    try {
+        obj = parseJsonObject(text);
+    }
+    catch {
+        return undefined;
+    }
+    const errors = obj['errors'];
+    const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
+    const errorField = nested(obj, 'error');
+    const message = stringField(first, 'msg', 'message') ??
+        stringField(errorField, 'message', 'msg') ??
+        stringField(obj, 'message', 'msg', 'error');
+    return message ? oneLine(message, 300) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/platform/urls.ts
+/**
+ * The platform's URLs, pure: the `host` input turned into a base URL, the API's paths, the
+ * download URL it answers. No I/O: everything here is unit-tested directly.
+ */
+
+/**
+ * Turns the `host` input into the platform's base URL: https assumed when no scheme is given,
+ * surrounding spaces and trailing slashes dropped (the vendor's example has both), an optional
+ * path prefix kept for platforms behind a reverse proxy. Throws a plain reason on bad input;
+ * the input helper names the input.
+ */
+function parseHost(raw) {
+    const text = raw.trim();
+    if (!text)
+        throw new Error('it is empty');
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        // Never echo a password a user put in the host.
+        throw new Error(`"${text.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL or host name`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)');
+    }
+    if (url.username || url.password) {
+        throw new Error('it must not contain a user name or password');
+    }
+    if (url.search || url.hash) {
+        throw new Error('it must not contain a query string or fragment');
+    }
+    // The API's own prefix is added to every call; a host given with it (copied from the API
+    // docs) would otherwise get it twice. Any other path is a prefix of an on-premises platform.
+    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api\/public$/i, '');
+    return url;
+}
+function apiUrl(base, path) {
+    const url = new URL(base.href);
+    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    return url;
+}
+/** POST target that starts the export. Ids are opaque: each is encoded as one segment / value. */
+function exportUrl(base, toolId, flowId) {
+    const url = apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/export`);
+    url.searchParams.set('flowId', flowId);
+    return url;
+}
+/** GET target that reports a dock job's status. */
+function dockStatusUrl(base, dockStatusId) {
+    return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
+}
+/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
+function filesUrl(base, ...session) {
+    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
+    return apiUrl(base, `/api/public/files${tail}`);
+}
+/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
+function importUrl(base, toolId) {
+    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
+}
+/**
+ * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
+ * relative one is taken from the platform's origin).
+ */
+function resolveDownloadUrl(base, raw) {
+    try {
+        return new URL(raw.trim(), base);
+    }
+    catch {
+        throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/platform/what-arrived.ts
+/**
+ * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
+ * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
+ * title, a JSON answer's own message, the first bytes in hex; never the body itself.
+ */
+
+
+/** How far into a body the description looks. */
+const HEAD_BYTES = 64 * 1024;
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** Only a 200 carries the export; any other 2xx is described here, else undefined. */
+function statusProblem(status) {
+    if (status === 200)
+        return undefined;
+    if (status === 204)
+        return 'an HTTP 204 No Content answer (no file at all)';
+    if (status === 206)
+        return 'an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range)';
+    return `an HTTP ${status} answer (only a 200 carries the export)`;
+}
+/** What a body that yauzl could not open as a zip is instead. */
+function describeBody(head, size, contentType) {
+    if (size === 0)
+        return 'an empty body';
+    if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
+        return 'a zip that ends before its central directory (most likely cut short on the way)';
+    }
+    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const type = (contentType ?? '').toLowerCase();
+    if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
+        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+        const named = title && oneLine(decodeEntities(title), 80);
+        return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
+    }
+    if (type.includes('json') || /^[{[]/.test(text)) {
+        const message = answers_serverMessage(text);
+        return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
+    }
+    if (type.includes('xml') || text.startsWith('<')) {
+        // Object stores answer errors in XML: <Error><Code>AccessDenied</Code><Message>…
+        const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
+        return code ? `an XML answer with the error code "${oneLine(code, 60)}"` : 'an XML document';
+    }
+    const first = [...head.subarray(0, 4)].map(b => b.toString(16).padStart(2, '0')).join(' ');
+    return `data that is neither a zip, HTML nor JSON (it starts with the bytes ${first})`;
+}
+function decodeEntities(text) {
+    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+    return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
+        if (body[0] !== '#')
+            return named[body.toLowerCase()] ?? entity;
+        const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : entity;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/platform/client.ts
 /**
  * The two platform calls: start the export, read the job's status. Each answer is parsed by
- * response-parser.ts; HTTP failures that retrying cannot fix become an ActionError that says
- * what to do.
+ * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
  */
+
 
 
 
@@ -76660,10 +76777,16 @@ class PlatformClient {
         return exportUrl(this.target.platform, this.target.toolId, this.target.flowId);
     }
     async startExport() {
+        let text;
         try {
-            return parseExportAnswer(await this.http.requestText('POST', this.exportUrl));
+            text = await this.http.requestText('POST', this.exportUrl);
+            return parseExportAnswer(text);
         }
         catch (error) {
+            // A 2xx the action cannot read may still have started a job: report it, never send it again.
+            if (error instanceof MalformedAnswerError && text !== undefined) {
+                throw new errors_ActionError(`Starting the export: the platform accepted the request, but its answer cannot be read (${error.message}): it is ${describeBody(Buffer.from(text), Buffer.byteLength(text), undefined)}. Not started again, since that could start a second export job.`, `Check "host" (it must be the platform's URL, not a sign-in page or proxy) and the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
+            }
             // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
             // asking again could start a second one. Only a start that surely created nothing is retried.
             if (error instanceof AnswerCutShortError && error.status >= 200 && error.status < 300) {
@@ -76672,11 +76795,16 @@ class PlatformClient {
             throw this.explain(error, 'Starting the export');
         }
     }
-    /** The start failed on every attempt with passing faults: say so, with the last one. */
-    gaveUpStarting(error, attempts) {
-        if (!isRetryable(error))
-            return error;
-        return new errors_ActionError(`Starting the export failed ${attempts} times; the last error: ${describeFailure(error)} (${this.target.platform.host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+    /** What a start that failed for good says: every attempt failed, or one may have started a job. */
+    gaveUpStarting(error) {
+        const host = this.target.platform.host;
+        if (error instanceof RetriesExhaustedError) {
+            return new errors_ActionError(`Starting the export failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+        }
+        if (isRetryable(error)) {
+            return new errors_ActionError(`Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
+        }
+        return error;
     }
     async getStatus(dockStatusId) {
         return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
@@ -76712,6 +76840,15 @@ async function readJobStatus(http, platform, dockStatusId, explain) {
     }
     return answer;
 }
+/**
+ * Whether a failed start may be sent again: only when it surely created nothing, because each start
+ * creates a job. No connection was made, or the platform answered 408, 429 or 5xx.
+ */
+function mayStartAgain(error) {
+    if (error instanceof HttpError)
+        return isRetryableStatus(error.status);
+    return error instanceof NetworkError && error.unsent;
+}
 function explainHttpError(error, what, target) {
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
     const host = target.platform.host;
@@ -76727,7 +76864,7 @@ function explainHttpError(error, what, target) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/import-client.ts
+;// CONCATENATED MODULE: ./src/platform/import-client.ts
 /**
  * The platform calls of a restore (shared/koreai-api.md §4): File Upload (one request, or a
  * chunked session), the import (as a new tool or a new version of one), and the import's dock
@@ -76810,6 +76947,12 @@ class ImportClient {
     async getStatus(dockStatusId) {
         return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the import status'));
     }
+    /** An upload that failed on every attempt with passing faults: say so, with the last one. */
+    gaveUp(error, what) {
+        if (!(error instanceof RetriesExhaustedError))
+            return error;
+        return new errors_ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${this.target.platform.host}). Nothing was imported.`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+    }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
         const host = this.target.platform.host;
@@ -76849,7 +76992,7 @@ function uploadForm(blob, fileName, fields) {
     return form;
 }
 
-;// CONCATENATED MODULE: ./src/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/platform/schedule.ts
 /**
  * When to check the job's status next. Pure: a function of elapsed time only.
  *
@@ -76880,7 +77023,7 @@ function nextCheckAt(opts) {
     return at > opts.deadline ? undefined : at;
 }
 
-;// CONCATENATED MODULE: ./src/job-waiter.ts
+;// CONCATENATED MODULE: ./src/platform/wait.ts
 /**
  * Waits for the dock job to end: checks on the poll schedule, logs each status change and a
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
@@ -76974,7 +77117,8 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/json-syntax.ts
+;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
  * memory stays at a few numbers and one small stack however large the file is. Pure.
@@ -76983,17 +77127,6 @@ var yauzl = __nccwpck_require__(20663);
  * 240 MB flow definition @streamparser/json checked 38 MB/s, this checker 224 MB/s (JSON.parse,
  * which needs the whole text in memory, 128 MB/s); verifying must stay a fraction of the download.
  */
-/** Why the text is not JSON, and where: the offset of the first byte that does not fit. */
-class JsonSyntaxError extends Error {
-    reason;
-    offset;
-    constructor(reason, offset) {
-        super(`${reason} at byte ${offset}`);
-        this.reason = reason;
-        this.offset = offset;
-        this.name = 'JsonSyntaxError';
-    }
-}
 /** Deeper than this is refused rather than tracked: no definition nests so far, and the stack stays small. */
 const MAX_DEPTH = 10_000;
 var State;
@@ -77303,63 +77436,6 @@ class JsonSyntaxChecker {
     }
 }
 
-;// CONCATENATED MODULE: ./src/what-arrived.ts
-/**
- * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
- * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
- * title, a JSON answer's own message, the first bytes in hex; never the body itself.
- */
-
-
-/** How far into a body the description looks. */
-const HEAD_BYTES = 64 * 1024;
-const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/** Only a 200 carries the export; any other 2xx is described here, else undefined. */
-function statusProblem(status) {
-    if (status === 200)
-        return undefined;
-    if (status === 204)
-        return 'an HTTP 204 No Content answer (no file at all)';
-    if (status === 206)
-        return 'an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range)';
-    return `an HTTP ${status} answer (only a 200 carries the export)`;
-}
-/** What a body that yauzl could not open as a zip is instead. */
-function describeBody(head, size, contentType) {
-    if (size === 0)
-        return 'an empty body';
-    if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
-        return 'a zip that ends before its central directory (most likely cut short on the way)';
-    }
-    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    const type = (contentType ?? '').toLowerCase();
-    if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
-        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-        const named = title && oneLine(decodeEntities(title), 80);
-        return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
-    }
-    if (type.includes('json') || /^[{[]/.test(text)) {
-        const message = serverMessage(text);
-        return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
-    }
-    if (type.includes('xml') || text.startsWith('<')) {
-        // Object stores answer errors in XML: <Error><Code>AccessDenied</Code><Message>…
-        const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
-        return code ? `an XML answer with the error code "${oneLine(code, 60)}"` : 'an XML document';
-    }
-    const first = [...head.subarray(0, 4)].map(b => b.toString(16).padStart(2, '0')).join(' ');
-    return `data that is neither a zip, HTML nor JSON (it starts with the bytes ${first})`;
-}
-function decodeEntities(text) {
-    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-    return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
-        if (body[0] !== '#')
-            return named[body.toLowerCase()] ?? entity;
-        const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : entity;
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/zip-rules.ts
 
 /**
@@ -77410,7 +77486,7 @@ function entryNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/export-verifier.ts
+;// CONCATENATED MODULE: ./src/download/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -77424,17 +77500,7 @@ function entryNameProblem(name) {
 
 
 
-/** The file is not an export; `arrived` says what it is instead, as a phrase ("an empty body"). */
-class NotAnExportError extends Error {
-    arrived;
-    refusal;
-    constructor(arrived, refusal) {
-        super(arrived);
-        this.arrived = arrived;
-        this.refusal = refusal;
-        this.name = 'NotAnExportError';
-    }
-}
+
 /** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
 const NAME_SOURCE_LIMIT = 1024 * 1024;
 async function verifyExport(file, opts) {
@@ -77524,7 +77590,7 @@ function entryFault(error) {
         return 'does not decompress to its recorded size';
     if (/local file header/.test(message))
         return 'has no local header where the directory says it starts';
-    if (error?.code?.startsWith('Z_'))
+    if (errors_errorCode(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${oneLine(message, 100)})`;
 }
@@ -77572,13 +77638,13 @@ function openEntry(zip, entry) {
     return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
 }
 
-;// CONCATENATED MODULE: ./src/downloader.ts
+;// CONCATENATED MODULE: ./src/download/download.ts
 /**
  * Saves the export: streamed to disk (never held in memory), decoded when the server compressed
  * it, hashed and counted on the way, written under a temporary name. A body cut short, or of
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
- * progress while it lasts. A complete body is then verified (export-verifier.ts) and only then
+ * progress while it lasts. A complete body is then verified (verify.ts) and only then
  * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
  * for a person to look at, and refused with one error that says what arrived.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
@@ -77672,15 +77738,21 @@ async function fetchBody(opts) {
             throw opts.signal.reason;
         if (overall.aborted)
             throw timedOut();
-        throw explain(error, opts.url);
+        throw explain(error, opts.url, opts.platform);
     }
     finally {
         clearInterval(ticker);
     }
 }
-function explain(error, url) {
+function explain(failure, url, platform) {
+    // Every attempt failed with passing faults: the last one says what went wrong.
+    const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (error instanceof RefusedUrlError) {
         return new errors_ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
+    }
+    if (error instanceof HttpError && (error.status === 401 || error.status === 403) && platform && url.origin !== platform.origin) {
+        // The key goes only to the platform's own origin; a download elsewhere gets none.
+        return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
     }
     if (error instanceof HttpError && !isRetryable(error)) {
         return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, 'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.');
@@ -77742,7 +77814,7 @@ async function saveOnce(opts, signal, progress) {
             throw signal.reason;
         if (error instanceof NetworkError || error instanceof errors_ActionError)
             throw error;
-        const code = error.code;
+        const code = errors_errorCode(error);
         if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new errors_ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
@@ -77750,7 +77822,7 @@ async function saveOnce(opts, signal, progress) {
             throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
         }
         // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
-        throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(code)})`);
+        throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`);
     }
     return {
         partial,
@@ -77784,15 +77856,6 @@ function decodersFor(header) {
 }
 function describeCoding(value) {
     return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
-}
-function bodyFault(code) {
-    if (code === 'UND_ERR_BODY_TIMEOUT')
-        return 'no data within the idle timeout';
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')
-        return 'connection closed';
-    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
-        return 'shorter than its Content-Length';
-    return code ?? 'connection closed';
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -78132,7 +78195,7 @@ function tokenize(value, options) {
     return retLines;
 }
 
-;// CONCATENATED MODULE: ./src/file-changes.ts
+;// CONCATENATED MODULE: ./src/extract/file-changes.ts
 /**
  * What changed in the repository copy, file by file, for the `changes` output and the summary.
  * Pure.
@@ -78180,7 +78243,7 @@ function sortChanges(changes) {
     return [...changes].sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-;// CONCATENATED MODULE: ./src/tree-compare.ts
+;// CONCATENATED MODULE: ./src/extract/tree-compare.ts
 /** What changed between two listings of a folder. Pure. */
 function compareTrees(before, after) {
     const added = [...after.keys()].filter(name => !before.has(name)).sort();
@@ -78203,16 +78266,17 @@ function describeChanges(changes, most = 5) {
     return parts.filter(Boolean).join(', ') || 'no changes';
 }
 
-;// CONCATENATED MODULE: ./src/extractor.ts
+;// CONCATENATED MODULE: ./src/extract/extract.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (export-verifier.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
  * archive, or one equal to what the folder holds, leaves the target as it was. The export file
  * itself is never changed: the artifact is uploaded from it.
  */
+
 
 
 
@@ -78361,8 +78425,7 @@ function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))
         return false;
     const resolved = external_node_path_.resolve(root, external_node_path_.dirname(name), target);
-    const relative = external_node_path_.relative(root, resolved);
-    return relative !== '' && !relative.startsWith('..') && !external_node_path_.isAbsolute(relative);
+    return resolved !== external_node_path_.resolve(root) && file_naming_isWithin(root, resolved);
 }
 /**
  * Every entry below `root` (none when it does not exist), links listed and not followed; files as
@@ -78376,7 +78439,7 @@ async function listTree(root, digests = true) {
             children = await (0,promises_.readdir)(external_node_path_.join(root, relative), { withFileTypes: true });
         }
         catch (error) {
-            if (error.code === 'ENOENT' && relative === '')
+            if (errors_errorCode(error) === 'ENOENT' && relative === '')
                 return;
             throw error;
         }
@@ -78411,7 +78474,7 @@ async function swapIn(staging, folder) {
         moved = true;
     }
     catch (error) {
-        if (error.code !== 'ENOENT')
+        if (errors_errorCode(error) !== 'ENOENT')
             throw error;
     }
     try {
@@ -78426,7 +78489,7 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
  * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
@@ -78440,7 +78503,8 @@ async function swapIn(staging, folder) {
 
 
 
-function input_helper_getSettings({ getInput, setSecret, env }) {
+
+function inputs_getSettings({ getInput, setSecret, env }) {
     const problems = [];
     const check = (name, read) => {
         try {
@@ -78484,7 +78548,7 @@ function input_helper_getSettings({ getInput, setSecret, env }) {
         return value;
     });
     const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
-    const uploadArtifact = check(Inputs.UploadArtifact, () => input_helper_boolean(text(Inputs.UploadArtifact), true));
+    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
     const many = listed?.many ?? false;
     // With `tools`, artifactName is the prefix of each tool's artifact name.
     const artifactNames = check(Inputs.ArtifactName, () => 
@@ -78502,8 +78566,8 @@ function input_helper_getSettings({ getInput, setSecret, env }) {
         // Each tool of a set keeps its files in a folder of its own, so that names never collide.
         return many ? (text(Inputs.Path) ? path.join(base, tool.name) : path.join(path.dirname(base), tool.name)) : base;
     }));
-    const verifyToolExport = check(Inputs.Verify, () => input_helper_boolean(text(Inputs.Verify), true));
-    const extract = check(Inputs.Extract, () => input_helper_boolean(text(Inputs.Extract), false));
+    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
+    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
     const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
         if (!extract || !folders || !artifactNames)
             return undefined;
@@ -78560,7 +78624,7 @@ function readConnection({ getInput, setSecret }, problems) {
         problems.push(`input "${constants_Inputs.Key}" is required and was not given (pass it from a secret)`);
     // A secret pasted with a second line, or from a web page with an invisible character in it,
     // cannot go into a header: say so now, not after retries.
-    else if (/[\x00-\x1f\x7f]/.test(key))
+    else if (hasControlCharacters(key))
         problems.push(`input "${constants_Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
     else {
         const odd = keyCharacterProblem(key);
@@ -78633,7 +78697,7 @@ function optionalPositiveInteger(raw) {
         throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
     return Number(raw);
 }
-function input_helper_boolean(raw, fallback) {
+function inputs_boolean(raw, fallback) {
     if (!raw)
         return fallback;
     if (/^true$/i.test(raw))
@@ -78650,13 +78714,9 @@ function input_helper_boolean(raw, fallback) {
 function unpackFolder(raw, fileFolder, artifactName, env) {
     const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const target = raw ? path.resolve(workspace, raw) : path.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    const contains = (outer, inner) => {
-        const relative = path.relative(outer, inner);
-        return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-    };
-    if (contains(target, workspace))
+    if (isWithin(target, workspace))
         throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if (contains(target, fileFolder)) {
+    if (isWithin(target, fileFolder)) {
         throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
     }
     return target;
@@ -78679,7 +78739,7 @@ function folderNameFor(id) {
     return `${safe.slice(0, 48)}-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The job summary a person glances at: what was exported, how it ended, where the file is.
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
@@ -78873,10 +78933,11 @@ async function writeImportSummary(report, redact) {
     await lib_core/* summary */.z.write();
 }
 
-;// CONCATENATED MODULE: ./src/folder-check.ts
+;// CONCATENATED MODULE: ./src/settings/folder-check.ts
 /**
  * Whether the run will be able to write into a folder, asked before the export job starts.
  */
+
 
 
 
@@ -78893,7 +78954,7 @@ async function folder_check_writableFolderProblem(folder) {
             break;
         }
         catch (error) {
-            const code = error.code;
+            const code = errorCode(error);
             // ENOTDIR: a parent is a file; walking up finds which.
             if (code !== 'ENOENT' && code !== 'ENOTDIR')
                 return `cannot be read (${code}): ${existing}`;
@@ -78908,7 +78969,7 @@ async function folder_check_writableFolderProblem(folder) {
         return undefined;
     }
     catch (error) {
-        const code = error.code;
+        const code = errorCode(error);
         const why = code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code})`;
         return existing === folder ? `${why}: ${folder}` : `cannot be made: its parent ${existing} ${why}`;
     }
@@ -78948,6 +79009,8 @@ class temporary_paths_TemporaryPaths {
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
  * `::error::`.
  */
+
+
 
 
 
@@ -79019,7 +79082,7 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug });
+        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug, errorMessage: serverMessage });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true };
@@ -79173,25 +79236,22 @@ async function checkFolders(settings) {
         return;
     throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
 }
-/** 1. Start the export; retrying is safe, since starting one changes nothing on the tool. */
+/** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
 async function startExport({ settings, target, platform, retry, log, setOutput }) {
     log.info(`Exporting tool ${log_text_logValue(target.toolId)} (flow ${log_text_logValue(target.flowId)}) from ${settings.platform.host}`);
     log.info(`POST ${describeUrl(platform.exportUrl)}`);
-    let attempts = 0;
-    const answer = await withRetry(attempt => ((attempts = attempt), platform.startExport()), {
+    const answer = await withRetry(() => platform.startExport(), {
         ...retry,
+        // Each start creates a job: one is sent again only when it surely created nothing.
+        retryable: mayStartAgain,
         // A server's Retry-After is obeyed no further than the time the job itself is given.
         deadline: Date.now() + settings.timeoutMs,
         what: 'Starting the export'
-    }).catch(error => {
-        throw platform.gaveUpStarting(error, attempts);
+    }).catch((error) => {
+        throw platform.gaveUpStarting(error);
     });
     const job = answer.exportJobId ? `, export job ${log_text_logValue(answer.exportJobId)}` : '';
     log.info(`Export started: dock status id ${log_text_logValue(answer.dockStatusId)}${job}, status ${answer.status ? log_text_logValue(answer.status) : 'not given'}`);
-    if (attempts > 1) {
-        // An attempt whose answer was lost may have started a job of its own.
-        log.info(`The start was retried: keeping dock status id ${log_text_logValue(answer.dockStatusId)}; an earlier attempt may have started another export job on the platform.`);
-    }
     setOutput(constants_Outputs.DockStatusId, answer.dockStatusId);
     if (answer.exportJobId)
         setOutput(constants_Outputs.ExportJobId, answer.exportJobId);
@@ -79250,6 +79310,7 @@ async function download(ctx, rawUrl) {
     const file = await downloadExport({
         http: ctx.http,
         url,
+        platform: settings.platform,
         folder: target.folder,
         fallbackName: artifactFileName(target.artifactName),
         signal: ctx.signal,
@@ -79545,8 +79606,8 @@ function getImportSettings({ getInput, setSecret, env }) {
     else if (!toolId && !toolName) {
         problems.push(`one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${constants_Inputs.ToolId}" (a new version of an existing tool) is required`);
     }
-    const backupGiven = check(ImportInputs.BackupBefore, () => input_helper_boolean(text(ImportInputs.BackupBefore), true));
-    const dryRun = check(ImportInputs.DryRun, () => input_helper_boolean(text(ImportInputs.DryRun), false));
+    const backupGiven = check(ImportInputs.BackupBefore, () => inputs_boolean(text(ImportInputs.BackupBefore), true));
+    const dryRun = check(ImportInputs.DryRun, () => inputs_boolean(text(ImportInputs.DryRun), false));
     if (toolId && backupGiven && !flowId) {
         problems.push(`input "${constants_Inputs.FlowId}" is required with "${constants_Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${constants_Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`);
     }
@@ -79827,13 +79888,13 @@ async function runImport() {
         const settings = getImportSettings({ getInput: name => lib_core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
         Object.assign(report, { host: settings.platform.host, toolId: settings.toolId, toolName: settings.toolName, dryRun: settings.dryRun });
         if (settings.backupBefore && !settings.dryRun) {
-            const problem = artifact_uploader_artifactServiceProblem(process.env);
+            const problem = upload_artifactServiceProblem(process.env);
             if (problem)
                 throw withBackupHint(problem);
         }
         const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
         temporary.replace('import', tempRoot);
-        http = new http_helper_PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz });
+        http = new client_PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz });
         const ctx = {
             settings,
             http,
@@ -80017,22 +80078,25 @@ async function uploadAll(ctx, source, env) {
 async function uploadOne(ctx, file) {
     const { client, retry, secrets } = ctx;
     const plan = planUpload(file.size);
+    const retrying = (what, operation) => withRetry(operation, { ...retry, what }).catch(error => {
+        throw client.gaveUp(error, what);
+    });
     let answer;
     if (plan.mode === 'one request') {
-        answer = await withRetry(() => client.uploadFile(file.path, file.name), { ...retry, what: `Uploading ${file.name}` });
+        answer = await retrying(`Uploading ${file.name}`, () => client.uploadFile(file.path, file.name));
         lib_core/* info */.pq(`Uploaded ${file.name} (${log_text_formatBytes(file.size)}) in one request: file id ${log_text_logValue(answer.fileId)}`);
     }
     else {
         const fileName = file.name;
-        const sessionId = await withRetry(() => client.startSession({ fileName, fileExtension: external_node_path_.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks }), { ...retry, what: `Starting the upload session of ${fileName}` });
+        const sessionId = await retrying(`Starting the upload session of ${fileName}`, () => client.startSession({ fileName, fileExtension: external_node_path_.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks }));
         lib_core/* info */.pq(`Uploading ${fileName} (${log_text_formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${log_text_formatBytes(plan.chunkBytes)}`);
         const blob = await (0,external_node_fs_.openAsBlob)(file.path);
         for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
             const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes);
-            await withRetry(() => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName), { ...retry, what: `Uploading chunk ${chunk} of ${fileName}` });
+            await retrying(`Uploading chunk ${chunk} of ${fileName}`, () => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName));
             lib_core/* debug */.Yz(`chunk ${chunk} of ${fileName}: bytes ${start}-${end - 1} sent`);
         }
-        answer = await withRetry(() => client.completeSession(sessionId, fileName), { ...retry, what: `Completing the upload of ${fileName}` });
+        answer = await retrying(`Completing the upload of ${fileName}`, () => client.completeSession(sessionId, fileName));
         lib_core/* info */.pq(`Uploaded ${fileName} in ${plan.totalChunks} chunks: file id ${log_text_logValue(answer.fileId)}`);
     }
     if (answer.url) {
@@ -80078,14 +80142,16 @@ async function sendImport(ctx, ids) {
     return answer;
 }
 /** Why the import request was not confirmed, and whether it may have started. */
-function importNotConfirmed(error, settings) {
-    if (error instanceof errors_ActionError || error instanceof errors_CancelledError)
-        return error;
+function importNotConfirmed(failure, settings) {
+    if (failure instanceof errors_ActionError || failure instanceof errors_CancelledError)
+        return failure;
     const host = settings.platform.host;
+    // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
+    const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (error instanceof HttpError && error.status === 429) {
         return new errors_ActionError(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
     }
-    if (error instanceof NetworkError && error.notSent) {
+    if (error instanceof NetworkError && error.unsent) {
         return new errors_ActionError(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
     }
     const where = settings.toolId

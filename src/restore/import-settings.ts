@@ -6,7 +6,7 @@
 import * as path from 'node:path'
 import { Defaults, ImportInputs, Inputs } from '../constants.js'
 import { ActionError } from '../errors.js'
-import { MAX_TIMEOUT_SECONDS, boolean, positiveNumber, readConnection, type InputSource } from '../input-helper.js'
+import { MAX_TIMEOUT_SECONDS, boolean, positiveNumber, readConnection, type InputSource } from '../settings/inputs.js'
 
 export interface ImportSettings {
   platform: URL

@@ -9,23 +9,23 @@ import { openAsBlob } from 'node:fs'
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { artifactServiceProblem } from '../artifact-uploader.js'
+import { artifactServiceProblem } from '../artifact/upload.js'
 import { sleep, watchForCancellation } from '../cancellation.js'
 import { Defaults, ImportInputs, ImportOutputs, Inputs, Outputs } from '../constants.js'
-import { isNamedVariable } from '../env-redaction.js'
-import { ActionError, CancelledError, errorMessage } from '../errors.js'
+import { isNamedVariable } from '../extract/env-redaction.js'
+import { ActionError, CancelledError, HttpError, NetworkError, RetriesExhaustedError, errorMessage } from '../errors.js'
 import { defaultArtifactName } from '../file-naming.js'
-import { PlatformHttp } from '../http-helper.js'
-import { ImportClient, type ImportFiles } from '../import-client.js'
-import type { Settings } from '../input-helper.js'
-import { waitForJob } from '../job-waiter.js'
+import { PlatformHttp } from '../http/client.js'
+import { ImportClient, type ImportFiles } from '../platform/import-client.js'
+import type { Settings } from '../settings/inputs.js'
+import { waitForJob } from '../platform/wait.js'
 import { formatBytes, logValue } from '../log-text.js'
 import { exportTool, type ToolLog } from '../main.js'
-import { DEFAULT_BACKOFF, HttpError, NetworkError, describeFailure, isSafeToResend, withRetry, type RetryContext } from '../retry-helper.js'
+import { DEFAULT_BACKOFF, describeFailure, isSafeToResend, withRetry, type RetryContext } from '../http/retry.js'
 import { Secrets } from '../secrets.js'
-import { writeImportSummary, type ImportReport, type RunReport } from '../summary.js'
+import { writeImportSummary, type ImportReport, type RunReport } from '../report/summary.js'
 import { TemporaryPaths } from '../temporary-paths.js'
-import { describeUrl } from '../url-helper.js'
+import { describeUrl } from '../http/urls.js'
 import { ENV_VARIABLES } from '../zip-rules.js'
 import { describeSource, resolveEnvVariables, type EnvResolution, type ExistingVariables } from './env-values.js'
 import { getImportSettings, type ImportSettings } from './import-settings.js'
@@ -273,24 +273,27 @@ async function uploadAll(ctx: RestoreContext, source: RestoreSource, env: Source
 async function uploadOne(ctx: RestoreContext, file: SourceFile): Promise<string> {
   const { client, retry, secrets } = ctx
   const plan = planUpload(file.size)
+  const retrying = <T>(what: string, operation: () => Promise<T>): Promise<T> =>
+    withRetry(operation, { ...retry, what }).catch(error => {
+      throw client.gaveUp(error, what)
+    })
   let answer
   if (plan.mode === 'one request') {
-    answer = await withRetry(() => client.uploadFile(file.path, file.name), { ...retry, what: `Uploading ${file.name}` })
+    answer = await retrying(`Uploading ${file.name}`, () => client.uploadFile(file.path, file.name))
     core.info(`Uploaded ${file.name} (${formatBytes(file.size)}) in one request: file id ${logValue(answer.fileId)}`)
   } else {
     const fileName = file.name
-    const sessionId = await withRetry(
-      () => client.startSession({ fileName, fileExtension: path.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks }),
-      { ...retry, what: `Starting the upload session of ${fileName}` }
+    const sessionId = await retrying(`Starting the upload session of ${fileName}`, () =>
+      client.startSession({ fileName, fileExtension: path.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks })
     )
     core.info(`Uploading ${fileName} (${formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${formatBytes(plan.chunkBytes)}`)
     const blob = await openAsBlob(file.path)
     for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
       const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes)
-      await withRetry(() => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName), { ...retry, what: `Uploading chunk ${chunk} of ${fileName}` })
+      await retrying(`Uploading chunk ${chunk} of ${fileName}`, () => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName))
       core.debug(`chunk ${chunk} of ${fileName}: bytes ${start}-${end - 1} sent`)
     }
-    answer = await withRetry(() => client.completeSession(sessionId, fileName), { ...retry, what: `Completing the upload of ${fileName}` })
+    answer = await retrying(`Completing the upload of ${fileName}`, () => client.completeSession(sessionId, fileName))
     core.info(`Uploaded ${fileName} in ${plan.totalChunks} chunks: file id ${logValue(answer.fileId)}`)
   }
   if (answer.url) {
@@ -335,16 +338,18 @@ async function sendImport(ctx: RestoreContext, ids: UploadedIds): Promise<{ dock
 }
 
 /** Why the import request was not confirmed, and whether it may have started. */
-function importNotConfirmed(error: unknown, settings: ImportSettings): unknown {
-  if (error instanceof ActionError || error instanceof CancelledError) return error
+function importNotConfirmed(failure: unknown, settings: ImportSettings): unknown {
+  if (failure instanceof ActionError || failure instanceof CancelledError) return failure
   const host = settings.platform.host
+  // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
+  const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure
   if (error instanceof HttpError && error.status === 429) {
     return new ActionError(
       `Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`,
       'Run the workflow again later, when the platform is less busy.'
     )
   }
-  if (error instanceof NetworkError && error.notSent) {
+  if (error instanceof NetworkError && error.unsent) {
     return new ActionError(
       `Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`,
       'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'

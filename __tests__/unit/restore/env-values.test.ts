@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { placeholder } from '../../../src/env-redaction.js'
+import { placeholder } from '../../../src/extract/env-redaction.js'
 import { describeSource, resolveEnvVariables } from '../../../src/restore/env-values.js'
 
 const KEY = 'kg-unit-key'

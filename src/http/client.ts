@@ -1,0 +1,303 @@
+/**
+ * The one place that talks HTTP, for API calls and the download alike, through undici's
+ * dispatcher API (the library Node's own fetch is built on). Proxies: HTTPS_PROXY / HTTP_PROXY and
+ * NO_PROXY, chosen per request by proxyFor(). Redirects are followed here rather than by the
+ * library, so that the x-api-key header goes only to the platform's own origin, on every hop.
+ * Nothing here knows what the platform's answers mean.
+ */
+import type { Readable } from 'node:stream'
+import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
+import { API_KEY_HEADER } from '../constants.js'
+import { ActionError, AnswerCutShortError, AnswerTooLongError, CancelledError, errorCode, HttpError, NetworkError, RefusedUrlError } from '../errors.js'
+import { parseRetryAfter } from './retry.js'
+import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
+
+const USER_AGENT = 'koreai-tool-export-action'
+const MAX_REDIRECTS = 5
+/** Error bodies are read only this far: enough for a message, never a download's worth. */
+const MAX_ERROR_BODY = 64 * 1024
+/** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
+export const MAX_ANSWER_BYTES = 1024 * 1024
+
+export interface HttpOptions {
+  /** The platform's base URL: the only origin that receives the key. */
+  platform: URL
+  key: string
+  signal?: AbortSignal
+  /** How long a connection may stay silent (headers or body) before the request counts as timed out. */
+  idleTimeoutMs?: number
+  /** Where the proxy variables are read from (process.env on a runner). */
+  env?: NodeJS.ProcessEnv
+  /** One line per request, redirect and proxy used (core.debug on a runner). */
+  debug?: (line: string) => void
+  /** Extra trusted certificate authorities (PEM), besides the system's and NODE_EXTRA_CA_CERTS. */
+  ca?: string
+  /**
+   * The server's own explanation in an error body, if it has one (the platform's answers are the
+   * platform layer's to read); never the body itself.
+   */
+  errorMessage?: (body: string) => string | undefined
+}
+
+/** A 2xx response whose body has not been read yet. The caller reads `body` or calls destroy(). */
+export interface OpenResponse {
+  statusCode: number
+  headers: Record<string, string | string[] | undefined>
+  body: Readable
+  destroy(): void
+}
+
+export class PlatformHttp {
+  private readonly idleTimeoutMs: number
+  private readonly direct: Agent
+  private readonly proxies = new Map<string, ProxyAgent>()
+  private readonly debug: (line: string) => void
+
+  constructor(private readonly options: HttpOptions) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000
+    this.debug = options.debug ?? (() => {})
+    this.direct = new Agent({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined })
+  }
+
+  /**
+   * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
+   * status. A POST sends `body` as JSON (none when undefined).
+   */
+  async requestText(method: 'GET' | 'POST', url: URL, limit = MAX_ANSWER_BYTES, body?: unknown): Promise<string> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (method === 'POST') headers['content-type'] = 'application/json'
+    const text = method === 'POST' && body !== undefined ? JSON.stringify(body) : ''
+    const response = await this.send(method, url, headers, this.options.signal, () => text)
+    return readText(response, limit, true)
+  }
+
+  /**
+   * A multipart/form-data POST, encoded by the library (boundary, headers, file parts streamed
+   * from their Blobs). `form` is called once per hop: a body is read as it is sent.
+   */
+  async postForm(url: URL, form: () => FormData, limit = MAX_ANSWER_BYTES): Promise<string> {
+    const response = await this.send('POST', url, { accept: 'application/json' }, this.options.signal, form)
+    return readText(response, limit, true)
+  }
+
+  /** A download: the 2xx response, body not yet read. `signal` may stop it sooner than the run's. */
+  async openDownload(url: URL, signal?: AbortSignal): Promise<OpenResponse> {
+    // Any content coding is accepted and decoded by the caller: servers that compress ignore
+    // `identity` anyway, and saying so is honest.
+    return this.send('GET', url, { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' }, signal ?? this.options.signal)
+  }
+
+  /** Releases kept-alive connections so the process can end. */
+  dispose(): void {
+    void this.direct.destroy().catch(() => {})
+    for (const agent of this.proxies.values()) void agent.destroy().catch(() => {})
+  }
+
+  private timeouts() {
+    return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs }
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    start: URL,
+    baseHeaders: Record<string, string>,
+    signal: AbortSignal | undefined,
+    body: () => string | FormData = () => ''
+  ): Promise<OpenResponse> {
+    checkScheme(start, 'the URL')
+    // A signed download URL in clear text is as good as a key: https promised, https kept.
+    if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !isLoopbackHost(start.hostname)) {
+      throw new RefusedUrlError(`a plain http URL on ${start.host} was refused: the platform is on https, and the URL would travel in clear text`)
+    }
+    let url = start
+    let verb = method
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...baseHeaders }
+      if (isSameOrigin(url, this.options.platform)) headers[API_KEY_HEADER] = this.options.key
+      if (verb === 'GET') delete headers['content-type']
+
+      const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined)
+      const status = response.statusCode
+      const location = headerValue(response.headers.location)
+      if (status >= 300 && status < 400 && location) {
+        response.destroy()
+        if (hop >= MAX_REDIRECTS) throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`)
+        let next: URL
+        try {
+          next = new URL(location, url)
+        } catch {
+          throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`)
+        }
+        checkScheme(next, 'a redirect')
+        if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
+          throw new RefusedUrlError('a redirect from https to plain http was refused')
+        }
+        this.debug(`redirect ${status}: ${url.origin} -> ${next.origin}${isSameOrigin(next, this.options.platform) ? '' : ' (no key sent there)'}`)
+        if (status === 303 || ((status === 301 || status === 302) && verb === 'POST')) verb = 'GET'
+        url = next
+        continue
+      }
+      if (status < 200 || status >= 300) throw await httpError(response, this.options.errorMessage)
+      return response
+    }
+  }
+
+  private dispatcherFor(url: URL): { dispatcher: Dispatcher; via: string } {
+    let proxy: URL | undefined
+    try {
+      proxy = proxyFor(url, this.options.env ?? {})
+    } catch (error) {
+      throw new ActionError(`The proxy settings are not usable: ${(error as Error).message}.`, 'Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job\'s env.')
+    }
+    if (!proxy) return { dispatcher: this.direct, via: '' }
+    let agent = this.proxies.get(proxy.href)
+    if (!agent) {
+      agent = new ProxyAgent({
+        uri: proxy.href,
+        ...this.timeouts(),
+        // Plain http through the proxy is sent on a pool of the proxy's own, which would
+        // otherwise not get the idle timeouts.
+        factory: (origin, options) => new Pool(origin, { ...options, ...this.timeouts() }),
+        requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
+        proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
+      })
+      this.proxies.set(proxy.href, agent)
+    }
+    return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` }
+  }
+
+  private async request(
+    verb: string,
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    requestBody: string | FormData | undefined
+  ): Promise<OpenResponse> {
+    const { dispatcher, via } = this.dispatcherFor(url)
+    const startedAt = Date.now()
+    const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`
+    try {
+      const response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: verb as Dispatcher.HttpMethod,
+        headers,
+        body: requestBody,
+        signal
+      })
+      this.debug(`${shown} -> ${response.statusCode} in ${Date.now() - startedAt} ms${via}`)
+      const body = response.body as unknown as Readable
+      // A body stopped by us is not an error worth an unhandled event.
+      body.on('error', () => {})
+      return { statusCode: response.statusCode, headers: response.headers, body, destroy: () => body.destroy() }
+    } catch (error) {
+      this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`)
+      if (signal?.aborted) throw signal.reason
+      throw describeRequestError(error, url, via)
+    }
+  }
+}
+
+/** Only http and https are fetched: a data:, file: or ftp: URL would go somewhere we never meant. */
+function checkScheme(url: URL, what: string): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RefusedUrlError(`${what} uses the scheme ${url.protocol.replace(/:$/, '')}, and only http and https are fetched`)
+  }
+}
+
+async function httpError(response: OpenResponse, errorMessage?: (body: string) => string | undefined): Promise<HttpError> {
+  const retryAfterText = headerValue(response.headers['retry-after'])
+  const retryAfter = parseRetryAfter(retryAfterText, Date.now())
+  const text = await readText(response, MAX_ERROR_BODY, false).catch(() => '')
+  return new HttpError(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim())
+}
+
+/** A header's value; the first, when it came more than once. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * The body as text. With `strict`, a body longer than `limit` is refused and one cut short is an
+ * AnswerCutShortError; otherwise (an error body, only for its message) it is cut at `limit`.
+ */
+async function readText(response: OpenResponse, limit: number, strict: boolean): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of response.body) {
+      const piece = chunk as Buffer
+      size += piece.length
+      if (size > limit) {
+        response.destroy()
+        if (strict) throw new AnswerTooLongError(response.statusCode, limit)
+        chunks.push(piece.subarray(0, piece.length - (size - limit)))
+        break
+      }
+      chunks.push(piece)
+    }
+  } catch (error) {
+    if (error instanceof AnswerTooLongError) throw error
+    response.destroy()
+    throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Why a body stopped coming, in a person's words, from the error's code. */
+export function bodyFault(error: unknown): string {
+  const code = errorCode(error)
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return 'connection reset'
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'no data within the idle timeout'
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'shorter than its Content-Length'
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection closed'
+  return code ?? 'connection closed'
+}
+
+/**
+ * A library error as one of ours, by its code: the library's own messages can hold the request's
+ * path (and so a signed query), ours never do.
+ */
+function describeRequestError(error: unknown, url: URL, via: string): Error {
+  if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError) return error
+  const code = errorCode(error)
+  const message = error instanceof Error ? error.message : ''
+  const untrusted = untrustedCertificate(code, url)
+  if (untrusted) return untrusted
+  const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message)
+  if (proxyStatus) {
+    const status = Number(proxyStatus[1] ?? proxyStatus[2])
+    if (status === 407) {
+      return new ActionError(
+        `The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`,
+        'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.'
+      )
+    }
+    return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true)
+  }
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new NetworkError('the connection timed out', true)
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new NetworkError('the connection timed out')
+    case 'UND_ERR_SOCKET':
+      // The server closed the connection before answering: what Node's own client calls ECONNRESET.
+      return new NetworkError('connection error ECONNRESET')
+    default:
+      // No connection was made for these: the request never left the runner.
+      return new NetworkError(
+        typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed',
+        typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code)
+      )
+  }
+}
+
+/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
+function untrustedCertificate(code: unknown, url: URL): ActionError | undefined {
+  if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) return undefined
+  return new ActionError(
+    `The TLS certificate of ${url.host} could not be verified (${code}).`,
+    'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.'
+  )
+}
