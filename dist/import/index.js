@@ -79680,8 +79680,9 @@ function parseEnvValues(raw, setSecret) {
 
 
 
-
 const APP_DEFINITION = 'app_definition.json';
+/** Whole files are read in pieces this large. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 /** env_variables.json is parsed whole (to resolve its values): a larger one is refused, not held in memory. */
 const MAX_ENV_BYTES = 16 * 1024 * 1024;
 /** A source that is not a backup the platform can import: said before any request. */
@@ -79720,7 +79721,9 @@ async function readZip(file, options) {
     catch (error) {
         throw refuse(file, `unpacking it failed (${oneLine(errors_errorMessage(error), 200)})`);
     }
-    const read = await readDefinitions(folder, file);
+    // The zip's own sha256 identifies the source; its entries' CRCs were checked just now: the
+    // unpacked files are not read again.
+    const read = await readDefinitions(folder, file, false);
     return { kind: 'zip', name: external_node_path_.basename(file), sha256: await source_digest(file), toolName: verified.toolName, ...read };
 }
 async function readFolder(folder) {
@@ -79731,8 +79734,11 @@ async function readFolder(folder) {
         .join('');
     return { kind: 'folder', name: external_node_path_.basename(folder), sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), toolName: await toolNameOf(read.app.path), ...read };
 }
-/** The definitions in `folder`: present, JSON (checked as they are read, when `checkJson`), with size and sha256. */
-async function readDefinitions(folder, shown, checkJson = false) {
+/**
+ * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
+ * once as a stream, checked to be JSON and hashed. A zip's were checked by the verifier.
+ */
+async function readDefinitions(folder, shown, read) {
     const one = async (name, required) => {
         const full = external_node_path_.join(folder, name);
         let size;
@@ -79749,14 +79755,16 @@ async function readDefinitions(folder, shown, checkJson = false) {
                 return undefined;
             throw refuse(shown, `it holds no ${name}, which the import API requires`);
         }
+        if (!read)
+            return { name, path: full, size };
         const hash = (0,external_node_crypto_.createHash)('sha256');
-        const json = checkJson ? new JsonSyntaxChecker() : undefined;
+        const json = new JsonSyntaxChecker();
         try {
-            for await (const chunk of (0,external_node_fs_.createReadStream)(full)) {
-                hash.update(chunk);
-                json?.push(chunk);
-            }
-            json?.end();
+            await eachPiece(full, piece => {
+                hash.update(piece);
+                json.push(piece);
+            });
+            json.end();
         }
         catch (error) {
             if (error instanceof JsonSyntaxError)
@@ -79797,9 +79805,28 @@ async function toolNameOf(file) {
 }
 async function source_digest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
+    await eachPiece(file, piece => hash.update(piece));
     return hash.digest('hex');
+}
+/**
+ * A whole file, piece by piece, read into one buffer used again and again (`use` must not keep
+ * a piece): a stream's fresh buffer per piece would leave a hundred MiB of garbage outside the
+ * heap, which the collector finds late, and the step's peak RSS would grow with the file.
+ */
+async function eachPiece(file, use) {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            use(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/restore/upload-plan.ts
@@ -80062,7 +80089,7 @@ async function writeEnvFile(ctx, value) {
     const text = `${JSON.stringify(value, null, 2)}\n`;
     await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true, mode: 0o700 });
     await (0,promises_.writeFile)(file, text, { mode: 0o600 });
-    return { name: ENV_VARIABLES, path: file, size: Buffer.byteLength(text), sha256: '' };
+    return { name: ENV_VARIABLES, path: file, size: Buffer.byteLength(text) };
 }
 async function uploadAll(ctx, source, env) {
     const startedAt = Date.now();

@@ -249,7 +249,7 @@ async function writeEnvFile(ctx: RestoreContext, value: unknown): Promise<Source
   const text = `${JSON.stringify(value, null, 2)}\n`
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   await writeFile(file, text, { mode: 0o600 })
-  return { name: ENV_VARIABLES, path: file, size: Buffer.byteLength(text), sha256: '' }
+  return { name: ENV_VARIABLES, path: file, size: Buffer.byteLength(text) }
 }
 
 interface UploadedIds {

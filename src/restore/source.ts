@@ -6,8 +6,7 @@
  * flow_definition.json and app_definition.json. Every file is read as a stream.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, open, readFile, stat } from 'node:fs/promises'
 import * as path from 'node:path'
 import { ActionError, JsonSyntaxError, NotAnExportError, errorMessage } from '../errors.js'
 import { verifyExport } from '../download/verify.js'
@@ -17,6 +16,8 @@ import type { TrackedPaths } from '../temporary-paths.js'
 import { ENV_VARIABLES, FLOW_DEFINITION } from '../zip-rules.js'
 
 export const APP_DEFINITION = 'app_definition.json'
+/** Whole files are read in pieces this large. */
+const READ_CHUNK_BYTES = 1024 * 1024
 /** env_variables.json is parsed whole (to resolve its values): a larger one is refused, not held in memory. */
 const MAX_ENV_BYTES = 16 * 1024 * 1024
 
@@ -24,7 +25,8 @@ export interface SourceFile {
   name: string
   path: string
   size: number
-  sha256: string
+  /** A folder source's files only (a zip's sha256 covers its entries). */
+  sha256?: string
 }
 
 export interface RestoreSource {
@@ -85,7 +87,9 @@ async function readZip(file: string, options: ReadOptions): Promise<RestoreSourc
   } catch (error) {
     throw refuse(file, `unpacking it failed (${oneLine(errorMessage(error), 200)})`)
   }
-  const read = await readDefinitions(folder, file)
+  // The zip's own sha256 identifies the source; its entries' CRCs were checked just now: the
+  // unpacked files are not read again.
+  const read = await readDefinitions(folder, file, false)
   return { kind: 'zip', name: path.basename(file), sha256: await digest(file), toolName: verified.toolName, ...read }
 }
 
@@ -98,8 +102,11 @@ async function readFolder(folder: string): Promise<RestoreSource> {
   return { kind: 'folder', name: path.basename(folder), sha256: createHash('sha256').update(lines).digest('hex'), toolName: await toolNameOf(read.app.path), ...read }
 }
 
-/** The definitions in `folder`: present, JSON (checked as they are read, when `checkJson`), with size and sha256. */
-async function readDefinitions(folder: string, shown: string, checkJson = false): Promise<Pick<RestoreSource, 'flow' | 'app' | 'env' | 'envValue'>> {
+/**
+ * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
+ * once as a stream, checked to be JSON and hashed. A zip's were checked by the verifier.
+ */
+async function readDefinitions(folder: string, shown: string, read: boolean): Promise<Pick<RestoreSource, 'flow' | 'app' | 'env' | 'envValue'>> {
   const one = async (name: string, required: boolean): Promise<SourceFile | undefined> => {
     const full = path.join(folder, name)
     let size: number
@@ -112,14 +119,15 @@ async function readDefinitions(folder: string, shown: string, checkJson = false)
       if (!required) return undefined
       throw refuse(shown, `it holds no ${name}, which the import API requires`)
     }
+    if (!read) return { name, path: full, size }
     const hash = createHash('sha256')
-    const json = checkJson ? new JsonSyntaxChecker() : undefined
+    const json = new JsonSyntaxChecker()
     try {
-      for await (const chunk of createReadStream(full)) {
-        hash.update(chunk as Buffer)
-        json?.push(chunk as Buffer)
-      }
-      json?.end()
+      await eachPiece(full, piece => {
+        hash.update(piece)
+        json.push(piece)
+      })
+      json.end()
     } catch (error) {
       if (error instanceof JsonSyntaxError) throw refuse(shown, `its ${name} is not valid JSON (${error.message})`)
       throw error
@@ -156,6 +164,25 @@ async function toolNameOf(file: string): Promise<string | undefined> {
 
 async function digest(file: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  await eachPiece(file, piece => hash.update(piece))
   return hash.digest('hex')
+}
+
+/**
+ * A whole file, piece by piece, read into one buffer used again and again (`use` must not keep
+ * a piece): a stream's fresh buffer per piece would leave a hundred MiB of garbage outside the
+ * heap, which the collector finds late, and the step's peak RSS would grow with the file.
+ */
+async function eachPiece(file: string, use: (piece: Buffer) => void): Promise<void> {
+  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+  const handle = await open(file, 'r')
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+      if (bytesRead === 0) break
+      use(buffer.subarray(0, bytesRead))
+    }
+  } finally {
+    await handle.close()
+  }
 }
