@@ -79992,7 +79992,7 @@ async function verifySource(ctx) {
             lib_core/* info */.pq(`  ${file.name}: ${log_text_formatBytes(file.size)}`);
     }
     if (!source.env)
-        lib_core/* info */.pq(`  no ${ENV_VARIABLES} (exported with envVariables "omit")`);
+        lib_core/* info */.pq(`  no ${ENV_VARIABLES} (as the export's envVariables "omit" writes it)`);
     return source;
 }
 /** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */

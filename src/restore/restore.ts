@@ -151,7 +151,7 @@ async function verifySource(ctx: RestoreContext): Promise<RestoreSource> {
   for (const file of [source.flow, source.app, source.env]) {
     if (file) core.info(`  ${file.name}: ${formatBytes(file.size)}`)
   }
-  if (!source.env) core.info(`  no ${ENV_VARIABLES} (exported with envVariables "omit")`)
+  if (!source.env) core.info(`  no ${ENV_VARIABLES} (as the export's envVariables "omit" writes it)`)
   return source
 }
 
