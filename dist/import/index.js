@@ -76968,7 +76968,7 @@ class ImportClient {
         const existing = this.target.toolId;
         switch (error.status) {
             case 401:
-                return new errors_ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.');
+                return new errors_ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.');
             case 403:
                 return new errors_ActionError(`${what} failed: HTTP 403 Forbidden from ${host}.${said}`, 'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
                     (existing ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.` : ''));

@@ -126,7 +126,7 @@ export class ImportClient {
       case 401:
         return new ActionError(
           `${what} failed: HTTP 401 Unauthorized from ${host}.${said}`,
-          'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.'
+          'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.'
         )
       case 403:
         return new ActionError(
