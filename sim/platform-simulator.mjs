@@ -297,6 +297,12 @@ export async function startPlatformSimulator(options = {}) {
     faults,
     /** Started jobs by dock status id: which tool, and when the job started (epoch ms). */
     jobs,
+    /** Forgets every request, job and fault queued: a clean slate for the next test. */
+    reset() {
+      requests.length = 0
+      jobs.clear()
+      for (const queue of Object.values(faults)) queue.length = 0
+    },
     /**
      * The most export jobs in flight at once: a job counts from its start until the last request
      * about it (its last status check, or its download) was answered.

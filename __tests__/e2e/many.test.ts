@@ -8,7 +8,6 @@ import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 
 let world: World
 beforeAll(async () => {
@@ -24,11 +23,7 @@ beforeAll(async () => {
   })
 })
 afterAll(() => world.close())
-beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  world.sim.jobs.clear()
-})
+beforeEach(() => world.reset())
 
 const TOOLS = ['# nightly backup', 'a-1 cf-1 banking', 'a-2 cf-2 travel', '', 'a-3 cf-3 hr', 'a-4 cf-4', 'a-5 cf-5 sales'].join('\n')
 
@@ -80,7 +75,7 @@ describe('tools', () => {
     expect(rows[0]).toContain('<td>hr</td>')
     expect(rows).toHaveLength(5)
     expect(result.summary).toContain('❌ 4 of 5 tools exported')
-  }, TIMEOUT)
+  })
 
   it('refuses bad lines, and tools together with toolId, before any request', async () => {
     const bad = await world.run(NODE, { tools: 'a-1 cf-1\na-2\na-3 cf-3 no/slash' })
@@ -90,7 +85,7 @@ describe('tools', () => {
     const both = await world.run(NODE, { tools: 'a-1 cf-1', toolId: 'a-2', flowId: 'cf-2' })
     expect(singleError(both)).toContain('input "tools" cannot be given together with "toolId"')
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('stops every tool within two seconds when cancelled, naming the jobs left running', async () => {
     const action = world.start(NODE, { tools: 'a-slow cf-6 slow\na-1 cf-1 banking', uploadArtifact: 'false' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined } })
@@ -103,5 +98,5 @@ describe('tools', () => {
     const error = singleError(result)
     expect(error).toMatch(/^::error::The export was cancelled \(SIGTERM\)\. Left running on the platform: slow \(dock status id ds-[^)]+\), banking \(dock status id ds-[^)]+\)\. No partial file was kept\./)
     expect(commandLines(result.stdout, 'warning')).toEqual([])
-  }, TIMEOUT)
+  })
 })

@@ -8,7 +8,6 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { commandLines, KEY, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const LONG_ID = `a-${'x'.repeat(300)}`
 
 let world: World
@@ -24,11 +23,7 @@ beforeAll(async () => {
   })
 })
 afterAll(() => world.close())
-beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  for (const queue of Object.values(world.sim.faults)) queue.length = 0
-})
+beforeEach(() => world.reset())
 
 const run = (inputs: Record<string, string>, extra = {}) => world.run(NODE, { flowId: 'cf-1', ...inputs }, extra)
 const noRequest = () => expect(world.sim.requests).toEqual([])
@@ -41,7 +36,7 @@ describe('nothing from a server starts a line of its own', () => {
     expect(error).toContain('ds-evil%0A::add-mask::pwned%0A::error::injected')
     for (const line of result.stdout.split('\n')) expect(line).not.toMatch(/^::(add-mask|error|warning)::(pwned|injected|x)/)
     expect(result.stdout).toContain('Export started: dock status id ds-evil%0A::add-mask::pwned%0A::error::injected')
-  }, TIMEOUT)
+  })
 })
 
 describe('the summary keeps secrets', () => {
@@ -52,7 +47,7 @@ describe('the summary keeps secrets', () => {
     expect(result.summary).toContain('The platform said')
     for (const form of [KEY, KEY.replace(/-/g, '&#45;'), encodeURIComponent(KEY)]) expect(result.summary).not.toContain(form)
     expect(result.summary).toContain('***')
-  }, TIMEOUT)
+  })
 })
 
 describe('inputs are checked before the export job starts', () => {
@@ -64,7 +59,7 @@ describe('inputs are checked before the export job starts', () => {
     const result = await run({ toolId: 'a-quick', ...inputs })
     expect(singleError(result)).toContain(message)
     noRequest()
-  }, TIMEOUT)
+  })
 
   it('refuses a path that is a file, and an extractPath inside one, before any request', async () => {
     const result = await world.run(NODE, { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' }, {
@@ -77,26 +72,26 @@ describe('inputs are checked before the export job starts', () => {
     expect(error).toContain(`input "path" names a file, not a folder: ${path.join(result.workspace, 'exports')}`)
     expect(error).toContain(`input "extractPath" lies inside a file, ${path.join(result.workspace, 'notes.txt')}, not a folder`)
     noRequest()
-  }, TIMEOUT)
+  })
 
   it('checks the status at least once with the shortest timeout', async () => {
     const result = await run({ toolId: 'a-never', timeoutSeconds: '1' })
     expect(singleError(result)).toContain('did not finish within 1 s')
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/')).length).toBeGreaterThanOrEqual(1)
     expect(result.summary).toContain('❌ timed out after 1 s, still IN_PROGRESS')
-  }, TIMEOUT)
+  })
 
   it('exports a tool whose id is too long for a file name, into a shortened folder', async () => {
     const result = await run({ toolId: LONG_ID, uploadArtifact: 'false' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined } })
     expect(result.code).toBe(0)
     expect(path.basename(path.dirname(result.outputs.filePath))).toMatch(/^a-x{46}-[0-9a-f]{12}$/)
-  }, TIMEOUT)
+  })
 
   it('takes a host given with /api/public as if it ended before it', async () => {
     const result = await run({ toolId: 'a-quick', host: `${world.sim.url}/api/public/` })
     expect(result.code).toBe(0)
     expect(world.sim.requests.every(r => !r.path.includes('/api/public/api/public'))).toBe(true)
-  }, TIMEOUT)
+  })
 
   it('never echoes a password given in a host that is not a URL', async () => {
     const result = await run({ toolId: 'a-quick', host: 'https://admin:hunter2-secret@exa mple.com' })
@@ -104,7 +99,7 @@ describe('inputs are checked before the export job starts', () => {
     expect(error).toContain('input "host" is not usable')
     expect(result.stdout + result.summary).not.toContain('hunter2-secret')
     noRequest()
-  }, TIMEOUT)
+  })
 })
 
 describe('odd answers from the platform', () => {
@@ -112,7 +107,7 @@ describe('odd answers from the platform', () => {
     const result = await run({ toolId: 'a-bom' })
     expect(result.code).toBe(0)
     expect(commandLines(result.stdout, 'warning')).toEqual([])
-  }, TIMEOUT)
+  })
 
   it("does not trust a status answer about another job", async () => {
     world.sim.faults.status.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-someone-else', status: 'SUCCESS' }) })
@@ -123,7 +118,7 @@ describe('odd answers from the platform', () => {
     const download = world.sim.requests.find(r => r.path.startsWith('/api/v1/account/'))!
     const job = [...world.sim.jobs.values()].find(j => j.toolId === 'a-job')!
     expect(download.at - job.startedAt).toBeGreaterThanOrEqual(1500)
-  }, TIMEOUT)
+  })
 
   it('reports a download URL that is not a URL as an unusable answer, without its query', async () => {
     world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' }) })
@@ -131,7 +126,7 @@ describe('odd answers from the platform', () => {
     const error = singleError(result)
     expect(error).toContain(`the platform's answer is unusable: its download URL "http://[::1/export" is not a URL`)
     expect(error).not.toContain('sig=abc')
-  }, TIMEOUT)
+  })
 })
 
 describe('the summary tells the truth', () => {
@@ -142,7 +137,7 @@ describe('the summary tells the truth', () => {
     expect(singleError(second)).toContain('Uploading the artifact "same-name.zip" failed')
     expect(second.summary).toContain('❌ the export job succeeded; the upload failed')
     expect(second.summary).not.toContain('✅')
-  }, TIMEOUT)
+  })
 })
 
 describe('cancellation leaves nothing behind', () => {
@@ -155,7 +150,7 @@ describe('cancellation leaves nothing behind', () => {
     expect(result.summary).toContain('❌ the export job succeeded; the upload was cancelled')
     expect(result.summary).not.toContain('✅')
     expect(readdirSync(result.runnerTemp).filter(name => name.startsWith('koreai-upload-'))).toEqual([])
-  }, TIMEOUT)
+  })
 })
 
 /** A fresh workspace, arranged by `arrange` before the run. */
@@ -177,5 +172,5 @@ describe('a download on another origin', () => {
     expect(error).toContain('such as localhost and 127.0.0.1')
     // No key went to the other origin.
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/')).every(r => r.apiKey === undefined)).toBe(true)
-  }, TIMEOUT)
+  })
 })

@@ -12,7 +12,6 @@ import * as path from 'node:path'
 import { makeZip } from '../../sim/zip.mjs'
 import { KEY, NODE, commandLines, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/
 
 /** Values a leak would show: each long and unusual enough not to appear by chance. */
@@ -81,10 +80,15 @@ function expectNoValue(result: Awaited<ReturnType<typeof backup>>, values: strin
 }
 
 describe('a repository copy a reviewer can read', () => {
-  const workspace = newWorkspace()
+  /** The first night of a story: a fresh repository and the minified export unpacked into it. */
+  const firstNight = async () => {
+    const workspace = newWorkspace()
+    const result = await backup(workspace, zipOf({ 'flow_definition.json': FLOW_TEXT, 'app_definition.json': APP_TEXT, 'env_variables.json': envArray(TOKEN) }))
+    return { workspace, result }
+  }
 
   it('writes a minified export pretty-printed, in its own key order, parsing to the same values; lists the files added', async () => {
-    const result = await backup(workspace, zipOf({ 'flow_definition.json': FLOW_TEXT, 'app_definition.json': APP_TEXT, 'env_variables.json': envArray(TOKEN) }))
+    const { result } = await firstNight()
     const flow = read(result.folder, 'flow_definition.json')
     expect(flow).toBe(PRETTY_FLOW)
     expect(JSON.parse(flow)).toEqual(FLOW)
@@ -95,9 +99,10 @@ describe('a repository copy a reviewer can read', () => {
     )
     expect(result.summary).toContain('What changed in the repository copy')
     expect(result.summary).toContain('<td><code>flow_definition.json</code></td><td>added</td><td>+19 -0 lines</td>')
-  }, TIMEOUT)
+  })
 
   it('sees an export equal in value but laid out differently as no change: changed=false, the folder untouched', async () => {
+    const { workspace } = await firstNight()
     const before = mtimes(path.join(workspace, 'tools', 'bot'))
     const reordered = JSON.stringify({ retries: { '2': 'two', name: 'backoff', '10': 'ten' }, nodes: FLOW.nodes, version: 1, name: 'Bot' }, null, 4)
     const spacedApp = ` {\r\n "type" : "tool",\t"name":"Bot" , "guardrails" : [ ] } `
@@ -107,9 +112,10 @@ describe('a repository copy a reviewer can read', () => {
     expect(mtimes(result.folder)).toEqual(before)
     expect(result.stdout).toContain(`identical to what ${result.folder} held, left untouched.`)
     expect(result.summary).not.toContain('What changed in the repository copy')
-  }, TIMEOUT)
+  })
 
   it('a changed value changes its placeholder: one file changed, one line, and the old key order kept in the others', async () => {
+    const { workspace } = await firstNight()
     const before = filesUnder(path.join(workspace, 'tools', 'bot'))
     const NEW_TOKEN = 'tok-rotated-0a1b2c-CRM-SECRET'
     // The flow comes in another key order again: equal in value, so it keeps the folder's bytes.
@@ -125,7 +131,7 @@ describe('a repository copy a reviewer can read', () => {
     expect(newEnv[1].value).toBe(hmac('CRM_TOKEN', NEW_TOKEN))
     expect(newEnv[0]).toEqual(oldEnv[0])
     expectNoValue(result, [TOKEN, NEW_TOKEN, PASSWORD, REGION])
-  }, TIMEOUT)
+  })
 
   it('a folder written by an earlier version (one-line JSON) is no change by itself, and takes the new layout at the next real change', async () => {
     const earlier = newWorkspace()
@@ -144,7 +150,7 @@ describe('a repository copy a reviewer can read', () => {
     // The changed file's count includes its new layout: one line out, seven in.
     expect(result.outputs.changes).toBe('changed app_definition.json (+7 -1 lines)')
     expect(read(folder, 'flow_definition.json')).toBe(PRETTY_FLOW)
-  }, TIMEOUT)
+  })
 })
 
 describe('envVariables', () => {
@@ -163,7 +169,7 @@ describe('envVariables', () => {
     expect(result.stdout).toContain('envVariables redact: 3 values replaced by placeholders.')
     expect(result.summary).toContain('<th>Environment variables</th><td>redact: 3 values replaced by placeholders</td>')
     expect(commandLines(result.stdout, 'warning')).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('redact: a copy of the variables in a subfolder, in another case, is redacted too', async () => {
     const result = await backup(
@@ -173,7 +179,7 @@ describe('envVariables', () => {
     expectNoValue(result, [TOKEN, PASSWORD, REGION])
     expect(JSON.parse(read(result.folder, 'old/ENV_VARIABLES.json'))).toEqual({ CRM_TOKEN: hmac('CRM_TOKEN', TOKEN) })
     expect(result.stdout).toContain('envVariables redact: 4 values replaced by placeholders.')
-  }, TIMEOUT)
+  })
 
   it('redact, a layout not recognised: every value replaced, and a warning that quotes nothing of the file', async () => {
     const env = JSON.stringify({ variables: [{ id: 'CRM_TOKEN', secret: TOKEN }] })
@@ -189,7 +195,7 @@ describe('envVariables', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain('env_variables.json is neither a list of {"key", "value"} objects nor an object of names and values')
     expect(second.summary).toContain('redact: 3 values replaced by placeholders (a layout not recognised: every value in the file)')
-  }, TIMEOUT)
+  })
 
   it('omit: the file is left out of the repository copy, and removed from a folder that held it', async () => {
     const workspace = newWorkspace()
@@ -201,7 +207,7 @@ describe('envVariables', () => {
     expect(result.outputs.changes).toBe('removed env_variables.json (+0 -17 lines)')
     expect(result.summary).toContain('<th>Environment variables</th><td>omit: env_variables.json left out of the repository copy</td>')
     expectNoValue(result, [TOKEN, PASSWORD, REGION])
-  }, TIMEOUT)
+  })
 
   it('keep: the file is written with its values, pretty-printed', async () => {
     const env = envArray(TOKEN)
@@ -210,7 +216,7 @@ describe('envVariables', () => {
     expect(result.summary).toContain('<th>Environment variables</th><td>keep: env_variables.json written with its values</td>')
     // Written to the folder, as asked, but still never to the log or the summary.
     expect([result.stdout, result.summary].join('\n')).not.toContain(TOKEN)
-  }, TIMEOUT)
+  })
 
   it('redact, with verify: false and an env_variables.json that is not JSON: refused, nothing of it written, the folder as it was', async () => {
     const workspace = newWorkspace()
@@ -228,15 +234,15 @@ describe('envVariables', () => {
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
     expect([result.stdout, result.summary].join('\n')).not.toContain(TOKEN)
     expect(world.emu.artifacts).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('refuses a policy it does not know before any request', async () => {
-    world.sim.requests.length = 0
+    world.reset()
     const result = await world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', extract: 'true', envVariables: 'mask' }, { workspace: newWorkspace() })
     expect(result.code).toBe(1)
     expect(commandLines(result.stdout, 'error')).toEqual([
       expect.stringContaining('input "envVariables" must be redact, keep or omit; got "mask"')
     ])
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 })

@@ -11,7 +11,6 @@ import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const EXPORT = makeToolExport('Bot')
 const HALF = EXPORT.subarray(0, Math.floor(EXPORT.length / 2))
 
@@ -21,9 +20,7 @@ beforeAll(async () => {
 })
 afterAll(() => world.close())
 beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  world.sim.faults.download.length = 0
+  world.reset()
   world.sim.tools['a-bot'] = { flowId: 'cf-1', name: 'Bot', durationMs: 200 }
 })
 
@@ -100,14 +97,14 @@ describe('refused downloads', () => {
     // What the body said beyond its message stays out of the log and the summary.
     expect(result.stdout + result.summary).not.toContain('tok-SECRET-123')
     expect(result.summary).toContain('The download is not a tool export')
-  }, TIMEOUT)
+  })
 
   it('refuses a damaged entry even when verify is false', async () => {
     world.sim.tools['a-bot'].file = makeZip([{ name: 'tool.yaml', data: 'name: Bot', crc: 7 }])
     const result = await backup({ verify: 'false' })
     expect(singleError(result)).toContain('it is a zip whose entry "tool.yaml" fails its CRC check')
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Bot.zip.rejected'])
-  }, TIMEOUT)
+  })
 })
 
 describe('accepted downloads', () => {
@@ -140,7 +137,7 @@ describe('accepted downloads', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
-  }, TIMEOUT)
+  })
 
   it('warns, and keeps the export, when an optional definition is missing', async () => {
     world.sim.tools['a-bot'].file = makeZip(toolDefinitions('Bot').slice(0, 2), { method: 'deflate' })
@@ -149,7 +146,7 @@ describe('accepted downloads', () => {
     expect(commandLines(result.stdout, 'warning')).toEqual([
       '::warning::The export holds no env_variables.json; it can still be imported (only flow_definition.json is required).'
     ])
-  }, TIMEOUT)
+  })
 
   it('keeps any sound zip with verify: false, and says what was not checked', async () => {
     const renamed = makeZip([{ name: 'flow.json', data: '{"renamed": true}' }], { method: 'deflate' })
@@ -158,7 +155,7 @@ describe('accepted downloads', () => {
     expect(result.code).toBe(0)
     expect(readFileSync(result.outputs.filePath).equals(renamed)).toBe(true)
     expect(result.stdout).toContain('Verified the zip: 1 file, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).')
-  }, TIMEOUT)
+  })
 
   it('needs no status check when the start answer already says SUCCESS', async () => {
     world.sim.tools['a-bot'] = { flowId: 'cf-1', name: 'Bot', variant: 'model', doneAtStart: true }
@@ -167,6 +164,6 @@ describe('accepted downloads', () => {
     expect(result.outputs.status).toBe('SUCCESS')
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/'))).toEqual([])
     expect(commandLines(result.stdout, 'group')).not.toContain('::group::Wait for the export job (timeout 600 s)')
-  }, TIMEOUT)
+  })
 })
 

@@ -52,6 +52,11 @@ export async function startWorld(options: Parameters<typeof startPlatformSimulat
     /** Runs the bundle with the world's host, key and runtime variables (overridable). */
     run: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => start(node, inputs, extra).done,
     start,
+    /** The one way to start a test from a clean slate: no request, job, fault or artifact left. */
+    reset() {
+      sim.reset()
+      emu.reset()
+    },
     async close() {
       await Promise.all([sim.close(), emu.close()])
       // Every run's folders live under artifactsDir: nothing is left in the temp folder.
