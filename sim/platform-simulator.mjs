@@ -76,7 +76,11 @@ export async function startPlatformSimulator(options = {}) {
   const keys = options.keys ?? { 'kg-test-key': true }
   /** @type {Record<string, SimTool>} */
   const tools = { ...(options.tools ?? {}) }
-  const faults = { export: [...(options.faults?.export ?? [])], status: [...(options.faults?.status ?? [])], download: [...(options.faults?.download ?? [])] }
+  const faults = {
+    export: [...(options.faults?.export ?? [])],
+    status: [...(options.faults?.status ?? [])],
+    download: [...(options.faults?.download ?? [])]
+  }
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
@@ -133,7 +137,14 @@ export async function startPlatformSimulator(options = {}) {
       const status = statusOf(tool, job)
       entry.status = status
       /** @type {Record<string, unknown>} */
-      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status, percentageComplete: percentOf(tool, job, status) }
+      const answer = {
+        _id: id,
+        toolId: job.toolId,
+        jobType: 'TOOLS',
+        action: 'EXPORT',
+        status,
+        percentageComplete: percentOf(tool, job, status)
+      }
       if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(job.token)
       if (tool.bom) return send(res, 200, `\uFEFF${JSON.stringify(answer)}`, 'application/json')
       return sendJson(res, 200, answer)
@@ -145,7 +156,9 @@ export async function startPlatformSimulator(options = {}) {
       if (!authorised(key, res)) return
       if (statusOf(tools[job.toolId], job) !== 'SUCCESS') return sendJson(res, 404, { errors: [{ msg: 'Export not ready', code: 404 }] })
       if (tools[job.toolId].redirect || tools[job.toolId].redirectTo) {
-        res.writeHead(302, { location: tools[job.toolId].redirectTo ?? `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600` })
+        res.writeHead(302, {
+          location: tools[job.toolId].redirectTo ?? `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600`
+        })
         return res.end()
       }
       return serveFile(req, res, job.toolId)
@@ -170,7 +183,14 @@ export async function startPlatformSimulator(options = {}) {
    */
   function record(server, req, res) {
     /** @type {RecordedRequest} */
-    const entry = { server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now(), fromPort: req.socket.remotePort ?? 0 }
+    const entry = {
+      server,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      apiKey: header(req, 'x-api-key'),
+      at: Date.now(),
+      fromPort: req.socket.remotePort ?? 0
+    }
     res.on('finish', () => (entry.finishedAt = Date.now()))
     requests.push(entry)
     return entry
@@ -230,7 +250,15 @@ export async function startPlatformSimulator(options = {}) {
     const idKey = variant === 'table' ? 'dockStatusId' : '_id'
     const urlKey = variant === 'table' ? 'downloadURL' : 'downloadUrl'
     const progress = tool.doneAtStart ? { status: 'SUCCESS', percentageComplete: 100 } : { status: 'IN_PROGRESS', percentageComplete: 0 }
-    return JSON.stringify({ [idKey]: id, toolId, jobType: 'TOOLS', action: 'EXPORT', ...progress, exportJobId: `agent-ej-${token}`, [urlKey]: url })
+    return JSON.stringify({
+      [idKey]: id,
+      toolId,
+      jobType: 'TOOLS',
+      action: 'EXPORT',
+      ...progress,
+      exportJobId: `agent-ej-${token}`,
+      [urlKey]: url
+    })
   }
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
@@ -239,7 +267,13 @@ export async function startPlatformSimulator(options = {}) {
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
     if (fault?.kind === 'reset') return req.socket.destroy()
-    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: String(fault.body ?? 'Internal error'), code: fault.status }] }, fault.retryAfter)
+    if (fault?.kind === 'status')
+      return sendJson(
+        res,
+        fault.status ?? 500,
+        { errors: [{ msg: String(fault.body ?? 'Internal error'), code: fault.status }] },
+        fault.retryAfter
+      )
     if (fault?.kind === 'answer') {
       const body = Buffer.from(fault.body ?? '')
       /** @type {Record<string, string | number>} */
@@ -250,7 +284,14 @@ export async function startPlatformSimulator(options = {}) {
     }
     if (fault?.kind === 'unframed') {
       // Written on the socket itself: Node's server would add a length or chunk the body.
-      req.socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-disposition: ${disposition}\r\nconnection: close\r\n\r\n`), Buffer.from(fault.body ?? '')]))
+      req.socket.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-disposition: ${disposition}\r\nconnection: close\r\n\r\n`
+          ),
+          Buffer.from(fault.body ?? '')
+        ])
+      )
       return
     }
     if (tool.filePath) {
@@ -350,14 +391,28 @@ function applyFault(queue, res) {
       send(res, fault.status ?? 200, String(fault.body ?? ''), fault.contentType ?? 'application/json')
       return true
     case 'cut':
-      sendHalf(res, fault.status ?? 200, JSON.stringify({ errors: [{ msg: String(fault.body ?? 'cut short'), code: fault.status }], status: 'IN_PROGRESS', pad: 'x'.repeat(200) }))
+      sendHalf(
+        res,
+        fault.status ?? 200,
+        JSON.stringify({
+          errors: [{ msg: String(fault.body ?? 'cut short'), code: fault.status }],
+          status: 'IN_PROGRESS',
+          pad: 'x'.repeat(200)
+        })
+      )
       return true
     case 'huge':
       sendEndless(res)
       return true
     case 'status': {
-      const retryAfter = fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
-      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, retryAfter)
+      const retryAfter =
+        fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
+      sendJson(
+        res,
+        fault.status ?? 500,
+        fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] },
+        retryAfter
+      )
       return true
     }
     default:
@@ -378,10 +433,12 @@ function sendEndless(res) {
   res.writeHead(200, { 'content-type': 'application/json' })
   const piece = Buffer.from(`{"pad":"${'x'.repeat(65536)}`)
   const more = () => {
-    while (!res.destroyed && res.write(piece)) {}
+    while (!res.destroyed && res.write(piece)) {
+      // write until the socket's buffer is full
+    }
     if (!res.destroyed) res.once('drain', more)
   }
-  res.on('error', () => {})
+  res.on('error', () => undefined) // the client hanging up is the point
   more()
 }
 
@@ -402,11 +459,14 @@ function sendPaced(req, res, filePath, rate, disposition) {
     stream.pause()
     const due = startedAt + ((sent + chunk.length) / rate) * 1000
     sent += chunk.length
-    setTimeout(() => {
-      if (res.destroyed) return stream.destroy()
-      if (res.write(chunk)) stream.resume()
-      else res.once('drain', () => stream.resume())
-    }, Math.max(0, due - performance.now()))
+    setTimeout(
+      () => {
+        if (res.destroyed) return stream.destroy()
+        if (res.write(chunk)) stream.resume()
+        else res.once('drain', () => stream.resume())
+      },
+      Math.max(0, due - performance.now())
+    )
   })
   stream.on('end', () => res.end())
   req.on('close', () => stream.destroy())

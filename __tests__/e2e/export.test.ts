@@ -102,7 +102,9 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
   it('fails when the job ends FAILED: one error, status FAILED, no file, no artifact', async () => {
     const result = await world.run(node, { toolId: 'a-failed', flowId: 'cf-4', path: 'exports' })
     const error = singleError(result)
-    expect(error).toMatch(/^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/)
+    expect(error).toMatch(
+      /^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/
+    )
     expect(result.outputs.status).toBe('FAILED')
     expect(result.outputs.dockStatusId).toMatch(/^ds-/)
     expect(result.outputs.filePath).toBeUndefined()
@@ -125,7 +127,9 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     // 40 MiB: five 8 MiB blocks, so the number of blocks in flight has something to limit.
     const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-blocks-'))
     // A tool export whose flow definition is 40 MiB of JSON (a long prompt), stored as is.
-    const big = makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ nodes: [{ prompt: randomBytes(30 << 20).toString('base64') }] }) }])
+    const big = makeZip([
+      { name: 'flow_definition.json', data: JSON.stringify({ nodes: [{ prompt: randomBytes(30 << 20).toString('base64') }] }) }
+    ])
     writeFileSync(path.join(folder, 'big.zip'), big)
     try {
       for (const [toolId, env, inFlight] of [
@@ -137,7 +141,9 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
         expect(result.code).toBe(0)
         expect(readFileSync(world.emu.artifacts.find(a => a.name === `${toolId}.zip`)!.filePath).equals(big)).toBe(true)
         // The upload client's own debug line: what it was told to keep in flight.
-        expect(result.stdout).toContain(`::debug::Uploading artifact to blob storage with maxConcurrency: ${inFlight}, bufferSize: ${8 << 20},`)
+        expect(result.stdout).toContain(
+          `::debug::Uploading artifact to blob storage with maxConcurrency: ${inFlight}, bufferSize: ${8 << 20},`
+        )
       }
     } finally {
       rmSync(folder, { recursive: true, force: true })
@@ -145,7 +151,11 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
   })
 
   it('keeps the file on the runner only when uploadArtifact is false', async () => {
-    const result = await world.run(node, { toolId: 'a-table', flowId: 'cf-2', uploadArtifact: 'false', path: 'out/tools' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
+    const result = await world.run(
+      node,
+      { toolId: 'a-table', flowId: 'cf-2', uploadArtifact: 'false', path: 'out/tools' },
+      { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } }
+    )
     expect(result.code).toBe(0)
     expect(result.outputs.filePath).toBe(path.join(result.workspace, 'out', 'tools', 'Travel Desk.zip'))
     expect(result.outputs.artifactId).toBeUndefined()

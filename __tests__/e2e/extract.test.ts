@@ -71,15 +71,26 @@ describe('extract', () => {
     expect(result.code).toBe(0)
     expect(result.outputs.changed).toBe('true')
     expect(readdirSync(target).sort()).toEqual(['app_definition.json', 'flow_definition.json'])
-    expect(JSON.parse(readFileSync(path.join(target, 'flow_definition.json'), 'utf8')).version).toBe(2)
+    expect(JSON.parse(readFileSync(path.join(target, 'flow_definition.json'), 'utf8'))).toMatchObject({ version: 2 })
     expect(result.stdout).toContain('Unpacked 2 files into')
     expect(result.stdout).toContain('1 changed (flow_definition.json), 1 removed (env_variables.json)')
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
   })
 
   it.each([
-    ['an entry that climbs out with ..', [{ name: 'flow_definition.json', data: '{}' }, { name: '../../escaped.json', data: 'pwned' }], 'the entry "../../escaped.json" climbs out of the folder with ".."'],
-    ['an absolute entry', [{ name: `${os.tmpdir()}/koreai-absolute.json`, data: 'pwned' }], `the entry "${os.tmpdir()}/koreai-absolute.json" has an absolute path`]
+    [
+      'an entry that climbs out with ..',
+      [
+        { name: 'flow_definition.json', data: '{}' },
+        { name: '../../escaped.json', data: 'pwned' }
+      ],
+      'the entry "../../escaped.json" climbs out of the folder with ".."'
+    ],
+    [
+      'an absolute entry',
+      [{ name: `${os.tmpdir()}/koreai-absolute.json`, data: 'pwned' }],
+      `the entry "${os.tmpdir()}/koreai-absolute.json" has an absolute path`
+    ]
   ])('refuses %s before unpacking: an error, the folder as it was, the bytes kept aside', async (_label, entries, reason) => {
     await backup()
     const before = snapshot(target)
@@ -88,8 +99,10 @@ describe('extract', () => {
     const result = await backup()
     const error = singleError(result)
     // The verification refuses it as soon as it arrives: it never reaches the extractor.
-    expect(error).toContain(`The download is not a tool export: it is a zip whose ${reason.replace('the entry', 'entry')} (Content-Type application/zip,`)
-    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip.rejected')).equals(world.sim.tools['a-bot'].file!)).toBe(true)
+    expect(error).toContain(
+      `The download is not a tool export: it is a zip whose ${reason.replace('the entry', 'entry')} (Content-Type application/zip,`
+    )
+    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip.rejected')).equals(world.sim.tools['a-bot'].file)).toBe(true)
     // The last good export, kept by an earlier run, is not overwritten by the refused bytes.
     expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip')).equals(lastGoodExport)).toBe(true)
     expect(snapshot(target)).toEqual(before)
@@ -103,10 +116,15 @@ describe('extract', () => {
   it('refuses a link pointing out of the folder: an error, the folder as it was, nothing outside it', async () => {
     await backup()
     const before = snapshot(target)
-    world.sim.tools['a-bot'].file = makeZip([{ name: 'escape', symlinkTo: '../../../..' }, { name: 'flow_definition.json', data: '{}' }])
+    world.sim.tools['a-bot'].file = makeZip([
+      { name: 'escape', symlinkTo: '../../../..' },
+      { name: 'flow_definition.json', data: '{}' }
+    ])
     const result = await backup()
     const error = singleError(result)
-    expect(error).toContain(`Refusing to unpack Bot.zip: the link "escape" points outside the folder. Nothing was written; ${target} was left as it was.`)
+    expect(error).toContain(
+      `Refusing to unpack Bot.zip: the link "escape" points outside the folder. Nothing was written; ${target} was left as it was.`
+    )
     expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
     expect(snapshot(target)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])

@@ -10,7 +10,6 @@ import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { KEY, NODE, commandLines, startWorld, type World, singleError } from './world.js'
 
-
 let world: World
 beforeAll(async () => {
   world = await startWorld({
@@ -48,7 +47,9 @@ describe('passing faults are survived', () => {
     for (let i = 0; i < 4; i++) world.sim.faults.export.push({ kind: 'status', status: 503, body: 'Maintenance' })
     const result = await run({ toolId: 'a-quick' })
     expect(warnings(result.stdout)).toHaveLength(3)
-    expect(singleError(result)).toMatch(/^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/)
+    expect(singleError(result)).toMatch(
+      /^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/
+    )
     expect(result.outputs.status).toBeUndefined()
   })
 
@@ -112,7 +113,9 @@ describe('passing faults are survived', () => {
     for (let i = 0; i < 20; i++) world.sim.faults.status.push({ kind: 'status', status: 502, body: 'Bad gateway' })
     const result = await run({ toolId: 'a-never', timeoutSeconds: '4' })
     const error = singleError(result)
-    expect(error).toMatch(/^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/)
+    expect(error).toMatch(
+      /^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/
+    )
     expect(result.outputs.status).toBe('IN_PROGRESS')
   })
 
@@ -137,7 +140,9 @@ describe('passing faults are survived', () => {
   it('fails after the last download attempt without leaving any file', async () => {
     for (let i = 0; i < 4; i++) world.sim.faults.download.push({ kind: 'truncate' })
     const result = await run({ toolId: 'a-quick', path: 'exports' })
-    expect(singleError(result)).toMatch(/^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/)
+    expect(singleError(result)).toMatch(
+      /^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/
+    )
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual([])
     expect(result.outputs.filePath).toBeUndefined()
   })
@@ -145,9 +150,30 @@ describe('passing faults are survived', () => {
 
 describe('client errors fail fast and explain', () => {
   it.each([
-    ['a wrong key', { key: 'kg-wrong' }, 401, 'HTTP 401 Unauthorized', 'The platform said: "Invalid API key"', 'The API key (input "key") is wrong, revoked or expired'],
-    ['a key without the Export Tool scope', { key: 'kg-viewer-key' }, 403, 'HTTP 403 Forbidden', 'does not have the Export Tool scope', 'lacks the "Export Tool" scope'],
-    ['an unknown tool', { toolId: 'a-missing' }, 404, 'HTTP 404 Not Found', 'was not found', 'Check that the tool "a-missing" (input "toolId")']
+    [
+      'a wrong key',
+      { key: 'kg-wrong' },
+      401,
+      'HTTP 401 Unauthorized',
+      'The platform said: "Invalid API key"',
+      'The API key (input "key") is wrong, revoked or expired'
+    ],
+    [
+      'a key without the Export Tool scope',
+      { key: 'kg-viewer-key' },
+      403,
+      'HTTP 403 Forbidden',
+      'does not have the Export Tool scope',
+      'lacks the "Export Tool" scope'
+    ],
+    [
+      'an unknown tool',
+      { toolId: 'a-missing' },
+      404,
+      'HTTP 404 Not Found',
+      'was not found',
+      'Check that the tool "a-missing" (input "toolId")'
+    ]
   ])('%s: HTTP %i, no retry, one error', async (_name, inputs, _status, statusText, said, fix) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
     const error = singleError(result)
@@ -261,7 +287,9 @@ describe('cancellation', () => {
     const result = await action.done
     expect(Date.now() - sentAt).toBeLessThan(2000)
     const error = singleError(result)
-    expect(error).toBe(`::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`)
+    expect(error).toBe(
+      `::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`
+    )
     expect(result.outputs.status).toBe('IN_PROGRESS')
   })
 
@@ -298,7 +326,9 @@ describe('where uploads cannot work', () => {
 
   it('explains a run outside Actions (no runtime variables)', async () => {
     const result = await run({ toolId: 'a-quick' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
-    expect(singleError(result)).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job')
+    expect(singleError(result)).toContain(
+      'ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job'
+    )
     expect(world.sim.requests).toEqual([])
   })
 })

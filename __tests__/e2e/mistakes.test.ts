@@ -30,7 +30,10 @@ const noRequest = () => expect(world.sim.requests).toEqual([])
 
 describe('nothing from a server starts a line of its own', () => {
   it('escapes line breaks in a dock status id and a status, so no workflow command is injected', async () => {
-    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ dockStatusId: 'ds-evil\n::add-mask::pwned\n::error::injected', status: 'FAILED\n::warning::x' }) })
+    world.sim.faults.export.push({
+      kind: 'answer',
+      body: JSON.stringify({ dockStatusId: 'ds-evil\n::add-mask::pwned\n::error::injected', status: 'FAILED\n::warning::x' })
+    })
     const result = await run({ toolId: 'a-quick' })
     const error = singleError(result)
     expect(error).toContain('ds-evil%0A::add-mask::pwned%0A::error::injected')
@@ -52,9 +55,17 @@ describe('the summary keeps secrets', () => {
 
 describe('inputs are checked before the export job starts', () => {
   it.each([
-    ['timeoutSeconds beyond a job', { timeoutSeconds: '99999999' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds (6 hours, a job\'s own limit); got "99999999"'],
+    [
+      'timeoutSeconds beyond a job',
+      { timeoutSeconds: '99999999' },
+      'input "timeoutSeconds" must be from 1 to 21600 seconds (6 hours, a job\'s own limit); got "99999999"'
+    ],
     ['timeoutSeconds under a second', { timeoutSeconds: '0.5' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds'],
-    ['a key with a zero-width space', { key: `${KEY.slice(0, 5)}\u200b${KEY.slice(5)}` }, 'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII']
+    [
+      'a key with a zero-width space',
+      { key: `${KEY.slice(0, 5)}\u200b${KEY.slice(5)}` },
+      'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII'
+    ]
   ])('refuses %s, naming the input, with no request', async (_label, inputs, message) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
     expect(singleError(result)).toContain(message)
@@ -62,12 +73,16 @@ describe('inputs are checked before the export job starts', () => {
   })
 
   it('refuses a path that is a file, and an extractPath inside one, before any request', async () => {
-    const result = await world.run(NODE, { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' }, {
-      workspace: prepared(ws => {
-        writeFileSync(path.join(ws, 'exports'), 'a file, not a folder')
-        writeFileSync(path.join(ws, 'notes.txt'), 'a file')
-      })
-    })
+    const result = await world.run(
+      NODE,
+      { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' },
+      {
+        workspace: prepared(ws => {
+          writeFileSync(path.join(ws, 'exports'), 'a file, not a folder')
+          writeFileSync(path.join(ws, 'notes.txt'), 'a file')
+        })
+      }
+    )
     const error = singleError(result)
     expect(error).toContain(`input "path" names a file, not a folder: ${path.join(result.workspace, 'exports')}`)
     expect(error).toContain(`input "extractPath" lies inside a file, ${path.join(result.workspace, 'notes.txt')}, not a folder`)
@@ -109,11 +124,13 @@ describe('odd answers from the platform', () => {
     expect(commandLines(result.stdout, 'warning')).toEqual([])
   })
 
-  it("does not trust a status answer about another job", async () => {
+  it('does not trust a status answer about another job', async () => {
     world.sim.faults.status.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-someone-else', status: 'SUCCESS' }) })
     const result = await run({ toolId: 'a-job' })
     expect(result.code).toBe(0)
-    expect(commandLines(result.stdout, 'warning')[0]).toMatch(/^::warning::Status check 1 failed \(unreadable answer \(the answer is about another job\)\)/)
+    expect(commandLines(result.stdout, 'warning')[0]).toMatch(
+      /^::warning::Status check 1 failed \(unreadable answer \(the answer is about another job\)\)/
+    )
     // The download came only after this job's own SUCCESS.
     const download = world.sim.requests.find(r => r.path.startsWith('/api/v1/account/'))!
     const job = [...world.sim.jobs.values()].find(j => j.toolId === 'a-job')!
@@ -121,7 +138,10 @@ describe('odd answers from the platform', () => {
   })
 
   it('reports a download URL that is not a URL as an unusable answer, without its query', async () => {
-    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' }) })
+    world.sim.faults.export.push({
+      kind: 'answer',
+      body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' })
+    })
     const result = await run({ toolId: 'a-quick' })
     const error = singleError(result)
     expect(error).toContain(`the platform's answer is unusable: its download URL "http://[::1/export" is not a URL`)
@@ -142,7 +162,11 @@ describe('the summary tells the truth', () => {
 
 describe('cancellation leaves nothing behind', () => {
   it('during the upload: no staging folder, and the summary says the upload was cancelled', async () => {
-    const action = world.start(NODE, { toolId: 'a-quick', flowId: 'cf-1', artifactName: 'cancelled-upload' }, { env: { ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '1' } })
+    const action = world.start(
+      NODE,
+      { toolId: 'a-quick', flowId: 'cf-1', artifactName: 'cancelled-upload' },
+      { env: { ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '1' } }
+    )
     await action.waitForOutput(/::group::Upload the artifact/)
     action.child.kill('SIGINT')
     const result = await action.done
@@ -161,14 +185,15 @@ function prepared(arrange: (workspace: string) => void): string {
   return workspace
 }
 
-
 describe('a download on another origin', () => {
   it('answered 401 says the key goes only to host, names both origins, and how to fix the same platform under two names', async () => {
     // The platform named as localhost; its download URL points at 127.0.0.1, another origin.
     const port = new URL(world.sim.url).port
     const result = await run({ toolId: 'a-quick', host: `http://localhost:${port}` })
     const error = singleError(result)
-    expect(error).toContain(`from http://127.0.0.1:${port}. The API key is sent only to http://localhost:${port} (the "host" input), never to another origin`)
+    expect(error).toContain(
+      `from http://127.0.0.1:${port}. The API key is sent only to http://localhost:${port} (the "host" input), never to another origin`
+    )
     expect(error).toContain('such as localhost and 127.0.0.1')
     // No key went to the other origin.
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/')).every(r => r.apiKey === undefined)).toBe(true)

@@ -87,7 +87,11 @@ describe('an HTTP proxy', () => {
 
   it('goes direct to hosts in NO_PROXY', async () => {
     const tunnelsBefore = proxy.tunnels.length
-    const result = await world.run(NODE, { toolId: 'a-tool', flowId: 'cf-1' }, { env: { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: `127.0.0.1,${address}` } })
+    const result = await world.run(
+      NODE,
+      { toolId: 'a-tool', flowId: 'cf-1' },
+      { env: { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: `127.0.0.1,${address}` } }
+    )
     expect(result.code).toBe(0)
     expect(result.outputs.sha256).toBe(sha256)
     expect(proxy.tunnels).toHaveLength(tunnelsBefore)
@@ -98,7 +102,9 @@ describe('an HTTP proxy', () => {
     const result = await world.run(NODE, { toolId: 'a-tool', flowId: 'cf-1' }, { env: { ...env, HTTPS_PROXY: 'http://127.0.0.1:9' } })
     const error = singleError(result)
     // The toolkit's tunnel reports a refused proxy as ECONNRESET.
-    expect(error).toMatch(/^::error::Starting the export failed 4 times; the last error: connection error E[A-Z]+ \(\d+\.\d+\.\d+\.\d+:\d+\)\./)
+    expect(error).toMatch(
+      /^::error::Starting the export failed 4 times; the last error: connection error E[A-Z]+ \(\d+\.\d+\.\d+\.\d+:\d+\)\./
+    )
     expect(error).toContain('proxy settings')
     expect(world.sim.requests).toHaveLength(before)
   })

@@ -100,7 +100,10 @@ export class PlatformClient {
       )
     }
     if (error instanceof RefusedUrlError) {
-      return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.')
+      return new ActionError(
+        `${what} failed: ${error.message}.`,
+        'Check the "host" input: the platform API answered with a redirect the action will not follow.'
+      )
     }
     if (!(error instanceof HttpError) || isRetryable(error)) return error
     return explainHttpError(error, what, this.target)

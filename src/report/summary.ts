@@ -86,9 +86,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
     [
       'Artifact',
       report.artifactName &&
-        (report.artifactUrl
-          ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
-          : escape(report.artifactName))
+        (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName))
     ],
     ['Unpacked to', report.extractedPath && code(report.extractedPath)],
     ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
@@ -100,7 +98,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
 
 /** The report with `redact` applied to every text in it. */
 function redactReport(report: RunReport, redact: (text: string) => string): RunReport {
-  return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value])) as RunReport
+  return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]))
 }
 
 /** What the verified export holds: one row per file, its name and size (already escaped). */
@@ -123,20 +121,35 @@ export function setRows(reports: RunReport[], redact: (text: string) => string =
       report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
       report.size === undefined ? '' : formatBytes(report.size),
       report.sha256 ? code(report.sha256.slice(0, 12)) : '',
-      report.artifactName ? (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName)) : '',
+      report.artifactName
+        ? report.artifactUrl
+          ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
+          : escape(report.artifactName)
+        : '',
       report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
     ]
   })
 }
 
-export async function writeSetSummary(reports: RunReport[], error: string | undefined, durationMs: number, redact: (text: string) => string): Promise<void> {
+export async function writeSetSummary(
+  reports: RunReport[],
+  error: string | undefined,
+  durationMs: number,
+  redact: (text: string) => string
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const failed = reports.filter(report => report.error !== undefined).length
-  const headline = error && failed === 0 ? `❌ ${escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
+  const headline =
+    error && failed === 0
+      ? `❌ ${escape(redact(error))}`
+      : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
   const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }))
   await core.summary
     .addHeading('Kore.ai tool export', 3)
-    .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`, true)
+    .addRaw(
+      `<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`,
+      true
+    )
     .addTable([header, ...setRows(reports, redact)])
     .write()
 }

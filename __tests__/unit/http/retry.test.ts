@@ -48,16 +48,22 @@ describe('withRetry', () => {
   const quiet = () => {
     const warnings: string[] = []
     const slept: number[] = []
-    return { warnings, slept, ctx: { what: 'Starting the export', policy, warn: (l: string) => warnings.push(l), sleep: async (ms: number) => void slept.push(ms) } }
+    return {
+      warnings,
+      slept,
+      ctx: {
+        what: 'Starting the export',
+        policy,
+        warn: (l: string) => warnings.push(l),
+        sleep: (ms: number) => (slept.push(ms), Promise.resolve())
+      }
+    }
   }
 
   it('retries passing faults with one warning each, then succeeds', async () => {
     const { warnings, slept, ctx } = quiet()
     let calls = 0
-    const result = await withRetry(async () => {
-      if (++calls < 3) throw new HttpError(503, 'busy')
-      return 'ok'
-    }, ctx)
+    const result = await withRetry(() => (++calls < 3 ? Promise.reject(new HttpError(503, 'busy')) : Promise.resolve('ok')), ctx)
     expect(result).toBe('ok')
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/^Starting the export failed \(HTTP 503: busy\); retrying in 0\.0 s \(attempt 2 of 3\)$/)
@@ -87,7 +93,9 @@ describe('a Retry-After beyond reason', () => {
     expect(retryAfterTooLong(new HttpError(429, 'Slow', 3_600_000, '3600'), 'Starting the export', Infinity)?.message).toBe(
       'Starting the export failed (HTTP 429: Slow) and the server asked to wait before trying again (Retry-After: "3600"), longer than the 60 s the action waits at most; not retried.'
     )
-    expect(retryAfterTooLong(new HttpError(503, undefined, 30_000, '30'), 'x', 9_400)?.message).toContain('longer than the 9 s left before the time limit')
+    expect(retryAfterTooLong(new HttpError(503, undefined, 30_000, '30'), 'x', 9_400)?.message).toContain(
+      'longer than the 9 s left before the time limit'
+    )
   })
   it('reads a value beyond any timer as very long, not as nothing', () => {
     expect(parseRetryAfter('99999999999999999999999', 0)).toBeGreaterThan(2 ** 31)
@@ -95,8 +103,15 @@ describe('a Retry-After beyond reason', () => {
   })
   it('stops withRetry without sleeping', async () => {
     const slept: number[] = []
-    const ctx = { what: 'The download', policy: { attempts: 4, baseMs: 1, maxMs: 1 }, warn: () => {}, sleep: async (ms: number) => void slept.push(ms) }
-    await expect(withRetry(() => Promise.reject(new HttpError(503, undefined, 120_000, '120')), ctx)).rejects.toThrow('(Retry-After: "120")')
+    const ctx = {
+      what: 'The download',
+      policy: { attempts: 4, baseMs: 1, maxMs: 1 },
+      warn: () => {},
+      sleep: (ms: number) => (slept.push(ms), Promise.resolve())
+    }
+    await expect(withRetry(() => Promise.reject(new HttpError(503, undefined, 120_000, '120')), ctx)).rejects.toThrow(
+      '(Retry-After: "120")'
+    )
     expect(slept).toEqual([])
   })
 })
