@@ -76829,6 +76829,8 @@ class PlatformHttp {
                 catch {
                     throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`);
                 }
+                // A redirect target may be signed: masked before it is requested, or could be printed.
+                this.options.onRedirect?.(next);
                 checkScheme(next, 'a redirect');
                 if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
                     throw new RefusedUrlError('a redirect from https to plain http was refused');
@@ -77172,7 +77174,12 @@ async function saveOnce(opts, signal, progress) {
         if (error instanceof NetworkError || error instanceof ActionError)
             throw error;
         const code = errorCode(error);
-        if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
+        if (code === 'ENOSPC') {
+            const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
+            const sizes = [free === undefined ? undefined : `${formatBytes(free)} free`, announced === undefined ? undefined : `${formatBytes(announced)} needed`];
+            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+        }
+        if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
@@ -78948,7 +78955,8 @@ async function run() {
             signal,
             env: process.env,
             debug: core/* debug */.Yz,
-            errorMessage: serverMessage
+            errorMessage: serverMessage,
+            onRedirect: url => secrets.addUrl(url)
         });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {

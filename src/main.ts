@@ -113,7 +113,8 @@ export async function run(): Promise<void> {
       signal,
       env: process.env,
       debug: core.debug,
-      errorMessage: serverMessage
+      errorMessage: serverMessage,
+      onRedirect: url => secrets.addUrl(url)
     })
     const shared: Shared = { settings, http, signal, secrets, temporary }
     if (!many) {

@@ -4,8 +4,12 @@
  * bundle.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { commandLines, KEY, NODE, singleError, startWorld, type World } from './world.js'
 
 const LONG_ID = `a-${'x'.repeat(300)}`
@@ -197,5 +201,75 @@ describe('a download on another origin', () => {
     expect(error).toContain('such as localhost and 127.0.0.1')
     // No key went to the other origin.
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/')).every(r => r.apiKey === undefined)).toBe(true)
+  })
+})
+
+describe('a redirect to signed storage', () => {
+  it('masks the target and its signature before requesting it', async () => {
+    world.sim.addTool('a-signed', { flowId: 'cf-1', name: 'Signed', durationMs: 200, redirect: true })
+    const result = await run({ toolId: 'a-signed' })
+    expect(result.code).toBe(0)
+    const storage = world.sim.requests.find(r => r.server === 'storage')!
+    const signature = new URL(storage.path, 'http://storage').searchParams.get('sig')!
+    const mask = result.stdout.indexOf(`::add-mask::${signature}\n`)
+    expect(mask).toBeGreaterThanOrEqual(0)
+    // Masked before the storage saw the request: until then it shows only in the masks themselves.
+    const shownBefore = result.stdout
+      .slice(0, mask)
+      .split('\n')
+      .filter(line => line.includes(signature))
+    expect(shownBefore.every(line => line.startsWith('::add-mask::'))).toBe(true)
+    expect(result.summary).not.toContain(signature)
+  })
+})
+
+describe('a disk that fills', () => {
+  // A 1 MiB file system of the test's own; only root may mount one, and elsewhere these tests skip.
+  const tiny = path.join(os.tmpdir(), `koreai-tiny-${process.pid}`)
+  mkdirSync(tiny, { recursive: true })
+  let mounted = true
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny], { stdio: 'pipe' })
+  } catch {
+    mounted = false
+    console.warn('Cannot mount a small tmpfs here (not root?): the full-disk tests are skipped.')
+  }
+  const itWithTinyDisk = mounted ? it : it.skip
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [tiny])
+    rmSync(tiny, { recursive: true, force: true })
+  })
+  const flow = (data: string) =>
+    makeZip([{ name: 'flow_definition.json', data }, ...toolDefinitions('Full').slice(1)], { method: 'deflate' })
+
+  itWithTinyDisk('while downloading: ends at once with "no space left", the free and needed sizes, and nothing kept', async () => {
+    world.sim.addTool('a-full', {
+      flowId: 'cf-1',
+      name: 'Full',
+      durationMs: 200,
+      file: makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ blob: randomBytes(2 << 20).toString('base64') }) }])
+    })
+    const result = await run({ toolId: 'a-full', path: path.join(tiny, 'exports') })
+    const error = singleError(result)
+    expect(error).toMatch(
+      /failed: no space left on the device after [\d.]+ \S+ \(\d+ bytes\) \([\d.]+ \S+ \(\d+ bytes\) free, 2\.7 MiB \(\d+ bytes\) needed\)\. Nothing was kept\./
+    )
+    expect(result.ms).toBeLessThan(15_000)
+    expect(readdirSync(path.join(tiny, 'exports'))).toEqual([])
+  })
+
+  itWithTinyDisk('before unpacking: the unpacked size against the free space, nothing written', async () => {
+    world.sim.addTool('a-unpack', {
+      flowId: 'cf-1',
+      name: 'Full',
+      durationMs: 200,
+      file: flow(JSON.stringify({ text: 'x'.repeat(3 << 20) }))
+    })
+    const result = await run({ toolId: 'a-unpack', path: 'exports', extract: 'true', extractPath: path.join(tiny, 'tool') })
+    expect(singleError(result)).toMatch(
+      /Unpacking the export needs 3\.0 MiB \(\d+ bytes\) but .* has [\d.]+ \S+ \(\d+ bytes\) left: no space left on the device\. Nothing was written;/
+    )
+    expect(readdirSync(tiny).filter(name => name.includes('tool'))).toEqual([])
+    expect(world.emu.artifacts).toEqual([])
   })
 })

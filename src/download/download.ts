@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -21,7 +21,7 @@ import { ActionError, errorCode, HttpError, NetworkError, NotAnExportError, Refu
 import { verifyExport, type VerifiedExport } from './verify.js'
 import { contentDispositionName, safeFileName } from '../file-naming.js'
 import { bodyFault, headerValue, type PlatformHttp } from '../http/client.js'
-import { oneLine } from '../log-text.js'
+import { formatBytes, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
 import { statusProblem } from '../platform/what-arrived.js'
 
@@ -253,7 +253,18 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
     if (signal.aborted) throw signal.reason
     if (error instanceof NetworkError || error instanceof ActionError) throw error
     const code = errorCode(error)
-    if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
+    if (code === 'ENOSPC') {
+      const free = await statfs(opts.folder).then(
+        disk => disk.bavail * disk.bsize,
+        () => undefined
+      )
+      const sizes = [free === undefined ? undefined : `${formatBytes(free)} free`, announced === undefined ? undefined : `${formatBytes(announced)} needed`]
+      throw new ActionError(
+        `Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`,
+        'Free some space on the runner, or save the export onto another disk with the input "path".'
+      )
+    }
+    if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
       throw new ActionError(
         `Saving the export to ${opts.folder} failed (${code}).`,
         'Choose a writable folder with enough free space in the input "path".'

@@ -46,6 +46,8 @@ export interface HttpOptions {
    * platform layer's to read); never the body itself.
    */
   errorMessage?: (body: string) => string | undefined
+  /** Told each redirect's target before it is requested (the run masks it: it may be signed). */
+  onRedirect?: (url: URL) => void
 }
 
 /** A 2xx response whose body has not been read yet. The caller reads `body` or calls destroy(). */
@@ -125,6 +127,8 @@ export class PlatformHttp {
         } catch {
           throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`)
         }
+        // A redirect target may be signed: masked before it is requested, or could be printed.
+        this.options.onRedirect?.(next)
         checkScheme(next, 'a redirect')
         if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
           throw new RefusedUrlError('a redirect from https to plain http was refused')
