@@ -77176,7 +77176,10 @@ async function saveOnce(opts, signal, progress) {
         const code = errorCode(error);
         if (code === 'ENOSPC') {
             const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
-            const sizes = [free === undefined ? undefined : `${formatBytes(free)} free`, announced === undefined ? undefined : `${formatBytes(announced)} needed`];
+            const sizes = [
+                free === undefined ? undefined : `${formatBytes(free)} free`,
+                announced === undefined ? undefined : `${formatBytes(announced)} needed`
+            ];
             throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
         }
         if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {

@@ -258,7 +258,10 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
         disk => disk.bavail * disk.bsize,
         () => undefined
       )
-      const sizes = [free === undefined ? undefined : `${formatBytes(free)} free`, announced === undefined ? undefined : `${formatBytes(announced)} needed`]
+      const sizes = [
+        free === undefined ? undefined : `${formatBytes(free)} free`,
+        announced === undefined ? undefined : `${formatBytes(announced)} needed`
+      ]
       throw new ActionError(
         `Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`,
         'Free some space on the runner, or save the export onto another disk with the input "path".'
