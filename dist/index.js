@@ -75655,15 +75655,31 @@ var ImportOutputs;
  * Text that came from outside (a server, a file, an input) on its way into a log line or the
  * summary. Pure. A line break in such text could start a workflow command of its own.
  */
-/** C0 controls and DEL. */
+/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
+const isControl = (code) => code < 0x20 || code === 0x7f;
+/** Whether `text` holds a C0 control character or DEL. */
 function hasControlCharacters(text) {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(text);
+    for (let i = 0; i < text.length; i++)
+        if (isControl(text.charCodeAt(i)))
+            return true;
+    return false;
 }
 /** One line of at most `max` characters: controls and runs of white space become one space. */
 function oneLine(text, max = 120) {
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    const words = [];
+    let word = '';
+    for (const c of text) {
+        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
+            if (word)
+                words.push(word);
+            word = '';
+        }
+        else
+            word += c;
+    }
+    if (word)
+        words.push(word);
+    const clean = words.join(' ');
     return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
 /**
@@ -75870,15 +75886,20 @@ function watchForCancellation(onCancel) {
         }
     };
 }
+/** Why `signal` aborted, as the Error it was aborted with (ours always are; a stray reason is wrapped). */
+function reasonOf(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
 /** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
 function sleep(ms, signal) {
     if (signal?.aborted)
-        return Promise.reject(signal.reason);
+        return Promise.reject(reasonOf(signal));
     return new Promise((resolve, reject) => {
         // The timer is cleared on abort so that a cancelled run is not kept alive by it.
         const onAbort = () => {
             clearTimeout(timer);
-            reject(signal?.reason);
+            reject(reasonOf(signal));
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -75892,18 +75913,15 @@ function abortable(promise, signal) {
     if (!signal)
         return promise;
     if (signal.aborted)
-        return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
+        return Promise.reject(reasonOf(signal));
+    let onAbort = () => undefined;
+    const aborted = new Promise((_, reject) => {
+        onAbort = () => reject(reasonOf(signal));
         signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(value => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, error => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-        });
     });
+    // Once the race is decided the listener goes, and the losing side is never awaited.
+    aborted.catch(() => undefined);
+    return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -76354,9 +76372,7 @@ function serverMessage(text) {
     const errors = obj['errors'];
     const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
     const errorField = nested(obj, 'error');
-    const message = stringField(first, 'msg', 'message') ??
-        stringField(errorField, 'message', 'msg') ??
-        stringField(obj, 'message', 'msg', 'error');
+    const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
     return message ? oneLine(message, 300) : undefined;
 }
 
@@ -76388,7 +76404,10 @@ function describeBody(head, size, contentType) {
     if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
         return 'a zip that ends before its central directory (most likely cut short on the way)';
     }
-    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const text = head
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trimStart();
     const type = (contentType ?? '').toLowerCase();
     if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
         const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
@@ -76685,7 +76704,9 @@ function retryAfterTooLong(error, what, leftMs) {
     if (error.retryAfterMs <= limit)
         return undefined;
     const quoted = JSON.stringify((error.retryAfterText ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 60));
-    const bound = limit < MAX_RETRY_AFTER_MS ? `the ${Math.round(limit / 1000)} s left before the time limit` : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`;
+    const bound = limit < MAX_RETRY_AFTER_MS
+        ? `the ${Math.round(limit / 1000)} s left before the time limit`
+        : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`;
     return new ActionError(`${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`, 'Run the workflow again later, when the server is less busy.');
 }
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
@@ -76729,10 +76750,7 @@ async function withRetry(operation, ctx) {
 /** Host names for which plain http is allowed: the key never leaves the machine. */
 function isLoopbackHost(hostname) {
     const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return (name === 'localhost' ||
-        name.endsWith('.localhost') ||
-        name === '::1' ||
-        /^127(?:\.\d{1,3}){3}$/.test(name));
+    return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 /** The key goes only to the platform's own origin: same scheme, host and port. */
 function isSameOrigin(a, b) {
@@ -76761,7 +76779,10 @@ function proxyFor(url, env) {
     const hosts = [hostname, `${hostname}:${port}`];
     const bypass = (env.no_proxy || env.NO_PROXY || '')
         .split(',')
-        .map(entry => entry.trim().toLowerCase().replace(/^\[([^\]]+)\]/, '$1'))
+        .map(entry => entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\[([^\]]+)\]/, '$1'))
         .filter(Boolean);
     for (const entry of bypass) {
         if (entry === '*')
@@ -76870,6 +76891,8 @@ class PlatformHttp {
                 catch {
                     throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`);
                 }
+                // A redirect target may be signed: masked before it is requested, or could be printed.
+                this.options.onRedirect?.(next);
                 checkScheme(next, 'a redirect');
                 if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
                     throw new RefusedUrlError('a redirect from https to plain http was refused');
@@ -76891,7 +76914,7 @@ class PlatformHttp {
             proxy = proxyFor(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new ActionError(`The proxy settings are not usable: ${error.message}.`, 'Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job\'s env.');
+            throw new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
         }
         if (!proxy)
             return { dispatcher: this.direct, via: '' };
@@ -77153,7 +77176,7 @@ function explain(failure, url, platform) {
         return new ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
     }
     if (error instanceof errors_HttpError && !isRetryable(error)) {
-        return new ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, 'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.');
+        return new ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes.");
     }
     if (error instanceof errors_HttpError || error instanceof errors_NetworkError) {
         return new ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
@@ -77213,7 +77236,15 @@ async function saveOnce(opts, signal, progress) {
         if (error instanceof errors_NetworkError || error instanceof ActionError)
             throw error;
         const code = errorCode(error);
-        if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
+        if (code === 'ENOSPC') {
+            const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
+            const sizes = [
+                free === undefined ? undefined : `${log_text_formatBytes(free)} free`,
+                announced === undefined ? undefined : `${log_text_formatBytes(announced)} needed`
+            ];
+            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${log_text_formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+        }
+        if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
@@ -77253,14 +77284,16 @@ function decodersFor(header) {
     return decoders;
 }
 function describeCoding(value) {
-    return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
+    return String(value ?? '')
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 40);
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 /** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
 function progressLine(progress, now) {
-    const mb = (bytes) => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+    const mb = (bytes) => bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
     const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000);
     const rate = progress.bytes / seconds;
     const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`;
@@ -77386,7 +77419,9 @@ const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
 const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
 /** The placeholder written in place of `value`, the value of the variable `name`. */
 function placeholder(name, value, key) {
-    const mac = (0,external_node_crypto_.createHmac)('sha256', key).update(`${name}\u0000${canonicalJson(value)}`).digest('hex');
+    const mac = (0,external_node_crypto_.createHmac)('sha256', key)
+        .update(`${name}\u0000${canonicalJson(value)}`)
+        .digest('hex');
     return `${PLACEHOLDER_PREFIX}${mac}>`;
 }
 /** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
@@ -78261,7 +78296,9 @@ function getSettings({ getInput, setSecret, env }) {
         const given = text(Inputs.ExtractPath);
         if (!many)
             return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env);
+        return given
+            ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env)
+            : unpackFolder('', folders[i], artifactNames[i], env);
     }));
     const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
     if (problems.length > 0) {
@@ -78341,7 +78378,10 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
         problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
         return listed.problems.length ? undefined : { tools: listed.tools, many: true };
     }
-    for (const [name, value] of [[Inputs.ToolId, toolId], [Inputs.FlowId, flowId]]) {
+    for (const [name, value] of [
+        [Inputs.ToolId, toolId],
+        [Inputs.FlowId, flowId]
+    ]) {
         if (!value)
             problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
     }
@@ -78749,9 +78789,7 @@ function summaryRows(given, redact = text => text) {
         [
             'Artifact',
             report.artifactName &&
-                (report.artifactUrl
-                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
-                    : summary_escape(report.artifactName))
+                (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName))
         ],
         ['Unpacked to', report.extractedPath && code(report.extractedPath)],
         ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
@@ -78784,7 +78822,11 @@ function setRows(reports, redact = text => text) {
             report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
             report.size === undefined ? '' : log_text_formatBytes(report.size),
             report.sha256 ? code(report.sha256.slice(0, 12)) : '',
-            report.artifactName ? (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName)) : '',
+            report.artifactName
+                ? report.artifactUrl
+                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
+                    : summary_escape(report.artifactName)
+                : '',
             report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
         ];
     });
@@ -78793,7 +78835,9 @@ async function writeSetSummary(reports, error, durationMs, redact) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const failed = reports.filter(report => report.error !== undefined).length;
-    const headline = error && failed === 0 ? `❌ ${summary_escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
+    const headline = error && failed === 0
+        ? `❌ ${summary_escape(redact(error))}`
+        : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
     const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
     await lib_core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
@@ -78848,7 +78892,9 @@ function summary_escape(text) {
 function importRows(given, redact = text => text) {
     const clean = (text) => summary_escape(redact(text));
     const report = given;
-    const target = report.toolName ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}` : report.toolId && `tool ${code(redact(report.toolId))}`;
+    const target = report.toolName
+        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
+        : report.toolId && `tool ${code(redact(report.toolId))}`;
     const source = report.source;
     const rows = [
         ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
@@ -78856,9 +78902,19 @@ function importRows(given, redact = text => text) {
         ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
         [
             'Backup before the import',
-            report.backup && (report.backup.artifactUrl ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>` : clean(report.backup.artifactName))
+            report.backup &&
+                (report.backup.artifactUrl
+                    ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
+                    : clean(report.backup.artifactName))
         ],
-        ['Status', report.dryRun && !report.error ? 'dry run: nothing was sent' : report.error ? `❌ ${report.status ? clean(report.status) : 'failed'}` : report.status && `✅ ${clean(report.status)}`],
+        [
+            'Status',
+            report.dryRun && !report.error
+                ? 'dry run: nothing was sent'
+                : report.error
+                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
+                    : report.status && `✅ ${clean(report.status)}`
+        ],
         ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
         ['Error', report.error && clean(report.error)]
@@ -79042,7 +79098,15 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz, errorMessage: serverMessage });
+        http = new PlatformHttp({
+            platform: settings.platform,
+            key: settings.key,
+            signal,
+            env: process.env,
+            debug: lib_core/* debug */.Yz,
+            errorMessage: serverMessage,
+            onRedirect: url => secrets.addUrl(url)
+        });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };
@@ -79158,8 +79222,18 @@ async function exportSet(shared, reports) {
 /** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
 function resultOf(report) {
     const fields = [
-        Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
-        Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed, Outputs.Changes
+        Outputs.Status,
+        Outputs.DockStatusId,
+        Outputs.ExportJobId,
+        Outputs.FilePath,
+        Outputs.Sha256,
+        Outputs.Size,
+        Outputs.ArtifactName,
+        Outputs.ArtifactId,
+        Outputs.ArtifactUrl,
+        Outputs.ExtractedPath,
+        Outputs.Changed,
+        Outputs.Changes
     ];
     const result = { name: report.name, toolId: report.toolId };
     const noted = report;

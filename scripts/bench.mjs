@@ -21,7 +21,10 @@ import { BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, ROOT, findNode24, startAction } 
 import { writeLargeToolExport } from '../sim/zip.mjs'
 
 const QUICK = process.argv.includes('--quick')
-const ONLY = process.argv.find(arg => arg.startsWith('--only='))?.slice('--only='.length).split(',')
+const ONLY = process.argv
+  .find(arg => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
 const wants = (/** @type {string} */ part) => !ONLY || ONLY.includes(part)
 const KEY = 'kg-bench-key'
 // The runtime action.yml declares: the figures are about the Node a runner uses.
@@ -81,7 +84,11 @@ function verification(/** @type {string} */ stdout) {
 }
 
 /** Runs the bundle; resolves with the run and the time the process was spawned. */
-async function runBundle(/** @type {Record<string, string>} */ inputs, /** @type {Record<string, string | undefined>} */ env = {}, timed = false) {
+async function runBundle(
+  /** @type {Record<string, string>} */ inputs,
+  /** @type {Record<string, string | undefined>} */ env = {},
+  timed = false
+) {
   const rssFile = path.join(work, `rss-${Math.random().toString(36).slice(2)}.txt`)
   const spawnedAt = Date.now()
   const action = startAction({
@@ -93,7 +100,8 @@ async function runBundle(/** @type {Record<string, string>} */ inputs, /** @type
   })
   const result = await action.done
   const exitedAt = spawnedAt + result.ms
-  const [peakKb, userS, sysS] = timed && existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [] : []
+  const [peakKb, userS, sysS] =
+    timed && existsSync(rssFile) ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? []) : []
   return { result, spawnedAt, exitedAt, peakKb, cpuMs: userS === undefined ? undefined : (userS + sysS) * 1000 }
 }
 
@@ -105,11 +113,16 @@ function blockUploadSpan() {
 
 /** Server-side time of each download request since `from`: from its arrival to its last byte sent. */
 const downloadTimes = (/** @type {number} */ from) =>
-  sim.requests.slice(from).filter(r => r.path.startsWith('/api/v1/account/')).map(r => (r.finishedAt ?? NaN) - r.at)
+  sim.requests
+    .slice(from)
+    .filter(r => r.path.startsWith('/api/v1/account/'))
+    .map(r => (r.finishedAt ?? NaN) - r.at)
 
 /** Starts a job for `toolId` as a user's script would, and returns its download URL. */
 async function downloadUrlByCurl(/** @type {string} */ toolId) {
-  const answer = (await exec('curl', ['-s', '-X', 'POST', '-H', `x-api-key: ${KEY}`, `${sim.url}/api/public/tools/${toolId}/export?flowId=cf`])).stdout
+  const answer = (
+    await exec('curl', ['-s', '-X', 'POST', '-H', `x-api-key: ${KEY}`, `${sim.url}/api/public/tools/${toolId}/export?flowId=cf`])
+  ).stdout
   await sleep(150)
   return /"downloadUrl": " ([^"]+)"/.exec(answer)?.[1] ?? ''
 }
@@ -118,7 +131,19 @@ async function downloadUrlByCurl(/** @type {string} */ toolId) {
 async function curlDownload(/** @type {string} */ url) {
   const before = sim.requests.length
   const timeFile = path.join(work, 'curl-time.txt')
-  await exec('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, 'curl', '-s', '-o', path.join(work, 'curl-copy.zip'), '-H', `x-api-key: ${KEY}`, url])
+  await exec('/usr/bin/time', [
+    '-f',
+    '%U %S',
+    '-o',
+    timeFile,
+    'curl',
+    '-s',
+    '-o',
+    path.join(work, 'curl-copy.zip'),
+    '-H',
+    `x-api-key: ${KEY}`,
+    url
+  ])
   rmSync(path.join(work, 'curl-copy.zip'))
   const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN]
   return { ms: downloadTimes(before)[0], cpuMs: (user + sys) * 1000 }
@@ -162,8 +187,10 @@ async function compareSchedules(/** @type {string} */ label, /** @type {number[]
 }
 
 try {
-  console.log(`Benchmark on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-    `action on Node ${execFileSync(NODE, ['--version']).toString().trim()}, baselines curl ${execFileSync('curl', ['--version']).toString().split(' ')[1]}\n`)
+  console.log(
+    `Benchmark on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `action on Node ${execFileSync(NODE, ['--version']).toString().trim()}, baselines curl ${execFileSync('curl', ['--version']).toString().split(' ')[1]}\n`
+  )
 
   // 1. Start-up: from spawning `node dist/index.js` to the first request the platform sees.
   if (wants('startup')) {
@@ -180,7 +207,14 @@ try {
       bareStarts.push(sim.requests[sim.requests.length - 1].at - bareAt)
     }
     const startRatio = median(actionStarts) / median(bareStarts)
-    row('start-up to first request (median of 9)', msText(median(actionStarts)), `${msText(median(bareStarts))} bare node -e fetch`, startRatio, '≤ 3x bare node', startRatio <= 3)
+    row(
+      'start-up to first request (median of 9)',
+      msText(median(actionStarts)),
+      `${msText(median(bareStarts))} bare node -e fetch`,
+      startRatio,
+      '≤ 3x bare node',
+      startRatio <= 3
+    )
   }
 
   // 2. Noticing the end of jobs that finish within 10 s, and of jobs of up to a minute.
@@ -188,10 +222,24 @@ try {
     console.log('Noticing the end (real jobs, action and curl loop side by side)')
     const short = await compareSchedules('short', [0.4, 1.7, 2.9, 4.3, 5.6, 6.8, 8.1, 9.5])
     const firstCheck = median(short.map(r => r.action.firstCheck))
-    row('first status check after the start (median)', s(firstCheck), `${s(median(short.map(r => r.loop.firstCheck)))} curl loop`, undefined, '≈ 1 s', firstCheck <= 1300)
+    row(
+      'first status check after the start (median)',
+      s(firstCheck),
+      `${s(median(short.map(r => r.loop.firstCheck)))} curl loop`,
+      undefined,
+      '≈ 1 s',
+      firstCheck <= 1300
+    )
     const shortLate = mean(short.map(r => r.action.late))
     const shortLoop = mean(short.map(r => r.loop.late))
-    row('jobs ≤ 10 s: noticed after the end (mean)', s(shortLate), `${s(shortLoop)} sleep-5 loop`, shortLate / shortLoop, '≤ 1.0 s', shortLate <= 1000)
+    row(
+      'jobs ≤ 10 s: noticed after the end (mean)',
+      s(shortLate),
+      `${s(shortLoop)} sleep-5 loop`,
+      shortLate / shortLoop,
+      '≤ 1.0 s',
+      shortLate <= 1000
+    )
     let all = short
     if (!QUICK) {
       const long = await compareSchedules('long', [12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 42.5, 47.5, 52.5, 57.5])
@@ -202,9 +250,23 @@ try {
     const checks = mean(all.map(r => r.action.checks))
     const loopChecks = mean(all.map(r => r.loop.checks))
     const span = QUICK ? '≤ 10 s (--quick)' : '≤ 60 s'
-    row(`jobs ${span}: noticed after the end (mean)`, s(late), `${s(loopLate)} sleep-5 loop`, late / loopLate, '≤ the loop', late <= loopLate)
+    row(
+      `jobs ${span}: noticed after the end (mean)`,
+      s(late),
+      `${s(loopLate)} sleep-5 loop`,
+      late / loopLate,
+      '≤ the loop',
+      late <= loopLate
+    )
     // The 2x bound is for jobs of up to a minute; short jobs alone are judged on time only.
-    row(`jobs ${span}: status requests (mean)`, checks.toFixed(1), `${loopChecks.toFixed(1)} sleep-5 loop`, checks / loopChecks, QUICK ? '(judged without --quick)' : '≤ 2x the loop', QUICK || checks <= 2 * loopChecks)
+    row(
+      `jobs ${span}: status requests (mean)`,
+      checks.toFixed(1),
+      `${loopChecks.toFixed(1)} sleep-5 loop`,
+      checks / loopChecks,
+      QUICK ? '(judged without --quick)' : '≤ 2x the loop',
+      QUICK || checks <= 2 * loopChecks
+    )
     const minGap = Math.min(...all.map(r => r.action.minGap).filter(Number.isFinite))
     row('closest two status requests', msText(minGap), '', undefined, '≥ ~1 s apart', minGap >= 990)
   }
@@ -221,7 +283,14 @@ try {
       const success = sim.requests.find(r => r.status === 'SUCCESS' && r.path.endsWith(result.outputs.dockStatusId))
       tails.push(exitedAt - (success?.finishedAt ?? NaN))
     }
-    row('SUCCESS answer to process exit, small export with upload (median of 7)', msText(median(tails)), '', undefined, '< 500 ms', median(tails) < 500)
+    row(
+      'SUCCESS answer to process exit, small export with upload (median of 7)',
+      msText(median(tails)),
+      '',
+      undefined,
+      '< 500 ms',
+      median(tails) < 500
+    )
   }
 
   // 4. A download over a link paced to 1 Gbit/s, as a real network delivers it: the client
@@ -236,7 +305,13 @@ try {
     const verifyTimes = []
     for (let i = 0; i < 5; i++) {
       const toolId = `bench-paced-${i}`
-      sim.addTool(toolId, { flowId: 'cf', durationMs: 100, name: 'Paced Tool', filePath: paced, paceBytesPerSecond: PACED_BYTES_PER_SECOND })
+      sim.addTool(toolId, {
+        flowId: 'cf',
+        durationMs: 100,
+        name: 'Paced Tool',
+        filePath: paced,
+        paceBytesPerSecond: PACED_BYTES_PER_SECOND
+      })
       curlTimes.push((await curlDownload(await downloadUrlByCurl(toolId))).ms)
       const from = sim.requests.length
       const run = await runBundle({ toolId, flowId: 'cf', path: path.join(work, `paced-${i}`) })
@@ -247,10 +322,24 @@ try {
     }
     const ratio = median(actionTimes) / median(curlTimes)
     const link = s((PACED_MIB * 2 ** 20 * 1000) / PACED_BYTES_PER_SECOND)
-    row(`${PACED_MIB} MiB over a 1 Gbit/s link (${link} on the wire): download time (median of 5, interleaved)`, s(median(actionTimes)), `${s(median(curlTimes))} curl -o`, ratio, '≤ 1.1x curl -o', ratio <= 1.1)
+    row(
+      `${PACED_MIB} MiB over a 1 Gbit/s link (${link} on the wire): download time (median of 5, interleaved)`,
+      s(median(actionTimes)),
+      `${s(median(curlTimes))} curl -o`,
+      ratio,
+      '≤ 1.1x curl -o',
+      ratio <= 1.1
+    )
     // Verifying happens after the download, before anything keeps the file.
     const verifyRatio = median(verifyTimes) / median(actionTimes)
-    row(`${PACED_MIB} MiB: verifying the export after that download (every CRC-32, the definitions' JSON; median of 5)`, s(median(verifyTimes)), `${s(median(actionTimes))} its download`, verifyRatio, '≤ 0.25x the download', verifyRatio <= 0.25)
+    row(
+      `${PACED_MIB} MiB: verifying the export after that download (every CRC-32, the definitions' JSON; median of 5)`,
+      s(median(verifyTimes)),
+      `${s(median(actionTimes))} its download`,
+      verifyRatio,
+      '≤ 0.25x the download',
+      verifyRatio <= 0.25
+    )
     rmSync(paced)
   }
 
@@ -292,38 +381,112 @@ try {
       rmSync(path.join(work, `action-${i}`), { recursive: true, force: true })
     }
     const dlRatio = median(actionTimes) / median(curlTimes)
-    row(`${BIG_MIB} MiB on raw loopback: download time (median of 5, interleaved)`, s(median(actionTimes)), `${s(median(curlTimes))} curl -o`, dlRatio, '(informational) ≤ 2x curl -o', dlRatio <= 2)
-    row(`${BIG_MIB} MiB on raw loopback: CPU time of the whole action process (user + sys, median)`, s(median(actionCpu)), `${s(median(curlCpu))} curl -o`, median(actionCpu) / median(curlCpu), '(informational)', true)
-    row(`${BIG_MIB} MiB: Node's floor, a bare socket reading and discarding it`, s(median(socketTimes)), `${s(median(curlTimes))} curl -o`, median(socketTimes) / median(curlTimes), '(floor, no target)', true)
+    row(
+      `${BIG_MIB} MiB on raw loopback: download time (median of 5, interleaved)`,
+      s(median(actionTimes)),
+      `${s(median(curlTimes))} curl -o`,
+      dlRatio,
+      '(informational) ≤ 2x curl -o',
+      dlRatio <= 2
+    )
+    row(
+      `${BIG_MIB} MiB on raw loopback: CPU time of the whole action process (user + sys, median)`,
+      s(median(actionCpu)),
+      `${s(median(curlCpu))} curl -o`,
+      median(actionCpu) / median(curlCpu),
+      '(informational)',
+      true
+    )
+    row(
+      `${BIG_MIB} MiB: Node's floor, a bare socket reading and discarding it`,
+      s(median(socketTimes)),
+      `${s(median(curlTimes))} curl -o`,
+      median(socketTimes) / median(curlTimes),
+      '(floor, no target)',
+      true
+    )
     const addedMb = Math.max(...verifyPeaks.map(([before, after]) => after - before))
-    row(`${BIG_MIB} MiB: what verifying adds to the step's peak RSS (most of 5)`, `${addedMb} MB`, `${verifyPeaks.map(([before]) => before).join(', ')} MB before it`, undefined, 'nothing measurable (≤ 2 MB)', addedMb <= 2)
+    row(
+      `${BIG_MIB} MiB: what verifying adds to the step's peak RSS (most of 5)`,
+      `${addedMb} MB`,
+      `${verifyPeaks.map(([before]) => before).join(', ')} MB before it`,
+      undefined,
+      'nothing measurable (≤ 2 MB)',
+      addedMb <= 2
+    )
     const mb = (/** @type {number} */ kb) => (kb * 1024) / 1e6
-    row(`${BIG_MIB} MiB: peak RSS, download and hash only (uploadArtifact: false)`, `${mb(downloadPeakKb).toFixed(0)} MB`, '', undefined, '(no target)', true)
+    row(
+      `${BIG_MIB} MiB: peak RSS, download and hash only (uploadArtifact: false)`,
+      `${mb(downloadPeakKb).toFixed(0)} MB`,
+      '',
+      undefined,
+      '(no target)',
+      true
+    )
 
     // The whole step, upload included.
     emu.reset()
     sim.addTool('bench-big-upload', { flowId: 'cf', durationMs: 100, name: 'Big Tool', filePath: big })
-    const whole = await runBundle({ toolId: 'bench-big-upload', flowId: 'cf', uploadArtifact: 'true', path: path.join(work, 'action-upload') }, {}, true)
+    const whole = await runBundle(
+      { toolId: 'bench-big-upload', flowId: 'cf', uploadArtifact: 'true', path: path.join(work, 'action-upload') },
+      {},
+      true
+    )
     if (whole.result.code !== 0) throw new Error(`the big run failed:\n${whole.result.stdout}`)
     const wholeMb = mb(whole.peakKb ?? 0)
-    row(`${BIG_MIB} MiB: peak RSS of the whole step (download, hash, upload)`, `${wholeMb.toFixed(0)} MB`, '', undefined, '≤ 150 MB', wholeMb > 0 && wholeMb <= 150)
+    row(
+      `${BIG_MIB} MiB: peak RSS of the whole step (download, hash, upload)`,
+      `${wholeMb.toFixed(0)} MB`,
+      '',
+      undefined,
+      '≤ 150 MB',
+      wholeMb > 0 && wholeMb <= 150
+    )
     const uploadSpan = blockUploadSpan()
     const artifact = emu.artifacts[0]
     const identical = artifact?.size === statSync(big).size && artifact.sha256 === whole.result.outputs.sha256
-    row(`${BIG_MIB} MiB: upload, as stored by the backend`, `${s(uploadSpan)}, ${identical ? 'the export byte for byte (not recompressed)' : 'NOT the export as is'}`, '', undefined, 'no recompression', identical)
+    row(
+      `${BIG_MIB} MiB: upload, as stored by the backend`,
+      `${s(uploadSpan)}, ${identical ? 'the export byte for byte (not recompressed)' : 'NOT the export as is'}`,
+      '',
+      undefined,
+      'no recompression',
+      identical
+    )
 
     // The same step with the README's settings for runners short of memory.
     emu.reset()
     sim.addTool('bench-big-lean', { flowId: 'cf', durationMs: 100, name: 'Big Tool', filePath: big })
-    const lean = await runBundle({ toolId: 'bench-big-lean', flowId: 'cf', uploadArtifact: 'true', path: path.join(work, 'action-lean') }, LEAN_MEMORY_ENV, true)
+    const lean = await runBundle(
+      { toolId: 'bench-big-lean', flowId: 'cf', uploadArtifact: 'true', path: path.join(work, 'action-lean') },
+      LEAN_MEMORY_ENV,
+      true
+    )
     if (lean.result.code !== 0) throw new Error(`the lean run failed:\n${lean.result.stdout}`)
-    row(`${BIG_MIB} MiB: the whole step with the README's low-memory settings`, `${mb(lean.peakKb ?? 0).toFixed(0)} MB peak RSS, upload ${s(blockUploadSpan())}`, `${wholeMb.toFixed(0)} MB, ${s(uploadSpan)}`, undefined, '(no target)', true)
+    row(
+      `${BIG_MIB} MiB: the whole step with the README's low-memory settings`,
+      `${mb(lean.peakKb ?? 0).toFixed(0)} MB peak RSS, upload ${s(blockUploadSpan())}`,
+      `${wholeMb.toFixed(0)} MB, ${s(uploadSpan)}`,
+      undefined,
+      '(no target)',
+      true
+    )
 
     // The stack's floor: @actions/artifact uploading the same file in a process of its own.
     const rssFile = path.join(work, 'rss-upload-alone.txt')
-    await exec('/usr/bin/time', ['-f', '%M', '-o', rssFile, NODE, '--input-type=module', '-e', ARTIFACT_UPLOADER, big], { cwd: ROOT, env: { ...process.env, ...emu.runtimeEnv() } })
+    await exec('/usr/bin/time', ['-f', '%M', '-o', rssFile, NODE, '--input-type=module', '-e', ARTIFACT_UPLOADER, big], {
+      cwd: ROOT,
+      env: { ...process.env, ...emu.runtimeEnv() }
+    })
     const aloneMb = mb(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()))
-    row(`${BIG_MIB} MiB: the stack's floor, @actions/artifact uploading it alone`, `${aloneMb.toFixed(0)} MB peak RSS`, '', undefined, '(floor, no target)', true)
+    row(
+      `${BIG_MIB} MiB: the stack's floor, @actions/artifact uploading it alone`,
+      `${aloneMb.toFixed(0)} MB peak RSS`,
+      '',
+      undefined,
+      '(floor, no target)',
+      true
+    )
   }
 
   // 6. A restore: the import entry verifying and uploading a 100 MiB flow definition, against a 1 MiB one.
@@ -365,13 +528,28 @@ try {
     const small = Math.max(...peaks[1])
     const large = Math.max(...peaks[RESTORE_MIB])
     const ratio = large / small
-    row(`restore of a ${RESTORE_MIB} MiB flow definition: peak RSS of the step (verify, unpack, upload in chunks, import; most of 3)`, `${mb(large).toFixed(0)} MB`, `${mb(small).toFixed(0)} MB restoring 1 MiB`, ratio, '≤ 1.3x the 1 MiB restore', ratio <= 1.3)
+    row(
+      `restore of a ${RESTORE_MIB} MiB flow definition: peak RSS of the step (verify, unpack, upload in chunks, import; most of 3)`,
+      `${mb(large).toFixed(0)} MB`,
+      `${mb(small).toFixed(0)} MB restoring 1 MiB`,
+      ratio,
+      '≤ 1.3x the 1 MiB restore',
+      ratio <= 1.3
+    )
     const widest = Math.max(...gaps)
-    row(`restore of ${RESTORE_MIB} MiB: the widest gap between two upload requests (${gaps.length} gaps; uploads took ${s(median(uploadTimes))}, median)`, msText(widest), '', undefined, 'back to back (≤ 50 ms)', widest <= 50)
+    row(
+      `restore of ${RESTORE_MIB} MiB: the widest gap between two upload requests (${gaps.length} gaps; uploads took ${s(median(uploadTimes))}, median)`,
+      msText(widest),
+      '',
+      undefined,
+      'back to back (≤ 50 ms)',
+      widest <= 50
+    )
   }
 
   console.log('\n| figure | measured | baseline | ratio | target | met |\n|---|---|---|---|---|---|')
-  for (const r of rows) console.log(`| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.ok ? 'yes' : '**no**'} |`)
+  for (const r of rows)
+    console.log(`| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.ok ? 'yes' : '**no**'} |`)
   const missed = rows.filter(r => !r.ok).length
   console.log(missed ? `\n${missed} target(s) missed.` : ONLY ? `\nEvery target measured (${ONLY.join(', ')}) met.` : '\nEvery target met.')
   process.exitCode = missed ? 1 : 0

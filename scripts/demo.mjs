@@ -58,10 +58,18 @@ try {
   const t0 = sim.requests[0]?.at ?? 0
   for (const r of sim.requests) {
     const where = r.path.replace(/\?.*$/, '?…')
-    console.log(`  +${String(r.at - t0).padStart(5)} ms  ${r.server.padEnd(8)} ${r.method.padEnd(4)} ${where}  ${r.apiKey ? 'x-api-key sent' : 'no key'}`)
+    console.log(
+      `  +${String(r.at - t0).padStart(5)} ms  ${r.server.padEnd(8)} ${r.method.padEnd(4)} ${where}  ${r.apiKey ? 'x-api-key sent' : 'no key'}`
+    )
   }
   rule('Job summary (GITHUB_STEP_SUMMARY)')
-  console.log(result.summary.replace(/<\/tr>/g, '\n').replace(/<[^>]+>/g, ' ').replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))).replace(/ +/g, ' '))
+  console.log(
+    result.summary
+      .replace(/<\/tr>/g, '\n')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)))
+      .replace(/ +/g, ' ')
+  )
 
   // The round trip: the export just made, restored as a new tool with the import entry.
   rule('Round trip: the export restored as a new tool (import/action.yml)')
@@ -78,7 +86,9 @@ try {
   console.log(`  exit ${restored.code}; outputs: ${JSON.stringify(restored.outputs)}`)
   const body = sim.imports.at(-1)?.body ?? {}
   const original = readFileSync(result.outputs.filePath)
-  console.log(`  the platform received ${Object.keys(body).join(', ')}; the restored flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`)
+  console.log(
+    `  the platform received ${Object.keys(body).join(', ')}; the restored flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`
+  )
   if (restored.code !== 0) process.exitCode = 1
 
   // Backups people can review: unpack into a folder of the repository, three nights running.
@@ -88,7 +98,15 @@ try {
     emu.reset()
     const run = await runAction({
       node,
-      inputs: { host: sim.url, key, toolId: 'a-banking-assistant', flowId: 'cf-demo', extract: 'true', extractPath: 'backup/banking-assistant', uploadArtifact: 'false' },
+      inputs: {
+        host: sim.url,
+        key,
+        toolId: 'a-banking-assistant',
+        flowId: 'cf-demo',
+        extract: 'true',
+        extractPath: 'backup/banking-assistant',
+        uploadArtifact: 'false'
+      },
       workspace,
       runnerTemp: path.join(root, 'runner-temp'),
       base: base()
@@ -104,14 +122,18 @@ try {
   await nightly('night 1')
   await nightly('night 2 (nothing changed on the platform)')
   sim.tools['a-banking-assistant'].file = makeZip([
-    { name: 'flow_definition.json', data: JSON.stringify({ name: 'Banking Assistant', version: 2, nodes: ['start', 'lookup', 'answer'] }, null, 2) },
+    {
+      name: 'flow_definition.json',
+      data: JSON.stringify({ name: 'Banking Assistant', version: 2, nodes: ['start', 'lookup', 'answer'] }, null, 2)
+    },
     { name: 'app_definition.json', data: JSON.stringify({ name: 'Banking Assistant', type: 'tool' }, null, 2) }
   ])
   const last = await nightly('night 3 (the flow changed, env variables dropped)')
   console.log(`  ${last.outputs.extractedPath} now holds: ${readdirSync(last.outputs.extractedPath).join(', ')}`)
-  console.log(`  flow_definition.json, pretty-printed for review:\n${readFileSync(path.join(last.outputs.extractedPath, 'flow_definition.json'), 'utf8').trimEnd().replace(/^/gm, '    ')}`)
+  console.log(
+    `  flow_definition.json, pretty-printed for review:\n${readFileSync(path.join(last.outputs.extractedPath, 'flow_definition.json'), 'utf8').trimEnd().replace(/^/gm, '    ')}`
+  )
   console.log('  A workflow opens a pull request only when changed == true (see the README).')
-
 
   console.log(`\nEverything the demo wrote is under ${path.relative(process.cwd(), root) || root} (git-ignored; the next demo empties it).`)
   process.exitCode = process.exitCode || (result.code ?? 1)

@@ -70,7 +70,13 @@ function markdownTable(markdown, heading) {
   if (first < 0) return null
   const rows = []
   for (let i = first; i < section.length && section[i].startsWith('|'); i++) {
-    rows.push(section[i].replace(/^\|/, '').replace(/\|\s*$/, '').split(/(?<!\\)\|/).map(cell => cell.trim()))
+    rows.push(
+      section[i]
+        .replace(/^\|/, '')
+        .replace(/\|\s*$/, '')
+        .split(/(?<!\\)\|/)
+        .map(cell => cell.trim())
+    )
   }
   const [header, , ...body] = rows
   return body.map(cells => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])))
@@ -97,14 +103,14 @@ function readmeDrift(action, readme, headings = { input: '## Inputs', output: '#
     for (const row of rows) {
       const name = /^`([^`]+)`$/.exec(row[kind] ?? '')?.[1]
       if (!name) problems.push(`${heading} table: a row whose "${kind}" column is not a \`name\`: ${JSON.stringify(row[kind] ?? '')}`)
-      else if (documented.has(name)) problems.push(`${kind} "${name}" has two rows in the \"${heading}\" table`)
+      else if (documented.has(name)) problems.push(`${kind} "${name}" has two rows in the "${heading}" table`)
       else documented.set(name, row)
     }
     for (const name of Object.keys(declared)) {
-      if (!documented.has(name)) problems.push(`${kind} "${name}" is in ${file} but missing from the README's \"${heading}\" table`)
+      if (!documented.has(name)) problems.push(`${kind} "${name}" is in ${file} but missing from the README's "${heading}" table`)
     }
     for (const name of documented.keys()) {
-      if (!(name in declared)) problems.push(`${kind} "${name}" is in the README's \"${heading}\" table but not in ${file}`)
+      if (!(name in declared)) problems.push(`${kind} "${name}" is in the README's "${heading}" table but not in ${file}`)
     }
     if (kind !== 'input') continue
     for (const [name, input] of Object.entries(action.inputs)) {
@@ -147,14 +153,18 @@ function workflowHabits(yaml, label) {
       const indent = run[1].length
       const script = [run[2]]
       for (let j = i + 1; j < lines.length && (lines[j].trim() === '' || lines[j].search(/\S/) > indent); j++) script.push(lines[j])
-      if (script.some(text => text.includes('${{'))) problems.push(`${label}:${i + 1}: a \`run:\` script holds a \${{ }} expression; pass the value through env:`)
+      if (script.some(text => text.includes('${{')))
+        problems.push(`${label}:${i + 1}: a \`run:\` script holds a \${{ }} expression; pass the value through env:`)
     }
     const uses = /^\s*(?:- )?uses:\s*([^\s#]+)(.*)$/.exec(line)
     if (uses && !/^(actions\/|\.\/|koreai-tool-export\/|<owner>)/.test(uses[1]) && !/@[0-9a-f]{40}$/.test(uses[1])) {
       problems.push(`${label}:${i + 1}: ${uses[1]} is not pinned to a full commit SHA (add the version in a comment)`)
     }
     if (uses && /^actions\/checkout@/.test(uses[1])) {
-      const step = lines.slice(i + 1, i + 8).join('\n').split(/\n\s*- /)[0]
+      const step = lines
+        .slice(i + 1, i + 8)
+        .join('\n')
+        .split(/\n\s*- /)[0]
       const persist = /persist-credentials:\s*(\S+)(.*)/.exec(step)
       if (!persist || (persist[1] !== 'false' && !/#/.test(step))) {
         problems.push(`${label}:${i + 1}: actions/checkout without persist-credentials: false (or a comment saying why the job needs them)`)
@@ -166,14 +176,20 @@ function workflowHabits(yaml, label) {
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
 const habits = [
-  ...readdirSync(workflows).filter(n => /\.ya?ml$/.test(n)).flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
-  ...[...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap(block => workflowHabits(block[1], `README.md (example at line ${readme.slice(0, block.index).split('\n').length})`))
+  ...readdirSync(workflows)
+    .filter(n => /\.ya?ml$/.test(n))
+    .flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
+  ...[...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap(block =>
+    workflowHabits(block[1], `README.md (example at line ${readme.slice(0, block.index).split('\n').length})`)
+  )
 ]
 if (habits.length) {
   failed = true
   console.log(`INVALID: workflow habits:\n${habits.map(line => `  - ${line}`).join('\n')}`)
 } else {
-  console.log('valid: workflows and README examples keep their habits (env: for values in scripts, pinned actions, no persisted credentials)')
+  console.log(
+    'valid: workflows and README examples keep their habits (env: for values in scripts, pinned actions, no persisted credentials)'
+  )
 }
 
 for (const [entry, file, headings] of /** @type {const} */ ([
@@ -183,7 +199,9 @@ for (const [entry, file, headings] of /** @type {const} */ ([
   const drift = readmeDrift(readActionYml(entry), readme, headings, file)
   if (drift.length) {
     failed = true
-    console.log(`INVALID: README.md's tables "${headings.input}" / "${headings.output}" do not match ${file}:\n${drift.map(line => `  - ${line}`).join('\n')}`)
+    console.log(
+      `INVALID: README.md's tables "${headings.input}" / "${headings.output}" do not match ${file}:\n${drift.map(line => `  - ${line}`).join('\n')}`
+    )
   } else {
     console.log(`valid: README.md's tables "${headings.input}" and "${headings.output}" match ${file}`)
   }

@@ -52,7 +52,13 @@ export async function startArtifactEmulator(options) {
         if (artifacts.some(a => a.name === request.name) || pending.has(request.name)) {
           return json(res, 409, { code: 'already_exists', msg: 'an artifact with this name already exists on the workflow run' })
         }
-        pending.set(request.name, { name: request.name, mimeType: request.mime_type, expiresAt: request.expires_at, blocks: new Map(), size: 0 })
+        pending.set(request.name, {
+          name: request.name,
+          mimeType: request.mime_type,
+          expiresAt: request.expires_at,
+          blocks: new Map(),
+          size: 0
+        })
         const blob = `${origin}/blob/artifacts/${encodeURIComponent(request.name)}?sig=emulated-signature&se=2099-01-01`
         return json(res, 200, { ok: true, signed_upload_url: blob })
       }
@@ -160,6 +166,11 @@ function json(res, status, body) {
 
 /** @param {import('node:http').ServerResponse} res @param {number} status @param {string} body */
 function text(res, status, body) {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-ms-request-id': 'emulated', 'x-ms-version': '2025-01-05' })
+  res.writeHead(status, {
+    'content-type': 'text/plain',
+    'content-length': Buffer.byteLength(body),
+    'x-ms-request-id': 'emulated',
+    'x-ms-version': '2025-01-05'
+  })
   res.end(body)
 }

@@ -38,7 +38,9 @@ export async function startConnectProxy(options = {}) {
       const credentials = /\r\nproxy-authorization:\s*([^\r\n]*)/i.exec(head)?.[1]
       if (expected && credentials !== expected) {
         state.refused++
-        client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+        client.end(
+          'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+        )
         return
       }
       const rest = Buffer.from(head.slice(end + 4), 'latin1')
@@ -58,7 +60,11 @@ export async function startConnectProxy(options = {}) {
         // Plain http: one request, rewritten to origin form, on a connection of its own.
         const [, method, host, pathAndQuery] = absolute
         const url = new URL(`http://${host}`)
-        const lines = head.slice(0, end).split('\r\n').slice(1).filter(line => !/^(proxy-authorization|proxy-connection|connection):/i.test(line))
+        const lines = head
+          .slice(0, end)
+          .split('\r\n')
+          .slice(1)
+          .filter(line => !/^(proxy-authorization|proxy-connection|connection):/i.test(line))
         const upstream = connect(Number(url.port || 80), url.hostname.replace(/^\[(.*)\]$/, '$1'), () => {
           forwarded.push({ method, target: url.origin })
           upstream.write(`${method} ${pathAndQuery || '/'} HTTP/1.1\r\n${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`)
@@ -72,7 +78,10 @@ export async function startConnectProxy(options = {}) {
       /** @param {import('node:net').Socket} upstream */
       function pair(upstream) {
         sockets.add(upstream)
-        upstream.on('close', () => { sockets.delete(upstream); client.destroy() })
+        upstream.on('close', () => {
+          sockets.delete(upstream)
+          client.destroy()
+        })
         upstream.on('error', () => client.destroy())
       }
     }

@@ -162,7 +162,11 @@ export async function startPlatformSimulator(options = {}) {
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/(?:([^/]+)\/)?import$/.exec(url.pathname))) {
       return importTool(req, res, match[1] === undefined ? undefined : decodeURIComponent(match[1]), key)
     }
-    if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname)) && importJobs.has(decodeURIComponent(match[1]))) {
+    if (
+      req.method === 'GET' &&
+      (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname)) &&
+      importJobs.has(decodeURIComponent(match[1]))
+    ) {
       if (applyFault(faults.status, res)) return
       if (!authorised(key, res)) return
       const id = decodeURIComponent(match[1])
@@ -185,7 +189,14 @@ export async function startPlatformSimulator(options = {}) {
       const status = statusOf(tool, job)
       entry.status = status
       /** @type {Record<string, unknown>} */
-      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'EXPORT', status, percentageComplete: percentOf(tool, job, status) }
+      const answer = {
+        _id: id,
+        toolId: job.toolId,
+        jobType: 'TOOLS',
+        action: 'EXPORT',
+        status,
+        percentageComplete: percentOf(tool, job, status)
+      }
       if (status === 'SUCCESS' && tool.urlOnStatus) answer.downloadUrl = downloadUrlFor(job.token)
       if (tool.bom) return send(res, 200, `\uFEFF${JSON.stringify(answer)}`, 'application/json')
       return sendJson(res, 200, answer)
@@ -197,7 +208,9 @@ export async function startPlatformSimulator(options = {}) {
       if (!authorised(key, res)) return
       if (statusOf(tools[job.toolId], job) !== 'SUCCESS') return sendJson(res, 404, { errors: [{ msg: 'Export not ready', code: 404 }] })
       if (tools[job.toolId].redirect || tools[job.toolId].redirectTo) {
-        res.writeHead(302, { location: tools[job.toolId].redirectTo ?? `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600` })
+        res.writeHead(302, {
+          location: tools[job.toolId].redirectTo ?? `${storageOrigin}/bucket/${job.token}?sig=sig-${job.token}&expires=3600`
+        })
         return res.end()
       }
       return serveFile(req, res, job.toolId)
@@ -222,7 +235,14 @@ export async function startPlatformSimulator(options = {}) {
    */
   function record(server, req, res) {
     /** @type {RecordedRequest} */
-    const entry = { server, method: req.method ?? '', path: req.url ?? '', apiKey: header(req, 'x-api-key'), at: Date.now(), fromPort: req.socket.remotePort ?? 0 }
+    const entry = {
+      server,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      apiKey: header(req, 'x-api-key'),
+      at: Date.now(),
+      fromPort: req.socket.remotePort ?? 0
+    }
     res.on('finish', () => (entry.finishedAt = Date.now()))
     requests.push(entry)
     return entry
@@ -248,15 +268,22 @@ export async function startPlatformSimulator(options = {}) {
       if (!form || !(file instanceof Blob) || form.get('fileContext') !== 'bulkImport') {
         return sendJson(res, 400, { errors: [{ msg: 'file and fileContext (bulkImport) are required', code: 400 }] })
       }
-      if (file.size >= ONE_REQUEST_LIMIT) return sendJson(res, 413, { errors: [{ msg: 'File too large: use an upload session', code: 413 }] })
+      if (file.size >= ONE_REQUEST_LIMIT)
+        return sendJson(res, 413, { errors: [{ msg: 'File too large: use an upload session', code: 413 }] })
       return sendJson(res, 200, store(/** @type {File} */ (file).name, Buffer.from(await file.arrayBuffer()), 'one request'))
     }
     if (pathname === '/api/public/files/session/start') {
       const body = await readJson(req)
       const missing = ['fileContext', 'totalChunks', 'fileExtension', 'fileName', 'fileSize'].filter(name => body?.[name] === undefined)
-      if (!body || missing.length || body.fileContext !== 'bulkImport') return sendJson(res, 400, { errors: [{ msg: `Missing or wrong: ${missing.join(', ') || 'fileContext'}`, code: 400 }] })
+      if (!body || missing.length || body.fileContext !== 'bulkImport')
+        return sendJson(res, 400, { errors: [{ msg: `Missing or wrong: ${missing.join(', ') || 'fileContext'}`, code: 400 }] })
       const sessionId = `fs-${randomUUID()}`
-      sessions.set(sessionId, { fileName: String(body.fileName), fileSize: Number(body.fileSize), totalChunks: Number(body.totalChunks), chunks: new Map() })
+      sessions.set(sessionId, {
+        fileName: String(body.fileName),
+        fileSize: Number(body.fileSize),
+        totalChunks: Number(body.totalChunks),
+        chunks: new Map()
+      })
       return sendJson(res, 200, { sessionId, expirationDate: new Date(Date.now() + 3600_000).toISOString() })
     }
     if ((match = /^\/api\/public\/files\/session\/([^/]+)(\/complete)?$/.exec(pathname))) {
@@ -271,8 +298,11 @@ export async function startPlatformSimulator(options = {}) {
         if (missingChunks.length || numbers.length !== session.totalChunks) {
           return sendJson(res, 400, { errors: [{ msg: `Missing chunk numbers: ${missingChunks.join(', ')}`, code: 400 }] })
         }
-        const bytes = Buffer.concat(missingChunks.length ? [] : numbers.sort((a, b) => a - b).map(i => /** @type {Buffer} */ (session.chunks.get(i))))
-        if (bytes.length !== session.fileSize) return sendJson(res, 400, { errors: [{ msg: 'The merged file has the wrong size', code: 400 }] })
+        const bytes = Buffer.concat(
+          missingChunks.length ? [] : numbers.sort((a, b) => a - b).map(i => /** @type {Buffer} */ (session.chunks.get(i)))
+        )
+        if (bytes.length !== session.fileSize)
+          return sendJson(res, 400, { errors: [{ msg: 'The merged file has the wrong size', code: 400 }] })
         sessions.delete(decodeURIComponent(match[1]))
         return sendJson(res, 200, store(session.fileName, bytes, 'chunks', session.totalChunks))
       }
@@ -311,10 +341,13 @@ export async function startPlatformSimulator(options = {}) {
     if (applyFault(faults.import, res)) return
     if (!authorised(key, res)) return
     if (toolId !== undefined && !tools[toolId]) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
-    const required = toolId === undefined ? ['toolDataFileId', 'flowDataFileId', 'toolName'] : ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId']
+    const required =
+      toolId === undefined ? ['toolDataFileId', 'flowDataFileId', 'toolName'] : ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId']
     const missing = required.filter(name => typeof body?.[name] !== 'string' || !body[name])
     if (!body || missing.length) return sendJson(res, 400, { errors: [{ msg: `Required: ${missing.join(', ')}`, code: 400 }] })
-    const unknown = ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId'].filter(name => body[name] !== undefined && !files.has(String(body[name])))
+    const unknown = ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId'].filter(
+      name => body[name] !== undefined && !files.has(String(body[name]))
+    )
     if (unknown.length) return sendJson(res, 400, { errors: [{ msg: `Unknown file id in ${unknown.join(', ')}`, code: 400 }] })
     const id = `ds-${randomUUID()}`
     const target = toolId ?? `a-new-${++newTools}`
@@ -377,7 +410,15 @@ export async function startPlatformSimulator(options = {}) {
     const idKey = variant === 'table' ? 'dockStatusId' : '_id'
     const urlKey = variant === 'table' ? 'downloadURL' : 'downloadUrl'
     const progress = tool.doneAtStart ? { status: 'SUCCESS', percentageComplete: 100 } : { status: 'IN_PROGRESS', percentageComplete: 0 }
-    return JSON.stringify({ [idKey]: id, toolId, jobType: 'TOOLS', action: 'EXPORT', ...progress, exportJobId: `agent-ej-${token}`, [urlKey]: url })
+    return JSON.stringify({
+      [idKey]: id,
+      toolId,
+      jobType: 'TOOLS',
+      action: 'EXPORT',
+      ...progress,
+      exportJobId: `agent-ej-${token}`,
+      [urlKey]: url
+    })
   }
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
@@ -386,7 +427,13 @@ export async function startPlatformSimulator(options = {}) {
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
     if (fault?.kind === 'reset') return req.socket.destroy()
-    if (fault?.kind === 'status') return sendJson(res, fault.status ?? 500, { errors: [{ msg: String(fault.body ?? 'Internal error'), code: fault.status }] }, fault.retryAfter)
+    if (fault?.kind === 'status')
+      return sendJson(
+        res,
+        fault.status ?? 500,
+        { errors: [{ msg: String(fault.body ?? 'Internal error'), code: fault.status }] },
+        fault.retryAfter
+      )
     if (fault?.kind === 'answer') {
       const body = Buffer.from(fault.body ?? '')
       /** @type {Record<string, string | number>} */
@@ -397,7 +444,14 @@ export async function startPlatformSimulator(options = {}) {
     }
     if (fault?.kind === 'unframed') {
       // Written on the socket itself: Node's server would add a length or chunk the body.
-      req.socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-disposition: ${disposition}\r\nconnection: close\r\n\r\n`), Buffer.from(fault.body ?? '')]))
+      req.socket.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-disposition: ${disposition}\r\nconnection: close\r\n\r\n`
+          ),
+          Buffer.from(fault.body ?? '')
+        ])
+      )
       return
     }
     if (tool.filePath) {
@@ -451,6 +505,18 @@ export async function startPlatformSimulator(options = {}) {
     importJobs,
     /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
     importJob,
+    /** Forgets every request, job, upload, import and fault queued: a clean slate for the next test. */
+    reset() {
+      requests.length = 0
+      jobs.clear()
+      for (const queue of Object.values(faults)) queue.length = 0
+      files.clear()
+      sessions.clear()
+      imports.length = 0
+      importJobs.clear()
+      importJob.outcome = options.importOutcome ?? 'SUCCESS'
+      importJob.durationMs = options.importDurationMs ?? 800
+    },
     /**
      * The most export jobs in flight at once: a job counts from its start until the last request
      * about it (its last status check, or its download) was answered.
@@ -498,14 +564,28 @@ function applyFault(queue, res) {
       send(res, fault.status ?? 200, String(fault.body ?? ''), fault.contentType ?? 'application/json')
       return true
     case 'cut':
-      sendHalf(res, fault.status ?? 200, JSON.stringify({ errors: [{ msg: String(fault.body ?? 'cut short'), code: fault.status }], status: 'IN_PROGRESS', pad: 'x'.repeat(200) }))
+      sendHalf(
+        res,
+        fault.status ?? 200,
+        JSON.stringify({
+          errors: [{ msg: String(fault.body ?? 'cut short'), code: fault.status }],
+          status: 'IN_PROGRESS',
+          pad: 'x'.repeat(200)
+        })
+      )
       return true
     case 'huge':
       sendEndless(res)
       return true
     case 'status': {
-      const retryAfter = fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
-      sendJson(res, fault.status ?? 500, fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] }, retryAfter)
+      const retryAfter =
+        fault.retryAfterDateInMs === undefined ? fault.retryAfter : new Date(Date.now() + fault.retryAfterDateInMs).toUTCString()
+      sendJson(
+        res,
+        fault.status ?? 500,
+        fault.body === undefined ? { errors: [{ msg: 'Internal error', code: fault.status }] } : { errors: [{ msg: String(fault.body) }] },
+        retryAfter
+      )
       return true
     }
     default:
@@ -526,10 +606,12 @@ function sendEndless(res) {
   res.writeHead(200, { 'content-type': 'application/json' })
   const piece = Buffer.from(`{"pad":"${'x'.repeat(65536)}`)
   const more = () => {
-    while (!res.destroyed && res.write(piece)) {}
+    while (!res.destroyed && res.write(piece)) {
+      // write until the socket's buffer is full
+    }
     if (!res.destroyed) res.once('drain', more)
   }
-  res.on('error', () => {})
+  res.on('error', () => undefined) // the client hanging up is the point
   more()
 }
 
@@ -550,11 +632,14 @@ function sendPaced(req, res, filePath, rate, disposition) {
     stream.pause()
     const due = startedAt + ((sent + chunk.length) / rate) * 1000
     sent += chunk.length
-    setTimeout(() => {
-      if (res.destroyed) return stream.destroy()
-      if (res.write(chunk)) stream.resume()
-      else res.once('drain', () => stream.resume())
-    }, Math.max(0, due - performance.now()))
+    setTimeout(
+      () => {
+        if (res.destroyed) return stream.destroy()
+        if (res.write(chunk)) stream.resume()
+        else res.once('drain', () => stream.resume())
+      },
+      Math.max(0, due - performance.now())
+    )
   })
   stream.on('end', () => res.end())
   req.on('close', () => stream.destroy())
@@ -569,7 +654,7 @@ async function readForm(req) {
   const headers = {}
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value
   try {
-    // @ts-ignore duplex is required by Node for a streamed request body
+    // duplex: 'half' is what Node requires of a streamed request body.
     return await new Request('http://sim/', { method: 'POST', headers, body: Readable.toWeb(req), duplex: 'half' }).formData()
   } catch {
     return null

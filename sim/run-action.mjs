@@ -88,7 +88,9 @@ export function actionDefaults(/** @type {Entry} */ entry = 'export') {
  *         a runner does unless step debugging is on.
  */
 export function startAction(options) {
-  const base = options.base ? (mkdirSync(options.base, { recursive: true }), options.base) : mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
+  const base = options.base
+    ? (mkdirSync(options.base, { recursive: true }), options.base)
+    : mkdtempSync(path.join(os.tmpdir(), 'koreai-run-'))
   const workspace = options.workspace ?? path.join(base, 'workspace')
   const runnerTemp = options.runnerTemp ?? path.join(base, 'runner-temp')
   mkdirSync(workspace, { recursive: true })
@@ -123,7 +125,11 @@ export function startAction(options) {
   }
 
   const started = Date.now()
-  const child = spawn(options.node ?? process.execPath, options.args ?? [ENTRIES[entry].bundle], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(options.node ?? process.execPath, options.args ?? [ENTRIES[entry].bundle], {
+    env,
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   let echoed = 0
@@ -131,7 +137,10 @@ export function startAction(options) {
     stdout += chunk
     if (!options.echo) return
     const complete = stdout.lastIndexOf('\n') + 1
-    const lines = stdout.slice(echoed, complete).split('\n').filter(line => line && !line.startsWith('::debug::'))
+    const lines = stdout
+      .slice(echoed, complete)
+      .split('\n')
+      .filter(line => line && !line.startsWith('::debug::'))
     if (lines.length) process.stdout.write(`${lines.join('\n')}\n`)
     echoed = complete
   })

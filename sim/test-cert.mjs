@@ -18,13 +18,41 @@ export function makeTestCertificate(addresses = []) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'koreai-cert-'))
   const file = (/** @type {string} */ name) => path.join(dir, name)
   const openssl = (/** @type {string[]} */ args) => execFileSync('openssl', args, { stdio: 'pipe' })
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Kore.ai Tool Export test CA',
-    '-keyout', file('ca.key'), '-out', file('ca.pem')])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Kore.ai Tool Export test CA',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem')
+  ])
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr')])
   const names = ['DNS:localhost', 'IP:127.0.0.1', ...addresses.map(address => `IP:${address}`)]
   writeFileSync(file('server.ext'), `subjectAltName=${names.join(',')}\n`)
-  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', file('server.ext'), '-out', file('server.pem')])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+    '-out',
+    file('server.pem')
+  ])
   return {
     dir,
     caFile: file('ca.pem'),

@@ -33,19 +33,28 @@ export function watchForCancellation(onCancel: (signal: string) => void): Cancel
   }
 }
 
+/** Why `signal` aborted, as the Error it was aborted with (ours always are; a stray reason is wrapped). */
+export function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`)
+}
+
 /** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason)
+  if (signal?.aborted) return Promise.reject(reasonOf(signal))
   return new Promise<void>((resolve, reject) => {
     // The timer is cleared on abort so that a cancelled run is not kept alive by it.
     const onAbort = (): void => {
       clearTimeout(timer)
-      reject(signal?.reason)
+      reject(reasonOf(signal!))
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)))
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, ms))
+    )
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
@@ -53,19 +62,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** `promise`, or the cancellation if `signal` aborts first (the work itself is abandoned). */
 export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
+  if (signal.aborted) return Promise.reject(reasonOf(signal))
+  let onAbort = (): void => undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(reasonOf(signal))
     signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      value => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      error => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      }
-    )
   })
+  // Once the race is decided the listener goes, and the losing side is never awaited.
+  aborted.catch(() => undefined)
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort))
 }

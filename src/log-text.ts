@@ -3,16 +3,27 @@
  * summary. Pure. A line break in such text could start a workflow command of its own.
  */
 
-/** C0 controls and DEL. */
+/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
+const isControl = (code: number): boolean => code < 0x20 || code === 0x7f
+
+/** Whether `text` holds a C0 control character or DEL. */
 export function hasControlCharacters(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(text)
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return true
+  return false
 }
 
 /** One line of at most `max` characters: controls and runs of white space become one space. */
 export function oneLine(text: string, max = 120): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim()
+  const words: string[] = []
+  let word = ''
+  for (const c of text) {
+    if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
+      if (word) words.push(word)
+      word = ''
+    } else word += c
+  }
+  if (word) words.push(word)
+  const clean = words.join(' ')
   return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean
 }
 

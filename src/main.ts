@@ -37,10 +37,10 @@ const SET_HEARTBEAT_MS = 15_000
 
 /** How one tool's export talks to the log: groups for a single tool, a `[name]` prefix in a set. */
 export interface ToolLog {
-  info(line: string): void
-  warning(line: string): void
-  debug(line: string): void
-  group<T>(title: string, work: () => Promise<T>): Promise<T>
+  info: (line: string) => void
+  warning: (line: string) => void
+  debug: (line: string) => void
+  group: <T>(title: string, work: () => Promise<T>) => Promise<T>
   /** Whether the wait logs a heartbeat of its own (a set has one for all its tools). */
   heartbeat: boolean
 }
@@ -107,7 +107,15 @@ export async function run(): Promise<void> {
       if (problem) throw problem
     }
     await checkFolders(settings)
-    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug, errorMessage: serverMessage })
+    http = new PlatformHttp({
+      platform: settings.platform,
+      key: settings.key,
+      signal,
+      env: process.env,
+      debug: core.debug,
+      errorMessage: serverMessage,
+      onRedirect: url => secrets.addUrl(url)
+    })
     const shared: Shared = { settings, http, signal, secrets, temporary }
     if (!many) {
       const log: ToolLog = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true }
@@ -131,7 +139,13 @@ export async function run(): Promise<void> {
  * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
  * The import entry's backup runs through here too, so that a backup is made as every export is.
  */
-export async function exportTool(shared: Shared, target: ToolTarget, report: RunReport, log: ToolLog, setOutput: RunContext['setOutput']): Promise<void> {
+export async function exportTool(
+  shared: Shared,
+  target: ToolTarget,
+  report: RunReport,
+  log: ToolLog,
+  setOutput: RunContext['setOutput']
+): Promise<void> {
   const { settings, signal } = shared
   const ctx: RunContext = {
     ...shared,
@@ -163,7 +177,10 @@ async function exportSet(shared: Shared, reports: RunReport[]): Promise<void> {
   let running = 0
   let done = 0
   core.info(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`)
-  const heartbeat = setInterval(() => core.info(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS)
+  const heartbeat = setInterval(
+    () => core.info(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`),
+    SET_HEARTBEAT_MS
+  )
   heartbeat.unref()
   const worker = async (): Promise<void> => {
     while (next < total && !signal.aborted) {
@@ -218,8 +235,18 @@ async function exportSet(shared: Shared, reports: RunReport[]): Promise<void> {
 /** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
 function resultOf(report: RunReport): Record<string, unknown> {
   const fields = [
-    Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
-    Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed, Outputs.Changes
+    Outputs.Status,
+    Outputs.DockStatusId,
+    Outputs.ExportJobId,
+    Outputs.FilePath,
+    Outputs.Sha256,
+    Outputs.Size,
+    Outputs.ArtifactName,
+    Outputs.ArtifactId,
+    Outputs.ArtifactUrl,
+    Outputs.ExtractedPath,
+    Outputs.Changed,
+    Outputs.Changes
   ]
   const result: Record<string, unknown> = { name: report.name, toolId: report.toolId }
   const noted = report as Record<string, unknown>
@@ -233,7 +260,12 @@ function resultOf(report: RunReport): Record<string, unknown> {
  * cancellation that arrived meanwhile ends the run here, even when the phase could not be
  * interrupted (the upload client takes no signal) and finished regardless.
  */
-async function phase<T>(ctx: Pick<RunContext, 'report' | 'signal' | 'log'>, name: Phase, title: string, work: () => Promise<T>): Promise<T> {
+async function phase<T>(
+  ctx: Pick<RunContext, 'report' | 'signal' | 'log'>,
+  name: Phase,
+  title: string,
+  work: () => Promise<T>
+): Promise<T> {
   ctx.report.phase = name
   const result = await ctx.log.group(title, work)
   ctx.signal.throwIfAborted()
@@ -273,7 +305,9 @@ async function startExport({ settings, target, platform, retry, log, setOutput }
     throw platform.gaveUpStarting(error)
   })
   const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : ''
-  log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`)
+  log.info(
+    `Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`
+  )
   setOutput(Outputs.DockStatusId, answer.dockStatusId)
   if (answer.exportJobId) setOutput(Outputs.ExportJobId, answer.exportJobId)
   return answer
@@ -440,7 +474,11 @@ function output(report: RunReport, name: Outputs, value: string | number | boole
  * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end
  * was never seen was, as far as we know, still running: its status becomes IN_PROGRESS.
  */
-function describeFailureOf(report: RunReport, error: unknown, setOutput: (report: RunReport, name: Outputs, value: string) => void): string {
+function describeFailureOf(
+  report: RunReport,
+  error: unknown,
+  setOutput: (report: RunReport, name: Outputs, value: string) => void
+): string {
   const jobLeft = report.dockStatusId !== undefined && report.status === undefined
   if (jobLeft) setOutput(report, Outputs.Status, 'IN_PROGRESS')
   if (error instanceof ActionError) return error.toString()

@@ -83,7 +83,7 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     const mine = world.sim.requests.filter(r => r.path.includes('a-sample') || r.server === 'storage')
     expect(mine.find(r => r.server === 'storage')?.apiKey).toBeUndefined()
     expect(world.sim.requests.filter(r => r.server === 'platform').every(r => r.apiKey === KEY)).toBe(true)
-  }, 60_000)
+  })
 
   it.each([
     ['a-table', 'cf-2', 'Travel Desk.zip', 'the parameter table (dockStatusId, downloadURL)'],
@@ -97,19 +97,21 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(result.outputs.artifactName).toBe(`${toolId}-snapshot.zip`)
     const artifact = world.emu.artifacts.find(a => a.name === `${toolId}-snapshot.zip`)!
     expect(readFileSync(artifact.filePath).equals(readFileSync(result.outputs.filePath))).toBe(true)
-  }, 60_000)
+  })
 
   it('fails when the job ends FAILED: one error, status FAILED, no file, no artifact', async () => {
     const result = await world.run(node, { toolId: 'a-failed', flowId: 'cf-4', path: 'exports' })
     const error = singleError(result)
-    expect(error).toMatch(/^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/)
+    expect(error).toMatch(
+      /^::error::The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-failed and flow cf-4/
+    )
     expect(result.outputs.status).toBe('FAILED')
     expect(result.outputs.dockStatusId).toMatch(/^ds-/)
     expect(result.outputs.filePath).toBeUndefined()
     expect(existsSync(path.join(result.workspace, 'exports'))).toBe(false)
     expect(world.emu.artifacts.some(a => a.name.includes('a-failed'))).toBe(false)
     expect(result.summary).toContain('❌ FAILED')
-  }, 60_000)
+  })
 
   it('fails when the wait times out: status IN_PROGRESS, the timeout named', async () => {
     const result = await world.run(node, { toolId: 'a-slow', flowId: 'cf-5', timeoutSeconds: '2.5' })
@@ -119,13 +121,15 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(result.outputs.status).toBe('IN_PROGRESS')
     // It gave up at the timeout, not long after (process start included).
     expect(result.ms).toBeLessThan(8000)
-  }, 60_000)
+  })
 
   it("uploads a big export with the README's low-memory settings: the same bytes, told to keep two blocks in flight", async () => {
     // 40 MiB: five 8 MiB blocks, so the number of blocks in flight has something to limit.
     const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-blocks-'))
     // A tool export whose flow definition is 40 MiB of JSON (a long prompt), stored as is.
-    const big = makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ nodes: [{ prompt: randomBytes(30 << 20).toString('base64') }] }) }])
+    const big = makeZip([
+      { name: 'flow_definition.json', data: JSON.stringify({ nodes: [{ prompt: randomBytes(30 << 20).toString('base64') }] }) }
+    ])
     writeFileSync(path.join(folder, 'big.zip'), big)
     try {
       for (const [toolId, env, inFlight] of [
@@ -137,18 +141,24 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
         expect(result.code).toBe(0)
         expect(readFileSync(world.emu.artifacts.find(a => a.name === `${toolId}.zip`)!.filePath).equals(big)).toBe(true)
         // The upload client's own debug line: what it was told to keep in flight.
-        expect(result.stdout).toContain(`::debug::Uploading artifact to blob storage with maxConcurrency: ${inFlight}, bufferSize: ${8 << 20},`)
+        expect(result.stdout).toContain(
+          `::debug::Uploading artifact to blob storage with maxConcurrency: ${inFlight}, bufferSize: ${8 << 20},`
+        )
       }
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
-  }, 60_000)
+  })
 
   it('keeps the file on the runner only when uploadArtifact is false', async () => {
-    const result = await world.run(node, { toolId: 'a-table', flowId: 'cf-2', uploadArtifact: 'false', path: 'out/tools' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
+    const result = await world.run(
+      node,
+      { toolId: 'a-table', flowId: 'cf-2', uploadArtifact: 'false', path: 'out/tools' },
+      { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } }
+    )
     expect(result.code).toBe(0)
     expect(result.outputs.filePath).toBe(path.join(result.workspace, 'out', 'tools', 'Travel Desk.zip'))
     expect(result.outputs.artifactId).toBeUndefined()
     expect(result.stdout).toContain('uploadArtifact is false: the file stays on the runner only.')
-  }, 60_000)
+  })
 })

@@ -10,8 +10,6 @@ import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { KEY, NODE, commandLines, startWorld, type World, singleError } from './world.js'
 
-const TIMEOUT = 60_000
-
 let world: World
 beforeAll(async () => {
   world = await startWorld({
@@ -27,13 +25,7 @@ beforeAll(async () => {
   })
 })
 afterAll(() => world.close())
-beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  world.sim.faults.export.length = 0
-  world.sim.faults.status.length = 0
-  world.sim.faults.download.length = 0
-})
+beforeEach(() => world.reset())
 
 const run = (inputs: Record<string, string>, extra = {}) => world.run(NODE, { flowId: 'cf-1', ...inputs }, extra)
 const warnings = (stdout: string) => commandLines(stdout, 'warning')
@@ -49,20 +41,22 @@ describe('passing faults are survived', () => {
     expect(lines[0]).toMatch(/^::warning::Starting the export failed \(HTTP 503: Service busy\); retrying in \d+\.\d s \(attempt 2 of 4\)$/)
     expect(lines[1]).toMatch(/^::warning::Starting the export failed \(HTTP 429: Slow down\); retrying in \d+\.\d s \(attempt 3 of 4\)$/)
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(3)
-  }, TIMEOUT)
+  })
 
   it('gives up on the start after four attempts, naming the last error', async () => {
     for (let i = 0; i < 4; i++) world.sim.faults.export.push({ kind: 'status', status: 503, body: 'Maintenance' })
     const result = await run({ toolId: 'a-quick' })
     expect(warnings(result.stdout)).toHaveLength(3)
-    expect(singleError(result)).toMatch(/^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/)
+    expect(singleError(result)).toMatch(
+      /^::error::Starting the export failed 4 times; the last error: HTTP 503: Maintenance \(127\.0\.0\.1:\d+\)\. Check that the platform is reachable/
+    )
     expect(result.outputs.status).toBeUndefined()
-  }, TIMEOUT)
+  })
 
   it('explains a platform that cannot be reached at all', async () => {
     const result = await run({ toolId: 'a-quick', host: 'http://127.0.0.1:9' })
     expect(singleError(result)).toContain('Starting the export failed 4 times; the last error: connection error ECONNREFUSED (127.0.0.1:9)')
-  }, TIMEOUT)
+  })
 
   it('never sends a start again once the platform may have received it: a connection reset after sending', async () => {
     world.sim.faults.export.push({ kind: 'lost' })
@@ -74,7 +68,7 @@ describe('passing faults are survived', () => {
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
     // The one job the platform did start is the only one.
     expect(world.sim.jobs.size - jobsBefore).toBe(1)
-  }, TIMEOUT)
+  })
 
   it('reports a 200 it cannot read, quoting what came back, and never sends the start again', async () => {
     world.sim.faults.export.push({ kind: 'answer', contentType: 'text/html', body: '<html><head><title>Company SSO</title></head></html>' })
@@ -84,7 +78,7 @@ describe('passing faults are survived', () => {
     )
     expect(singleError(result)).toContain('Not started again, since that could start a second export job.')
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
-  }, TIMEOUT)
+  })
 
   it('rides out failed status checks (429 with Retry-After, invalid JSON, 500, reset) and honours Retry-After', async () => {
     world.sim.faults.status.push(
@@ -105,7 +99,7 @@ describe('passing faults are survived', () => {
     ])
     const [first, second] = statusRequests()
     expect(second.at - first.at).toBeGreaterThanOrEqual(2900)
-  }, TIMEOUT)
+  })
 
   it('never sends two status requests within a second', async () => {
     const result = await run({ toolId: 'a-job', pollIntervalSeconds: '1' })
@@ -113,22 +107,24 @@ describe('passing faults are survived', () => {
     const times = statusRequests().map(r => r.at)
     expect(times.length).toBeGreaterThanOrEqual(2)
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(990)
-  }, TIMEOUT)
+  })
 
   it('gives up at the timeout with the last error when every check fails', async () => {
     for (let i = 0; i < 20; i++) world.sim.faults.status.push({ kind: 'status', status: 502, body: 'Bad gateway' })
     const result = await run({ toolId: 'a-never', timeoutSeconds: '4' })
     const error = singleError(result)
-    expect(error).toMatch(/^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/)
+    expect(error).toMatch(
+      /^::error::Checking the export status failed \d+ times in a row; the last error: HTTP 502: Bad gateway\. The job \(dock status id ds-[^)]+\) may still be running/
+    )
     expect(result.outputs.status).toBe('IN_PROGRESS')
-  }, TIMEOUT)
+  })
 
   it('does not let a status check that hangs stretch the wait past the timeout', async () => {
     world.sim.faults.status.push({ kind: 'stall' }, { kind: 'stall' }, { kind: 'stall' })
     const result = await run({ toolId: 'a-never', timeoutSeconds: '3' })
     expect(singleError(result)).toContain('the last error: no answer within')
     expect(result.ms).toBeLessThan(8000)
-  }, TIMEOUT)
+  })
 
   it('retries a download cut short, and keeps only the complete file', async () => {
     world.sim.faults.download.push({ kind: 'truncate' }, { kind: 'reset' })
@@ -139,22 +135,45 @@ describe('passing faults are survived', () => {
     expect(lines[0]).toMatch(/^::warning::The download failed \(the download (ended after \d+ of \d+ bytes|was cut short after \d+ bytes)/)
     expect(readFileSync(result.outputs.filePath).equals(makeToolExport('Quick Tool'))).toBe(true)
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Quick Tool.zip'])
-  }, TIMEOUT)
+  })
 
   it('fails after the last download attempt without leaving any file', async () => {
     for (let i = 0; i < 4; i++) world.sim.faults.download.push({ kind: 'truncate' })
     const result = await run({ toolId: 'a-quick', path: 'exports' })
-    expect(singleError(result)).toMatch(/^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/)
+    expect(singleError(result)).toMatch(
+      /^::error::Downloading the export failed: the download .*Check that the runner can reach the download host/
+    )
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual([])
     expect(result.outputs.filePath).toBeUndefined()
-  }, TIMEOUT)
+  })
 })
 
 describe('client errors fail fast and explain', () => {
   it.each([
-    ['a wrong key', { key: 'kg-wrong' }, 401, 'HTTP 401 Unauthorized', 'The platform said: "Invalid API key"', 'The API key (input "key") is wrong, revoked or expired'],
-    ['a key without the Export Tool scope', { key: 'kg-viewer-key' }, 403, 'HTTP 403 Forbidden', 'does not have the Export Tool scope', 'lacks the "Export Tool" scope'],
-    ['an unknown tool', { toolId: 'a-missing' }, 404, 'HTTP 404 Not Found', 'was not found', 'Check that the tool "a-missing" (input "toolId")']
+    [
+      'a wrong key',
+      { key: 'kg-wrong' },
+      401,
+      'HTTP 401 Unauthorized',
+      'The platform said: "Invalid API key"',
+      'The API key (input "key") is wrong, revoked or expired'
+    ],
+    [
+      'a key without the Export Tool scope',
+      { key: 'kg-viewer-key' },
+      403,
+      'HTTP 403 Forbidden',
+      'does not have the Export Tool scope',
+      'lacks the "Export Tool" scope'
+    ],
+    [
+      'an unknown tool',
+      { toolId: 'a-missing' },
+      404,
+      'HTTP 404 Not Found',
+      'was not found',
+      'Check that the tool "a-missing" (input "toolId")'
+    ]
   ])('%s: HTTP %i, no retry, one error', async (_name, inputs, _status, statusText, said, fix) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
     const error = singleError(result)
@@ -163,7 +182,7 @@ describe('client errors fail fast and explain', () => {
     expect(error).toContain(fix)
     expect(world.sim.requests).toHaveLength(1)
     expect(warnings(result.stdout)).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('HTTP 400 is not retried either', async () => {
     world.sim.faults.export.push({ kind: 'status', status: 400, body: 'flowId is invalid' })
@@ -172,7 +191,7 @@ describe('client errors fail fast and explain', () => {
     expect(error).toContain('HTTP 400 from 127.0.0.1:')
     expect(error).toContain('The platform said: "flowId is invalid"')
     expect(world.sim.requests).toHaveLength(1)
-  }, TIMEOUT)
+  })
 })
 
 describe('bad input is refused before any request', () => {
@@ -191,14 +210,14 @@ describe('bad input is refused before any request', () => {
     const error = singleError(result)
     expect(error).toContain(message)
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('percent-encodes opaque ids: a/../b stays one path segment', async () => {
     const result = await run({ toolId: 'a/../b', flowId: 'f&x=1 2' })
     expect(result.code).toBe(0)
     expect(world.sim.requests[0].path).toBe('/api/public/tools/a%2F..%2Fb/export?flowId=f%26x%3D1+2')
     expect(result.outputs.artifactName).toBe('koreai-tool-a-..-b.zip')
-  }, TIMEOUT)
+  })
 })
 
 describe('secrets', () => {
@@ -209,7 +228,7 @@ describe('secrets', () => {
     expect(lines[0]).toBe(`::add-mask::${KEY}`)
     const everywhere = [lines.slice(1).join('\n'), result.stderr, JSON.stringify(result.outputs), result.summary].join('\n')
     expect(everywhere).not.toContain(KEY)
-  }, TIMEOUT)
+  })
 
   it('masks the download URL before it could be shown', async () => {
     const result = await run({ toolId: 'a-quick' })
@@ -217,7 +236,7 @@ describe('secrets', () => {
     const mask = result.stdout.indexOf(`::add-mask::${url}`)
     expect(mask).toBeGreaterThanOrEqual(0)
     expect(result.stdout.indexOf(url)).toBe(mask + '::add-mask::'.length)
-  }, TIMEOUT)
+  })
 
   it('sends the key only to the platform origin, not to the host a download redirects to', async () => {
     const result = await run({ toolId: 'a-redirect' })
@@ -226,14 +245,14 @@ describe('secrets', () => {
     expect(storage).toHaveLength(1)
     expect(storage[0].apiKey).toBeUndefined()
     expect(world.sim.requests.filter(r => r.server === 'platform').every(r => r.apiKey === KEY)).toBe(true)
-  }, TIMEOUT)
+  })
 
   it('keeps the key out of the error of a failed run', async () => {
     const result = await run({ toolId: 'a-missing' })
     expect(result.code).toBe(1)
     expect(result.stdout.replace(`::add-mask::${KEY}`, '')).not.toContain(KEY)
     expect(result.summary).not.toContain(KEY)
-  }, TIMEOUT)
+  })
 })
 
 describe('the file on disk', () => {
@@ -246,7 +265,7 @@ describe('the file on disk', () => {
     expect(result.outputs.filePath).toBe(path.join(result.workspace, 'exports', 'deep', `koreai-tool-${toolId}.zip`))
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['deep'])
     expect(existsSync(path.resolve(result.workspace, 'exports', 'deep', proposed))).toBe(false)
-  }, TIMEOUT)
+  })
 
   it('replaces an earlier export of the same name in the same folder', async () => {
     const workspace = path.join(world.artifactsDir, 'ws-replace')
@@ -256,7 +275,7 @@ describe('the file on disk', () => {
     expect(result.code).toBe(0)
     expect(readFileSync(result.outputs.filePath).equals(makeToolExport('Quick Tool'))).toBe(true)
     expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['Quick Tool.zip'])
-  }, TIMEOUT)
+  })
 })
 
 describe('cancellation', () => {
@@ -268,9 +287,11 @@ describe('cancellation', () => {
     const result = await action.done
     expect(Date.now() - sentAt).toBeLessThan(2000)
     const error = singleError(result)
-    expect(error).toBe(`::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`)
+    expect(error).toBe(
+      `::error::The export was cancelled (SIGINT). The export job (dock status id ${result.outputs.dockStatusId}) was left running on the platform. No partial file was kept.`
+    )
     expect(result.outputs.status).toBe('IN_PROGRESS')
-  }, TIMEOUT)
+  })
 
   it('stops within two seconds of SIGTERM mid-download and removes the partial file', async () => {
     world.sim.faults.download.push({ kind: 'slow' })
@@ -285,7 +306,7 @@ describe('cancellation', () => {
     expect(Date.now() - sentAt).toBeLessThan(2000)
     expect(singleError(result)).toContain('The export was cancelled (SIGTERM).')
     expect(readdirSync(folder)).toEqual([])
-  }, TIMEOUT)
+  })
 })
 
 describe('where uploads cannot work', () => {
@@ -295,17 +316,19 @@ describe('where uploads cannot work', () => {
     expect(error).toContain('Uploading artifacts is not supported on GitHub Enterprise Server (https://github.acme.corp)')
     expect(error).toContain('Set "uploadArtifact: false"')
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('works on GHES with uploadArtifact: false', async () => {
     const result = await run({ toolId: 'a-quick', uploadArtifact: 'false' }, { env: { GITHUB_SERVER_URL: 'https://github.acme.corp' } })
     expect(result.code).toBe(0)
     expect(existsSync(result.outputs.filePath)).toBe(true)
-  }, TIMEOUT)
+  })
 
   it('explains a run outside Actions (no runtime variables)', async () => {
     const result = await run({ toolId: 'a-quick' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } })
-    expect(singleError(result)).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job')
+    expect(singleError(result)).toContain(
+      'ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set: this is not running as a step of a GitHub Actions job'
+    )
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 })

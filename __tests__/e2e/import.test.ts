@@ -18,15 +18,13 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
   let world: World
   let workspaces = 0
   beforeAll(async () => {
-    world = await startWorld({ tools: { 'a-sample': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 300 } }, importDurationMs: 600 })
+    world = await startWorld({
+      tools: { 'a-sample': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 300 } },
+      importDurationMs: 600
+    })
   })
   afterAll(() => world.close())
-  beforeEach(() => {
-    world.sim.requests.length = 0
-    world.sim.imports.length = 0
-    world.sim.files.clear()
-    world.sim.importJob.outcome = 'SUCCESS'
-  })
+  beforeEach(() => world.reset())
 
   /** A workspace holding `files` (relative name -> bytes), under the world's folder. */
   const workspaceWith = (files: Record<string, Buffer | string>): string => {
@@ -45,7 +43,10 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
 
   it('imports a zip as a new tool: what arrived for each file id is the source definitions', async () => {
     const zip = makeToolExport('Banking Assistant')
-    const result = await restore({ source: 'backups/Banking Assistant.zip', toolName: 'Banking Assistant (restored)' }, workspaceWith({ 'backups/Banking Assistant.zip': zip }))
+    const result = await restore(
+      { source: 'backups/Banking Assistant.zip', toolName: 'Banking Assistant (restored)' },
+      workspaceWith({ 'backups/Banking Assistant.zip': zip })
+    )
 
     expect(commandLines(result.stdout, 'error')).toEqual([])
     expect(result.code).toBe(0)
@@ -104,7 +105,11 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
     const workspace = workspaceWith({
       'copy/flow_definition.json': toolDefinitions()[0].data,
       'copy/app_definition.json': toolDefinitions()[1].data,
-      'copy/env_variables.json': JSON.stringify({ REGION: placeholder('REGION', 'eu', KEY), API_TOKEN: placeholder('API_TOKEN', 'x', KEY), MODE: 'live' })
+      'copy/env_variables.json': JSON.stringify({
+        REGION: placeholder('REGION', 'eu', KEY),
+        API_TOKEN: placeholder('API_TOKEN', 'x', KEY),
+        MODE: 'live'
+      })
     })
     const error = singleError(await restore({ source: 'copy', toolName: 'New' }, workspace))
 
@@ -196,7 +201,9 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
 
   it('explains a 403: the Import Tool scope, and that only a deployed tool takes a version', async () => {
     world.sim.faults.import.push({ kind: 'status', status: 403 })
-    const error = singleError(await restore({ source: 'b.zip', toolId: 'a-sample', backupBefore: 'false' }, workspaceWith({ 'b.zip': makeToolExport() })))
+    const error = singleError(
+      await restore({ source: 'b.zip', toolId: 'a-sample', backupBefore: 'false' }, workspaceWith({ 'b.zip': makeToolExport() }))
+    )
 
     expect(error).toContain('HTTP 403')
     expect(error).toContain('"Import Tool" scope')

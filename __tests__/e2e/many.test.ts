@@ -8,8 +8,6 @@ import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
-
 let world: World
 beforeAll(async () => {
   world = await startWorld({
@@ -24,19 +22,24 @@ beforeAll(async () => {
   })
 })
 afterAll(() => world.close())
-beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  world.sim.jobs.clear()
-})
+beforeEach(() => world.reset())
 
 const TOOLS = ['# nightly backup', 'a-1 cf-1 banking', 'a-2 cf-2 travel', '', 'a-3 cf-3 hr', 'a-4 cf-4', 'a-5 cf-5 sales'].join('\n')
 
 describe('tools', () => {
   it('exports every tool in full, two at a time; one FAILED tool fails the step, naming it, and stops no other', async () => {
-    const result = await world.run(NODE, { tools: TOOLS, concurrency: '2', path: 'exports', extract: 'true', extractPath: 'backup', artifactName: 'nightly-' })
+    const result = await world.run(NODE, {
+      tools: TOOLS,
+      concurrency: '2',
+      path: 'exports',
+      extract: 'true',
+      extractPath: 'backup',
+      artifactName: 'nightly-'
+    })
     const error = singleError(result)
-    expect(error).toMatch(/^::error::1 of 5 tools failed: hr: The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-3 and flow cf-3/)
+    expect(error).toMatch(
+      /^::error::1 of 5 tools failed: hr: The platform reported the export job FAILED \(dock status id ds-[^)]+\)\. Check tool a-3 and flow cf-3/
+    )
 
     // Every other tool: its own file, artifact and unpacked folder, byte for byte.
     const results = JSON.parse(result.outputs.results) as Record<string, unknown>[]
@@ -47,7 +50,12 @@ describe('tools', () => {
       ['a-4', 'SUCCESS', true],
       ['sales', 'SUCCESS', true]
     ])
-    for (const [name, toolName] of [['banking', 'Banking Assistant'], ['travel', 'Travel Desk'], ['a-4', 'IT Desk'], ['sales', 'Sales Bot']]) {
+    for (const [name, toolName] of [
+      ['banking', 'Banking Assistant'],
+      ['travel', 'Travel Desk'],
+      ['a-4', 'IT Desk'],
+      ['sales', 'Sales Bot']
+    ]) {
       const entry = results.find(r => r.name === name)!
       const expected = makeToolExport(toolName)
       expect(entry.filePath).toBe(path.join(result.workspace, 'exports', name, `${toolName}.zip`))
@@ -56,11 +64,20 @@ describe('tools', () => {
       const artifact = world.emu.artifacts.find(a => a.name === `nightly-${name}.zip`)!
       expect(String(artifact.id)).toBe(String(entry.artifactId))
       expect(readFileSync(artifact.filePath).equals(expected)).toBe(true)
-      expect(readdirSync(path.join(result.workspace, 'backup', name)).sort()).toEqual(['app_definition.json', 'env_variables.json', 'flow_definition.json'])
+      expect(readdirSync(path.join(result.workspace, 'backup', name)).sort()).toEqual([
+        'app_definition.json',
+        'env_variables.json',
+        'flow_definition.json'
+      ])
       expect(entry.changed).toBe(true)
     }
     expect(world.emu.artifacts.some(a => a.name.includes('hr'))).toBe(false)
-    expect([result.outputs.status, result.outputs.succeeded, result.outputs.failed, result.outputs.changed]).toEqual(['FAILED', '4', '1', 'true'])
+    expect([result.outputs.status, result.outputs.succeeded, result.outputs.failed, result.outputs.changed]).toEqual([
+      'FAILED',
+      '4',
+      '1',
+      'true'
+    ])
 
     // Never more than two jobs in flight; every job on its own schedule.
     expect(world.sim.maxJobsInFlight()).toBe(2)
@@ -70,7 +87,8 @@ describe('tools', () => {
     }
 
     // A log a person can follow: every tool's lines carry its name.
-    for (const name of ['banking', 'travel', 'hr', 'a-4', 'sales']) expect(result.stdout).toContain(`[${name}] Export started: dock status id ds-`)
+    for (const name of ['banking', 'travel', 'hr', 'a-4', 'sales'])
+      expect(result.stdout).toContain(`[${name}] Export started: dock status id ds-`)
     expect(result.stdout).toMatch(/^\[hr\] Failed: The platform reported the export job FAILED/m)
     expect(result.stdout).toMatch(/^\[banking\] Done in \d+\.\d s: /m)
     expect(result.stdout).toContain('4 of 5 tools exported; 1 failed.')
@@ -80,7 +98,7 @@ describe('tools', () => {
     expect(rows[0]).toContain('<td>hr</td>')
     expect(rows).toHaveLength(5)
     expect(result.summary).toContain('❌ 4 of 5 tools exported')
-  }, TIMEOUT)
+  })
 
   it('refuses bad lines, and tools together with toolId, before any request', async () => {
     const bad = await world.run(NODE, { tools: 'a-1 cf-1\na-2\na-3 cf-3 no/slash' })
@@ -90,10 +108,14 @@ describe('tools', () => {
     const both = await world.run(NODE, { tools: 'a-1 cf-1', toolId: 'a-2', flowId: 'cf-2' })
     expect(singleError(both)).toContain('input "tools" cannot be given together with "toolId"')
     expect(world.sim.requests).toEqual([])
-  }, TIMEOUT)
+  })
 
   it('stops every tool within two seconds when cancelled, naming the jobs left running', async () => {
-    const action = world.start(NODE, { tools: 'a-slow cf-6 slow\na-1 cf-1 banking', uploadArtifact: 'false' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined } })
+    const action = world.start(
+      NODE,
+      { tools: 'a-slow cf-6 slow\na-1 cf-1 banking', uploadArtifact: 'false' },
+      { env: { ACTIONS_RUNTIME_TOKEN: undefined } }
+    )
     await action.waitForOutput(/\[slow\] Export started/)
     await action.waitForOutput(/\[banking\] Export started/)
     const sentAt = Date.now()
@@ -101,7 +123,9 @@ describe('tools', () => {
     const result = await action.done
     expect(Date.now() - sentAt).toBeLessThan(2000)
     const error = singleError(result)
-    expect(error).toMatch(/^::error::The export was cancelled \(SIGTERM\)\. Left running on the platform: slow \(dock status id ds-[^)]+\), banking \(dock status id ds-[^)]+\)\. No partial file was kept\./)
+    expect(error).toMatch(
+      /^::error::The export was cancelled \(SIGTERM\)\. Left running on the platform: slow \(dock status id ds-[^)]+\), banking \(dock status id ds-[^)]+\)\. No partial file was kept\./
+    )
     expect(commandLines(result.stdout, 'warning')).toEqual([])
-  }, TIMEOUT)
+  })
 })

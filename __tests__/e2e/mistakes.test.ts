@@ -4,11 +4,14 @@
  * bundle.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { commandLines, KEY, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const LONG_ID = `a-${'x'.repeat(300)}`
 
 let world: World
@@ -24,24 +27,23 @@ beforeAll(async () => {
   })
 })
 afterAll(() => world.close())
-beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  for (const queue of Object.values(world.sim.faults)) queue.length = 0
-})
+beforeEach(() => world.reset())
 
 const run = (inputs: Record<string, string>, extra = {}) => world.run(NODE, { flowId: 'cf-1', ...inputs }, extra)
 const noRequest = () => expect(world.sim.requests).toEqual([])
 
 describe('nothing from a server starts a line of its own', () => {
   it('escapes line breaks in a dock status id and a status, so no workflow command is injected', async () => {
-    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ dockStatusId: 'ds-evil\n::add-mask::pwned\n::error::injected', status: 'FAILED\n::warning::x' }) })
+    world.sim.faults.export.push({
+      kind: 'answer',
+      body: JSON.stringify({ dockStatusId: 'ds-evil\n::add-mask::pwned\n::error::injected', status: 'FAILED\n::warning::x' })
+    })
     const result = await run({ toolId: 'a-quick' })
     const error = singleError(result)
     expect(error).toContain('ds-evil%0A::add-mask::pwned%0A::error::injected')
     for (const line of result.stdout.split('\n')) expect(line).not.toMatch(/^::(add-mask|error|warning)::(pwned|injected|x)/)
     expect(result.stdout).toContain('Export started: dock status id ds-evil%0A::add-mask::pwned%0A::error::injected')
-  }, TIMEOUT)
+  })
 })
 
 describe('the summary keeps secrets', () => {
@@ -52,51 +54,63 @@ describe('the summary keeps secrets', () => {
     expect(result.summary).toContain('The platform said')
     for (const form of [KEY, KEY.replace(/-/g, '&#45;'), encodeURIComponent(KEY)]) expect(result.summary).not.toContain(form)
     expect(result.summary).toContain('***')
-  }, TIMEOUT)
+  })
 })
 
 describe('inputs are checked before the export job starts', () => {
   it.each([
-    ['timeoutSeconds beyond a job', { timeoutSeconds: '99999999' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds (6 hours, a job\'s own limit); got "99999999"'],
+    [
+      'timeoutSeconds beyond a job',
+      { timeoutSeconds: '99999999' },
+      'input "timeoutSeconds" must be from 1 to 21600 seconds (6 hours, a job\'s own limit); got "99999999"'
+    ],
     ['timeoutSeconds under a second', { timeoutSeconds: '0.5' }, 'input "timeoutSeconds" must be from 1 to 21600 seconds'],
-    ['a key with a zero-width space', { key: `${KEY.slice(0, 5)}\u200b${KEY.slice(5)}` }, 'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII']
+    [
+      'a key with a zero-width space',
+      { key: `${KEY.slice(0, 5)}\u200b${KEY.slice(5)}` },
+      'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII'
+    ]
   ])('refuses %s, naming the input, with no request', async (_label, inputs, message) => {
     const result = await run({ toolId: 'a-quick', ...inputs })
     expect(singleError(result)).toContain(message)
     noRequest()
-  }, TIMEOUT)
+  })
 
   it('refuses a path that is a file, and an extractPath inside one, before any request', async () => {
-    const result = await world.run(NODE, { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' }, {
-      workspace: prepared(ws => {
-        writeFileSync(path.join(ws, 'exports'), 'a file, not a folder')
-        writeFileSync(path.join(ws, 'notes.txt'), 'a file')
-      })
-    })
+    const result = await world.run(
+      NODE,
+      { toolId: 'a-quick', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'notes.txt/tool' },
+      {
+        workspace: prepared(ws => {
+          writeFileSync(path.join(ws, 'exports'), 'a file, not a folder')
+          writeFileSync(path.join(ws, 'notes.txt'), 'a file')
+        })
+      }
+    )
     const error = singleError(result)
     expect(error).toContain(`input "path" names a file, not a folder: ${path.join(result.workspace, 'exports')}`)
     expect(error).toContain(`input "extractPath" lies inside a file, ${path.join(result.workspace, 'notes.txt')}, not a folder`)
     noRequest()
-  }, TIMEOUT)
+  })
 
   it('checks the status at least once with the shortest timeout', async () => {
     const result = await run({ toolId: 'a-never', timeoutSeconds: '1' })
     expect(singleError(result)).toContain('did not finish within 1 s')
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/')).length).toBeGreaterThanOrEqual(1)
     expect(result.summary).toContain('❌ timed out after 1 s, still IN_PROGRESS')
-  }, TIMEOUT)
+  })
 
   it('exports a tool whose id is too long for a file name, into a shortened folder', async () => {
     const result = await run({ toolId: LONG_ID, uploadArtifact: 'false' }, { env: { ACTIONS_RUNTIME_TOKEN: undefined } })
     expect(result.code).toBe(0)
     expect(path.basename(path.dirname(result.outputs.filePath))).toMatch(/^a-x{46}-[0-9a-f]{12}$/)
-  }, TIMEOUT)
+  })
 
   it('takes a host given with /api/public as if it ended before it', async () => {
     const result = await run({ toolId: 'a-quick', host: `${world.sim.url}/api/public/` })
     expect(result.code).toBe(0)
     expect(world.sim.requests.every(r => !r.path.includes('/api/public/api/public'))).toBe(true)
-  }, TIMEOUT)
+  })
 
   it('never echoes a password given in a host that is not a URL', async () => {
     const result = await run({ toolId: 'a-quick', host: 'https://admin:hunter2-secret@exa mple.com' })
@@ -104,7 +118,7 @@ describe('inputs are checked before the export job starts', () => {
     expect(error).toContain('input "host" is not usable')
     expect(result.stdout + result.summary).not.toContain('hunter2-secret')
     noRequest()
-  }, TIMEOUT)
+  })
 })
 
 describe('odd answers from the platform', () => {
@@ -112,26 +126,31 @@ describe('odd answers from the platform', () => {
     const result = await run({ toolId: 'a-bom' })
     expect(result.code).toBe(0)
     expect(commandLines(result.stdout, 'warning')).toEqual([])
-  }, TIMEOUT)
+  })
 
-  it("does not trust a status answer about another job", async () => {
+  it('does not trust a status answer about another job', async () => {
     world.sim.faults.status.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-someone-else', status: 'SUCCESS' }) })
     const result = await run({ toolId: 'a-job' })
     expect(result.code).toBe(0)
-    expect(commandLines(result.stdout, 'warning')[0]).toMatch(/^::warning::Status check 1 failed \(unreadable answer \(the answer is about another job\)\)/)
+    expect(commandLines(result.stdout, 'warning')[0]).toMatch(
+      /^::warning::Status check 1 failed \(unreadable answer \(the answer is about another job\)\)/
+    )
     // The download came only after this job's own SUCCESS.
     const download = world.sim.requests.find(r => r.path.startsWith('/api/v1/account/'))!
     const job = [...world.sim.jobs.values()].find(j => j.toolId === 'a-job')!
     expect(download.at - job.startedAt).toBeGreaterThanOrEqual(1500)
-  }, TIMEOUT)
+  })
 
   it('reports a download URL that is not a URL as an unusable answer, without its query', async () => {
-    world.sim.faults.export.push({ kind: 'answer', body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' }) })
+    world.sim.faults.export.push({
+      kind: 'answer',
+      body: JSON.stringify({ _id: 'ds-1', status: 'SUCCESS', downloadUrl: 'http://[::1/export?sig=abc' })
+    })
     const result = await run({ toolId: 'a-quick' })
     const error = singleError(result)
     expect(error).toContain(`the platform's answer is unusable: its download URL "http://[::1/export" is not a URL`)
     expect(error).not.toContain('sig=abc')
-  }, TIMEOUT)
+  })
 })
 
 describe('the summary tells the truth', () => {
@@ -142,12 +161,16 @@ describe('the summary tells the truth', () => {
     expect(singleError(second)).toContain('Uploading the artifact "same-name.zip" failed')
     expect(second.summary).toContain('❌ the export job succeeded; the upload failed')
     expect(second.summary).not.toContain('✅')
-  }, TIMEOUT)
+  })
 })
 
 describe('cancellation leaves nothing behind', () => {
   it('during the upload: no staging folder, and the summary says the upload was cancelled', async () => {
-    const action = world.start(NODE, { toolId: 'a-quick', flowId: 'cf-1', artifactName: 'cancelled-upload' }, { env: { ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '1' } })
+    const action = world.start(
+      NODE,
+      { toolId: 'a-quick', flowId: 'cf-1', artifactName: 'cancelled-upload' },
+      { env: { ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY: '1' } }
+    )
     await action.waitForOutput(/::group::Upload the artifact/)
     action.child.kill('SIGINT')
     const result = await action.done
@@ -155,7 +178,7 @@ describe('cancellation leaves nothing behind', () => {
     expect(result.summary).toContain('❌ the export job succeeded; the upload was cancelled')
     expect(result.summary).not.toContain('✅')
     expect(readdirSync(result.runnerTemp).filter(name => name.startsWith('koreai-upload-'))).toEqual([])
-  }, TIMEOUT)
+  })
 })
 
 /** A fresh workspace, arranged by `arrange` before the run. */
@@ -166,16 +189,87 @@ function prepared(arrange: (workspace: string) => void): string {
   return workspace
 }
 
-
 describe('a download on another origin', () => {
   it('answered 401 says the key goes only to host, names both origins, and how to fix the same platform under two names', async () => {
     // The platform named as localhost; its download URL points at 127.0.0.1, another origin.
     const port = new URL(world.sim.url).port
     const result = await run({ toolId: 'a-quick', host: `http://localhost:${port}` })
     const error = singleError(result)
-    expect(error).toContain(`from http://127.0.0.1:${port}. The API key is sent only to http://localhost:${port} (the "host" input), never to another origin`)
+    expect(error).toContain(
+      `from http://127.0.0.1:${port}. The API key is sent only to http://localhost:${port} (the "host" input), never to another origin`
+    )
     expect(error).toContain('such as localhost and 127.0.0.1')
     // No key went to the other origin.
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/')).every(r => r.apiKey === undefined)).toBe(true)
-  }, TIMEOUT)
+  })
+})
+
+describe('a redirect to signed storage', () => {
+  it('masks the target and its signature before requesting it', async () => {
+    world.sim.addTool('a-signed', { flowId: 'cf-1', name: 'Signed', durationMs: 200, redirect: true })
+    const result = await run({ toolId: 'a-signed' })
+    expect(result.code).toBe(0)
+    const storage = world.sim.requests.find(r => r.server === 'storage')!
+    const signature = new URL(storage.path, 'http://storage').searchParams.get('sig')!
+    const mask = result.stdout.indexOf(`::add-mask::${signature}\n`)
+    expect(mask).toBeGreaterThanOrEqual(0)
+    // Masked before the storage saw the request: until then it shows only in the masks themselves.
+    const shownBefore = result.stdout
+      .slice(0, mask)
+      .split('\n')
+      .filter(line => line.includes(signature))
+    expect(shownBefore.every(line => line.startsWith('::add-mask::'))).toBe(true)
+    expect(result.summary).not.toContain(signature)
+  })
+})
+
+describe('a disk that fills', () => {
+  // A 1 MiB file system of the test's own; only root may mount one, and elsewhere these tests skip.
+  const tiny = path.join(os.tmpdir(), `koreai-tiny-${process.pid}`)
+  mkdirSync(tiny, { recursive: true })
+  let mounted = true
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny], { stdio: 'pipe' })
+  } catch {
+    mounted = false
+    console.warn('Cannot mount a small tmpfs here (not root?): the full-disk tests are skipped.')
+  }
+  const itWithTinyDisk = mounted ? it : it.skip
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [tiny])
+    rmSync(tiny, { recursive: true, force: true })
+  })
+  const flow = (data: string) =>
+    makeZip([{ name: 'flow_definition.json', data }, ...toolDefinitions('Full').slice(1)], { method: 'deflate' })
+
+  itWithTinyDisk('while downloading: ends at once with "no space left", the free and needed sizes, and nothing kept', async () => {
+    world.sim.addTool('a-full', {
+      flowId: 'cf-1',
+      name: 'Full',
+      durationMs: 200,
+      file: makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ blob: randomBytes(2 << 20).toString('base64') }) }])
+    })
+    const result = await run({ toolId: 'a-full', path: path.join(tiny, 'exports') })
+    const error = singleError(result)
+    expect(error).toMatch(
+      /failed: no space left on the device after [\d.]+ \S+ \(\d+ bytes\) \([\d.]+ \S+ \(\d+ bytes\) free, 2\.7 MiB \(\d+ bytes\) needed\)\. Nothing was kept\./
+    )
+    expect(result.ms).toBeLessThan(15_000)
+    expect(readdirSync(path.join(tiny, 'exports'))).toEqual([])
+  })
+
+  itWithTinyDisk('before unpacking: the unpacked size against the free space, nothing written', async () => {
+    world.sim.addTool('a-unpack', {
+      flowId: 'cf-1',
+      name: 'Full',
+      durationMs: 200,
+      file: flow(JSON.stringify({ text: 'x'.repeat(3 << 20) }))
+    })
+    const result = await run({ toolId: 'a-unpack', path: 'exports', extract: 'true', extractPath: path.join(tiny, 'tool') })
+    expect(singleError(result)).toMatch(
+      /Unpacking the export needs 3\.0 MiB \(\d+ bytes\) but .* has [\d.]+ \S+ \(\d+ bytes\) left: no space left on the device\. Nothing was written;/
+    )
+    expect(readdirSync(tiny).filter(name => name.includes('tool'))).toEqual([])
+    expect(world.emu.artifacts).toEqual([])
+  })
 })

@@ -11,7 +11,6 @@ import { makeTestCertificate } from '../../sim/test-cert.mjs'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const file = makeToolExport('Networked', 3)
 const sha256 = createHash('sha256').update(file).digest('hex')
 const tools = { 'a-tool': { flowId: 'cf-1', name: 'Networked', durationMs: 200, file, redirect: true } }
@@ -22,7 +21,7 @@ describe('a download host whose certificate comes from a private CA', () => {
   beforeAll(async () => {
     world = await startWorld({ tools, tls: { key: certificate.key, cert: certificate.cert, on: ['storage'] } })
   })
-  beforeEach(() => world.emu.reset())
+  beforeEach(() => world.reset())
   afterAll(() => world.close())
 
   it('downloads over https once the runner trusts the CA (NODE_EXTRA_CA_CERTS)', async () => {
@@ -33,7 +32,7 @@ describe('a download host whose certificate comes from a private CA', () => {
     const storage = world.sim.requests.filter(r => r.server === 'storage')
     expect(world.sim.storageUrl).toMatch(/^https:\/\/127\.0\.0\.1:/)
     expect(storage.at(-1)?.apiKey).toBeUndefined()
-  }, TIMEOUT)
+  })
 
   it('stops at once, without retrying, when the CA is not trusted, and says how to trust it', async () => {
     const before = world.sim.requests.filter(r => r.server === 'storage').length
@@ -44,7 +43,7 @@ describe('a download host whose certificate comes from a private CA', () => {
     expect(result.stdout).not.toContain('::warning::The download failed')
     // The TLS handshake failed, so no request ever reached the storage.
     expect(world.sim.requests.filter(r => r.server === 'storage')).toHaveLength(before)
-  }, TIMEOUT)
+  })
 })
 
 describe('an HTTP proxy', () => {
@@ -68,7 +67,7 @@ describe('an HTTP proxy', () => {
     })
     proxy = await startConnectProxy()
   })
-  beforeEach(() => world.emu.reset()) // each run is a new workflow run: the artifact name is free
+  beforeEach(() => world.reset()) // each run is a new workflow run: the artifact name is free
   afterAll(async () => {
     await Promise.all([world.close(), proxy.close()])
   })
@@ -84,23 +83,29 @@ describe('an HTTP proxy', () => {
     const tunnelled = new Set(proxy.tunnels.map(t => t.fromPort))
     expect(requests.every(r => tunnelled.has(r.fromPort))).toBe(true)
     expect(proxy.tunnels.every(t => t.target === new URL(world.sim.url).host)).toBe(true)
-  }, TIMEOUT)
+  })
 
   it('goes direct to hosts in NO_PROXY', async () => {
     const tunnelsBefore = proxy.tunnels.length
-    const result = await world.run(NODE, { toolId: 'a-tool', flowId: 'cf-1' }, { env: { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: `127.0.0.1,${address}` } })
+    const result = await world.run(
+      NODE,
+      { toolId: 'a-tool', flowId: 'cf-1' },
+      { env: { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: `127.0.0.1,${address}` } }
+    )
     expect(result.code).toBe(0)
     expect(result.outputs.sha256).toBe(sha256)
     expect(proxy.tunnels).toHaveLength(tunnelsBefore)
-  }, TIMEOUT)
+  })
 
   it('points at the proxy settings when the proxy cannot be reached', async () => {
     const before = world.sim.requests.length
     const result = await world.run(NODE, { toolId: 'a-tool', flowId: 'cf-1' }, { env: { ...env, HTTPS_PROXY: 'http://127.0.0.1:9' } })
     const error = singleError(result)
     // The toolkit's tunnel reports a refused proxy as ECONNRESET.
-    expect(error).toMatch(/^::error::Starting the export failed 4 times; the last error: connection error E[A-Z]+ \(\d+\.\d+\.\d+\.\d+:\d+\)\./)
+    expect(error).toMatch(
+      /^::error::Starting the export failed 4 times; the last error: connection error E[A-Z]+ \(\d+\.\d+\.\d+\.\d+:\d+\)\./
+    )
     expect(error).toContain('proxy settings')
     expect(world.sim.requests).toHaveLength(before)
-  }, TIMEOUT)
+  })
 })

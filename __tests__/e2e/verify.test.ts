@@ -11,7 +11,6 @@ import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
-const TIMEOUT = 60_000
 const EXPORT = makeToolExport('Bot')
 const HALF = EXPORT.subarray(0, Math.floor(EXPORT.length / 2))
 
@@ -21,34 +20,60 @@ beforeAll(async () => {
 })
 afterAll(() => world.close())
 beforeEach(() => {
-  world.emu.reset()
-  world.sim.requests.length = 0
-  world.sim.faults.download.length = 0
+  world.reset()
   world.sim.tools['a-bot'] = { flowId: 'cf-1', name: 'Bot', durationMs: 200 }
 })
 
-const backup = (inputs: Record<string, string> = {}) => world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'tools/bot', ...inputs })
+const backup = (inputs: Record<string, string> = {}) =>
+  world.run(NODE, { toolId: 'a-bot', flowId: 'cf-1', path: 'exports', extract: 'true', extractPath: 'tools/bot', ...inputs })
 
 describe('refused downloads', () => {
   // [what arrives, how the simulator sends it, the file name it would have had, what the error says arrived]
   const cases: [string, () => void, string, string][] = [
     [
       'an HTML sign-in page answered 200',
-      () => world.sim.faults.download.push({ kind: 'answer', contentType: 'text/html; charset=utf-8', body: '<html><head><title>Sign in</title></head><body>SSO</body></html>' }),
+      () =>
+        world.sim.faults.download.push({
+          kind: 'answer',
+          contentType: 'text/html; charset=utf-8',
+          body: '<html><head><title>Sign in</title></head><body>SSO</body></html>'
+        }),
       'koreai-tool-a-bot.zip',
       'it is an HTML page titled "Sign in" (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired) (Content-Type text/html; charset=utf-8, 64 bytes)'
     ],
     [
       'a JSON error answered 200',
-      () => world.sim.faults.download.push({ kind: 'answer', contentType: 'application/json', body: '{"errors":[{"msg":"Export file has expired"}],"token":"tok-SECRET-123"}' }),
+      () =>
+        world.sim.faults.download.push({
+          kind: 'answer',
+          contentType: 'application/json',
+          body: '{"errors":[{"msg":"Export file has expired"}],"token":"tok-SECRET-123"}'
+        }),
       'koreai-tool-a-bot.zip',
       'it is a JSON answer: "Export file has expired" (Content-Type application/json, 71 bytes)'
     ],
-    ['an empty body', () => world.sim.faults.download.push({ kind: 'answer', contentType: 'application/zip', body: '' }), 'koreai-tool-a-bot.zip', 'it is an empty body (Content-Type application/zip, 0 bytes)'],
-    ['a 204', () => world.sim.faults.download.push({ kind: 'answer', status: 204 }), 'koreai-tool-a-bot.zip', 'it is an HTTP 204 No Content answer (no file at all) (no Content-Type, 0 bytes)'],
+    [
+      'an empty body',
+      () => world.sim.faults.download.push({ kind: 'answer', contentType: 'application/zip', body: '' }),
+      'koreai-tool-a-bot.zip',
+      'it is an empty body (Content-Type application/zip, 0 bytes)'
+    ],
+    [
+      'a 204',
+      () => world.sim.faults.download.push({ kind: 'answer', status: 204 }),
+      'koreai-tool-a-bot.zip',
+      'it is an HTTP 204 No Content answer (no file at all) (no Content-Type, 0 bytes)'
+    ],
     [
       'a 206',
-      () => world.sim.faults.download.push({ kind: 'answer', status: 206, contentType: 'application/zip', body: HALF, headers: { 'content-range': `bytes 0-${HALF.length - 1}/${EXPORT.length}` } }),
+      () =>
+        world.sim.faults.download.push({
+          kind: 'answer',
+          status: 206,
+          contentType: 'application/zip',
+          body: HALF,
+          headers: { 'content-range': `bytes 0-${HALF.length - 1}/${EXPORT.length}` }
+        }),
       'koreai-tool-a-bot.zip',
       `it is an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range) (Content-Type application/zip, ${HALF.length} bytes)`
     ],
@@ -66,7 +91,11 @@ describe('refused downloads', () => {
     ],
     [
       'a zip with a damaged entry',
-      () => (world.sim.tools['a-bot'].file = makeZip(toolDefinitions('Bot').map((d, i) => (i === 0 ? { ...d, crc: 0xdeadbeef } : d)), { method: 'deflate' })),
+      () =>
+        (world.sim.tools['a-bot'].file = makeZip(
+          toolDefinitions('Bot').map((d, i) => (i === 0 ? { ...d, crc: 0xdeadbeef } : d)),
+          { method: 'deflate' }
+        )),
       'Bot.zip',
       'it is a zip whose entry "flow_definition.json" fails its CRC check (Content-Type application/zip,'
     ],
@@ -78,36 +107,45 @@ describe('refused downloads', () => {
     ],
     [
       'a definition that is not JSON',
-      () => (world.sim.tools['a-bot'].file = makeZip([{ name: 'flow_definition.json', data: '{"nodes": [1, 2' }, ...toolDefinitions('Bot').slice(1)])),
+      () =>
+        (world.sim.tools['a-bot'].file = makeZip([
+          { name: 'flow_definition.json', data: '{"nodes": [1, 2' },
+          ...toolDefinitions('Bot').slice(1)
+        ])),
       'Bot.zip',
       'it is a zip whose flow_definition.json is not valid JSON (the text ends in the middle of a value at byte 15) (Content-Type application/zip,'
     ]
   ]
 
-  it.each(cases)('%s: one error saying what arrived, the bytes aside, nothing kept, unpacked or uploaded', async (_label, arrange, fileName, arrived) => {
-    arrange()
-    const result = await backup()
-    const error = singleError(result)
-    const exports = path.join(result.workspace, 'exports')
-    expect(error).toContain(`::error::The download is not a tool export: ${arrived}`)
-    expect(error).toContain(`It was not kept as ${fileName}, not unpacked and not uploaded; the bytes are at ${path.join(exports, `${fileName}.rejected`)} for inspection.`)
-    expect(readdirSync(exports)).toEqual([`${fileName}.rejected`])
-    expect(existsSync(path.join(result.workspace, 'tools'))).toBe(false)
-    expect(world.emu.artifacts).toEqual([])
-    // The job did succeed; the file's outputs are never set for bytes that are not the export.
-    expect(result.outputs.status).toBe('SUCCESS')
-    for (const output of ['filePath', 'sha256', 'size', 'artifactId', 'extractedPath']) expect(result.outputs[output]).toBeUndefined()
-    // What the body said beyond its message stays out of the log and the summary.
-    expect(result.stdout + result.summary).not.toContain('tok-SECRET-123')
-    expect(result.summary).toContain('The download is not a tool export')
-  }, TIMEOUT)
+  it.each(cases)(
+    '%s: one error saying what arrived, the bytes aside, nothing kept, unpacked or uploaded',
+    async (_label, arrange, fileName, arrived) => {
+      arrange()
+      const result = await backup()
+      const error = singleError(result)
+      const exports = path.join(result.workspace, 'exports')
+      expect(error).toContain(`::error::The download is not a tool export: ${arrived}`)
+      expect(error).toContain(
+        `It was not kept as ${fileName}, not unpacked and not uploaded; the bytes are at ${path.join(exports, `${fileName}.rejected`)} for inspection.`
+      )
+      expect(readdirSync(exports)).toEqual([`${fileName}.rejected`])
+      expect(existsSync(path.join(result.workspace, 'tools'))).toBe(false)
+      expect(world.emu.artifacts).toEqual([])
+      // The job did succeed; the file's outputs are never set for bytes that are not the export.
+      expect(result.outputs.status).toBe('SUCCESS')
+      for (const output of ['filePath', 'sha256', 'size', 'artifactId', 'extractedPath']) expect(result.outputs[output]).toBeUndefined()
+      // What the body said beyond its message stays out of the log and the summary.
+      expect(result.stdout + result.summary).not.toContain('tok-SECRET-123')
+      expect(result.summary).toContain('The download is not a tool export')
+    }
+  )
 
   it('refuses a damaged entry even when verify is false', async () => {
     world.sim.tools['a-bot'].file = makeZip([{ name: 'tool.yaml', data: 'name: Bot', crc: 7 }])
     const result = await backup({ verify: 'false' })
     expect(singleError(result)).toContain('it is a zip whose entry "tool.yaml" fails its CRC check')
     expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Bot.zip.rejected'])
-  }, TIMEOUT)
+  })
 })
 
 describe('accepted downloads', () => {
@@ -140,7 +178,7 @@ describe('accepted downloads', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
-  }, TIMEOUT)
+  })
 
   it('warns, and keeps the export, when an optional definition is missing', async () => {
     world.sim.tools['a-bot'].file = makeZip(toolDefinitions('Bot').slice(0, 2), { method: 'deflate' })
@@ -149,7 +187,7 @@ describe('accepted downloads', () => {
     expect(commandLines(result.stdout, 'warning')).toEqual([
       '::warning::The export holds no env_variables.json; it can still be imported (only flow_definition.json is required).'
     ])
-  }, TIMEOUT)
+  })
 
   it('keeps any sound zip with verify: false, and says what was not checked', async () => {
     const renamed = makeZip([{ name: 'flow.json', data: '{"renamed": true}' }], { method: 'deflate' })
@@ -157,8 +195,10 @@ describe('accepted downloads', () => {
     const result = await backup({ verify: 'false', extract: 'false' })
     expect(result.code).toBe(0)
     expect(readFileSync(result.outputs.filePath).equals(renamed)).toBe(true)
-    expect(result.stdout).toContain('Verified the zip: 1 file, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).')
-  }, TIMEOUT)
+    expect(result.stdout).toContain(
+      'Verified the zip: 1 file, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).'
+    )
+  })
 
   it('needs no status check when the start answer already says SUCCESS', async () => {
     world.sim.tools['a-bot'] = { flowId: 'cf-1', name: 'Bot', variant: 'model', doneAtStart: true }
@@ -167,6 +207,5 @@ describe('accepted downloads', () => {
     expect(result.outputs.status).toBe('SUCCESS')
     expect(world.sim.requests.filter(r => r.path.startsWith('/api/public/dock-status/'))).toEqual([])
     expect(commandLines(result.stdout, 'group')).not.toContain('::group::Wait for the export job (timeout 600 s)')
-  }, TIMEOUT)
+  })
 })
-

@@ -13,7 +13,8 @@ import { BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, findNode24, startAction } from '
 
 export const KEY = 'kg-e2e-0123456789-secret'
 
-if (!existsSync(BUNDLE) || !existsSync(IMPORT_BUNDLE)) throw new Error('dist/index.js or dist/import/index.js is missing: run `npm run bundle` first')
+if (!existsSync(BUNDLE) || !existsSync(IMPORT_BUNDLE))
+  throw new Error('dist/index.js or dist/import/index.js is missing: run `npm run bundle` first')
 // scripts/jest.mjs has already stopped with this line when there is no Node 24; this is for jest run by hand.
 const NODE24 = findNode24()
 if (!NODE24) throw new Error(NODE24_MISSING)
@@ -52,6 +53,11 @@ export async function startWorld(options: Parameters<typeof startPlatformSimulat
     /** Runs the bundle with the world's host, key and runtime variables (overridable). */
     run: (node: string, inputs: Record<string, string>, extra: Partial<RunOptions> = {}) => start(node, inputs, extra).done,
     start,
+    /** The one way to start a test from a clean slate: no request, job, fault or artifact left. */
+    reset() {
+      sim.reset()
+      emu.reset()
+    },
     async close() {
       await Promise.all([sim.close(), emu.close()])
       // Every run's folders live under artifactsDir: nothing is left in the temp folder.

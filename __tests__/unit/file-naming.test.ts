@@ -25,7 +25,7 @@ describe('Content-Disposition', () => {
   it.each([
     ['attachment; filename="Banking Assistant.zip"', 'Banking Assistant.zip'],
     ['attachment; filename=plain.zip', 'plain.zip'],
-    ["attachment; filename=\"fallback.zip\"; filename*=UTF-8''Caf%C3%A9%20Bot.zip", 'Café Bot.zip'],
+    ['attachment; filename="fallback.zip"; filename*=UTF-8\'\'Caf%C3%A9%20Bot.zip', 'Café Bot.zip'],
     ['attachment; filename="quo\\"te.zip"', 'quo"te.zip'],
     ['inline', undefined],
     [undefined, undefined]
@@ -40,10 +40,23 @@ describe('safeFileName', () => {
     expect(safeFileName('Café Bot (v2).zip')).toBe('Café Bot (v2).zip')
   })
 
-  it.each(['../evil.zip', '..', '/etc/passwd', 'C:\\x.zip', 'a/b.zip', 'a\\b.zip', 'bad\u0000.zip', 'line\nbreak.zip', '.hidden', 'x.zip.', 'NUL', 'con.zip', 'a|b.zip', 'x'.repeat(201), ''])(
-    'refuses %j',
-    name => {
-      expect(safeFileName(name)).toBeUndefined()
-    }
-  )
+  it.each([
+    '../evil.zip',
+    '..',
+    '/etc/passwd',
+    'C:\\x.zip',
+    'a/b.zip',
+    'a\\b.zip',
+    'bad\u0000.zip',
+    'line\nbreak.zip',
+    '.hidden',
+    'x.zip.',
+    'NUL',
+    'con.zip',
+    'a|b.zip',
+    'x'.repeat(201),
+    ''
+  ])('refuses %j', name => {
+    expect(safeFileName(name)).toBeUndefined()
+  })
 })

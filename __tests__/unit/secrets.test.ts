@@ -11,7 +11,7 @@ describe('Secrets', () => {
     expect(secrets.redact('said kg-key/with+chars and kg-key%2Fwith%2Bchars')).toBe('said *** and ***')
   })
 
-  it("masks a signed URL, its query, and each long value, but not short ones", () => {
+  it('masks a signed URL, its query, and each long value, but not short ones', () => {
     const registered: string[] = []
     const secrets = new Secrets(value => registered.push(value))
     secrets.addUrl(new URL('https://store.example/bucket/file.zip?sig=abcdef123456&expires=3600'))

@@ -75655,15 +75655,31 @@ var ImportOutputs;
  * Text that came from outside (a server, a file, an input) on its way into a log line or the
  * summary. Pure. A line break in such text could start a workflow command of its own.
  */
-/** C0 controls and DEL. */
+/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
+const isControl = (code) => code < 0x20 || code === 0x7f;
+/** Whether `text` holds a C0 control character or DEL. */
 function hasControlCharacters(text) {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(text);
+    for (let i = 0; i < text.length; i++)
+        if (isControl(text.charCodeAt(i)))
+            return true;
+    return false;
 }
 /** One line of at most `max` characters: controls and runs of white space become one space. */
 function oneLine(text, max = 120) {
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    const words = [];
+    let word = '';
+    for (const c of text) {
+        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
+            if (word)
+                words.push(word);
+            word = '';
+        }
+        else
+            word += c;
+    }
+    if (word)
+        words.push(word);
+    const clean = words.join(' ');
     return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
 /**
@@ -75870,15 +75886,20 @@ function cancellation_watchForCancellation(onCancel) {
         }
     };
 }
+/** Why `signal` aborted, as the Error it was aborted with (ours always are; a stray reason is wrapped). */
+function reasonOf(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
 /** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
 function sleep(ms, signal) {
     if (signal?.aborted)
-        return Promise.reject(signal.reason);
+        return Promise.reject(reasonOf(signal));
     return new Promise((resolve, reject) => {
         // The timer is cleared on abort so that a cancelled run is not kept alive by it.
         const onAbort = () => {
             clearTimeout(timer);
-            reject(signal?.reason);
+            reject(reasonOf(signal));
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -75892,18 +75913,15 @@ function abortable(promise, signal) {
     if (!signal)
         return promise;
     if (signal.aborted)
-        return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
+        return Promise.reject(reasonOf(signal));
+    let onAbort = () => undefined;
+    const aborted = new Promise((_, reject) => {
+        onAbort = () => reject(reasonOf(signal));
         signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(value => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, error => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-        });
     });
+    // Once the race is decided the listener goes, and the losing side is never awaited.
+    aborted.catch(() => undefined);
+    return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -76023,7 +76041,9 @@ const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
 const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
 /** The placeholder written in place of `value`, the value of the variable `name`. */
 function placeholder(name, value, key) {
-    const mac = (0,external_node_crypto_.createHmac)('sha256', key).update(`${name}\u0000${canonicalJson(value)}`).digest('hex');
+    const mac = (0,external_node_crypto_.createHmac)('sha256', key)
+        .update(`${name}\u0000${canonicalJson(value)}`)
+        .digest('hex');
     return `${PLACEHOLDER_PREFIX}${mac}>`;
 }
 /** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
@@ -76143,7 +76163,9 @@ function retryAfterTooLong(error, what, leftMs) {
     if (error.retryAfterMs <= limit)
         return undefined;
     const quoted = JSON.stringify((error.retryAfterText ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 60));
-    const bound = limit < MAX_RETRY_AFTER_MS ? `the ${Math.round(limit / 1000)} s left before the time limit` : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`;
+    const bound = limit < MAX_RETRY_AFTER_MS
+        ? `the ${Math.round(limit / 1000)} s left before the time limit`
+        : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`;
     return new errors_ActionError(`${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`, 'Run the workflow again later, when the server is less busy.');
 }
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
@@ -76187,10 +76209,7 @@ async function withRetry(operation, ctx) {
 /** Host names for which plain http is allowed: the key never leaves the machine. */
 function isLoopbackHost(hostname) {
     const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return (name === 'localhost' ||
-        name.endsWith('.localhost') ||
-        name === '::1' ||
-        /^127(?:\.\d{1,3}){3}$/.test(name));
+    return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 /** The key goes only to the platform's own origin: same scheme, host and port. */
 function isSameOrigin(a, b) {
@@ -76219,7 +76238,10 @@ function proxyFor(url, env) {
     const hosts = [hostname, `${hostname}:${port}`];
     const bypass = (env.no_proxy || env.NO_PROXY || '')
         .split(',')
-        .map(entry => entry.trim().toLowerCase().replace(/^\[([^\]]+)\]/, '$1'))
+        .map(entry => entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\[([^\]]+)\]/, '$1'))
         .filter(Boolean);
     for (const entry of bypass) {
         if (entry === '*')
@@ -76328,6 +76350,8 @@ class client_PlatformHttp {
                 catch {
                     throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`);
                 }
+                // A redirect target may be signed: masked before it is requested, or could be printed.
+                this.options.onRedirect?.(next);
                 checkScheme(next, 'a redirect');
                 if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
                     throw new RefusedUrlError('a redirect from https to plain http was refused');
@@ -76349,7 +76373,7 @@ class client_PlatformHttp {
             proxy = proxyFor(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new errors_ActionError(`The proxy settings are not usable: ${error.message}.`, 'Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job\'s env.');
+            throw new errors_ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
         }
         if (!proxy)
             return { dispatcher: this.direct, via: '' };
@@ -76613,9 +76637,7 @@ function answers_serverMessage(text) {
     const errors = obj['errors'];
     const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
     const errorField = nested(obj, 'error');
-    const message = stringField(first, 'msg', 'message') ??
-        stringField(errorField, 'message', 'msg') ??
-        stringField(obj, 'message', 'msg', 'error');
+    const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
     return message ? oneLine(message, 300) : undefined;
 }
 
@@ -76726,7 +76748,10 @@ function describeBody(head, size, contentType) {
     if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
         return 'a zip that ends before its central directory (most likely cut short on the way)';
     }
-    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const text = head
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trimStart();
     const type = (contentType ?? '').toLowerCase();
     if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
         const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
@@ -76903,7 +76928,10 @@ class ImportClient {
     }
     async startSession(session) {
         try {
-            return parseSessionAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, { fileContext: FILE_CONTEXT, ...session }));
+            return parseSessionAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, {
+                fileContext: FILE_CONTEXT,
+                ...session
+            }));
         }
         catch (error) {
             throw this.explain(error, `Starting the upload session of ${session.fileName}`);
@@ -76971,13 +76999,15 @@ class ImportClient {
                 return new errors_ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.');
             case 403:
                 return new errors_ActionError(`${what} failed: HTTP 403 Forbidden from ${host}.${said}`, 'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
-                    (existing ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.` : ''));
+                    (existing
+                        ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
+                        : ''));
             case 404:
                 return new errors_ActionError(`${what} failed: HTTP 404 Not Found from ${host}.${said}`, existing
                     ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
                     : `Check that "host" is the platform's URL: ${host} does not know the import API.`);
             case 413:
-                return new errors_ActionError(`${what} failed: HTTP 413 Payload Too Large from ${host}.${said}`, 'A proxy or the platform refused the size of the request; report it with this log to the action\'s maintainers.');
+                return new errors_ActionError(`${what} failed: HTTP 413 Payload Too Large from ${host}.${said}`, "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.");
             default:
                 return new errors_ActionError(`${what} failed: HTTP ${error.status} from ${host}.${said}`, 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".');
         }
@@ -77755,7 +77785,7 @@ function explain(failure, url, platform) {
         return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
     }
     if (error instanceof HttpError && !isRetryable(error)) {
-        return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, 'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.');
+        return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes.");
     }
     if (error instanceof HttpError || error instanceof NetworkError) {
         return new errors_ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
@@ -77815,7 +77845,15 @@ async function saveOnce(opts, signal, progress) {
         if (error instanceof NetworkError || error instanceof errors_ActionError)
             throw error;
         const code = errors_errorCode(error);
-        if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
+        if (code === 'ENOSPC') {
+            const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
+            const sizes = [
+                free === undefined ? undefined : `${log_text_formatBytes(free)} free`,
+                announced === undefined ? undefined : `${log_text_formatBytes(announced)} needed`
+            ];
+            throw new errors_ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${log_text_formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+        }
+        if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new errors_ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
@@ -77855,14 +77893,16 @@ function decodersFor(header) {
     return decoders;
 }
 function describeCoding(value) {
-    return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
+    return String(value ?? '')
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 40);
 }
 function lengthOf(value) {
     return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 /** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
 function progressLine(progress, now) {
-    const mb = (bytes) => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+    const mb = (bytes) => bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
     const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000);
     const rate = progress.bytes / seconds;
     const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`;
@@ -78574,7 +78614,9 @@ function inputs_getSettings({ getInput, setSecret, env }) {
         const given = text(Inputs.ExtractPath);
         if (!many)
             return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env);
+        return given
+            ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
+            : unpackFolder('', folders[i], artifactNames[i], env);
     }));
     const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
     if (problems.length > 0) {
@@ -78654,7 +78696,10 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
         problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
         return listed.problems.length ? undefined : { tools: listed.tools, many: true };
     }
-    for (const [name, value] of [[Inputs.ToolId, toolId], [Inputs.FlowId, flowId]]) {
+    for (const [name, value] of [
+        [Inputs.ToolId, toolId],
+        [Inputs.FlowId, flowId]
+    ]) {
         if (!value)
             problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
     }
@@ -78789,9 +78834,7 @@ function summaryRows(given, redact = text => text) {
         [
             'Artifact',
             report.artifactName &&
-                (report.artifactUrl
-                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
-                    : summary_escape(report.artifactName))
+                (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName))
         ],
         ['Unpacked to', report.extractedPath && code(report.extractedPath)],
         ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
@@ -78824,7 +78867,11 @@ function setRows(reports, redact = text => text) {
             report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
             report.size === undefined ? '' : formatBytes(report.size),
             report.sha256 ? code(report.sha256.slice(0, 12)) : '',
-            report.artifactName ? (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName)) : '',
+            report.artifactName
+                ? report.artifactUrl
+                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
+                    : summary_escape(report.artifactName)
+                : '',
             report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
         ];
     });
@@ -78833,7 +78880,9 @@ async function summary_writeSetSummary(reports, error, durationMs, redact) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const failed = reports.filter(report => report.error !== undefined).length;
-    const headline = error && failed === 0 ? `❌ ${summary_escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
+    const headline = error && failed === 0
+        ? `❌ ${summary_escape(redact(error))}`
+        : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
     const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
     await core.summary
         .addHeading('Kore.ai tool export', 3)
@@ -78888,7 +78937,9 @@ function summary_escape(text) {
 function importRows(given, redact = text => text) {
     const clean = (text) => summary_escape(redact(text));
     const report = given;
-    const target = report.toolName ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}` : report.toolId && `tool ${code(redact(report.toolId))}`;
+    const target = report.toolName
+        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
+        : report.toolId && `tool ${code(redact(report.toolId))}`;
     const source = report.source;
     const rows = [
         ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
@@ -78896,9 +78947,19 @@ function importRows(given, redact = text => text) {
         ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
         [
             'Backup before the import',
-            report.backup && (report.backup.artifactUrl ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>` : clean(report.backup.artifactName))
+            report.backup &&
+                (report.backup.artifactUrl
+                    ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
+                    : clean(report.backup.artifactName))
         ],
-        ['Status', report.dryRun && !report.error ? 'dry run: nothing was sent' : report.error ? `❌ ${report.status ? clean(report.status) : 'failed'}` : report.status && `✅ ${clean(report.status)}`],
+        [
+            'Status',
+            report.dryRun && !report.error
+                ? 'dry run: nothing was sent'
+                : report.error
+                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
+                    : report.status && `✅ ${clean(report.status)}`
+        ],
         ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
         ['Error', report.error && clean(report.error)]
@@ -79082,7 +79143,15 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug, errorMessage: serverMessage });
+        http = new PlatformHttp({
+            platform: settings.platform,
+            key: settings.key,
+            signal,
+            env: process.env,
+            debug: core.debug,
+            errorMessage: serverMessage,
+            onRedirect: url => secrets.addUrl(url)
+        });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true };
@@ -79198,8 +79267,18 @@ async function exportSet(shared, reports) {
 /** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
 function resultOf(report) {
     const fields = [
-        Outputs.Status, Outputs.DockStatusId, Outputs.ExportJobId, Outputs.FilePath, Outputs.Sha256, Outputs.Size,
-        Outputs.ArtifactName, Outputs.ArtifactId, Outputs.ArtifactUrl, Outputs.ExtractedPath, Outputs.Changed, Outputs.Changes
+        Outputs.Status,
+        Outputs.DockStatusId,
+        Outputs.ExportJobId,
+        Outputs.FilePath,
+        Outputs.Sha256,
+        Outputs.Size,
+        Outputs.ArtifactName,
+        Outputs.ArtifactId,
+        Outputs.ArtifactUrl,
+        Outputs.ExtractedPath,
+        Outputs.Changed,
+        Outputs.Changes
     ];
     const result = { name: report.name, toolId: report.toolId };
     const noted = report;
@@ -79563,7 +79642,9 @@ function describeSource(source, dryRun = false) {
         case 'envValues':
             return 'from envValues';
         case 'existing':
-            return dryRun ? "the existing tool's current value (kept, if the tool has one; else the backup's)" : "the existing tool's current value (kept)";
+            return dryRun
+                ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
+                : "the existing tool's current value (kept)";
         case 'backup':
             return "the backup's own value";
     }
@@ -79732,7 +79813,13 @@ async function readFolder(folder) {
         .filter((file) => file !== undefined)
         .map(file => `${file.sha256}  ${file.name}\n`)
         .join('');
-    return { kind: 'folder', name: external_node_path_.basename(folder), sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), toolName: await toolNameOf(read.app.path), ...read };
+    return {
+        kind: 'folder',
+        name: external_node_path_.basename(folder),
+        sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'),
+        toolName: await toolNameOf(read.app.path),
+        ...read
+    };
 }
 /**
  * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
@@ -80075,7 +80162,11 @@ async function backUp(ctx) {
         throw new errors_ActionError(`The backup of tool ${toolId} before the import failed, so nothing was imported: ${cause}`, `Fix the cause above, or set "${ImportInputs.BackupBefore}: false" to import without a backup.`);
     }
     const artifactId = Number(noted[constants_Outputs.ArtifactId]);
-    report.backup = { artifactName: String(noted[constants_Outputs.ArtifactName]), artifactId, artifactUrl: noted[constants_Outputs.ArtifactUrl] };
+    report.backup = {
+        artifactName: String(noted[constants_Outputs.ArtifactName]),
+        artifactId,
+        artifactUrl: noted[constants_Outputs.ArtifactUrl]
+    };
     lib_core/* setOutput */.uH(ImportOutputs.BackupArtifactId, String(artifactId));
     lib_core/* info */.pq(`Backed up tool ${log_text_logValue(toolId)} as it was: artifact ${report.backup.artifactName} (id ${artifactId})${report.backup.artifactUrl ? `: ${report.backup.artifactUrl}` : ''}`);
     const backup = await readSource(String(noted[constants_Outputs.FilePath]), { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
@@ -80097,7 +80188,11 @@ async function uploadAll(ctx, source, env) {
     const app = await uploadOne(ctx, source.app);
     const flow = await uploadOne(ctx, source.flow);
     const envId = env ? await uploadOne(ctx, env) : undefined;
-    ctx.report.files = [source.app, source.flow, ...(env ? [env] : [])].map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
+    ctx.report.files = [source.app, source.flow, ...(env ? [env] : [])].map(file => ({
+        name: file.name,
+        size: file.size,
+        how: planUpload(file.size).mode
+    }));
     lib_core/* info */.pq(`Uploaded ${log_text_formatBytes(total)} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
     return { app, flow, env: envId };
 }
@@ -80115,7 +80210,12 @@ async function uploadOne(ctx, file) {
     }
     else {
         const fileName = file.name;
-        const sessionId = await retrying(`Starting the upload session of ${fileName}`, () => client.startSession({ fileName, fileExtension: external_node_path_.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks }));
+        const sessionId = await retrying(`Starting the upload session of ${fileName}`, () => client.startSession({
+            fileName,
+            fileExtension: external_node_path_.extname(fileName).slice(1) || 'json',
+            fileSize: file.size,
+            totalChunks: plan.totalChunks
+        }));
         lib_core/* info */.pq(`Uploading ${fileName} (${log_text_formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${log_text_formatBytes(plan.chunkBytes)}`);
         const blob = await (0,external_node_fs_.openAsBlob)(file.path);
         for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
@@ -80181,9 +80281,7 @@ function importNotConfirmed(failure, settings) {
     if (error instanceof NetworkError && error.unsent) {
         return new errors_ActionError(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
     }
-    const where = settings.toolId
-        ? `a new in-development version of tool ${settings.toolId}`
-        : `a new tool named "${settings.toolName}"`;
+    const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`;
     return new errors_ActionError(`Sending the import request failed (${describeFailure(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
 }
 async function waitForImport(ctx, started) {
@@ -80236,7 +80334,9 @@ function describeImportFailure(report, error) {
     if (error instanceof errors_ActionError)
         return error.toString();
     if (error instanceof errors_CancelledError) {
-        const left = report.dockStatusId && !report.status ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
+        const left = report.dockStatusId && !report.status
+            ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.`
+            : '';
         return `The import was cancelled (${error.signal}).${left}`;
     }
     return `The import failed unexpectedly: ${errors_errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;

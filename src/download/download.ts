@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -21,7 +21,7 @@ import { ActionError, errorCode, HttpError, NetworkError, NotAnExportError, Refu
 import { verifyExport, type VerifiedExport } from './verify.js'
 import { contentDispositionName, safeFileName } from '../file-naming.js'
 import { bodyFault, headerValue, type PlatformHttp } from '../http/client.js'
-import { oneLine } from '../log-text.js'
+import { formatBytes, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
 import { statusProblem } from '../platform/what-arrived.js'
 
@@ -111,9 +111,12 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {
   const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type'
   const fix: Record<typeof error.refusal, string> = {
-    'not a zip': 'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
-    'damaged zip': 'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
-    'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
+    'not a zip':
+      'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
+    'damaged zip':
+      'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
+    'not a tool export':
+      'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
   }
   return new ActionError(
     `The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
@@ -179,7 +182,7 @@ function explain(failure: unknown, url: URL, platform?: URL): unknown {
   if (error instanceof HttpError && !isRetryable(error)) {
     return new ActionError(
       `Downloading the export failed: ${error.message} from ${url.host}.`,
-      'The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key\'s scopes.'
+      "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes."
     )
   }
   if (error instanceof HttpError || error instanceof NetworkError) {
@@ -231,7 +234,14 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
         yield chunk
       }
     }
-    await pipeline(response.body, count, ...(decoders as [Transform]), hashed, createWriteStream(partial, { highWaterMark: WRITE_BUFFER_BYTES }), { signal })
+    await pipeline(
+      response.body,
+      count,
+      ...(decoders as [Transform]),
+      hashed,
+      createWriteStream(partial, { highWaterMark: WRITE_BUFFER_BYTES }),
+      { signal }
+    )
     if (announced !== undefined && received !== announced) {
       throw new NetworkError(`the download ended after ${received} of ${announced} bytes`)
     }
@@ -243,14 +253,30 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
     if (signal.aborted) throw signal.reason
     if (error instanceof NetworkError || error instanceof ActionError) throw error
     const code = errorCode(error)
-    if (code && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
+    if (code === 'ENOSPC') {
+      const free = await statfs(opts.folder).then(
+        disk => disk.bavail * disk.bsize,
+        () => undefined
+      )
+      const sizes = [
+        free === undefined ? undefined : `${formatBytes(free)} free`,
+        announced === undefined ? undefined : `${formatBytes(announced)} needed`
+      ]
+      throw new ActionError(
+        `Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`,
+        'Free some space on the runner, or save the export onto another disk with the input "path".'
+      )
+    }
+    if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
       throw new ActionError(
         `Saving the export to ${opts.folder} failed (${code}).`,
         'Choose a writable folder with enough free space in the input "path".'
       )
     }
     if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
-      throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`)
+      throw new NetworkError(
+        `the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`
+      )
     }
     // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
     throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`)
@@ -284,7 +310,9 @@ export function decodersFor(header: string | undefined): Transform[] | undefined
 }
 
 function describeCoding(value: string | string[] | undefined): string {
-  return String(value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 40)
+  return String(value ?? '')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 40)
 }
 
 function lengthOf(value: string | undefined): number | undefined {
@@ -293,7 +321,8 @@ function lengthOf(value: string | undefined): number | undefined {
 
 /** "Downloaded 12.0 MB of 48.0 MB (25%) at 1.2 MB/s, about 30 s left": bytes, rate, and with a known length, percent and time left. */
 export function progressLine(progress: Progress, now: number): string {
-  const mb = (bytes: number): string => (bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`)
+  const mb = (bytes: number): string =>
+    bytes < 1e4 ? `${bytes} bytes` : bytes < 1e7 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`
   const seconds = Math.max(0.001, (now - progress.attemptStartedAt) / 1000)
   const rate = progress.bytes / seconds
   const rateText = rate >= 1e5 ? `${(rate / 1e6).toFixed(1)} MB/s` : `${Math.round(rate)} bytes/s`

@@ -75,7 +75,7 @@ export async function verifyExport(file: string, opts: VerifyOptions): Promise<V
 
       const definition = opts.toolChecks && (DEFINITIONS as readonly string[]).includes(name)
       const json = definition ? new JsonSyntaxChecker() : undefined
-      const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? [] as Buffer[] : undefined
+      const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? ([] as Buffer[]) : undefined
       let crc = 0
       try {
         const stream = await openEntry(zip, entry)
@@ -107,7 +107,8 @@ export async function verifyExport(file: string, opts: VerifyOptions): Promise<V
       throw new NotAnExportError(`a zip without ${FLOW_DEFINITION} (it holds: ${list})`, 'not a tool export')
     }
     for (const optional of OPTIONAL_DEFINITIONS) {
-      if (!names.has(optional)) warnings.push(`The export holds no ${optional}; it can still be imported (only ${FLOW_DEFINITION} is required).`)
+      if (!names.has(optional))
+        warnings.push(`The export holds no ${optional}; it can still be imported (only ${FLOW_DEFINITION} is required).`)
     }
   }
   return { entries, toolName, warnings, toolChecked: opts.toolChecks }

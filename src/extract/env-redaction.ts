@@ -21,7 +21,9 @@ const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/
 
 /** The placeholder written in place of `value`, the value of the variable `name`. */
 export function placeholder(name: string, value: unknown, key: string): string {
-  const mac = createHmac('sha256', key).update(`${name}\u0000${canonicalJson(value)}`).digest('hex')
+  const mac = createHmac('sha256', key)
+    .update(`${name}\u0000${canonicalJson(value)}`)
+    .digest('hex')
   return `${PLACEHOLDER_PREFIX}${mac}>`
 }
 

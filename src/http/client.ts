@@ -8,7 +8,16 @@
 import type { Readable } from 'node:stream'
 import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
 import { API_KEY_HEADER } from '../constants.js'
-import { ActionError, AnswerCutShortError, AnswerTooLongError, CancelledError, errorCode, HttpError, NetworkError, RefusedUrlError } from '../errors.js'
+import {
+  ActionError,
+  AnswerCutShortError,
+  AnswerTooLongError,
+  CancelledError,
+  errorCode,
+  HttpError,
+  NetworkError,
+  RefusedUrlError
+} from '../errors.js'
 import { parseRetryAfter } from './retry.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
@@ -37,6 +46,8 @@ export interface HttpOptions {
    * platform layer's to read); never the body itself.
    */
   errorMessage?: (body: string) => string | undefined
+  /** Told each redirect's target before it is requested (the run masks it: it may be signed). */
+  onRedirect?: (url: URL) => void
 }
 
 /** A 2xx response whose body has not been read yet. The caller reads `body` or calls destroy(). */
@@ -107,7 +118,9 @@ export class PlatformHttp {
     checkScheme(start, 'the URL')
     // A signed download URL in clear text is as good as a key: https promised, https kept.
     if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !isLoopbackHost(start.hostname)) {
-      throw new RefusedUrlError(`a plain http URL on ${start.host} was refused: the platform is on https, and the URL would travel in clear text`)
+      throw new RefusedUrlError(
+        `a plain http URL on ${start.host} was refused: the platform is on https, and the URL would travel in clear text`
+      )
     }
     let url = start
     let verb = method
@@ -128,11 +141,15 @@ export class PlatformHttp {
         } catch {
           throw new RefusedUrlError(`a redirect from ${url.origin} to a location that is not a URL was refused`)
         }
+        // A redirect target may be signed: masked before it is requested, or could be printed.
+        this.options.onRedirect?.(next)
         checkScheme(next, 'a redirect')
         if (url.protocol === 'https:' && next.protocol !== 'https:' && !isLoopbackHost(next.hostname)) {
           throw new RefusedUrlError('a redirect from https to plain http was refused')
         }
-        this.debug(`redirect ${status}: ${url.origin} -> ${next.origin}${isSameOrigin(next, this.options.platform) ? '' : ' (no key sent there)'}`)
+        this.debug(
+          `redirect ${status}: ${url.origin} -> ${next.origin}${isSameOrigin(next, this.options.platform) ? '' : ' (no key sent there)'}`
+        )
         if (status === 303 || ((status === 301 || status === 302) && verb === 'POST')) verb = 'GET'
         url = next
         continue
@@ -147,7 +164,10 @@ export class PlatformHttp {
     try {
       proxy = proxyFor(url, this.options.env ?? {})
     } catch (error) {
-      throw new ActionError(`The proxy settings are not usable: ${(error as Error).message}.`, 'Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job\'s env.')
+      throw new ActionError(
+        `The proxy settings are not usable: ${(error as Error).message}.`,
+        "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env."
+      )
     }
     if (!proxy) return { dispatcher: this.direct, via: '' }
     let agent = this.proxies.get(proxy.href)
@@ -180,7 +200,7 @@ export class PlatformHttp {
       const response = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
-        method: verb as Dispatcher.HttpMethod,
+        method: verb,
         headers,
         body: requestBody,
         signal
@@ -239,7 +259,10 @@ async function readText(response: OpenResponse, limit: number, strict: boolean):
   } catch (error) {
     if (error instanceof AnswerTooLongError) throw error
     response.destroy()
-    throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`)
+    throw new AnswerCutShortError(
+      response.statusCode,
+      `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`
+    )
   }
   return Buffer.concat(chunks).toString('utf8')
 }

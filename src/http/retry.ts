@@ -2,7 +2,15 @@
  * What counts as a passing fault, how long to wait before the next try, and the loop that
  * applies both. The policy is pure; sleeping and logging are injected.
  */
-import { ActionError, CancelledError, errorMessage, HttpError, MalformedAnswerError, NetworkError, RetriesExhaustedError } from '../errors.js'
+import {
+  ActionError,
+  CancelledError,
+  errorMessage,
+  HttpError,
+  MalformedAnswerError,
+  NetworkError,
+  RetriesExhaustedError
+} from '../errors.js'
 
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500
@@ -47,12 +55,7 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF: BackoffPolicy = { attempts: 4, baseMs: 1000, maxMs: 15000 }
 
 /** Exponential backoff with jitter (half fixed, half random), capped; a server's Retry-After wins when longer. */
-export function retryDelay(
-  policy: BackoffPolicy,
-  failedAttempt: number,
-  error: unknown,
-  random: () => number = Math.random
-): number {
+export function retryDelay(policy: BackoffPolicy, failedAttempt: number, error: unknown, random: () => number = Math.random): number {
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** (failedAttempt - 1))
   const jittered = Math.round(exponential / 2 + (random() * exponential) / 2)
   const serverAsked = error instanceof HttpError ? error.retryAfterMs : undefined
@@ -75,7 +78,10 @@ export function retryAfterTooLong(error: unknown, what: string, leftMs: number):
   const limit = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, leftMs))
   if (error.retryAfterMs <= limit) return undefined
   const quoted = JSON.stringify((error.retryAfterText ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 60))
-  const bound = limit < MAX_RETRY_AFTER_MS ? `the ${Math.round(limit / 1000)} s left before the time limit` : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`
+  const bound =
+    limit < MAX_RETRY_AFTER_MS
+      ? `the ${Math.round(limit / 1000)} s left before the time limit`
+      : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`
   return new ActionError(
     `${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`,
     'Run the workflow again later, when the server is less busy.'
@@ -119,7 +125,9 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, c
         throw tooLong
       }
       const delay = retryDelay(ctx.policy, attempt, error)
-      debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`)
+      debug(
+        `${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`
+      )
       ctx.warn(
         `${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
           `(attempt ${attempt + 1} of ${ctx.policy.attempts})`

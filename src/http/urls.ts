@@ -6,12 +6,7 @@
 /** Host names for which plain http is allowed: the key never leaves the machine. */
 export function isLoopbackHost(hostname: string): boolean {
   const name = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return (
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    name === '::1' ||
-    /^127(?:\.\d{1,3}){3}$/.test(name)
-  )
+  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name)
 }
 
 /** The key goes only to the platform's own origin: same scheme, host and port. */
@@ -41,7 +36,12 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
   const hosts = [hostname, `${hostname}:${port}`]
   const bypass = (env.no_proxy || env.NO_PROXY || '')
     .split(',')
-    .map(entry => entry.trim().toLowerCase().replace(/^\[([^\]]+)\]/, '$1'))
+    .map(entry =>
+      entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\[([^\]]+)\]/, '$1')
+    )
     .filter(Boolean)
   for (const entry of bypass) {
     if (entry === '*') return undefined

@@ -56,8 +56,7 @@ export function parseJsonObject(text: string): Json {
   }
   // A byte order mark before the JSON (some gateways add one) is not part of the answer.
   text = text.replace(/^\uFEFF/, '')
-  const parsed =
-    attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'))
+  const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'))
   if (!parsed) throw new MalformedAnswerError('the answer is not a JSON object')
   return parsed
 }
@@ -154,8 +153,6 @@ export function serverMessage(text: string): string | undefined {
   const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? (errors[0] as Json) : undefined
   const errorField = nested(obj, 'error')
   const message =
-    stringField(first, 'msg', 'message') ??
-    stringField(errorField, 'message', 'msg') ??
-    stringField(obj, 'message', 'msg', 'error')
+    stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error')
   return message ? oneLine(message, 300) : undefined
 }

@@ -90,7 +90,10 @@ export class PlatformClient {
       )
     }
     if (error instanceof RefusedUrlError) {
-      return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.')
+      return new ActionError(
+        `${what} failed: ${error.message}.`,
+        'Check the "host" input: the platform API answered with a redirect the action will not follow.'
+      )
     }
     if (!(error instanceof HttpError) || isRetryable(error)) return error
     return explainHttpError(error, what, this.target)
@@ -101,7 +104,12 @@ export class PlatformClient {
  * One check of a dock job (an export's or an import's): its status, refused when the answer is
  * about another job. `explain` turns a failure into what the caller tells the user.
  */
-export async function readJobStatus(http: PlatformHttp, platform: URL, dockStatusId: string, explain: (error: unknown) => unknown): Promise<StatusAnswer> {
+export async function readJobStatus(
+  http: PlatformHttp,
+  platform: URL,
+  dockStatusId: string,
+  explain: (error: unknown) => unknown
+): Promise<StatusAnswer> {
   let answer: StatusAnswer
   try {
     answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)))

@@ -9,7 +9,14 @@ import { FormData } from 'undici'
 import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
 import { MAX_ANSWER_BYTES, type PlatformHttp } from '../http/client.js'
 import { describeFailure, isRetryable } from '../http/retry.js'
-import { parseImportAnswer, parseSessionAnswer, parseUploadAnswer, type ImportAnswer, type StatusAnswer, type UploadAnswer } from './answers.js'
+import {
+  parseImportAnswer,
+  parseSessionAnswer,
+  parseUploadAnswer,
+  type ImportAnswer,
+  type StatusAnswer,
+  type UploadAnswer
+} from './answers.js'
 import { readJobStatus } from './client.js'
 import { filesUrl, importUrl } from './urls.js'
 
@@ -44,7 +51,9 @@ export class ImportClient {
   async uploadFile(filePath: string, fileName: string): Promise<UploadAnswer> {
     const blob = await openAsBlob(filePath)
     try {
-      return parseUploadAnswer(await this.http.postForm(filesUrl(this.target.platform), () => uploadForm(blob, fileName, { fileContext: FILE_CONTEXT })))
+      return parseUploadAnswer(
+        await this.http.postForm(filesUrl(this.target.platform), () => uploadForm(blob, fileName, { fileContext: FILE_CONTEXT }))
+      )
     } catch (error) {
       throw this.explain(error, `Uploading ${fileName}`)
     }
@@ -53,7 +62,10 @@ export class ImportClient {
   async startSession(session: { fileName: string; fileExtension: string; fileSize: number; totalChunks: number }): Promise<string> {
     try {
       return parseSessionAnswer(
-        await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, { fileContext: FILE_CONTEXT, ...session })
+        await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, {
+          fileContext: FILE_CONTEXT,
+          ...session
+        })
       )
     } catch (error) {
       throw this.explain(error, `Starting the upload session of ${session.fileName}`)
@@ -63,7 +75,9 @@ export class ImportClient {
   /** One chunk of a session: `blob` is a slice of the file on disk, read as it is sent. */
   async uploadChunk(sessionId: string, chunkNumber: number, blob: Blob, fileName: string): Promise<void> {
     try {
-      await this.http.postForm(filesUrl(this.target.platform, sessionId), () => uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) }))
+      await this.http.postForm(filesUrl(this.target.platform, sessionId), () =>
+        uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) })
+      )
     } catch (error) {
       throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`)
     }
@@ -117,7 +131,10 @@ export class ImportClient {
       )
     }
     if (error instanceof RefusedUrlError) {
-      return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.')
+      return new ActionError(
+        `${what} failed: ${error.message}.`,
+        'Check the "host" input: the platform API answered with a redirect the action will not follow.'
+      )
     }
     if (!(error instanceof HttpError) || isRetryable(error)) return error
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
@@ -132,7 +149,9 @@ export class ImportClient {
         return new ActionError(
           `${what} failed: HTTP 403 Forbidden from ${host}.${said}`,
           'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
-            (existing ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.` : '')
+            (existing
+              ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
+              : '')
         )
       case 404:
         return new ActionError(
@@ -144,7 +163,7 @@ export class ImportClient {
       case 413:
         return new ActionError(
           `${what} failed: HTTP 413 Payload Too Large from ${host}.${said}`,
-          'A proxy or the platform refused the size of the request; report it with this log to the action\'s maintainers.'
+          "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
         )
       default:
         return new ActionError(

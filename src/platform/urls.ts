@@ -25,9 +25,7 @@ export function parseHost(raw: string): URL {
     throw new Error(`the scheme ${url.protocol.replace(':', '')} is not supported; use https`)
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new Error(
-      'plain http would send the API key in clear text; use https (http is allowed only for localhost)'
-    )
+    throw new Error('plain http would send the API key in clear text; use https (http is allowed only for localhost)')
   }
   if (url.username || url.password) {
     throw new Error('it must not contain a user name or password')
@@ -81,4 +79,3 @@ export function resolveDownloadUrl(base: URL, raw: string): URL {
     throw new Error(`"${raw.trim().replace(/[?#].*$/s, '')}" is not a URL`)
   }
 }
-

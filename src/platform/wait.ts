@@ -47,10 +47,7 @@ export interface WaitResult {
   message?: string
 }
 
-export async function waitForJob(
-  getStatus: (dockStatusId: string) => Promise<StatusAnswer>,
-  opts: WaitOptions
-): Promise<WaitResult> {
+export async function waitForJob(getStatus: (dockStatusId: string) => Promise<StatusAnswer>, opts: WaitOptions): Promise<WaitResult> {
   const now = opts.now ?? Date.now
   const deadline = opts.startedAt + opts.timeoutMs
   const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`

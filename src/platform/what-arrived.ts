@@ -25,7 +25,10 @@ export function describeBody(head: Buffer, size: number, contentType: string | u
   if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
     return 'a zip that ends before its central directory (most likely cut short on the way)'
   }
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart()
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
   const type = (contentType ?? '').toLowerCase()
   if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]

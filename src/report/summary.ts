@@ -86,9 +86,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
     [
       'Artifact',
       report.artifactName &&
-        (report.artifactUrl
-          ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
-          : escape(report.artifactName))
+        (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName))
     ],
     ['Unpacked to', report.extractedPath && code(report.extractedPath)],
     ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
@@ -100,7 +98,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
 
 /** The report with `redact` applied to every text in it. */
 function redactReport(report: RunReport, redact: (text: string) => string): RunReport {
-  return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value])) as RunReport
+  return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]))
 }
 
 /** What the verified export holds: one row per file, its name and size (already escaped). */
@@ -123,20 +121,35 @@ export function setRows(reports: RunReport[], redact: (text: string) => string =
       report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
       report.size === undefined ? '' : formatBytes(report.size),
       report.sha256 ? code(report.sha256.slice(0, 12)) : '',
-      report.artifactName ? (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName)) : '',
+      report.artifactName
+        ? report.artifactUrl
+          ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>`
+          : escape(report.artifactName)
+        : '',
       report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
     ]
   })
 }
 
-export async function writeSetSummary(reports: RunReport[], error: string | undefined, durationMs: number, redact: (text: string) => string): Promise<void> {
+export async function writeSetSummary(
+  reports: RunReport[],
+  error: string | undefined,
+  durationMs: number,
+  redact: (text: string) => string
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const failed = reports.filter(report => report.error !== undefined).length
-  const headline = error && failed === 0 ? `❌ ${escape(redact(error))}` : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
+  const headline =
+    error && failed === 0
+      ? `❌ ${escape(redact(error))}`
+      : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
   const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }))
   await core.summary
     .addHeading('Kore.ai tool export', 3)
-    .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`, true)
+    .addRaw(
+      `<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`,
+      true
+    )
     .addTable([header, ...setRows(reports, redact)])
     .write()
 }
@@ -208,7 +221,9 @@ export interface ImportReport {
 export function importRows(given: ImportReport, redact: (text: string) => string = text => text): [string, string][] {
   const clean = (text: string): string => escape(redact(text))
   const report = given
-  const target = report.toolName ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}` : report.toolId && `tool ${code(redact(report.toolId))}`
+  const target = report.toolName
+    ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
+    : report.toolId && `tool ${code(redact(report.toolId))}`
   const source = report.source
   const rows: [string, string | undefined][] = [
     ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
@@ -216,9 +231,19 @@ export function importRows(given: ImportReport, redact: (text: string) => string
     ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
     [
       'Backup before the import',
-      report.backup && (report.backup.artifactUrl ? `<a href="${escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>` : clean(report.backup.artifactName))
+      report.backup &&
+        (report.backup.artifactUrl
+          ? `<a href="${escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
+          : clean(report.backup.artifactName))
     ],
-    ['Status', report.dryRun && !report.error ? 'dry run: nothing was sent' : report.error ? `❌ ${report.status ? clean(report.status) : 'failed'}` : report.status && `✅ ${clean(report.status)}`],
+    [
+      'Status',
+      report.dryRun && !report.error
+        ? 'dry run: nothing was sent'
+        : report.error
+          ? `❌ ${report.status ? clean(report.status) : 'failed'}`
+          : report.status && `✅ ${clean(report.status)}`
+    ],
     ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
     ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
     ['Error', report.error && clean(report.error)]

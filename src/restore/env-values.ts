@@ -120,7 +120,9 @@ export function describeSource(source: ValueSource, dryRun = false): string {
     case 'envValues':
       return 'from envValues'
     case 'existing':
-      return dryRun ? "the existing tool's current value (kept, if the tool has one; else the backup's)" : "the existing tool's current value (kept)"
+      return dryRun
+        ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
+        : "the existing tool's current value (kept)"
     case 'backup':
       return "the backup's own value"
   }

@@ -41,14 +41,19 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
   // The values are secrets: masked before anything could print one, even when the rest is bad.
   const envValues = check(ImportInputs.EnvValues, () => parseEnvValues(getInput(ImportInputs.EnvValues), setSecret))
   const sourceText = text(ImportInputs.Source)
-  if (!sourceText) problems.push(`input "${ImportInputs.Source}" is required and was not given (a tool-export zip, or a folder as "extract" writes it)`)
+  if (!sourceText)
+    problems.push(`input "${ImportInputs.Source}" is required and was not given (a tool-export zip, or a folder as "extract" writes it)`)
   const toolId = text(Inputs.ToolId) || undefined
   const toolName = text(ImportInputs.ToolName) || undefined
   const flowId = text(Inputs.FlowId) || undefined
   if (toolId && toolName) {
-    problems.push(`inputs "${Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${Inputs.ToolId}" imports a new version of an existing one`)
+    problems.push(
+      `inputs "${Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${Inputs.ToolId}" imports a new version of an existing one`
+    )
   } else if (!toolId && !toolName) {
-    problems.push(`one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${Inputs.ToolId}" (a new version of an existing tool) is required`)
+    problems.push(
+      `one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${Inputs.ToolId}" (a new version of an existing tool) is required`
+    )
   }
   const backupGiven = check(ImportInputs.BackupBefore, () => boolean(text(ImportInputs.BackupBefore), true))
   const dryRun = check(ImportInputs.DryRun, () => boolean(text(ImportInputs.DryRun), false))
@@ -65,7 +70,10 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
     return value
   })
   if (problems.length > 0) {
-    throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.')
+    throw new ActionError(
+      `Invalid input: ${problems.join('; ')}.`,
+      'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.'
+    )
   }
   return {
     platform: platform!,
@@ -91,7 +99,8 @@ export function parseEnvValues(raw: string, setSecret: (value: string) => void):
     // The text may hold secrets: it is never quoted.
     throw new Error('is not valid JSON: give an object such as {"REGION": "eu"} (from a secret)')
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object of names and values, such as {"REGION": "eu"}')
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('must be a JSON object of names and values, such as {"REGION": "eu"}')
   const values: Record<string, string> = {}
   const notStrings: string[] = []
   for (const [name, value] of Object.entries(parsed)) {
@@ -101,6 +110,7 @@ export function parseEnvValues(raw: string, setSecret: (value: string) => void):
       values[name] = value
     }
   }
-  if (notStrings.length) throw new Error(`must map each name to a string; not a string: ${notStrings.map(name => JSON.stringify(name)).join(', ')}`)
+  if (notStrings.length)
+    throw new Error(`must map each name to a string; not a string: ${notStrings.map(name => JSON.stringify(name)).join(', ')}`)
   return values
 }

@@ -56,7 +56,9 @@ export async function runImport(): Promise<void> {
   const writeReport = (): Promise<void> =>
     (summary ??= (async () => {
       report.durationMs = Date.now() - startedAt
-      await writeImportSummary(report, redact).catch((error: unknown) => core.warning(`Could not write the job summary: ${errorMessage(error)}`))
+      await writeImportSummary(report, redact).catch((error: unknown) =>
+        core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+      )
     })())
   const fail = (error: unknown): void => {
     if (report.error !== undefined) return
@@ -170,7 +172,10 @@ function resolveEnv(ctx: RestoreContext, source: RestoreSource, existing: Existi
   if (final || settings.dryRun || !settings.backupBefore) {
     if (env.file === 'existing') core.info(`The source has no ${ENV_VARIABLES}: the existing tool's current one is imported.`)
     for (const variable of env.variables) core.info(`Variable ${logValue(variable.name)}: ${describeSource(variable.source, !final)}`)
-    if (env.unused.length) core.warning(`"${ImportInputs.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => logValue(name)).join(', ')}.`)
+    if (env.unused.length)
+      core.warning(
+        `"${ImportInputs.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => logValue(name)).join(', ')}.`
+      )
   }
   return env
 }
@@ -179,7 +184,9 @@ function resolveEnv(ctx: RestoreContext, source: RestoreSource, existing: Existi
 function writePlan(ctx: RestoreContext, source: RestoreSource, env: EnvResolution): void {
   const { settings, report } = ctx
   const into = settings.toolId ? `tool ${logValue(settings.toolId)} (a new version)` : `a new tool named ${logValue(settings.toolName!)}`
-  core.info(`Dry run: would import ${source.kind} ${logValue(source.name)} (sha256 ${source.sha256}) into ${into} on ${settings.platform.host}.`)
+  core.info(
+    `Dry run: would import ${source.kind} ${logValue(source.name)} (sha256 ${source.sha256}) into ${into} on ${settings.platform.host}.`
+  )
   const files = [source.app, source.flow, ...(source.env || env.file === 'source' ? [source.env!] : [])]
   report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }))
   if (env.file === 'existing') report.files.push({ name: ENV_VARIABLES, size: 0, how: "the existing tool's current file" })
@@ -223,9 +230,15 @@ async function backUp(ctx: RestoreContext): Promise<ExistingVariables> {
     heartbeat: true
   }
   try {
-    await exportTool({ settings: exportSettings, http: ctx.http, signal: ctx.signal, secrets: ctx.secrets, temporary: ctx.temporary }, target, exported, log, (name, value) => {
-      noted[name] = value
-    })
+    await exportTool(
+      { settings: exportSettings, http: ctx.http, signal: ctx.signal, secrets: ctx.secrets, temporary: ctx.temporary },
+      target,
+      exported,
+      log,
+      (name, value) => {
+        noted[name] = value
+      }
+    )
   } catch (error) {
     if (error instanceof CancelledError) throw error
     const cause = error instanceof ActionError ? error.toString() : errorMessage(error)
@@ -235,9 +248,15 @@ async function backUp(ctx: RestoreContext): Promise<ExistingVariables> {
     )
   }
   const artifactId = Number(noted[Outputs.ArtifactId])
-  report.backup = { artifactName: String(noted[Outputs.ArtifactName]), artifactId, artifactUrl: noted[Outputs.ArtifactUrl] as string | undefined }
+  report.backup = {
+    artifactName: String(noted[Outputs.ArtifactName]),
+    artifactId,
+    artifactUrl: noted[Outputs.ArtifactUrl] as string | undefined
+  }
   core.setOutput(ImportOutputs.BackupArtifactId, String(artifactId))
-  core.info(`Backed up tool ${logValue(toolId)} as it was: artifact ${report.backup.artifactName} (id ${artifactId})${report.backup.artifactUrl ? `: ${report.backup.artifactUrl}` : ''}`)
+  core.info(
+    `Backed up tool ${logValue(toolId)} as it was: artifact ${report.backup.artifactName} (id ${artifactId})${report.backup.artifactUrl ? `: ${report.backup.artifactUrl}` : ''}`
+  )
   const backup = await readSource(String(noted[Outputs.FilePath]), { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal })
   if (backup.envValue !== undefined) maskValues(ctx.secrets, backup.envValue)
   return { kind: 'known', file: backup.envValue }
@@ -264,7 +283,11 @@ async function uploadAll(ctx: RestoreContext, source: RestoreSource, env: Source
   const app = await uploadOne(ctx, source.app)
   const flow = await uploadOne(ctx, source.flow)
   const envId = env ? await uploadOne(ctx, env) : undefined
-  ctx.report.files = [source.app, source.flow, ...(env ? [env] : [])].map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }))
+  ctx.report.files = [source.app, source.flow, ...(env ? [env] : [])].map(file => ({
+    name: file.name,
+    size: file.size,
+    how: planUpload(file.size).mode
+  }))
   core.info(`Uploaded ${formatBytes(total)} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`)
   return { app, flow, env: envId }
 }
@@ -284,13 +307,20 @@ async function uploadOne(ctx: RestoreContext, file: SourceFile): Promise<string>
   } else {
     const fileName = file.name
     const sessionId = await retrying(`Starting the upload session of ${fileName}`, () =>
-      client.startSession({ fileName, fileExtension: path.extname(fileName).slice(1) || 'json', fileSize: file.size, totalChunks: plan.totalChunks })
+      client.startSession({
+        fileName,
+        fileExtension: path.extname(fileName).slice(1) || 'json',
+        fileSize: file.size,
+        totalChunks: plan.totalChunks
+      })
     )
     core.info(`Uploading ${fileName} (${formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${formatBytes(plan.chunkBytes)}`)
     const blob = await openAsBlob(file.path)
     for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
       const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes)
-      await retrying(`Uploading chunk ${chunk} of ${fileName}`, () => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName))
+      await retrying(`Uploading chunk ${chunk} of ${fileName}`, () =>
+        client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName)
+      )
       core.debug(`chunk ${chunk} of ${fileName}: bytes ${start}-${end - 1} sent`)
     }
     answer = await retrying(`Completing the upload of ${fileName}`, () => client.completeSession(sessionId, fileName))
@@ -317,7 +347,9 @@ async function sendImport(ctx: RestoreContext, ids: UploadedIds): Promise<{ dock
   const files: ImportFiles = { toolDataFileId: ids.app, flowDataFileId: ids.flow }
   if (ids.env) files.envVariablesFileId = ids.env
   if (!settings.toolId) files.toolName = settings.toolName
-  core.info(`POST ${describeUrl(client.importUrl)} (${settings.toolId ? `a new version of tool ${logValue(settings.toolId)}` : `a new tool named ${logValue(settings.toolName!)}`})`)
+  core.info(
+    `POST ${describeUrl(client.importUrl)} (${settings.toolId ? `a new version of tool ${logValue(settings.toolId)}` : `a new tool named ${logValue(settings.toolName!)}`})`
+  )
   const answer = await withRetry(() => client.startImport(files), {
     ...ctx.retry,
     retryable: isSafeToResend,
@@ -333,7 +365,9 @@ async function sendImport(ctx: RestoreContext, ids: UploadedIds): Promise<{ dock
     report.toolId = toolId
     core.setOutput(ImportOutputs.ToolId, toolId)
   }
-  core.info(`Import started: dock status id ${logValue(answer.dockStatusId)}${toolId ? `, tool ${logValue(toolId)}` : ''}, status ${answer.status ? logValue(answer.status) : 'not given'}`)
+  core.info(
+    `Import started: dock status id ${logValue(answer.dockStatusId)}${toolId ? `, tool ${logValue(toolId)}` : ''}, status ${answer.status ? logValue(answer.status) : 'not given'}`
+  )
   return answer
 }
 
@@ -355,9 +389,7 @@ function importNotConfirmed(failure: unknown, settings: ImportSettings): unknown
       'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
     )
   }
-  const where = settings.toolId
-    ? `a new in-development version of tool ${settings.toolId}`
-    : `a new tool named "${settings.toolName}"`
+  const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`
   return new ActionError(
     `Sending the import request failed (${describeFailure(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`,
     `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`
@@ -416,13 +448,19 @@ function maskValues(secrets: Secrets, file: unknown): void {
 }
 
 function withBackupHint(problem: ActionError): ActionError {
-  return new ActionError(`The backup before the import cannot be kept: ${problem.message}`, `${problem.fix} Or set "${ImportInputs.BackupBefore}: false".`)
+  return new ActionError(
+    `The backup before the import cannot be kept: ${problem.message}`,
+    `${problem.fix} Or set "${ImportInputs.BackupBefore}: false".`
+  )
 }
 
 function describeImportFailure(report: ImportReport, error: unknown): string {
   if (error instanceof ActionError) return error.toString()
   if (error instanceof CancelledError) {
-    const left = report.dockStatusId && !report.status ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.` : ''
+    const left =
+      report.dockStatusId && !report.status
+        ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.`
+        : ''
     return `The import was cancelled (${error.signal}).${left}`
   }
   return `The import failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`

@@ -78,7 +78,8 @@ async function readZip(file: string, options: ReadOptions): Promise<RestoreSourc
     throw error
   }
   const names = new Set(verified.entries.map(entry => entry.name))
-  if (!names.has(APP_DEFINITION)) throw refuse(file, `the zip holds no ${APP_DEFINITION}, which the import API requires beside ${FLOW_DEFINITION}`)
+  if (!names.has(APP_DEFINITION))
+    throw refuse(file, `the zip holds no ${APP_DEFINITION}, which the import API requires beside ${FLOW_DEFINITION}`)
   const folder = await mkdtemp(path.join(options.tempRoot, 'koreai-restore-'))
   options.temporary?.replace('restore-source', folder)
   const { extractZip } = await import('@actions/tool-cache')
@@ -99,14 +100,24 @@ async function readFolder(folder: string): Promise<RestoreSource> {
     .filter((file): file is SourceFile => file !== undefined)
     .map(file => `${file.sha256}  ${file.name}\n`)
     .join('')
-  return { kind: 'folder', name: path.basename(folder), sha256: createHash('sha256').update(lines).digest('hex'), toolName: await toolNameOf(read.app.path), ...read }
+  return {
+    kind: 'folder',
+    name: path.basename(folder),
+    sha256: createHash('sha256').update(lines).digest('hex'),
+    toolName: await toolNameOf(read.app.path),
+    ...read
+  }
 }
 
 /**
  * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
  * once as a stream, checked to be JSON and hashed. A zip's were checked by the verifier.
  */
-async function readDefinitions(folder: string, shown: string, read: boolean): Promise<Pick<RestoreSource, 'flow' | 'app' | 'env' | 'envValue'>> {
+async function readDefinitions(
+  folder: string,
+  shown: string,
+  read: boolean
+): Promise<Pick<RestoreSource, 'flow' | 'app' | 'env' | 'envValue'>> {
   const one = async (name: string, required: boolean): Promise<SourceFile | undefined> => {
     const full = path.join(folder, name)
     let size: number

@@ -89,7 +89,8 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   })
   const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
     const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds)
-    if (value > MAX_TIMEOUT_SECONDS) throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`)
+    if (value > MAX_TIMEOUT_SECONDS)
+      throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`)
     return value
   })
   const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
@@ -125,16 +126,15 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
       if (!extract || !folders || !artifactNames) return undefined
       const given = text(Inputs.ExtractPath)
       if (!many) return unpackFolder(given, folders[i], artifactNames[i], env)
-      return given ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env) : unpackFolder('', folders[i], artifactNames[i], env)
+      return given
+        ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
+        : unpackFolder('', folders[i], artifactNames[i], env)
     })
   )
   const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
 
   if (problems.length > 0) {
-    throw new ActionError(
-      `Invalid input: ${problems.join('; ')}.`,
-      'Fix the step\'s "with:" block; see the inputs table in the README.'
-    )
+    throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.')
   }
   return {
     platform: platform!,
@@ -161,7 +161,10 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
  * `host` and `key`, as every entry point reads them: the key masked before anything else can
  * print it, even if the rest of the input is bad. Problems are added to `problems`.
  */
-export function readConnection({ getInput, setSecret }: Pick<InputSource, 'getInput' | 'setSecret'>, problems: string[]): { platform?: URL; key: string } {
+export function readConnection(
+  { getInput, setSecret }: Pick<InputSource, 'getInput' | 'setSecret'>,
+  problems: string[]
+): { platform?: URL; key: string } {
   const key = getInput(Inputs.Key).trim()
   if (key) setSecret(key)
   let platform: URL | undefined
@@ -177,7 +180,8 @@ export function readConnection({ getInput, setSecret }: Pick<InputSource, 'getIn
   if (!key) problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`)
   // A secret pasted with a second line, or from a web page with an invisible character in it,
   // cannot go into a header: say so now, not after retries.
-  else if (hasControlCharacters(key)) problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
+  else if (hasControlCharacters(key))
+    problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
   else {
     const odd = keyCharacterProblem(key)
     if (odd) problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`)
@@ -196,22 +200,22 @@ function envPolicy(raw: string): EnvPolicy {
 export const MAX_CONCURRENCY = 20
 
 /** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
-function toolsToExport(
-  tools: string,
-  toolId = '',
-  flowId = '',
-  problems: string[]
-): { tools: ListedTool[]; many: boolean } | undefined {
+function toolsToExport(tools: string, toolId = '', flowId = '', problems: string[]): { tools: ListedTool[]; many: boolean } | undefined {
   if (tools) {
     if (toolId || flowId) {
-      problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`)
+      problems.push(
+        `input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`
+      )
       return undefined
     }
     const listed = parseToolList(tools)
     problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`))
     return listed.problems.length ? undefined : { tools: listed.tools, many: true }
   }
-  for (const [name, value] of [[Inputs.ToolId, toolId], [Inputs.FlowId, flowId]]) {
+  for (const [name, value] of [
+    [Inputs.ToolId, toolId],
+    [Inputs.FlowId, flowId]
+  ]) {
     if (!value) problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`)
   }
   return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined

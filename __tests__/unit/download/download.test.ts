@@ -38,7 +38,9 @@ describe('decodersFor', () => {
 
 describe('progressLine', () => {
   it('shows bytes, rate, percent and time left when the length is known', () => {
-    expect(progressLine({ bytes: 24e6, total: 96e6, attemptStartedAt: 0 }, 20_000)).toBe('Downloaded 24.0 MB of 96.0 MB (25%) at 1.2 MB/s, about 60 s left')
+    expect(progressLine({ bytes: 24e6, total: 96e6, attemptStartedAt: 0 }, 20_000)).toBe(
+      'Downloaded 24.0 MB of 96.0 MB (25%) at 1.2 MB/s, about 60 s left'
+    )
   })
   it('shows bytes and rate alone when it is not', () => {
     expect(progressLine({ bytes: 10, attemptStartedAt: 0 }, 10_000)).toBe('Downloaded 10 bytes at 1 bytes/s')

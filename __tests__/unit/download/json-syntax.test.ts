@@ -28,10 +28,47 @@ const isJson = (text: string): boolean => {
 
 describe('JsonSyntaxChecker', () => {
   const samples = [
-    '{}', '[]', '0', '-0', '1.5', '-1.5e-3', '1E+5', '"a"', '"\\u00e9\\n\\/"', 'true', 'false', 'null',
-    ' [ true , false , null ] ', '{"a":{"b":[1,2,{"c":"d"}]}}', '[1.0e10,2]',
-    '01', '1.', '.5', '-', '"\\x"', '{"a":1,}', '[1,]', '[1 2]', '{"a" 1}', '[}', '{]', 'tru', 'nul',
-    '"a\nb"', '1 2', '[1e]', '[-01]', '[0e+]', '"\\uABCg"', '', '   ', '{,}', '[,1]', '0x1', '[00]', '{1:2}'
+    '{}',
+    '[]',
+    '0',
+    '-0',
+    '1.5',
+    '-1.5e-3',
+    '1E+5',
+    '"a"',
+    '"\\u00e9\\n\\/"',
+    'true',
+    'false',
+    'null',
+    ' [ true , false , null ] ',
+    '{"a":{"b":[1,2,{"c":"d"}]}}',
+    '[1.0e10,2]',
+    '01',
+    '1.',
+    '.5',
+    '-',
+    '"\\x"',
+    '{"a":1,}',
+    '[1,]',
+    '[1 2]',
+    '{"a" 1}',
+    '[}',
+    '{]',
+    'tru',
+    'nul',
+    '"a\nb"',
+    '1 2',
+    '[1e]',
+    '[-01]',
+    '[0e+]',
+    '"\\uABCg"',
+    '',
+    '   ',
+    '{,}',
+    '[,1]',
+    '0x1',
+    '[00]',
+    '{1:2}'
   ]
   it.each(samples)('agrees with JSON.parse on %j, whole and byte by byte', text => {
     for (const piece of [0, 1, 2, 3]) expect(check(text, piece) === true).toBe(isJson(text))
@@ -40,7 +77,7 @@ describe('JsonSyntaxChecker', () => {
   it('agrees with JSON.parse on random texts of JSON characters', () => {
     const alphabet = '{}[]",:0123456789-+.eEtrufalsn \\u\n'
     let seed = 42
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     for (let i = 0; i < 20_000; i++) {
       let text = ''
       for (let j = 1 + Math.floor(random() * 10); j > 0; j--) text += alphabet[Math.floor(random() * alphabet.length)]
@@ -66,7 +103,12 @@ describe('JsonSyntaxChecker', () => {
     // Strings are scanned four bytes at a time from 4-byte boundaries of the chunk's memory.
     for (let offset = 0; offset < 8; offset++) {
       for (let at = 0; at < 12; at++) {
-        for (const [inner, valid] of [['"', false], ['\\"', true], ['\u0001', false], ['é', true]] as const) {
+        for (const [inner, valid] of [
+          ['"', false],
+          ['\\"', true],
+          ['\u0001', false],
+          ['é', true]
+        ] as const) {
           const content = 'abcdefghijkl'.slice(0, at) + inner + 'mnopqrst'
           const text = `["${content}"]`
           const memory = Buffer.alloc(offset + Buffer.byteLength(text))

@@ -51,9 +51,16 @@ describe('verifyExport accepts', () => {
     for (const definition of toolDefinitions('Zipped')) writeFileSync(path.join(dir, definition.name), definition.data)
     execFileSync('mkdir', [path.join(dir, 'notes')])
     writeFileSync(path.join(dir, 'notes', 'readme.txt'), 'x'.repeat(10_000))
-    execFileSync('zip', ['-q', '-r', '-9', 'out.zip', 'flow_definition.json', 'app_definition.json', 'env_variables.json', 'notes'], { cwd: dir })
+    execFileSync('zip', ['-q', '-r', '-9', 'out.zip', 'flow_definition.json', 'app_definition.json', 'env_variables.json', 'notes'], {
+      cwd: dir
+    })
     const result = await verifyExport(path.join(dir, 'out.zip'), { toolChecks: true })
-    expect(result.entries.map(e => e.name)).toEqual(['flow_definition.json', 'app_definition.json', 'env_variables.json', 'notes/readme.txt'])
+    expect(result.entries.map(e => e.name)).toEqual([
+      'flow_definition.json',
+      'app_definition.json',
+      'env_variables.json',
+      'notes/readme.txt'
+    ])
     expect(result.toolName).toBe('Zipped')
   })
 
@@ -74,14 +81,20 @@ describe('verifyExport accepts', () => {
 
 describe('verifyExport refuses', () => {
   it('what is not a zip, saying what it is', async () => {
-    expect(await refusal(Buffer.from('<html><title>Sign in</title></html>'), { contentType: 'text/html' })).toMatch(/^not a zip: an HTML page titled "Sign in"/)
+    expect(await refusal(Buffer.from('<html><title>Sign in</title></html>'), { contentType: 'text/html' })).toMatch(
+      /^not a zip: an HTML page titled "Sign in"/
+    )
     expect(await refusal(Buffer.alloc(0))).toBe('not a zip: an empty body')
-    expect(await refusal(makeToolExport().subarray(0, 200))).toBe('not a zip: a zip that ends before its central directory (most likely cut short on the way)')
+    expect(await refusal(makeToolExport().subarray(0, 200))).toBe(
+      'not a zip: a zip that ends before its central directory (most likely cut short on the way)'
+    )
   })
 
   it('an entry whose bytes do not match its CRC-32', async () => {
     const [flow, ...rest] = toolDefinitions()
-    expect(await refusal(makeZip([{ ...flow, crc: 0x12345678 }, ...rest]))).toBe('damaged zip: a zip whose entry "flow_definition.json" fails its CRC check')
+    expect(await refusal(makeZip([{ ...flow, crc: 0x12345678 }, ...rest]))).toBe(
+      'damaged zip: a zip whose entry "flow_definition.json" fails its CRC check'
+    )
   })
 
   it('the same damage when the tool-export checks are off', async () => {
@@ -93,7 +106,9 @@ describe('verifyExport refuses', () => {
     const zip = makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ nodes: 'x'.repeat(5000) }), method: 'deflate' }])
     const damaged = Buffer.from(zip)
     for (let at = 40; at < 60; at++) damaged[at] ^= 0xff
-    expect(await refusal(damaged)).toMatch(/^damaged zip: a zip whose entry "flow_definition.json" (does not decompress|fails its CRC check|does not decompress to its recorded size)/)
+    expect(await refusal(damaged)).toMatch(
+      /^damaged zip: a zip whose entry "flow_definition.json" (does not decompress|fails its CRC check|does not decompress to its recorded size)/
+    )
   })
 
   it('an entry that is not of its recorded size', async () => {
@@ -121,9 +136,14 @@ describe('verifyExport refuses', () => {
   })
 
   it('a zip without flow_definition.json, listing what it holds', async () => {
-    expect(await refusal(makeZip([{ name: 'report.pdf', data: '%PDF' }, { name: 'app_definition.json', data: '{}' }]))).toBe(
-      'not a tool export: a zip without flow_definition.json (it holds: report.pdf, app_definition.json)'
-    )
+    expect(
+      await refusal(
+        makeZip([
+          { name: 'report.pdf', data: '%PDF' },
+          { name: 'app_definition.json', data: '{}' }
+        ])
+      )
+    ).toBe('not a tool export: a zip without flow_definition.json (it holds: report.pdf, app_definition.json)')
   })
 
   it('a definition that is not JSON, saying where', async () => {

@@ -7,7 +7,9 @@ const SECRET = 's3cr3t-value'
 
 describe('placeholder', () => {
   it('is an HMAC-SHA-256 of the name and value, keyed with the API key, marked as a placeholder', () => {
-    const expected = createHmac('sha256', KEY).update(`TOKEN\u0000${JSON.stringify(SECRET)}`).digest('hex')
+    const expected = createHmac('sha256', KEY)
+      .update(`TOKEN\u0000${JSON.stringify(SECRET)}`)
+      .digest('hex')
     expect(placeholder('TOKEN', SECRET, KEY)).toBe(`<redacted:hmac-sha256:${expected}>`)
   })
 
@@ -27,7 +29,17 @@ describe('isPlaceholder', () => {
   it('recognises what redact writes, and nothing else', () => {
     expect(isPlaceholder(placeholder('A', 'x', KEY))).toBe(true)
     expect(isPlaceholder(placeholder('A', { nested: true }, KEY))).toBe(true)
-    for (const value of ['x', '<redacted>', `<redacted:hmac-sha256:${'a'.repeat(63)}>`, `<redacted:hmac-sha256:${'A'.repeat(64)}>`, ` ${placeholder('A', 'x', KEY)}`, 42, null, undefined, {}]) {
+    for (const value of [
+      'x',
+      '<redacted>',
+      `<redacted:hmac-sha256:${'a'.repeat(63)}>`,
+      `<redacted:hmac-sha256:${'A'.repeat(64)}>`,
+      ` ${placeholder('A', 'x', KEY)}`,
+      42,
+      null,
+      undefined,
+      {}
+    ]) {
       expect(isPlaceholder(value)).toBe(false)
     }
   })
@@ -60,7 +72,10 @@ describe('redactEnvVariables', () => {
     const result = redactEnvVariables({ REGION: 'eu', TOKEN: { value: SECRET, secure: true } }, KEY)
     expect(result.shape).toBe('object')
     expect(result.redacted).toBe(2)
-    expect(result.value).toEqual({ REGION: placeholder('REGION', 'eu', KEY), TOKEN: placeholder('TOKEN', { value: SECRET, secure: true }, KEY) })
+    expect(result.value).toEqual({
+      REGION: placeholder('REGION', 'eu', KEY),
+      TOKEN: placeholder('TOKEN', { value: SECRET, secure: true }, KEY)
+    })
     expect(JSON.stringify(result.value)).not.toContain(SECRET)
   })
 
@@ -70,7 +85,10 @@ describe('redactEnvVariables', () => {
   })
 
   it('anything else: every value in the file replaced, the structure kept', () => {
-    const parsed = [{ key: 'REGION', value: 'eu' }, { id: 7, secret: SECRET, more: [SECRET, true, null] }]
+    const parsed = [
+      { key: 'REGION', value: 'eu' },
+      { id: 7, secret: SECRET, more: [SECRET, true, null] }
+    ]
     const result = redactEnvVariables(parsed, KEY)
     expect(result.shape).toBe('unrecognised')
     expect(result.redacted).toBe(7)

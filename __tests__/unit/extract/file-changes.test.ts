@@ -18,7 +18,9 @@ describe('countLines', () => {
 
 describe('describeFileChange', () => {
   it('one line per file, with the lines when counted', () => {
-    expect(describeFileChange({ kind: 'added', name: 'flow_definition.json', lines: { added: 12, removed: 0 } })).toBe('added flow_definition.json (+12 -0 lines)')
+    expect(describeFileChange({ kind: 'added', name: 'flow_definition.json', lines: { added: 12, removed: 0 } })).toBe(
+      'added flow_definition.json (+12 -0 lines)'
+    )
     expect(describeFileChange({ kind: 'changed', name: 'a/b.json', lines: { added: 1, removed: 0 } })).toBe('changed a/b.json (+1 -0 line)')
     expect(describeFileChange({ kind: 'removed', name: 'notes.txt' })).toBe('removed notes.txt')
   })

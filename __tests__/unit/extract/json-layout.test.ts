@@ -3,7 +3,17 @@ import { canonicalJson, prettyJson } from '../../../src/extract/json-layout.js'
 
 describe('prettyJson', () => {
   it('lays a minified text out as JSON.stringify(value, null, 2) does, with a newline at the end', () => {
-    const value = { name: 'Bot', nodes: [{ id: 'start', next: ['a', 'b'] }, { id: 'end', config: {} }], tags: [], on: true, off: null, n: -1.5e3 }
+    const value = {
+      name: 'Bot',
+      nodes: [
+        { id: 'start', next: ['a', 'b'] },
+        { id: 'end', config: {} }
+      ],
+      tags: [],
+      on: true,
+      off: null,
+      n: -1.5e3
+    }
     expect(prettyJson(JSON.stringify(value))).toBe(`${JSON.stringify(value, null, 2)}\n`)
   })
 
@@ -17,7 +27,7 @@ describe('prettyJson', () => {
     const text = '{"name":"Bot","10":"ten","2":"two"}'
     expect(prettyJson(text)).toBe('{\n  "name": "Bot",\n  "10": "ten",\n  "2": "two"\n}\n')
     // What JSON.parse + JSON.stringify would have written instead:
-    expect(Object.keys(JSON.parse(text))).toEqual(['2', '10', 'name'])
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(['2', '10', 'name'])
   })
 
   it('keeps strings, escapes and numbers exactly as written', () => {
@@ -36,8 +46,8 @@ describe('prettyJson', () => {
 
 describe('canonicalJson', () => {
   it('is the same for values equal whatever their key order or escapes, and differs when a value does', () => {
-    const a = JSON.parse('{"b":{"y":1,"x":[1,{"q":2,"p":3}]},"a":"\\u00e9"}')
-    const b = JSON.parse('{"a":"é","b":{"x":[1,{"p":3,"q":2}],"y":1.0}}')
+    const a: unknown = JSON.parse('{"b":{"y":1,"x":[1,{"q":2,"p":3}]},"a":"\\u00e9"}')
+    const b = JSON.parse('{"a":"é","b":{"x":[1,{"p":3,"q":2}],"y":1.0}}') as Record<string, unknown>
     expect(canonicalJson(a)).toBe(canonicalJson(b))
     expect(canonicalJson(a)).not.toBe(canonicalJson({ ...b, a: 'e' }))
     // Array order is part of the value.

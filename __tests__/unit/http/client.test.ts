@@ -29,7 +29,11 @@ interface Seen {
 async function serve(routes: Record<string, Handler>, options: { tls?: boolean; host?: string } = {}) {
   const seen: Seen[] = []
   const handler: Handler = (req, res) => {
-    seen.push({ path: req.url ?? '', key: req.headers['x-api-key'] as string | undefined, encoding: req.headers['accept-encoding'] as string | undefined })
+    seen.push({
+      path: req.url ?? '',
+      key: req.headers['x-api-key'] as string | undefined,
+      encoding: req.headers['accept-encoding']
+    })
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname]
     if (route) route(req, res)
     else res.writeHead(404).end()
@@ -52,7 +56,14 @@ async function serve(routes: Record<string, Handler>, options: { tls?: boolean; 
 const clients: PlatformHttp[] = []
 function client(platform: string, extra: Partial<ConstructorParameters<typeof PlatformHttp>[0]> = {}) {
   const debug: string[] = []
-  const http = new PlatformHttp({ platform: new URL(platform), key: KEY, env: {}, ca: certificate.ca, debug: line => debug.push(line), ...extra })
+  const http = new PlatformHttp({
+    platform: new URL(platform),
+    key: KEY,
+    env: {},
+    ca: certificate.ca,
+    debug: line => debug.push(line),
+    ...extra
+  })
   clients.push(http)
   return { http, debug }
 }
@@ -62,7 +73,10 @@ describe('redirects', () => {
   let storage: Awaited<ReturnType<typeof serve>>
   let platform: Awaited<ReturnType<typeof serve>>
   beforeAll(async () => {
-    storage = await serve({ '/bucket/f.zip': (_req, res) => res.writeHead(200, { 'content-length': 5 }).end('bytes') }, { host: 'localhost' })
+    storage = await serve(
+      { '/bucket/f.zip': (_req, res) => res.writeHead(200, { 'content-length': 5 }).end('bytes') },
+      { host: 'localhost' }
+    )
     platform = await serve({
       '/file': (_req, res) => res.writeHead(302, { location: `${storage.origin}/bucket/f.zip?sig=s3cret` }).end(),
       '/loop': (_req, res) => res.writeHead(302, { location: '/loop' }).end()
@@ -106,7 +120,9 @@ describe('https', () => {
 
   it('refuses a redirect from https to plain http on another host, before any request there', async () => {
     const { http } = client(secure.origin)
-    await expect(http.openDownload(secure.url('/down'))).rejects.toEqual(new RefusedUrlError('a redirect from https to plain http was refused'))
+    await expect(http.openDownload(secure.url('/down'))).rejects.toEqual(
+      new RefusedUrlError('a redirect from https to plain http was refused')
+    )
   })
 
   it('allows one to loopback (the key stays on the machine) and tries it', async () => {
@@ -117,13 +133,15 @@ describe('https', () => {
   it('refuses other schemes, and a plain-http URL to another host when the platform is on https', async () => {
     const { http } = client(secure.origin)
     await expect(http.openDownload(secure.url('/ftp'))).rejects.toBeInstanceOf(RefusedUrlError)
-    await expect(http.openDownload(new URL('data:text/plain,hi'))).rejects.toEqual(new RefusedUrlError('the URL uses the scheme data, and only http and https are fetched'))
+    await expect(http.openDownload(new URL('data:text/plain,hi'))).rejects.toEqual(
+      new RefusedUrlError('the URL uses the scheme data, and only http and https are fetched')
+    )
     await expect(http.openDownload(new URL(`http://${address}:9/x`))).rejects.toBeInstanceOf(RefusedUrlError)
   })
 
   it('explains a certificate the client does not trust', async () => {
     const { http } = client(secure.origin, { ca: undefined })
-    const error = await http.requestText('GET', secure.url('/down')).catch(e => e)
+    const error = await http.requestText('GET', secure.url('/down')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ActionError)
     expect((error as ActionError).message).toMatch(/^The TLS certificate of [\d.]+:\d+ could not be verified/)
   })
@@ -133,7 +151,10 @@ describe('a proxy', () => {
   let target: Awaited<ReturnType<typeof serve>>
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>
   beforeAll(async () => {
-    target = await serve({ '/api': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}') }, { tls: true, host: address })
+    target = await serve(
+      { '/api': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}') },
+      { tls: true, host: address }
+    )
     proxy = await startConnectProxy()
   })
   afterAll(() => Promise.all([target.close(), proxy.close()]))
@@ -142,7 +163,9 @@ describe('a proxy', () => {
     const { http, debug } = client(target.origin, { env: { HTTPS_PROXY: proxy.url } })
     expect(await http.requestText('GET', target.url('/api'))).toBe('{"ok":true}')
     expect(proxy.tunnels.map(t => t.target)).toEqual([new URL(target.origin).host])
-    expect(debug).toContainEqual(expect.stringMatching(new RegExp(`^GET ${target.origin}/api -> 200 in \\d+ ms via proxy ${new URL(proxy.url).host}$`)))
+    expect(debug).toContainEqual(
+      expect.stringMatching(new RegExp(`^GET ${target.origin}/api -> 200 in \\d+ ms via proxy ${new URL(proxy.url).host}$`))
+    )
   })
 
   it('forwards plain http (no tunnel), with the idle timeout still applied', async () => {
@@ -186,7 +209,8 @@ describe('bodies', () => {
       '/idle': () => {},
       '/idle-body': (_req, res) => res.writeHead(200, { 'content-length': 10 }).write('12345'),
       '/long': (_req, res) => res.writeHead(200).end('x'.repeat(2048)),
-      '/busy': (_req, res) => res.writeHead(503, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"errors":[{"msg":"Busy"}]}'),
+      '/busy': (_req, res) =>
+        res.writeHead(503, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"errors":[{"msg":"Busy"}]}'),
       '/gzip': (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end('not decoded here')
     })
   })
@@ -199,7 +223,7 @@ describe('bodies', () => {
 
   it('reports a body cut short, with the status that came before it', async () => {
     const { http } = client(server.origin)
-    const error = await http.requestText('POST', server.url('/cut')).catch(e => e)
+    const error = await http.requestText('POST', server.url('/cut')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AnswerCutShortError)
     expect(error).toMatchObject({ status: 200 })
     expect((error as Error).message).toMatch(/^the answer \(HTTP 200\) was cut short after 10 bytes/)
@@ -224,7 +248,9 @@ describe('bodies', () => {
     await expect(http.requestText('GET', server.url('/busy'))).rejects.toEqual(new HttpError(503, 'Busy', 7000, '7'))
     expect(bodies).toHaveLength(1)
     // Without a reader, no part of the body reaches the error.
-    await expect(client(server.origin).http.requestText('GET', server.url('/busy'))).rejects.toEqual(new HttpError(503, undefined, 7000, '7'))
+    await expect(client(server.origin).http.requestText('GET', server.url('/busy'))).rejects.toEqual(
+      new HttpError(503, undefined, 7000, '7')
+    )
   })
 
   it('asks for any content coding on a download, and hands the body over as sent', async () => {

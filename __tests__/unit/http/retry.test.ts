@@ -48,16 +48,22 @@ describe('withRetry', () => {
   const quiet = () => {
     const warnings: string[] = []
     const slept: number[] = []
-    return { warnings, slept, ctx: { what: 'Starting the export', policy, warn: (l: string) => warnings.push(l), sleep: async (ms: number) => void slept.push(ms) } }
+    return {
+      warnings,
+      slept,
+      ctx: {
+        what: 'Starting the export',
+        policy,
+        warn: (l: string) => warnings.push(l),
+        sleep: (ms: number) => (slept.push(ms), Promise.resolve())
+      }
+    }
   }
 
   it('retries passing faults with one warning each, then succeeds', async () => {
     const { warnings, slept, ctx } = quiet()
     let calls = 0
-    const result = await withRetry(async () => {
-      if (++calls < 3) throw new HttpError(503, 'busy')
-      return 'ok'
-    }, ctx)
+    const result = await withRetry(() => (++calls < 3 ? Promise.reject(new HttpError(503, 'busy')) : Promise.resolve('ok')), ctx)
     expect(result).toBe('ok')
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/^Starting the export failed \(HTTP 503: busy\); retrying in 0\.0 s \(attempt 2 of 3\)$/)
@@ -87,7 +93,9 @@ describe('a Retry-After beyond reason', () => {
     expect(retryAfterTooLong(new HttpError(429, 'Slow', 3_600_000, '3600'), 'Starting the export', Infinity)?.message).toBe(
       'Starting the export failed (HTTP 429: Slow) and the server asked to wait before trying again (Retry-After: "3600"), longer than the 60 s the action waits at most; not retried.'
     )
-    expect(retryAfterTooLong(new HttpError(503, undefined, 30_000, '30'), 'x', 9_400)?.message).toContain('longer than the 9 s left before the time limit')
+    expect(retryAfterTooLong(new HttpError(503, undefined, 30_000, '30'), 'x', 9_400)?.message).toContain(
+      'longer than the 9 s left before the time limit'
+    )
   })
   it('reads a value beyond any timer as very long, not as nothing', () => {
     expect(parseRetryAfter('99999999999999999999999', 0)).toBeGreaterThan(2 ** 31)
@@ -95,8 +103,15 @@ describe('a Retry-After beyond reason', () => {
   })
   it('stops withRetry without sleeping', async () => {
     const slept: number[] = []
-    const ctx = { what: 'The download', policy: { attempts: 4, baseMs: 1, maxMs: 1 }, warn: () => {}, sleep: async (ms: number) => void slept.push(ms) }
-    await expect(withRetry(() => Promise.reject(new HttpError(503, undefined, 120_000, '120')), ctx)).rejects.toThrow('(Retry-After: "120")')
+    const ctx = {
+      what: 'The download',
+      policy: { attempts: 4, baseMs: 1, maxMs: 1 },
+      warn: () => {},
+      sleep: (ms: number) => (slept.push(ms), Promise.resolve())
+    }
+    await expect(withRetry(() => Promise.reject(new HttpError(503, undefined, 120_000, '120')), ctx)).rejects.toThrow(
+      '(Retry-After: "120")'
+    )
     expect(slept).toEqual([])
   })
 })
@@ -105,18 +120,36 @@ describe('a request that must never arrive twice (the import)', () => {
   it('is sent again only after a 429 or a connection never made', () => {
     expect(isSafeToResend(new HttpError(429))).toBe(true)
     expect(isSafeToResend(new NetworkError('connection error ECONNREFUSED', true))).toBe(true)
-    for (const error of [new HttpError(502), new HttpError(500), new HttpError(408), new NetworkError('connection error ECONNRESET'), new NetworkError('the connection timed out'), new MalformedAnswerError('x')]) {
+    for (const error of [
+      new HttpError(502),
+      new HttpError(500),
+      new HttpError(408),
+      new NetworkError('connection error ECONNRESET'),
+      new NetworkError('the connection timed out'),
+      new MalformedAnswerError('x')
+    ]) {
       expect(isSafeToResend(error)).toBe(false)
     }
   })
 
   it('withRetry applies the rule it is given: a 502 ends the tries at once', async () => {
     let calls = 0
-    const ctx = { what: 'Import', policy: { attempts: 4, baseMs: 1, maxMs: 1 }, sleep: async () => {}, warn: () => {}, retryable: isSafeToResend }
-    await expect(withRetry(async () => { calls++; throw new HttpError(502) }, ctx)).rejects.toThrow('HTTP 502')
+    const ctx = {
+      what: 'Import',
+      policy: { attempts: 4, baseMs: 1, maxMs: 1 },
+      sleep: async () => {},
+      warn: () => {},
+      retryable: isSafeToResend
+    }
+    await expect(
+      withRetry(() => {
+        calls++
+        return Promise.reject(new HttpError(502))
+      }, ctx)
+    ).rejects.toThrow('HTTP 502')
     expect(calls).toBe(1)
     calls = 0
-    await expect(withRetry(async () => { if (++calls < 3) throw new HttpError(429); return 'ok' }, ctx)).resolves.toBe('ok')
+    await expect(withRetry(() => (++calls < 3 ? Promise.reject(new HttpError(429)) : Promise.resolve('ok')), ctx)).resolves.toBe('ok')
     expect(calls).toBe(3)
   })
 })

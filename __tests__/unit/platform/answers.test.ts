@@ -65,7 +65,10 @@ describe('parseStatusAnswer', () => {
     expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":"42.7"}').percentComplete).toBe(42)
     expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":140}').percentComplete).toBeUndefined()
     expect(parseStatusAnswer('{"status":"IN_PROGRESS","percentageComplete":"soon"}').percentComplete).toBeUndefined()
-    expect(parseExportAnswer('{"_id":"ds-1","status":"SUCCESS","percentageComplete":100}')).toMatchObject({ status: 'SUCCESS', percentComplete: 100 })
+    expect(parseExportAnswer('{"_id":"ds-1","status":"SUCCESS","percentageComplete":100}')).toMatchObject({
+      status: 'SUCCESS',
+      percentComplete: 100
+    })
   })
 
   it('takes a download URL when a platform version adds one', () => {

@@ -5,7 +5,9 @@ import { filesUrl, importUrl } from '../../../src/platform/urls.js'
 
 describe('the restore answers (shared/koreai-api.md §4)', () => {
   it.each(['dockStatusId', 'dock-statusId', '_id'])('reads an import answer with the id as %s, and the new tool id', key => {
-    const answer = parseImportAnswer(JSON.stringify({ [key]: 'ds-1', toolId: 'a-new', jobType: 'TOOLS', action: 'IMPORT', status: 'success' }))
+    const answer = parseImportAnswer(
+      JSON.stringify({ [key]: 'ds-1', toolId: 'a-new', jobType: 'TOOLS', action: 'IMPORT', status: 'success' })
+    )
     expect(answer).toEqual({ dockStatusId: 'ds-1', toolId: 'a-new', status: 'SUCCESS' })
   })
 

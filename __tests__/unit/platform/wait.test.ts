@@ -8,12 +8,11 @@ function harness(answers: (now: number) => StatusAnswer | Error, opts: { timeout
   let clock = 0
   const calls: number[] = []
   const lines: string[] = []
-  const getStatus = async (): Promise<StatusAnswer> => {
+  const getStatus = (): Promise<StatusAnswer> => {
     calls.push(clock)
     const answer = answers(clock)
     clock += opts.latency ?? 5
-    if (answer instanceof Error) throw answer
-    return answer
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)
   }
   const wait = () =>
     waitForJob(getStatus, {
@@ -22,7 +21,7 @@ function harness(answers: (now: number) => StatusAnswer | Error, opts: { timeout
       timeoutMs: opts.timeoutMs ?? 600_000,
       maxPauseMs: 5000,
       now: () => clock,
-      sleep: async ms => void (clock += ms),
+      sleep: ms => ((clock += ms), Promise.resolve()),
       log: { info: l => lines.push(`info: ${l}`), warning: l => lines.push(`warning: ${l}`) }
     })
   return { wait, calls, lines }
@@ -85,7 +84,7 @@ describe('waitForJob', () => {
 
   it('gives up after too many failures in a row, reporting the last error', async () => {
     const { wait } = harness(() => new NetworkError('connection error ECONNREFUSED'))
-    const error = await wait().catch(e => e)
+    const error = await wait().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ActionError)
     expect(String(error)).toContain(`failed ${MAX_CONSECUTIVE_FAILURES} times in a row; the last error: connection error ECONNREFUSED`)
     expect(String(error)).toContain('ds-1')

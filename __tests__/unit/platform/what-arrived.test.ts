@@ -24,23 +24,29 @@ describe('describeBody', () => {
     expect(body('<!DOCTYPE html><html><head><title>Sign in</title></head></html>', 'text/html; charset=utf-8')).toBe(
       'an HTML page titled "Sign in" (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)'
     )
-    expect(body('<html><title>\n  Sign in &amp; continue\n::error::x</title>')).toMatch(/^an HTML page titled "Sign in & continue ::error::x"/)
+    expect(body('<html><title>\n  Sign in &amp; continue\n::error::x</title>')).toMatch(
+      /^an HTML page titled "Sign in & continue ::error::x"/
+    )
     expect(body('<p>hello</p>', 'text/html')).toMatch(/^an HTML page \(most likely/)
   })
 
   it("quotes a JSON answer's own message, never the rest of it", () => {
-    expect(body('{"errors":[{"msg":"Export link expired","code":410}],"token":"secret-123"}', 'application/json')).toBe('a JSON answer: "Export link expired"')
+    expect(body('{"errors":[{"msg":"Export link expired","code":410}],"token":"secret-123"}', 'application/json')).toBe(
+      'a JSON answer: "Export link expired"'
+    )
     expect(body('{"ok":true}')).toBe('a JSON answer without a message')
   })
 
   it('recognises a zip that ends early', () => {
-    expect(body(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).toBe('a zip that ends before its central directory (most likely cut short on the way)')
+    expect(body(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).toBe(
+      'a zip that ends before its central directory (most likely cut short on the way)'
+    )
   })
 
   it("names an object store's XML error by its code", () => {
-    expect(body('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', 'application/xml')).toBe(
-      'an XML answer with the error code "AccessDenied"'
-    )
+    expect(
+      body('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', 'application/xml')
+    ).toBe('an XML answer with the error code "AccessDenied"')
   })
 
   it('shows only the first bytes of anything else', () => {

@@ -40,7 +40,12 @@ describe('summaryRows', () => {
   it("names the tool as its export does, and lists the export's files with their sizes", () => {
     const rows = summaryRows({ toolId: 'a-1', toolName: 'Bank <Bot>' })
     expect(rows[0]).toEqual(['Tool', 'Bank &#60;Bot&#62; (<code>a-1</code>)'])
-    expect(contentRows([{ name: 'flow_definition.json', size: 2048 }, { name: 'a&b.json', size: 3 }])).toEqual([
+    expect(
+      contentRows([
+        { name: 'flow_definition.json', size: 2048 },
+        { name: 'a&b.json', size: 3 }
+      ])
+    ).toEqual([
       ['<code>flow_definition.json</code>', '2.0 KiB (2048 bytes)'],
       ['<code>a&#38;b.json</code>', '3 bytes']
     ])
@@ -52,7 +57,9 @@ describe('summaryRows', () => {
   it('never shows a step green unless every phase succeeded', () => {
     const status = (report: Parameters<typeof summaryRows>[0]) => Object.fromEntries(summaryRows(report)).Status
     expect(status({ status: 'SUCCESS', phase: 'upload', error: 'Uploading failed' })).toBe('❌ the export job succeeded; the upload failed')
-    expect(status({ status: 'SUCCESS', phase: 'unpack', error: 'x', cancelled: true })).toBe('❌ the export job succeeded; unpacking was cancelled')
+    expect(status({ status: 'SUCCESS', phase: 'unpack', error: 'x', cancelled: true })).toBe(
+      '❌ the export job succeeded; unpacking was cancelled'
+    )
     expect(status({ status: 'IN_PROGRESS', timedOutAfterSeconds: 90, error: 'x' })).toBe('❌ timed out after 90 s, still IN_PROGRESS')
     expect(status({ phase: 'wait', cancelled: true, error: 'x' })).toBe('❌ cancelled while waiting for the job')
   })

@@ -53,7 +53,7 @@ describe('resolveEnvVariables: where each value comes from', () => {
     expect(describeSource('existing', true)).toContain('if the tool has one')
   })
 
-  it('without env_variables.json in the backup: the existing tool\'s current file, or none for a new tool', () => {
+  it("without env_variables.json in the backup: the existing tool's current file, or none for a new tool", () => {
     const current = [{ key: 'REGION', value: 'eu' }]
     const existing = resolveEnvVariables(undefined, {}, { kind: 'known', file: current })
     expect(existing.file).toBe('existing')

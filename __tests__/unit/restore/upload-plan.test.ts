@@ -9,7 +9,11 @@ describe('planUpload: one request below 25 MB, chunks above', () => {
 
   it('sends a file of the limit or more in chunks that cover it', () => {
     expect(ONE_REQUEST_LIMIT).toBe(25_000_000)
-    expect(planUpload(ONE_REQUEST_LIMIT)).toEqual({ mode: 'chunks', chunkBytes: CHUNK_BYTES, totalChunks: Math.ceil(ONE_REQUEST_LIMIT / CHUNK_BYTES) })
+    expect(planUpload(ONE_REQUEST_LIMIT)).toEqual({
+      mode: 'chunks',
+      chunkBytes: CHUNK_BYTES,
+      totalChunks: Math.ceil(ONE_REQUEST_LIMIT / CHUNK_BYTES)
+    })
     expect(planUpload(100 * 1024 * 1024)).toEqual({ mode: 'chunks', chunkBytes: CHUNK_BYTES, totalChunks: 20 })
     expect(CHUNK_BYTES).toBeLessThan(ONE_REQUEST_LIMIT)
   })

@@ -17,6 +17,8 @@ describe('writableFolderProblem', () => {
   it('names a file in the way', async () => {
     writeFileSync(path.join(root, 'file'), '')
     expect(await writableFolderProblem(path.join(root, 'file'))).toBe(`names a file, not a folder: ${path.join(root, 'file')}`)
-    expect(await writableFolderProblem(path.join(root, 'file', 'sub', 'deeper'))).toBe(`lies inside a file, ${path.join(root, 'file')}, not a folder`)
+    expect(await writableFolderProblem(path.join(root, 'file', 'sub', 'deeper'))).toBe(
+      `lies inside a file, ${path.join(root, 'file')}, not a folder`
+    )
   })
 })

@@ -38,7 +38,9 @@ describe('getSettings', () => {
     expect(read({ ...VALID, downloadTimeoutSeconds: '21601' }).settings).toThrow(
       'input "downloadTimeoutSeconds" must be at most 21600 (6 hours, a job\'s own limit); got "21601"'
     )
-    expect(read({ ...VALID, downloadTimeoutSeconds: '0' }).settings).toThrow('input "downloadTimeoutSeconds" must be a positive number of seconds; got "0"')
+    expect(read({ ...VALID, downloadTimeoutSeconds: '0' }).settings).toThrow(
+      'input "downloadTimeoutSeconds" must be a positive number of seconds; got "0"'
+    )
   })
 
   it('masks the key first, even when other inputs are bad', () => {
@@ -54,32 +56,60 @@ describe('getSettings', () => {
   })
 
   it('reads a list of tools, each with its own folder, artifact and unpack folder', () => {
-    const s = read({ ...VALID, toolId: '', flowId: '', tools: '# nightly\n a-1 cf-1 banking\n\na-2 cf-2\n', path: 'exports', extract: 'true', extractPath: 'tools', artifactName: 'nightly-' }).settings()
+    const s = read({
+      ...VALID,
+      toolId: '',
+      flowId: '',
+      tools: '# nightly\n a-1 cf-1 banking\n\na-2 cf-2\n',
+      path: 'exports',
+      extract: 'true',
+      extractPath: 'tools',
+      artifactName: 'nightly-'
+    }).settings()
     expect(s.many).toBe(true)
     expect(s.concurrency).toBe(4)
     expect(s.tools).toEqual([
-      { toolId: 'a-1', flowId: 'cf-1', name: 'banking', folder: path.resolve('/work/ws', 'exports', 'banking'), artifactName: 'nightly-banking', extractFolder: path.resolve('/work/ws', 'tools', 'banking') },
-      { toolId: 'a-2', flowId: 'cf-2', name: 'a-2', folder: path.resolve('/work/ws', 'exports', 'a-2'), artifactName: 'nightly-a-2', extractFolder: path.resolve('/work/ws', 'tools', 'a-2') }
+      {
+        toolId: 'a-1',
+        flowId: 'cf-1',
+        name: 'banking',
+        folder: path.resolve('/work/ws', 'exports', 'banking'),
+        artifactName: 'nightly-banking',
+        extractFolder: path.resolve('/work/ws', 'tools', 'banking')
+      },
+      {
+        toolId: 'a-2',
+        flowId: 'cf-2',
+        name: 'a-2',
+        folder: path.resolve('/work/ws', 'exports', 'a-2'),
+        artifactName: 'nightly-a-2',
+        extractFolder: path.resolve('/work/ws', 'tools', 'a-2')
+      }
     ])
     expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1 cf-1' }).settings().tools[0].artifactName).toBe('koreai-tool-a-1')
   })
 
   it('refuses tools together with toolId, and bad lines by their number', () => {
-    expect(read({ ...VALID, tools: 'a-1 cf-1' }).settings).toThrow('input "tools" cannot be given together with "toolId": give either the list or one tool')
+    expect(read({ ...VALID, tools: 'a-1 cf-1' }).settings).toThrow(
+      'input "tools" cannot be given together with "toolId": give either the list or one tool'
+    )
     expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1\na-2 cf-2 bad/name', concurrency: '0' }).settings).toThrow(
       /input "tools" line 1 has 1 field; expected "<toolId> <flowId> \[name\]".*input "tools" line 2: the name "bad\/name" may hold only letters, digits.*input "concurrency" must be a whole number from 1 to 20; got "0"/
     )
   })
 
   it('names an invisible character in the key, and where it is', () => {
-    expect(read({ ...VALID, key: 'kg-se\u200bcret' }).settings).toThrow('input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII')
+    expect(read({ ...VALID, key: 'kg-se\u200bcret' }).settings).toThrow(
+      'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII'
+    )
     expect(read({ ...VALID, key: 'kg-s\u00e9cret' }).settings).toThrow('input "key" holds the character U+00E9 at position 5')
   })
 
   it('takes a timeout from 1 second to 6 hours', () => {
     expect(read({ ...VALID, timeoutSeconds: '1' }).settings().timeoutMs).toBe(1000)
     expect(read({ ...VALID, timeoutSeconds: '21600' }).settings().timeoutMs).toBe(21_600_000)
-    for (const bad of ['0.5', '21601', '99999999']) expect(read({ ...VALID, timeoutSeconds: bad }).settings).toThrow('must be from 1 to 21600 seconds')
+    for (const bad of ['0.5', '21601', '99999999'])
+      expect(read({ ...VALID, timeoutSeconds: bad }).settings).toThrow('must be from 1 to 21600 seconds')
   })
 
   it('shortens the default folder of a long tool id, keeping it unique', () => {
@@ -98,12 +128,35 @@ describe('getSettings', () => {
   })
 
   it('reads the options', () => {
-    const s = read({ ...VALID, timeoutSeconds: '90', pollIntervalSeconds: '2.5', uploadArtifact: 'FALSE', retentionDays: '7', artifactName: 'nightly' }).settings()
-    expect([s.timeoutMs, s.maxPauseMs, s.uploadArtifact, s.retentionDays, s.tools[0].artifactName]).toEqual([90_000, 2500, false, 7, 'nightly'])
+    const s = read({
+      ...VALID,
+      timeoutSeconds: '90',
+      pollIntervalSeconds: '2.5',
+      uploadArtifact: 'FALSE',
+      retentionDays: '7',
+      artifactName: 'nightly'
+    }).settings()
+    expect([s.timeoutMs, s.maxPauseMs, s.uploadArtifact, s.retentionDays, s.tools[0].artifactName]).toEqual([
+      90_000,
+      2500,
+      false,
+      7,
+      'nightly'
+    ])
   })
 
   it('names every bad input in one error', () => {
-    const { settings } = read({ host: 'http://agent-platform.kore.ai', key: '', toolId: ' ', flowId: 'f', timeoutSeconds: '-5', pollIntervalSeconds: '0.5', retentionDays: '1.5', uploadArtifact: 'yes', artifactName: 'a/b' })
+    const { settings } = read({
+      host: 'http://agent-platform.kore.ai',
+      key: '',
+      toolId: ' ',
+      flowId: 'f',
+      timeoutSeconds: '-5',
+      pollIntervalSeconds: '0.5',
+      retentionDays: '1.5',
+      uploadArtifact: 'yes',
+      artifactName: 'a/b'
+    })
     let message = ''
     try {
       settings()
@@ -135,7 +188,9 @@ describe('getSettings', () => {
     })
 
     it('resolves extractPath from the workspace', () => {
-      expect(read({ ...VALID, extract: 'true', extractPath: 'tools/bot' }).settings().tools[0].extractFolder).toBe(path.resolve('/work/ws', 'tools/bot'))
+      expect(read({ ...VALID, extract: 'true', extractPath: 'tools/bot' }).settings().tools[0].extractFolder).toBe(
+        path.resolve('/work/ws', 'tools/bot')
+      )
     })
 
     it.each([
