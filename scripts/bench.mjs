@@ -7,7 +7,7 @@
  *
  *   npm run bench              all figures (about five minutes: the minute-long jobs are real)
  *   npm run bench -- --quick   skip the minute-long jobs
- *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, paced, big, restore
+ *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, restore
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -74,6 +74,33 @@ const sleep = (/** @type {number} */ ms) => new Promise(resolve => setTimeout(re
 function row(figure, measured, baseline, ratio, target, ok) {
   rows.push({ figure, measured, baseline, ratio: ratio === undefined ? '' : ratio.toFixed(2), target, ok })
   console.log(`  ${ok ? 'ok  ' : 'MISS'} ${figure}: ${measured}${baseline ? ` (baseline ${baseline})` : ''}`)
+}
+
+/**
+ * The shortest time `machines` parallel lanes take for jobs of these lengths (an exhaustive search
+ * with pruning: twelve jobs take milliseconds).
+ * @param {number[]} lengths @param {number} machines
+ */
+function bestSchedule(lengths, machines) {
+  const jobs = [...lengths].sort((a, b) => b - a)
+  const loads = new Array(machines).fill(0)
+  let best = jobs.reduce((a, b) => a + b, 0)
+  const place = (/** @type {number} */ i) => {
+    if (i === jobs.length) {
+      best = Math.min(best, Math.max(...loads))
+      return
+    }
+    const tried = new Set()
+    for (let m = 0; m < machines; m++) {
+      if (tried.has(loads[m]) || loads[m] + jobs[i] >= best) continue
+      tried.add(loads[m])
+      loads[m] += jobs[i]
+      place(i + 1)
+      loads[m] -= jobs[i]
+    }
+  }
+  place(0)
+  return best
 }
 
 /** What the action's debug line says verifying took: milliseconds, and the peak RSS (MB) before and after. */
@@ -291,6 +318,36 @@ try {
       '< 500 ms',
       median(tails) < 500
     )
+  }
+
+  // 3b. Many tools in one step: twelve jobs of 2–8 s, four at a time, against the best schedule.
+  if (wants('many')) {
+    console.log('Twelve tools, concurrency 4')
+    const lengths = [5, 8, 3, 6, 2, 7, 4, 6, 3, 5, 7, 4]
+    const lines = lengths.map((seconds, i) => {
+      sim.addTool(`bench-many-${i}`, { flowId: 'cf', durationMs: seconds * 1000, name: `Tool ${i}` })
+      return `bench-many-${i} cf t${i}`
+    })
+    const many = await runBundle({ tools: lines.join('\n'), concurrency: '4', path: path.join(work, 'many') }, {}, true)
+    if (many.result.code !== 0) throw new Error(`the many-tools run failed:\n${many.result.stdout}`)
+    sim.addTool('bench-single', { flowId: 'cf', durationMs: 5000, name: 'Single' })
+    const single = await runBundle({ toolId: 'bench-single', flowId: 'cf', path: path.join(work, 'single') }, {}, true)
+    if (single.result.code !== 0) throw new Error(`the single run failed:\n${single.result.stdout}`)
+    // The best any scheduler could do knowing the lengths beforehand, plus a second for the last job's tail.
+    const best = bestSchedule(lengths, 4) * 1000 + 1000
+    const ratio = many.result.ms / best
+    row(
+      '12 tools of 2–8 s, concurrency 4: the whole step',
+      s(many.result.ms),
+      `${s(best)} best schedule + 1 s`,
+      ratio,
+      '≤ 1.15x',
+      ratio <= 1.15
+    )
+    const rssRatio = (many.peakKb ?? NaN) / (single.peakKb ?? NaN)
+    const mbOf = (/** @type {number | undefined} */ kb) => `${(((kb ?? NaN) * 1024) / 1e6).toFixed(0)} MB`
+    row('12 tools, concurrency 4: peak RSS', mbOf(many.peakKb), `${mbOf(single.peakKb)} one tool`, rssRatio, '≤ 1.3x', rssRatio <= 1.3)
+    rmSync(path.join(work, 'many'), { recursive: true, force: true })
   }
 
   // 4. A download over a link paced to 1 Gbit/s, as a real network delivers it: the client

@@ -4,6 +4,7 @@
  * `::error::`.
  */
 import * as core from '@actions/core'
+import { rm } from 'node:fs/promises'
 import { artifactServiceProblem, uploadExportArtifact } from './artifact/upload.js'
 import { sleep, watchForCancellation } from './cancellation.js'
 import { Inputs, Outputs } from './constants.js'
@@ -160,9 +161,15 @@ export async function exportTool(
   const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx))
   const ended = await waitForEnd(ctx, started)
   const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl))
-  if (target.extractFolder) await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder!))
-  if (settings.uploadArtifact) await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file))
-  else log.info('uploadArtifact is false: the file stays on the runner only.')
+  try {
+    if (target.extractFolder) await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder!))
+    if (settings.uploadArtifact) await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file))
+    else log.info('uploadArtifact is false: the file stays on the runner only.')
+  } finally {
+    // The run's own copy of what it downloaded is gone with the run; the published file stays.
+    await rm(file.ownCopy, { force: true })
+    ctx.temporary.replace('download', undefined)
+  }
 }
 
 /**
@@ -377,8 +384,8 @@ async function download(ctx: RunContext, rawUrl: string | undefined): Promise<Sa
     )
   }
   // Masked before anything could print it: a signed URL is a credential.
-  ctx.secrets.add(rawUrl)
   ctx.secrets.addUrl(url)
+  ctx.secrets.add(rawUrl)
   setOutput(Outputs.DownloadUrl, url.href)
   log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`)
   const file = await downloadExport({
@@ -422,7 +429,13 @@ function describeVerification(contents: VerifiedExport): string {
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
 async function unpack({ report, settings, temporary, log, setOutput }: RunContext, file: SavedFile, folder: string): Promise<void> {
   const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0)
-  const result = await extractExport(file.filePath, folder, { envPolicy: settings.envVariables, key: settings.key, bytes, temporary })
+  const result = await extractExport(file.ownCopy, folder, {
+    envPolicy: settings.envVariables,
+    key: settings.key,
+    bytes,
+    temporary,
+    keptAt: file.filePath
+  })
   const env = result.envVariables
   if (env) {
     report.envVariables = env
@@ -447,7 +460,7 @@ async function unpack({ report, settings, temporary, log, setOutput }: RunContex
 /** 5. Keep it as an artifact. */
 async function upload({ settings, target, temporary, log, setOutput }: RunContext, file: SavedFile): Promise<void> {
   const artifact = await uploadExportArtifact({
-    filePath: file.filePath,
+    filePath: file.ownCopy,
     artifactName: target.artifactName,
     retentionDays: settings.retentionDays,
     env: process.env,

@@ -21,12 +21,14 @@ export class Secrets {
 
   /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
   addUrl(url: URL): void {
-    this.add(url.href)
+    // The smallest parts first: each mask is registered before any line that could hold it,
+    // the masks of the larger parts included.
     if (url.search.length > 1) {
-      this.add(url.search.slice(1))
       for (const value of url.searchParams.values()) if (value.length >= MIN_QUERY_SECRET) this.add(value)
+      this.add(url.search.slice(1))
     }
     if (url.pathname.length > 1) this.add(url.pathname + url.search)
+    this.add(url.href)
   }
 
   /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */

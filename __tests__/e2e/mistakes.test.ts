@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
@@ -271,5 +271,31 @@ describe('a disk that fills', () => {
     )
     expect(readdirSync(tiny).filter(name => name.includes('tool'))).toEqual([])
     expect(world.emu.artifacts).toEqual([])
+  })
+})
+
+describe('two runs at once into one folder', () => {
+  it('never mix bytes: each artifact is its own download and matches its sha256 and size; the file is one of them, whole', async () => {
+    const exports = [0, 1].map(i =>
+      makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ run: i, blob: randomBytes(600_000).toString('base64') }) }])
+    )
+    // Same file name for both, and downloads slow enough to overlap.
+    for (const i of [0, 1])
+      world.sim.addTool(`a-twin-${i}`, { flowId: 'cf-1', name: 'Twin', durationMs: 200, file: exports[i], paceBytesPerSecond: 1 << 20 })
+    const workspace = prepared(() => undefined)
+    const runs = await Promise.all(
+      [0, 1].map(i => run({ toolId: `a-twin-${i}`, path: 'exports', artifactName: `twin-${i}` }, { workspace }))
+    )
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+    for (const [i, result] of runs.entries()) {
+      expect(result.code).toBe(0)
+      expect(result.outputs.sha256).toBe(sha256(exports[i]))
+      expect(result.outputs.size).toBe(String(exports[i].length))
+      const artifact = world.emu.artifacts.find(a => a.name === `twin-${i}.zip`)!
+      expect(readFileSync(artifact.filePath).equals(exports[i])).toBe(true)
+    }
+    const kept = readFileSync(path.join(workspace, 'exports', 'Twin.zip'))
+    expect(runs.map(r => r.outputs.sha256)).toContain(sha256(kept))
+    expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['Twin.zip'])
   })
 })

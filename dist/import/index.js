@@ -77698,13 +77698,20 @@ function openEntry(zip, entry) {
 const WRITE_BUFFER_BYTES = 1 << 20;
 /** A download that lasts longer than this reports its progress, once per period. */
 const PROGRESS_EVERY_MS = 10_000;
+/**
+ * The verified export, under its name and as the run's own copy. Two runs at once with the same
+ * folder and file name each publish a complete file (the last one stays), and each unpacks and
+ * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
+ * always describe the download it made. The caller removes the own copy when the run ends.
+ */
 async function downloadExport(opts) {
     const body = await fetchBody(opts);
     try {
         return await keepIfExport(body, opts);
     }
-    finally {
+    catch (error) {
         opts.onPartialFile?.(undefined);
+        throw error;
     }
 }
 /** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
@@ -77731,8 +77738,11 @@ async function keepIfExport(body, opts) {
         await (0,promises_.rename)(body.partial, rejected);
         throw refusal(error, body, rejected);
     }
-    await (0,promises_.rename)(body.partial, filePath);
-    return { filePath, fileName: body.fileName, size: body.size, sha256: body.sha256, contents };
+    // Published by an atomic rename of a second name for the same bytes: the own copy stays.
+    const published = `${body.partial}.publish`;
+    await (0,promises_.link)(body.partial, published).catch(() => (0,promises_.copyFile)(body.partial, published));
+    await (0,promises_.rename)(published, filePath);
+    return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents };
 }
 function refusal(error, body, rejected) {
     const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type';
@@ -78329,7 +78339,7 @@ function describeChanges(changes, most = 5) {
 
 
 async function extractExport(file, folder, options) {
-    const refuse = (reason) => new errors_ActionError(`Refusing to unpack ${external_node_path_.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`);
+    const refuse = (reason) => new errors_ActionError(`Refusing to unpack ${external_node_path_.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`);
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
     // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
@@ -79095,6 +79105,7 @@ class temporary_paths_TemporaryPaths {
 
 
 
+
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
 /** How often a set of tools says how far it has come. */
@@ -79193,12 +79204,19 @@ async function exportTool(shared, target, report, log, setOutput) {
     const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
     const ended = await waitForEnd(ctx, started);
     const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
-    if (target.extractFolder)
-        await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
-    if (settings.uploadArtifact)
-        await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
-    else
-        log.info('uploadArtifact is false: the file stays on the runner only.');
+    try {
+        if (target.extractFolder)
+            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
+        if (settings.uploadArtifact)
+            await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
+        else
+            log.info('uploadArtifact is false: the file stays on the runner only.');
+    }
+    finally {
+        // The run's own copy of what it downloaded is gone with the run; the published file stays.
+        await (0,promises_.rm)(file.ownCopy, { force: true });
+        ctx.temporary.replace('download', undefined);
+    }
 }
 /**
  * Many tools in one step: at most `concurrency` exports in flight, each whole and on its own
@@ -79382,8 +79400,8 @@ async function download(ctx, rawUrl) {
         throw new errors_ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errors_errorMessage(error)} (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
     // Masked before anything could print it: a signed URL is a credential.
-    ctx.secrets.add(rawUrl);
     ctx.secrets.addUrl(url);
+    ctx.secrets.add(rawUrl);
     setOutput(constants_Outputs.DownloadUrl, url.href);
     log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
     const file = await downloadExport({
@@ -79426,7 +79444,13 @@ function describeVerification(contents) {
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
 async function unpack({ report, settings, temporary, log, setOutput }, file, folder) {
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
-    const result = await extractExport(file.filePath, folder, { envPolicy: settings.envVariables, key: settings.key, bytes, temporary });
+    const result = await extractExport(file.ownCopy, folder, {
+        envPolicy: settings.envVariables,
+        key: settings.key,
+        bytes,
+        temporary,
+        keptAt: file.filePath
+    });
     const env = result.envVariables;
     if (env) {
         report.envVariables = env;
@@ -79446,7 +79470,7 @@ async function unpack({ report, settings, temporary, log, setOutput }, file, fol
 /** 5. Keep it as an artifact. */
 async function upload({ settings, target, temporary, log, setOutput }, file) {
     const artifact = await uploadExportArtifact({
-        filePath: file.filePath,
+        filePath: file.ownCopy,
         artifactName: target.artifactName,
         retentionDays: settings.retentionDays,
         env: process.env,
@@ -79524,15 +79548,17 @@ class secrets_Secrets {
     }
     /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
     addUrl(url) {
-        this.add(url.href);
+        // The smallest parts first: each mask is registered before any line that could hold it,
+        // the masks of the larger parts included.
         if (url.search.length > 1) {
-            this.add(url.search.slice(1));
             for (const value of url.searchParams.values())
                 if (value.length >= MIN_QUERY_SECRET)
                     this.add(value);
+            this.add(url.search.slice(1));
         }
         if (url.pathname.length > 1)
             this.add(url.pathname + url.search);
+        this.add(url.href);
     }
     /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
     redact(text) {

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, statfs } from 'node:fs/promises'
+import { copyFile, link, mkdir, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -33,6 +33,8 @@ export const PROGRESS_EVERY_MS = 10_000
 
 export interface SavedFile {
   filePath: string
+  /** The same bytes under a name only this run knows: what it unpacks and uploads. */
+  ownCopy: string
   fileName: string
   size: number
   sha256: string
@@ -71,12 +73,19 @@ export interface DownloadOptions {
   progress?: (line: string) => void
 }
 
+/**
+ * The verified export, under its name and as the run's own copy. Two runs at once with the same
+ * folder and file name each publish a complete file (the last one stays), and each unpacks and
+ * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
+ * always describe the download it made. The caller removes the own copy when the run ends.
+ */
 export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> {
   const body = await fetchBody(opts)
   try {
     return await keepIfExport(body, opts)
-  } finally {
+  } catch (error) {
     opts.onPartialFile?.(undefined)
+    throw error
   }
 }
 
@@ -104,8 +113,11 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
     await rename(body.partial, rejected)
     throw refusal(error, body, rejected)
   }
-  await rename(body.partial, filePath)
-  return { filePath, fileName: body.fileName, size: body.size, sha256: body.sha256, contents }
+  // Published by an atomic rename of a second name for the same bytes: the own copy stays.
+  const published = `${body.partial}.publish`
+  await link(body.partial, published).catch(() => copyFile(body.partial, published))
+  await rename(published, filePath)
+  return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents }
 }
 
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {

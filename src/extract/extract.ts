@@ -28,6 +28,8 @@ export interface ExtractOptions {
   key: string
   /** What the files take unpacked (from the verified entries): checked against the free space first. */
   bytes: number
+  /** Where a person finds the export, when `file` is a copy only the run knows. */
+  keptAt?: string
   temporary?: TrackedPaths
 }
 
@@ -46,8 +48,8 @@ export interface Extraction {
 export async function extractExport(file: string, folder: string, options: ExtractOptions): Promise<Extraction> {
   const refuse = (reason: string): ActionError =>
     new ActionError(
-      `Refusing to unpack ${path.basename(file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
-      `The export is not what the platform makes: inspect the file kept at ${file} (it was not uploaded), and export the tool again.`
+      `Refusing to unpack ${path.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
+      `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`
     )
   await mkdir(path.dirname(folder), { recursive: true })
   // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
