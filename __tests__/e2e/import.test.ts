@@ -87,12 +87,12 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
     expect(result.code).toBe(0)
     // The backup: exported and uploaded before anything was uploaded or imported; it holds the tool as it was.
     const artifact = world.emu.artifacts.find(a => String(a.id) === result.outputs.backupArtifactId)!
-    expect(artifact.name).toBe('koreai-tool-a-sample-before-import.zip')
+    expect(artifact.name).toMatch(/^koreai-tool-a-sample-before-import-\d{8}T\d{9}Z\.zip$/)
     expect(readFileSync(artifact.filePath).equals(makeToolExport('Banking Assistant'))).toBe(true)
     const paths = writes().map(request => request.path)
     expect(paths[0]).toBe('/api/public/tools/a-sample/export?flowId=cf-1')
     expect(paths.at(-1)).toBe('/api/public/tools/a-sample/import')
-    expect(result.summary).toContain(`/artifacts/${result.outputs.backupArtifactId}">koreai-tool-a-sample-before-import.zip</a>`)
+    expect(result.summary).toContain(`/artifacts/${result.outputs.backupArtifactId}">${artifact.name}</a>`)
     // A folder of pretty JSON: its definitions go up as they are, the placeholder replaced by the tool's current value.
     expect(arrived('flowDataFileId')).toBe(JSON.stringify(JSON.parse(definitions[0].data), null, 2))
     expect(JSON.parse(arrived('envVariablesFileId'))).toEqual([{ key: 'REGION', value: 'eu' }])

@@ -80165,7 +80165,9 @@ async function backUp(ctx) {
         flowId: settings.flowId,
         name: toolId,
         folder: external_node_path_.join(ctx.tempRoot, 'backup'),
-        artifactName: file_naming_defaultArtifactName(`${toolId}-before-import`)
+        // Stamped with the time it was taken: artifact names are unique within a run, and a matrix or
+        // a second import of the same tool in one run must not collide with this one.
+        artifactName: file_naming_defaultArtifactName(`${toolId}-before-import-${new Date().toISOString().replace(/[-:.]/g, '')}`)
     };
     const exported = {};
     const noted = {};

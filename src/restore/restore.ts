@@ -218,7 +218,9 @@ async function backUp(ctx: RestoreContext): Promise<ExistingVariables> {
     flowId: settings.flowId!,
     name: toolId,
     folder: path.join(ctx.tempRoot, 'backup'),
-    artifactName: defaultArtifactName(`${toolId}-before-import`)
+    // Stamped with the time it was taken: artifact names are unique within a run, and a matrix or
+    // a second import of the same tool in one run must not collide with this one.
+    artifactName: defaultArtifactName(`${toolId}-before-import-${new Date().toISOString().replace(/[-:.]/g, '')}`)
   }
   const exported: RunReport = {}
   const noted: Partial<Record<Outputs, string | number | boolean>> = {}
