@@ -628,20 +628,29 @@ function sendPaced(req, res, filePath, rate, disposition) {
   const stream = createReadStream(filePath, { highWaterMark: step })
   const startedAt = performance.now()
   let sent = 0
+  // The file may end while its last piece still waits for its time: end the answer after it.
+  let waiting = 0
+  let ended = false
   stream.on('data', chunk => {
     stream.pause()
     const due = startedAt + ((sent + chunk.length) / rate) * 1000
     sent += chunk.length
+    waiting++
     setTimeout(
       () => {
+        waiting--
         if (res.destroyed) return stream.destroy()
         if (res.write(chunk)) stream.resume()
         else res.once('drain', () => stream.resume())
+        if (ended && waiting === 0) res.end()
       },
       Math.max(0, due - performance.now())
     )
   })
-  stream.on('end', () => res.end())
+  stream.on('end', () => {
+    ended = true
+    if (waiting === 0) res.end()
+  })
   req.on('close', () => stream.destroy())
 }
 

@@ -258,6 +258,19 @@ describe('a disk that fills', () => {
     expect(readdirSync(path.join(tiny, 'exports'))).toEqual([])
   })
 
+  itWithTinyDisk('refuses a path on a read-only file system before any request', async () => {
+    const readOnly = path.join(tiny, 'read-only')
+    mkdirSync(readOnly, { recursive: true })
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly])
+    try {
+      const result = await run({ toolId: 'a-quick', path: path.join(readOnly, 'exports') })
+      expect(singleError(result)).toContain(`input "path" cannot be made: its parent ${readOnly} is on a read-only file system`)
+      expect(world.sim.requests).toEqual([])
+    } finally {
+      execFileSync('umount', [readOnly])
+    }
+  })
+
   itWithTinyDisk('before unpacking: the unpacked size against the free space, nothing written', async () => {
     world.sim.addTool('a-unpack', {
       flowId: 'cf-1',
@@ -297,5 +310,15 @@ describe('two runs at once into one folder', () => {
     const kept = readFileSync(path.join(workspace, 'exports', 'Twin.zip'))
     expect(runs.map(r => r.outputs.sha256)).toContain(sha256(kept))
     expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['Twin.zip'])
+  })
+})
+
+describe('a host given without a scheme', () => {
+  it('whose server answers in plain http gets a hint that says so, not a bare TLS error, and no retries', async () => {
+    const result = await run({ toolId: 'a-quick', host: new URL(world.sim.url).host })
+    const error = singleError(result)
+    expect(error).toContain(`${new URL(world.sim.url).host} answered in plain http, not https`)
+    expect(error).toContain('A "host" without a scheme means https.')
+    expect(commandLines(result.stdout, 'warning')).toEqual([])
   })
 })
