@@ -76489,6 +76489,10 @@ function describeRequestError(error, url, via) {
     const untrusted = untrustedCertificate(code, url);
     if (untrusted)
         return untrusted;
+    // An https request answered in plain http: TLS reads the answer as a record of another version.
+    if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
+        return new errors_ActionError(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+    }
     const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message);
     if (proxyStatus) {
         const status = Number(proxyStatus[1] ?? proxyStatus[2]);
