@@ -75433,8 +75433,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: exportTool
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -75480,7 +75482,7 @@ function errorCode(error) {
 }
 // The HTTP layer's errors.
 /** A non-2xx answer. `serverMessage` is the server's own explanation, never the raw body. */
-class HttpError extends Error {
+class errors_HttpError extends Error {
     status;
     serverMessage;
     retryAfterMs;
@@ -75500,7 +75502,7 @@ class HttpError extends Error {
  * A connection that failed, was reset, timed out or ended early. The message never holds a URL.
  * `unsent`: the request surely never reached the server (no connection could be made).
  */
-class NetworkError extends Error {
+class errors_NetworkError extends Error {
     unsent;
     constructor(reason, unsent = false) {
         super(reason);
@@ -75509,7 +75511,7 @@ class NetworkError extends Error {
     }
 }
 /** A 2xx answer whose body broke off: the server had already acted on the request. */
-class AnswerCutShortError extends NetworkError {
+class AnswerCutShortError extends errors_NetworkError {
     status;
     constructor(status, reason) {
         super(reason);
@@ -75548,7 +75550,7 @@ class RetriesExhaustedError extends Error {
 }
 // The platform's answers.
 /** The answer could not be read as a platform answer; worth asking again (except a start's). */
-class MalformedAnswerError extends Error {
+class errors_MalformedAnswerError extends Error {
     constructor(what) {
         super(what);
         this.name = 'MalformedAnswerError';
@@ -75630,6 +75632,23 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
+var ImportInputs;
+(function (ImportInputs) {
+    ImportInputs["Source"] = "source";
+    ImportInputs["ToolName"] = "toolName";
+    ImportInputs["BackupBefore"] = "backupBefore";
+    ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["DryRun"] = "dryRun";
+})(ImportInputs || (ImportInputs = {}));
+/** The import entry's outputs, exactly as import/action.yml declares them. */
+var ImportOutputs;
+(function (ImportOutputs) {
+    ImportOutputs["Status"] = "status";
+    ImportOutputs["ToolId"] = "toolId";
+    ImportOutputs["DockStatusId"] = "dockStatusId";
+    ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+})(ImportOutputs || (ImportOutputs = {}));
 
 ;// CONCATENATED MODULE: ./src/log-text.ts
 /**
@@ -75672,7 +75691,7 @@ function logValue(value) {
     return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 /** A size for people: `2.0 KiB (2048 bytes)`. */
-function formatBytes(bytes) {
+function log_text_formatBytes(bytes) {
     const units = ['bytes', 'KiB', 'MiB', 'GiB'];
     let value = bytes;
     let unit = 0;
@@ -76260,7 +76279,7 @@ function parseJsonObject(text) {
     text = text.replace(/^\uFEFF/, '');
     const parsed = attempt(text) ?? attempt(text.replace(/(["\d}\]]|true|false|null)(\s*\r?\n\s*)(")/g, '$1,$2$3'));
     if (!parsed)
-        throw new MalformedAnswerError('the answer is not a JSON object');
+        throw new errors_MalformedAnswerError('the answer is not a JSON object');
     return parsed;
 }
 function stringField(obj, ...names) {
@@ -76293,7 +76312,7 @@ function parseExportAnswer(text) {
     const obj = parseJsonObject(text);
     const dockStatusId = stringField(obj, 'dock-statusId', 'dockStatusId', '_id');
     if (!dockStatusId) {
-        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+        throw new errors_MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     }
     return {
         dockStatusId,
@@ -76307,13 +76326,35 @@ function parseStatusAnswer(text) {
     const obj = parseJsonObject(text);
     const status = stringField(obj, 'status')?.toUpperCase();
     if (!status)
-        throw new MalformedAnswerError('the answer has no status');
+        throw new errors_MalformedAnswerError('the answer has no status');
     return {
         dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
         status,
         percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj)
+        downloadUrl: downloadUrlOf(obj),
+        message: status === 'FAILED' ? serverMessage(text) : undefined
     };
+}
+function parseImportAnswer(text) {
+    const obj = parseJsonObject(text);
+    const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
+    if (!dockStatusId)
+        throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
+}
+function parseUploadAnswer(text) {
+    const obj = parseJsonObject(text);
+    const fileId = stringField(obj, 'fileId');
+    if (!fileId)
+        throw new MalformedAnswerError('the answer has no fileId');
+    return { fileId, url: stringField(obj, 'url') };
+}
+/** The start of a chunked upload session: its id. */
+function parseSessionAnswer(text) {
+    const sessionId = stringField(parseJsonObject(text), 'sessionId');
+    if (!sessionId)
+        throw new MalformedAnswerError('the answer has no sessionId');
+    return sessionId;
 }
 /**
  * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
@@ -76609,9 +76650,18 @@ function isRetryableStatus(status) {
     return status === 408 || status === 429 || status >= 500;
 }
 function isRetryable(error) {
-    if (error instanceof HttpError)
+    if (error instanceof errors_HttpError)
         return isRetryableStatus(error.status);
-    return error instanceof NetworkError || error instanceof MalformedAnswerError;
+    return error instanceof errors_NetworkError || error instanceof errors_MalformedAnswerError;
+}
+/**
+ * Whether a request that must never reach the server twice (an import) may be sent again: only
+ * when the server said it did not act on it (429), or when it never received it.
+ */
+function isSafeToResend(error) {
+    if (error instanceof HttpError)
+        return error.status === 429;
+    return error instanceof NetworkError && error.unsent;
 }
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -76632,14 +76682,14 @@ const DEFAULT_BACKOFF = { attempts: 4, baseMs: 1000, maxMs: 15000 };
 function retryDelay(policy, failedAttempt, error, random = Math.random) {
     const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** (failedAttempt - 1));
     const jittered = Math.round(exponential / 2 + (random() * exponential) / 2);
-    const serverAsked = error instanceof HttpError ? error.retryAfterMs : undefined;
+    const serverAsked = error instanceof errors_HttpError ? error.retryAfterMs : undefined;
     return serverAsked === undefined ? jittered : Math.max(jittered, serverAsked);
 }
 /** A short reason for a log line: status and server message, or the network fault. */
 function describeFailure(error) {
-    if (error instanceof HttpError)
+    if (error instanceof errors_HttpError)
         return error.message;
-    if (error instanceof MalformedAnswerError)
+    if (error instanceof errors_MalformedAnswerError)
         return `unreadable answer (${error.message})`;
     return errorMessage(error);
 }
@@ -76648,7 +76698,7 @@ function describeFailure(error) {
  * not obeyed and not asked again: the retries end with an error that quotes what it asked.
  */
 function retryAfterTooLong(error, what, leftMs) {
-    if (!(error instanceof HttpError) || error.retryAfterMs === undefined)
+    if (!(error instanceof errors_HttpError) || error.retryAfterMs === undefined)
         return undefined;
     const limit = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, leftMs));
     if (error.retryAfterMs <= limit)
@@ -76684,7 +76734,7 @@ async function withRetry(operation, ctx) {
                 throw tooLong;
             }
             const delay = retryDelay(ctx.policy, attempt, error);
-            debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
+            debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof errors_HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
             ctx.warn(`${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
                 `(attempt ${attempt + 1} of ${ctx.policy.attempts})`);
             await ctx.sleep(delay);
@@ -76778,12 +76828,24 @@ class PlatformHttp {
         this.debug = options.debug ?? (() => { });
         this.direct = new undici/* Agent */.g6({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined });
     }
-    /** A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx status. */
-    async requestText(method, url, limit = MAX_ANSWER_BYTES) {
+    /**
+     * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
+     * status. A POST sends `body` as JSON (none when undefined).
+     */
+    async requestText(method, url, limit = MAX_ANSWER_BYTES, body) {
         const headers = { accept: 'application/json' };
         if (method === 'POST')
             headers['content-type'] = 'application/json';
-        const response = await this.send(method, url, headers, this.options.signal);
+        const text = method === 'POST' && body !== undefined ? JSON.stringify(body) : '';
+        const response = await this.send(method, url, headers, this.options.signal, () => text);
+        return readText(response, limit, true);
+    }
+    /**
+     * A multipart/form-data POST, encoded by the library (boundary, headers, file parts streamed
+     * from their Blobs). `form` is called once per hop: a body is read as it is sent.
+     */
+    async postForm(url, form, limit = MAX_ANSWER_BYTES) {
+        const response = await this.send('POST', url, { accept: 'application/json' }, this.options.signal, form);
         return readText(response, limit, true);
     }
     /** A download: the 2xx response, body not yet read. `signal` may stop it sooner than the run's. */
@@ -76801,7 +76863,7 @@ class PlatformHttp {
     timeouts() {
         return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs };
     }
-    async send(method, start, baseHeaders, signal) {
+    async send(method, start, baseHeaders, signal, body = () => '') {
         checkScheme(start, 'the URL');
         // A signed download URL in clear text is as good as a key: https promised, https kept.
         if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !isLoopbackHost(start.hostname)) {
@@ -76815,13 +76877,13 @@ class PlatformHttp {
                 headers[API_KEY_HEADER] = this.options.key;
             if (verb === 'GET')
                 delete headers['content-type'];
-            const response = await this.request(verb, url, headers, signal);
+            const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined);
             const status = response.statusCode;
             const location = headerValue(response.headers.location);
             if (status >= 300 && status < 400 && location) {
                 response.destroy();
                 if (hop >= MAX_REDIRECTS)
-                    throw new NetworkError(`more than ${MAX_REDIRECTS} redirects`);
+                    throw new errors_NetworkError(`more than ${MAX_REDIRECTS} redirects`);
                 let next;
                 try {
                     next = new URL(location, url);
@@ -76871,7 +76933,7 @@ class PlatformHttp {
         }
         return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` };
     }
-    async request(verb, url, headers, signal) {
+    async request(verb, url, headers, signal, requestBody) {
         const { dispatcher, via } = this.dispatcherFor(url);
         const startedAt = Date.now();
         const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`;
@@ -76881,7 +76943,7 @@ class PlatformHttp {
                 path: `${url.pathname}${url.search}`,
                 method: verb,
                 headers,
-                body: verb === 'POST' ? '' : undefined,
+                body: requestBody,
                 signal
             });
             this.debug(`${shown} -> ${response.statusCode} in ${Date.now() - startedAt} ms${via}`);
@@ -76908,7 +76970,7 @@ async function httpError(response, errorMessage) {
     const retryAfterText = headerValue(response.headers['retry-after']);
     const retryAfter = parseRetryAfter(retryAfterText, Date.now());
     const text = await readText(response, MAX_ERROR_BODY, false).catch(() => '');
-    return new HttpError(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
+    return new errors_HttpError(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
 }
 /** A header's value; the first, when it came more than once. */
 function headerValue(value) {
@@ -76961,7 +77023,7 @@ function bodyFault(error) {
  * path (and so a signed query), ours never do.
  */
 function describeRequestError(error, url, via) {
-    if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError)
+    if (error instanceof CancelledError || error instanceof errors_NetworkError || error instanceof ActionError)
         return error;
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : '';
@@ -76978,20 +77040,20 @@ function describeRequestError(error, url, via) {
         if (status === 407) {
             return new ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
         }
-        return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
+        return new errors_NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
     switch (code) {
         case 'UND_ERR_CONNECT_TIMEOUT':
-            return new NetworkError('the connection timed out', true);
+            return new errors_NetworkError('the connection timed out', true);
         case 'UND_ERR_HEADERS_TIMEOUT':
         case 'UND_ERR_BODY_TIMEOUT':
-            return new NetworkError('the connection timed out');
+            return new errors_NetworkError('the connection timed out');
         case 'UND_ERR_SOCKET':
             // The server closed the connection before answering: what Node's own client calls ECONNRESET.
-            return new NetworkError('connection error ECONNRESET');
+            return new errors_NetworkError('connection error ECONNRESET');
         default:
             // No connection was made for these: the request never left the runner.
-            return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
+            return new errors_NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
 }
 /** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
@@ -77123,14 +77185,14 @@ function explain(failure, url, platform) {
     if (error instanceof RefusedUrlError) {
         return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
-    if (error instanceof HttpError && (error.status === 401 || error.status === 403) && platform && url.origin !== platform.origin) {
+    if (error instanceof errors_HttpError && (error.status === 401 || error.status === 403) && platform && url.origin !== platform.origin) {
         // The key goes only to the platform's own origin; a download elsewhere gets none.
         return new ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
     }
-    if (error instanceof HttpError && !isRetryable(error)) {
+    if (error instanceof errors_HttpError && !isRetryable(error)) {
         return new ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes.");
     }
-    if (error instanceof HttpError || error instanceof NetworkError) {
+    if (error instanceof errors_HttpError || error instanceof errors_NetworkError) {
         return new ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
     }
     return error;
@@ -77175,7 +77237,7 @@ async function saveOnce(opts, signal, progress) {
         };
         await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, count, ...decoders, hashed, (0,external_node_fs_.createWriteStream)(partial, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
         if (announced !== undefined && received !== announced) {
-            throw new NetworkError(`the download ended after ${received} of ${announced} bytes`);
+            throw new errors_NetworkError(`the download ended after ${received} of ${announced} bytes`);
         }
     }
     catch (error) {
@@ -77185,25 +77247,25 @@ async function saveOnce(opts, signal, progress) {
         // Cancelled, or the overall limit passed: neither is worth another attempt.
         if (signal.aborted)
             throw signal.reason;
-        if (error instanceof NetworkError || error instanceof ActionError)
+        if (error instanceof errors_NetworkError || error instanceof ActionError)
             throw error;
         const code = errorCode(error);
         if (code === 'ENOSPC') {
             const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
             const sizes = [
-                free === undefined ? undefined : `${formatBytes(free)} free`,
-                announced === undefined ? undefined : `${formatBytes(announced)} needed`
+                free === undefined ? undefined : `${log_text_formatBytes(free)} free`,
+                announced === undefined ? undefined : `${log_text_formatBytes(announced)} needed`
             ];
-            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${log_text_formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
         }
         if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
-            throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
+            throw new errors_NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
         }
         // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
-        throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`);
+        throw new errors_NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`);
     }
     return {
         partial,
@@ -77849,7 +77911,7 @@ async function extractExport(file, folder, options) {
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
     const free = bavail * bsize;
     if (free < options.bytes) {
-        throw new ActionError(`Unpacking the export needs ${formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+        throw new ActionError(`Unpacking the export needs ${log_text_formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${log_text_formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
@@ -78141,6 +78203,15 @@ function exportUrl(base, toolId, flowId) {
 function dockStatusUrl(base, dockStatusId) {
     return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`);
 }
+/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
+function filesUrl(base, ...session) {
+    const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : '';
+    return apiUrl(base, `/api/public/files${tail}`);
+}
+/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
+function importUrl(base, toolId) {
+    return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
+}
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).
@@ -78170,10 +78241,6 @@ function resolveDownloadUrl(base, raw) {
 
 
 function getSettings({ getInput, setSecret, env }) {
-    // Masked before anything else can print it, even if the rest of the input is bad.
-    const key = getInput(Inputs.Key).trim();
-    if (key)
-        setSecret(key);
     const problems = [];
     const check = (name, read) => {
         try {
@@ -78185,28 +78252,7 @@ function getSettings({ getInput, setSecret, env }) {
         }
     };
     const text = (name) => getInput(name).trim();
-    const platform = check(Inputs.Host, () => {
-        const raw = text(Inputs.Host);
-        if (!raw)
-            throw new Error('is required and was not given');
-        try {
-            return parseHost(raw);
-        }
-        catch (error) {
-            throw new Error(`is not usable: ${error.message}`);
-        }
-    });
-    if (!key)
-        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line, or from a web page with an invisible character in it,
-    // cannot go into a header: say so now, not after retries.
-    else if (hasControlCharacters(key))
-        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
-    else {
-        const odd = keyCharacterProblem(key);
-        if (odd)
-            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
-    }
+    const { platform, key } = readConnection({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
     const concurrency = check(Inputs.Concurrency, () => {
         const raw = text(Inputs.Concurrency);
@@ -78291,6 +78337,39 @@ function getSettings({ getInput, setSecret, env }) {
         verifyToolExport: verifyToolExport,
         envVariables: envVariables
     };
+}
+/**
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
+ */
+function readConnection({ getInput, setSecret }, problems) {
+    const key = getInput(Inputs.Key).trim();
+    if (key)
+        setSecret(key);
+    let platform;
+    const raw = getInput(Inputs.Host).trim();
+    if (!raw)
+        problems.push(`input "${Inputs.Host}" is required and was not given`);
+    else {
+        try {
+            platform = parseHost(raw);
+        }
+        catch (error) {
+            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
+        }
+    }
+    if (!key)
+        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
+    else if (hasControlCharacters(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
+    }
+    return { platform, key };
 }
 function envPolicy(raw) {
     if (!raw)
@@ -78463,7 +78542,7 @@ async function waitForJob(getStatus, opts) {
         const at = nextCheckAt({ startedAt: opts.startedAt, lastCheckAt, now: now(), deadline, maxPauseMs: opts.maxPauseMs, backoffMs });
         if (at === undefined) {
             if (failures > 0)
-                throw gaveUp(failures, lastError, opts.dockStatusId);
+                throw gaveUp(failures, lastError, opts.dockStatusId, opts.job);
             return { status, timedOut: true };
         }
         await opts.sleep(at - now());
@@ -78475,7 +78554,7 @@ async function waitForJob(getStatus, opts) {
             const budget = Math.min(MAX_TIMER_MS, Math.max(MIN_CHECK_BUDGET_MS, deadline - now()));
             answer = await abortable(getStatus(opts.dockStatusId), AbortSignal.timeout(budget)).catch(error => {
                 throw error instanceof DOMException && error.name === 'TimeoutError'
-                    ? new NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
+                    ? new errors_NetworkError(`no answer within ${(budget / 1000).toFixed(1)} s`)
                     : error;
             });
         }
@@ -78485,7 +78564,7 @@ async function waitForJob(getStatus, opts) {
             failures++;
             lastError = error;
             if (failures >= MAX_CONSECUTIVE_FAILURES)
-                throw gaveUp(failures, error, opts.dockStatusId);
+                throw gaveUp(failures, error, opts.dockStatusId, opts.job);
             const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now());
             if (tooLong) {
                 opts.log.debug?.(`Status check ${checks}: the server's Retry-After reaches past what is waited for; not checked again`);
@@ -78511,12 +78590,12 @@ async function waitForJob(getStatus, opts) {
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
-            return { status, timedOut: false, downloadUrl: answer.downloadUrl };
+            return { status, timedOut: false, downloadUrl: answer.downloadUrl, message: answer.message };
         }
     }
 }
-function gaveUp(failures, error, dockStatusId) {
-    return new ActionError(`Checking the export status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
+function gaveUp(failures, error, dockStatusId, job = 'export') {
+    return new ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
         `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
 }
 
@@ -78549,7 +78628,7 @@ class PlatformClient {
         }
         catch (error) {
             // A 2xx the action cannot read may still have started a job: report it, never send it again.
-            if (error instanceof MalformedAnswerError && text !== undefined) {
+            if (error instanceof errors_MalformedAnswerError && text !== undefined) {
                 throw new ActionError(`Starting the export: the platform accepted the request, but its answer cannot be read (${error.message}): it is ${describeBody(Buffer.from(text), Buffer.byteLength(text), undefined)}. Not started again, since that could start a second export job.`, `Check "host" (it must be the platform's URL, not a sign-in page or proxy) and the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
             }
             // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
@@ -78572,18 +78651,7 @@ class PlatformClient {
         return error;
     }
     async getStatus(dockStatusId) {
-        let answer;
-        try {
-            answer = parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)));
-        }
-        catch (error) {
-            throw this.explain(error, 'Checking the export status');
-        }
-        // A cache or proxy that answers for another job must not decide this one's fate.
-        if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-            throw new MalformedAnswerError('the answer is about another job');
-        }
-        return answer;
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
@@ -78593,19 +78661,37 @@ class PlatformClient {
         if (error instanceof RefusedUrlError) {
             return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
         }
-        if (!(error instanceof HttpError) || isRetryable(error))
+        if (!(error instanceof errors_HttpError) || isRetryable(error))
             return error;
         return explainHttpError(error, what, this.target);
     }
+}
+/**
+ * One check of a dock job (an export's or an import's): its status, refused when the answer is
+ * about another job. `explain` turns a failure into what the caller tells the user.
+ */
+async function readJobStatus(http, platform, dockStatusId, explain) {
+    let answer;
+    try {
+        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
+    }
+    catch (error) {
+        throw explain(error);
+    }
+    // A cache or proxy that answers for another job must not decide this one's fate.
+    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+        throw new errors_MalformedAnswerError('the answer is about another job');
+    }
+    return answer;
 }
 /**
  * Whether a failed start may be sent again: only when it surely created nothing, because each start
  * creates a job. No connection was made, or the platform answered 408, 429 or 5xx.
  */
 function mayStartAgain(error) {
-    if (error instanceof HttpError)
+    if (error instanceof errors_HttpError)
         return isRetryableStatus(error.status);
-    return error instanceof NetworkError && error.unsent;
+    return error instanceof errors_NetworkError && error.unsent;
 }
 function explainHttpError(error, what, target) {
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
@@ -78714,7 +78800,7 @@ function summaryRows(given, redact = text => text) {
         ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
         ['Export job id', report.exportJobId && code(report.exportJobId)],
         ['File', report.fileName && code(report.fileName)],
-        ['Size', report.size === undefined ? undefined : formatBytes(report.size)],
+        ['Size', report.size === undefined ? undefined : log_text_formatBytes(report.size)],
         ['SHA-256', report.sha256 && code(report.sha256)],
         [
             'Artifact',
@@ -78734,7 +78820,7 @@ function redactReport(report, redact) {
 }
 /** What the verified export holds: one row per file, its name and size (already escaped). */
 function contentRows(entries, most = 20) {
-    const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
+    const rows = entries.slice(0, most).map(entry => [code(entry.name), log_text_formatBytes(entry.size)]);
     if (entries.length > most)
         rows.push([`… and ${entries.length - most} more`, '']);
     return rows;
@@ -78750,7 +78836,7 @@ function setRows(reports, redact = text => text) {
             report.toolName ? `${summary_escape(report.name ?? '')} (${summary_escape(report.toolName)})` : summary_escape(report.name ?? ''),
             report.error ? `${statusCell(report)}: ${summary_escape(report.error)}` : statusCell(report),
             report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
-            report.size === undefined ? '' : formatBytes(report.size),
+            report.size === undefined ? '' : log_text_formatBytes(report.size),
             report.sha256 ? code(report.sha256.slice(0, 12)) : '',
             report.artifactName
                 ? report.artifactUrl
@@ -78769,7 +78855,7 @@ async function writeSetSummary(reports, error, durationMs, redact) {
         ? `❌ ${summary_escape(redact(error))}`
         : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
     const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
-    await core/* summary */.z
+    await lib_core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
         .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${summary_escape(redact(reports[0].host))}` : ''}.</p>`, true)
         .addTable([header, ...setRows(reports, redact)])
@@ -78788,11 +78874,11 @@ async function writeSummary(report, redact) {
     // Outside a runner (local runs) there is no summary file: nothing to write.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    core/* summary */.z
+    lib_core/* summary */.z
         .addHeading('Kore.ai tool export', 3)
         .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
     if (report.entries?.length) {
-        core/* summary */.z.addHeading('What the export holds', 4).addTable([
+        lib_core/* summary */.z.addHeading('What the export holds', 4).addTable([
             [
                 { data: 'File', header: true },
                 { data: 'Size', header: true }
@@ -78801,7 +78887,7 @@ async function writeSummary(report, redact) {
         ]);
     }
     if (report.fileChanges?.length) {
-        core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
+        lib_core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
             [
                 { data: 'File', header: true },
                 { data: 'Change', header: true },
@@ -78810,13 +78896,73 @@ async function writeSummary(report, redact) {
             ...changeRows(report.fileChanges)
         ]);
     }
-    await core/* summary */.z.write();
+    await lib_core/* summary */.z.write();
 }
 function code(text) {
     return `<code>${summary_escape(text)}</code>`;
 }
 function summary_escape(text) {
     return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** The import summary's rows, each cell escaped (and redacted) here. */
+function importRows(given, redact = text => text) {
+    const clean = (text) => summary_escape(redact(text));
+    const report = given;
+    const target = report.toolName
+        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
+        : report.toolId && `tool ${code(redact(report.toolId))}`;
+    const source = report.source;
+    const rows = [
+        ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
+        ['Source SHA-256', source && code(source.sha256)],
+        ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
+        [
+            'Backup before the import',
+            report.backup &&
+                (report.backup.artifactUrl
+                    ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
+                    : clean(report.backup.artifactName))
+        ],
+        [
+            'Status',
+            report.dryRun && !report.error
+                ? 'dry run: nothing was sent'
+                : report.error
+                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
+                    : report.status && `✅ ${clean(report.status)}`
+        ],
+        ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
+        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
+        ['Error', report.error && clean(report.error)]
+    ];
+    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
+}
+async function writeImportSummary(report, redact) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    core.summary
+        .addHeading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3)
+        .addTable(importRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
+    if (report.files?.length) {
+        core.summary.addHeading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4).addTable([
+            [
+                { data: 'File', header: true },
+                { data: 'Size', header: true },
+                { data: 'How', header: true }
+            ],
+            ...report.files.map(file => [code(file.name), formatBytes(file.size), summary_escape(file.how ?? '')])
+        ]);
+    }
+    if (report.variables?.length) {
+        core.summary.addHeading('Environment variables (names only)', 4).addTable([
+            [
+                { data: 'Variable', header: true },
+                { data: 'Value from', header: true }
+            ],
+            ...report.variables.map(variable => [code(redact(variable.name)), summary_escape(variable.source)])
+        ]);
+    }
+    await core.summary.write();
 }
 
 ;// CONCATENATED MODULE: ./src/settings/folder-check.ts
@@ -78927,7 +79073,7 @@ const HARD_STOP_MS = 1500;
 const SET_HEARTBEAT_MS = 15_000;
 async function run() {
     const runStartedAt = Date.now();
-    const secrets = new Secrets(core/* setSecret */.Pq);
+    const secrets = new Secrets(lib_core/* setSecret */.Pq);
     const temporary = new TemporaryPaths();
     /** One report per tool; the first stands for the run until the inputs are read. */
     const reports = [{}];
@@ -78938,7 +79084,7 @@ async function run() {
         if (!many)
             reports[0].durationMs = Date.now() - runStartedAt;
         const written = many ? writeSetSummary(reports, runError, Date.now() - runStartedAt, redact) : writeSummary(reports[0], redact);
-        await written.catch((error) => core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
+        await written.catch((error) => lib_core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
     })());
     const redact = (text) => secrets.redact(text);
     let runError;
@@ -78946,10 +79092,10 @@ async function run() {
         if (runError !== undefined)
             return;
         runError = many ? describeSetFailure(reports, error) : (reports[0].error = describeFailureOf(reports[0], error, output));
-        core/* setFailed */.C1(runError);
+        lib_core/* setFailed */.C1(runError);
     };
     const cancellation = watchForCancellation(signal => {
-        core/* info */.pq(`Received ${signal}: stopping.`);
+        lib_core/* info */.pq(`Received ${signal}: stopping.`);
         // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
         setTimeout(() => {
             temporary.removeAll();
@@ -78960,7 +79106,7 @@ async function run() {
     const signal = cancellation.signal;
     let http;
     try {
-        const settings = getSettings({ getInput: name => core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
+        const settings = getSettings({ getInput: name => lib_core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
         many = settings.many;
         reports.splice(0, 1, ...settings.tools.map(target => ({ host: settings.platform.host, toolId: target.toolId, name: target.name })));
         if (settings.uploadArtifact) {
@@ -78974,15 +79120,15 @@ async function run() {
             key: settings.key,
             signal,
             env: process.env,
-            debug: core/* debug */.Yz,
+            debug: lib_core/* debug */.Yz,
             errorMessage: serverMessage,
             onRedirect: url => secrets.addUrl(url)
         });
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
-            const log = { info: core/* info */.pq, warning: core/* warning */.$e, debug: core/* debug */.Yz, group: core/* group */.Os, heartbeat: true };
+            const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };
             await exportTool(shared, settings.tools[0], reports[0], log, (name, value) => output(reports[0], name, value));
-            core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+            lib_core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
         }
         else {
             await exportSet(shared, reports);
@@ -79000,7 +79146,10 @@ async function run() {
     if (signal.aborted)
         process.exit(1);
 }
-/** One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure. */
+/**
+ * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
+ * The import entry's backup runs through here too, so that a backup is made as every export is.
+ */
 async function exportTool(shared, target, report, log, setOutput) {
     const { settings, signal } = shared;
     const ctx = {
@@ -79041,8 +79190,8 @@ async function exportSet(shared, reports) {
     let next = 0;
     let running = 0;
     let done = 0;
-    core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
-    const heartbeat = setInterval(() => core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
+    lib_core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
+    const heartbeat = setInterval(() => lib_core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
     heartbeat.unref();
     const worker = async () => {
         while (next < total && !signal.aborted) {
@@ -79051,9 +79200,9 @@ async function exportSet(shared, reports) {
             const report = reports[index];
             const prefix = `[${target.name}] `;
             const log = {
-                info: line => core/* info */.pq(prefix + line),
-                warning: line => core/* warning */.$e(prefix + line),
-                debug: line => core/* debug */.Yz(prefix + line),
+                info: line => lib_core/* info */.pq(prefix + line),
+                warning: line => lib_core/* warning */.$e(prefix + line),
+                debug: line => lib_core/* debug */.Yz(prefix + line),
                 group: (_title, work) => work(),
                 heartbeat: false
             };
@@ -79061,13 +79210,13 @@ async function exportSet(shared, reports) {
             const startedAt = Date.now();
             try {
                 await exportTool(shared, target, report, log, (name, value) => note(report, name, value));
-                core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${formatBytes(report.size)}`}.`);
+                lib_core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${log_text_formatBytes(report.size)}`}.`);
             }
             catch (error) {
                 if (signal.aborted)
                     break;
                 report.error = describeFailureOf(report, error, note);
-                core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
+                lib_core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
             }
             finally {
                 report.durationMs = Date.now() - startedAt;
@@ -79084,12 +79233,12 @@ async function exportSet(shared, reports) {
     }
     signal.throwIfAborted();
     const failed = reports.filter(report => report.error !== undefined);
-    core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
-    core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
-    core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
-    core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
-    core/* setOutput */.uH(Outputs.Failed, String(failed.length));
-    core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
+    lib_core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
+    lib_core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
+    lib_core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
+    lib_core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
+    lib_core/* setOutput */.uH(Outputs.Failed, String(failed.length));
+    lib_core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
     if (failed.length) {
         throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(report => `${report.name}: ${report.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
     }
@@ -79302,7 +79451,7 @@ function note(report, name, value) {
 /** Sets a step output as soon as it is known, and keeps it for the summary. */
 function output(report, name, value) {
     note(report, name, value);
-    core/* setOutput */.uH(name, String(value));
+    lib_core/* setOutput */.uH(name, String(value));
 }
 /**
  * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end

@@ -7,7 +7,7 @@
  *
  *   npm run bench              all figures (about five minutes: the minute-long jobs are real)
  *   npm run bench -- --quick   skip the minute-long jobs
- *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big
+ *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, restore
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -17,7 +17,7 @@ import * as path from 'node:path'
 import { once } from 'node:events'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
-import { BUNDLE, NODE24_MISSING, ROOT, findNode24, startAction } from '../sim/run-action.mjs'
+import { BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, ROOT, findNode24, startAction } from '../sim/run-action.mjs'
 import { writeLargeToolExport } from '../sim/zip.mjs'
 
 const QUICK = process.argv.includes('--quick')
@@ -38,6 +38,8 @@ const BIG_MIB = 512
 /** The paced link: 1 Gbit/s, the simulator sending 1 MiB steps on a timer. */
 const PACED_MIB = 256
 const PACED_BYTES_PER_SECOND = 1e9 / 8
+/** The restore's large flow definition (issue 19: 100 MiB against 1 MiB). */
+const RESTORE_MIB = 100
 const work = mkdtempSync(path.join(os.tmpdir(), 'koreai-bench-'))
 
 // The simulator runs in this process: children that talk to it must never be waited on synchronously.
@@ -541,6 +543,64 @@ try {
       undefined,
       '(floor, no target)',
       true
+    )
+  }
+
+  // 6. A restore: the import entry verifying and uploading a 100 MiB flow definition, against a 1 MiB one.
+  if (wants('restore')) {
+    console.log('Restoring a backup (the import entry)')
+    const sizes = /** @type {const} */ ([1, RESTORE_MIB])
+    /** @type {Record<number, number[]>} */
+    const peaks = { 1: [], [RESTORE_MIB]: [] }
+    /** @type {number[]} */
+    const gaps = []
+    /** @type {number[]} */
+    const uploadTimes = []
+    for (const mib of sizes) await writeLargeToolExport(path.join(work, `restore-${mib}.zip`), mib << 20)
+    // Interleaved rounds, as for the downloads.
+    for (let i = 0; i < 3; i++) {
+      for (const mib of sizes) {
+        const rssFile = path.join(work, `rss-restore-${mib}-${i}.txt`)
+        const from = sim.requests.length
+        const action = startAction({
+          entry: 'import',
+          node: '/usr/bin/time',
+          args: ['-f', '%M', '-o', rssFile, NODE, IMPORT_BUNDLE],
+          inputs: { host: sim.url, key: KEY, source: path.join(work, `restore-${mib}.zip`), toolName: `Bench ${mib} MiB` },
+          env: emu.runtimeEnv(),
+          killAfterMs: 300_000
+        })
+        const result = await action.done
+        if (result.code !== 0) throw new Error(`the restore of ${mib} MiB failed:\n${result.stdout}`)
+        peaks[mib].push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()))
+        sim.files.clear()
+        if (mib !== RESTORE_MIB) continue
+        // From the first upload request to the last: every gap between one answered and the next sent.
+        const uploads = sim.requests.slice(from).filter(r => r.method === 'POST' && r.path.startsWith('/api/public/files'))
+        for (let k = 1; k < uploads.length; k++) gaps.push(uploads[k].at - (uploads[k - 1].finishedAt ?? uploads[k - 1].at))
+        uploadTimes.push((uploads.at(-1)?.finishedAt ?? 0) - (uploads[0]?.at ?? 0))
+      }
+    }
+    const mb = (/** @type {number} */ kb) => (kb * 1024) / 1e6
+    const small = Math.max(...peaks[1])
+    const large = Math.max(...peaks[RESTORE_MIB])
+    const ratio = large / small
+    row(
+      `restore of a ${RESTORE_MIB} MiB flow definition: peak RSS of the step (verify, unpack, upload in chunks, import; most of 3)`,
+      `${mb(large).toFixed(0)} MB`,
+      `${mb(small).toFixed(0)} MB restoring 1 MiB`,
+      ratio,
+      '≤ 1.3x the 1 MiB restore',
+      ratio <= 1.3
+    )
+    const widest = Math.max(...gaps)
+    row(
+      `restore of ${RESTORE_MIB} MiB: the widest gap between two upload requests (${gaps.length} gaps; uploads took ${s(median(uploadTimes))}, median)`,
+      msText(widest),
+      '',
+      undefined,
+      'back to back (≤ 50 ms)',
+      widest <= 50
     )
   }
 

@@ -71,6 +71,26 @@ try {
       .replace(/ +/g, ' ')
   )
 
+  // The round trip: the export just made, restored as a new tool with the import entry.
+  rule('Round trip: the export restored as a new tool (import/action.yml)')
+  const restored = await runAction({
+    entry: 'import',
+    node,
+    inputs: { host: sim.url, key, source: result.outputs.filePath, toolName: 'Banking Assistant (restored)' },
+    workspace: path.join(root, 'workspace'),
+    runnerTemp: path.join(root, 'runner-temp'),
+    base: base()
+  })
+  const kept = (/** @type {string} */ line) => !line.startsWith('::') && !line.startsWith('[command]')
+  for (const line of restored.stdout.split('\n').filter(kept).filter(Boolean)) console.log(`  ${line}`)
+  console.log(`  exit ${restored.code}; outputs: ${JSON.stringify(restored.outputs)}`)
+  const body = sim.imports.at(-1)?.body ?? {}
+  const original = readFileSync(result.outputs.filePath)
+  console.log(
+    `  the platform received ${Object.keys(body).join(', ')}; the restored flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`
+  )
+  if (restored.code !== 0) process.exitCode = 1
+
   // Backups people can review: unpack into a folder of the repository, three nights running.
   rule('extract: true, three nightly runs into backup/banking-assistant')
   const workspace = path.join(root, 'workspace')
@@ -116,7 +136,7 @@ try {
   console.log('  A workflow opens a pull request only when changed == true (see the README).')
 
   console.log(`\nEverything the demo wrote is under ${path.relative(process.cwd(), root) || root} (git-ignored; the next demo empties it).`)
-  process.exitCode = result.code ?? 1
+  process.exitCode = process.exitCode || (result.code ?? 1)
 } finally {
   await Promise.all([sim.close(), emu.close()])
 }

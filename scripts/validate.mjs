@@ -6,7 +6,7 @@
  * Then the README's Inputs and Outputs tables against action.yml, so they cannot drift apart.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ROOT, readActionYml } from '../sim/run-action.mjs'
@@ -25,14 +25,31 @@ function validate(file, label) {
   }
 }
 
-const action = readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
-if (!/^ {2}using: 'node24'$/m.test(action)) {
-  failed = true
-  console.log("INVALID: action.yml must declare runs.using: 'node24'")
+/**
+ * An action's metadata file: runs.using node24 asserted here, the rest by the validator on a copy.
+ * @param {string} relative the file, relative to the repository @param {string} main its runs.main
+ */
+function validateAction(relative, main) {
+  const action = readFileSync(path.join(ROOT, relative), 'utf8')
+  if (!/^ {2}using: 'node24'$/m.test(action)) {
+    failed = true
+    console.log(`INVALID: ${relative} must declare runs.using: 'node24'`)
+  }
+  if (!new RegExp(`^ {2}main: '${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'$`, 'm').test(action)) {
+    failed = true
+    console.log(`INVALID: ${relative} must declare runs.main: '${main}'`)
+  }
+  if (!existsSync(path.join(ROOT, path.dirname(relative), main))) {
+    failed = true
+    console.log(`INVALID: ${relative}: runs.main '${main}' does not exist (run npm run bundle)`)
+  }
+  const copy = path.join(mkdtempSync(path.join(os.tmpdir(), 'validate-')), 'action.yml')
+  writeFileSync(copy, action.replace(/^( {2}using: )'node24'$/m, "$1'node20'"))
+  validate(copy, relative)
 }
-const copy = path.join(mkdtempSync(path.join(os.tmpdir(), 'validate-')), 'action.yml')
-writeFileSync(copy, action.replace(/^( {2}using: )'node24'$/m, "$1'node20'"))
-validate(copy, 'action.yml')
+validateAction('action.yml', 'dist/index.js')
+// The second entry point (uses: <owner>/<repo>/import@v1) runs its own bundle, one folder up.
+validateAction('import/action.yml', '../dist/import/index.js')
 
 const workflows = path.join(ROOT, '.github', 'workflows')
 for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) validate(path.join(workflows, name), `.github/workflows/${name}`)
@@ -44,9 +61,10 @@ for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) valid
  */
 function markdownTable(markdown, heading) {
   const lines = markdown.split('\n')
-  const start = lines.findIndex(line => line.trim() === `## ${heading}`)
+  const start = lines.findIndex(line => line.trim() === heading)
   if (start < 0) return null
-  const end = lines.findIndex((line, i) => i > start && /^#{1,2} /.test(line))
+  const level = heading.indexOf(' ')
+  const end = lines.findIndex((line, i) => i > start && new RegExp(`^#{1,${level}} `).test(line))
   const section = lines.slice(start + 1, end < 0 ? undefined : end)
   const first = section.findIndex(line => line.startsWith('|'))
   if (first < 0) return null
@@ -68,16 +86,16 @@ function markdownTable(markdown, heading) {
  * What differs between action.yml and the README's tables, one line per name.
  * @param {ReturnType<typeof readActionYml>} action @param {string} readme
  */
-function readmeDrift(action, readme) {
+function readmeDrift(action, readme, headings = { input: '## Inputs', output: '## Outputs' }, file = 'action.yml') {
   /** @type {string[]} */
   const problems = []
   for (const [kind, heading, declared] of /** @type {const} */ ([
-    ['input', 'Inputs', action.inputs],
-    ['output', 'Outputs', action.outputs]
+    ['input', headings.input, action.inputs],
+    ['output', headings.output, action.outputs]
   ])) {
     const rows = markdownTable(readme, heading)
     if (!rows) {
-      problems.push(`no table under "## ${heading}"`)
+      problems.push(`no table under "${heading}"`)
       continue
     }
     /** @type {Map<string, Record<string, string>>} */
@@ -85,14 +103,14 @@ function readmeDrift(action, readme) {
     for (const row of rows) {
       const name = /^`([^`]+)`$/.exec(row[kind] ?? '')?.[1]
       if (!name) problems.push(`${heading} table: a row whose "${kind}" column is not a \`name\`: ${JSON.stringify(row[kind] ?? '')}`)
-      else if (documented.has(name)) problems.push(`${kind} "${name}" has two rows in the ${heading} table`)
+      else if (documented.has(name)) problems.push(`${kind} "${name}" has two rows in the "${heading}" table`)
       else documented.set(name, row)
     }
     for (const name of Object.keys(declared)) {
-      if (!documented.has(name)) problems.push(`${kind} "${name}" is in action.yml but missing from the README's ${heading} table`)
+      if (!documented.has(name)) problems.push(`${kind} "${name}" is in ${file} but missing from the README's "${heading}" table`)
     }
     for (const name of documented.keys()) {
-      if (!(name in declared)) problems.push(`${kind} "${name}" is in the README's ${heading} table but not in action.yml`)
+      if (!(name in declared)) problems.push(`${kind} "${name}" is in the README's "${heading}" table but not in ${file}`)
     }
     if (kind !== 'input') continue
     for (const [name, input] of Object.entries(action.inputs)) {
@@ -101,16 +119,16 @@ function readmeDrift(action, readme) {
       // action.yml may write it as a boolean or as a string ('true').
       const required = String(input.required) === 'true'
       if (row.required !== (required ? 'yes' : 'no')) {
-        problems.push(`input "${name}": required is ${required} in action.yml, but the README says "${row.required}"`)
+        problems.push(`input "${name}": required is ${required} in ${file}, but the README says "${row.required}"`)
       }
       const value = input.default === undefined ? '' : String(input.default)
       // A literal default is shown as code; an empty one is described in words (what the action does instead).
       if (value !== '' && row.default !== `\`${value}\``) {
-        problems.push(`input "${name}": default is '${value}' in action.yml, but the README says "${row.default}"`)
+        problems.push(`input "${name}": default is '${value}' in ${file}, but the README says "${row.default}"`)
       } else if (value === '' && required && row.default !== '') {
-        problems.push(`input "${name}": required and without a default in action.yml, but the README gives "${row.default}"`)
+        problems.push(`input "${name}": required and without a default in ${file}, but the README gives "${row.default}"`)
       } else if (value === '' && !required && row.default === '') {
-        problems.push(`input "${name}": optional without a default in action.yml; the README should say what happens when it is not set`)
+        problems.push(`input "${name}": optional without a default in ${file}; the README should say what happens when it is not set`)
       }
     }
   }
@@ -174,11 +192,18 @@ if (habits.length) {
   )
 }
 
-const drift = readmeDrift(readActionYml(), readme)
-if (drift.length) {
-  failed = true
-  console.log(`INVALID: README.md's Inputs/Outputs tables do not match action.yml:\n${drift.map(line => `  - ${line}`).join('\n')}`)
-} else {
-  console.log("valid: README.md's Inputs and Outputs tables match action.yml")
+for (const [entry, file, headings] of /** @type {const} */ ([
+  ['export', 'action.yml', { input: '## Inputs', output: '## Outputs' }],
+  ['import', 'import/action.yml', { input: '### Import inputs', output: '### Import outputs' }]
+])) {
+  const drift = readmeDrift(readActionYml(entry), readme, headings, file)
+  if (drift.length) {
+    failed = true
+    console.log(
+      `INVALID: README.md's tables "${headings.input}" / "${headings.output}" do not match ${file}:\n${drift.map(line => `  - ${line}`).join('\n')}`
+    )
+  } else {
+    console.log(`valid: README.md's tables "${headings.input}" and "${headings.output}" match ${file}`)
+  }
 }
 process.exit(failed ? 1 : 0)

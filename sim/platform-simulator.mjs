@@ -9,7 +9,8 @@
 import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { createReadStream, statSync } from 'node:fs'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { makeToolExport } from './zip.mjs'
 
@@ -51,6 +52,19 @@ import { makeToolExport } from './zip.mjs'
  *   sent with that Content-Encoding, whatever the request accepts, as nginx `gzip_static always`
  *   does) and 'trickle' (announce the full length, then send one byte a second)
  *
+ * @typedef {object} StoredFile   what arrived through the File Upload API
+ * @property {string} fileId
+ * @property {string} name        the file part's file name
+ * @property {Buffer} bytes
+ * @property {'one request' | 'chunks'} via
+ * @property {number} [chunks]   how many chunks made it
+ *
+ * @typedef {object} ImportRequest   an import the simulator received
+ * @property {string} [toolId]   the tool imported into (undefined: a new tool)
+ * @property {Record<string, unknown>} body
+ * @property {string} [dockStatusId]  the job it started, when it started one
+ * @property {number} at   epoch ms it arrived
+ *
  * @typedef {object} RecordedRequest
  * @property {'platform' | 'storage'} server
  * @property {string} method
@@ -62,9 +76,13 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [status]      on a dock status request: the status answered
  */
 
+/** Files of this size or more are refused by the one-request upload (the page: "smaller than 25 MB"). */
+export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
+
 /**
  * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
- *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[] },
+ *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[] },
+ *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number,
  *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
  *   storageHostname: the address the storage origin listens on, when not `hostname`.
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
@@ -79,8 +97,21 @@ export async function startPlatformSimulator(options = {}) {
   const faults = {
     export: [...(options.faults?.export ?? [])],
     status: [...(options.faults?.status ?? [])],
-    download: [...(options.faults?.download ?? [])]
+    download: [...(options.faults?.download ?? [])],
+    upload: [...(options.faults?.upload ?? [])],
+    import: [...(options.faults?.import ?? [])]
   }
+  /** @type {Map<string, StoredFile>} */
+  const files = new Map()
+  /** @type {Map<string, { fileName: string, fileSize: number, totalChunks: number, chunks: Map<number, Buffer> }>} */
+  const sessions = new Map()
+  /** @type {ImportRequest[]} */
+  const imports = []
+  /** @type {Map<string, { toolId: string, startedAt: number, outcome: string }>} import jobs by dock status id */
+  const importJobs = new Map()
+  let newTools = 0
+  /** How import jobs end; tests may change it between runs. */
+  const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
@@ -126,6 +157,27 @@ export async function startPlatformSimulator(options = {}) {
       if (lost?.kind === 'cut') return sendHalf(res, 200, exportAnswer(tool, toolId, id, token))
       if (lost?.kind === 'huge') return sendEndless(res)
       return send(res, 200, `${tool.bom ? '\uFEFF' : ''}${exportAnswer(tool, toolId, id, token)}`, 'application/json')
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/api/public/files')) return fileUpload(req, res, url.pathname, key)
+    if (req.method === 'POST' && (match = /^\/api\/public\/tools\/(?:([^/]+)\/)?import$/.exec(url.pathname))) {
+      return importTool(req, res, match[1] === undefined ? undefined : decodeURIComponent(match[1]), key)
+    }
+    if (
+      req.method === 'GET' &&
+      (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname)) &&
+      importJobs.has(decodeURIComponent(match[1]))
+    ) {
+      if (applyFault(faults.status, res)) return
+      if (!authorised(key, res)) return
+      const id = decodeURIComponent(match[1])
+      const job = /** @type {{ toolId: string, startedAt: number, outcome: string }} */ (importJobs.get(id))
+      const running = job.outcome === 'NEVER' || Date.now() - job.startedAt < importJob.durationMs
+      const status = running ? 'IN_PROGRESS' : job.outcome
+      entry.status = status
+      /** @type {Record<string, unknown>} */
+      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'IMPORT', status }
+      if (status === 'FAILED') answer.message = 'Import failed: incompatible tool version'
+      return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
       if (applyFault(faults.status, res)) return
@@ -194,6 +246,114 @@ export async function startPlatformSimulator(options = {}) {
     res.on('finish', () => (entry.finishedAt = Date.now()))
     requests.push(entry)
     return entry
+  }
+
+  /**
+   * The File Upload API: one multipart request (below the limit), or a session of numbered chunks.
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {string} pathname @param {string | undefined} key
+   */
+  async function fileUpload(req, res, pathname, key) {
+    if (applyFault(faults.upload, res)) return req.resume()
+    if (!authorised(key, res)) return req.resume()
+    /** @type {RegExpExecArray | null} */
+    let match
+    if (pathname === '/api/public/files') {
+      if (Number(req.headers['content-length'] ?? 0) > ONE_REQUEST_LIMIT + 64 * 1024) {
+        req.resume()
+        return sendJson(res, 413, { errors: [{ msg: 'File too large: use an upload session for files of 25 MB or more', code: 413 }] })
+      }
+      const form = await readForm(req)
+      const file = form?.get('file')
+      if (!form || !(file instanceof Blob) || form.get('fileContext') !== 'bulkImport') {
+        return sendJson(res, 400, { errors: [{ msg: 'file and fileContext (bulkImport) are required', code: 400 }] })
+      }
+      if (file.size >= ONE_REQUEST_LIMIT)
+        return sendJson(res, 413, { errors: [{ msg: 'File too large: use an upload session', code: 413 }] })
+      return sendJson(res, 200, store(/** @type {File} */ (file).name, Buffer.from(await file.arrayBuffer()), 'one request'))
+    }
+    if (pathname === '/api/public/files/session/start') {
+      const body = await readJson(req)
+      const missing = ['fileContext', 'totalChunks', 'fileExtension', 'fileName', 'fileSize'].filter(name => body?.[name] === undefined)
+      if (!body || missing.length || body.fileContext !== 'bulkImport')
+        return sendJson(res, 400, { errors: [{ msg: `Missing or wrong: ${missing.join(', ') || 'fileContext'}`, code: 400 }] })
+      const sessionId = `fs-${randomUUID()}`
+      sessions.set(sessionId, {
+        fileName: String(body.fileName),
+        fileSize: Number(body.fileSize),
+        totalChunks: Number(body.totalChunks),
+        chunks: new Map()
+      })
+      return sendJson(res, 200, { sessionId, expirationDate: new Date(Date.now() + 3600_000).toISOString() })
+    }
+    if ((match = /^\/api\/public\/files\/session\/([^/]+)(\/complete)?$/.exec(pathname))) {
+      const session = sessions.get(decodeURIComponent(match[1]))
+      if (!session) {
+        req.resume()
+        return sendJson(res, 404, { errors: [{ msg: 'Upload session not found', code: 404 }] })
+      }
+      if (match[2]) {
+        const numbers = [...session.chunks.keys()]
+        const missingChunks = Array.from({ length: session.totalChunks }, (_, i) => i).filter(i => !session.chunks.has(i))
+        if (missingChunks.length || numbers.length !== session.totalChunks) {
+          return sendJson(res, 400, { errors: [{ msg: `Missing chunk numbers: ${missingChunks.join(', ')}`, code: 400 }] })
+        }
+        const bytes = Buffer.concat(
+          missingChunks.length ? [] : numbers.sort((a, b) => a - b).map(i => /** @type {Buffer} */ (session.chunks.get(i)))
+        )
+        if (bytes.length !== session.fileSize)
+          return sendJson(res, 400, { errors: [{ msg: 'The merged file has the wrong size', code: 400 }] })
+        sessions.delete(decodeURIComponent(match[1]))
+        return sendJson(res, 200, store(session.fileName, bytes, 'chunks', session.totalChunks))
+      }
+      const form = await readForm(req)
+      const file = form?.get('file')
+      const chunkNumber = form?.get('chunkNumber')
+      if (!(file instanceof Blob) || typeof chunkNumber !== 'string' || !/^\d+$/.test(chunkNumber)) {
+        return sendJson(res, 400, { errors: [{ msg: 'file and chunkNumber are required', code: 400 }] })
+      }
+      if (file.size >= ONE_REQUEST_LIMIT) return sendJson(res, 413, { errors: [{ msg: 'Chunk too large', code: 413 }] })
+      session.chunks.set(Number(chunkNumber), Buffer.from(await file.arrayBuffer()))
+      return sendJson(res, 200, { chunkNumber, sessionId: match[1] })
+    }
+    req.resume()
+    sendJson(res, 404, { errors: [{ msg: 'No such route', code: 404 }] })
+  }
+
+  /** @param {string} name @param {Buffer} bytes @param {'one request' | 'chunks'} via @param {number} [chunks] */
+  function store(name, bytes, via, chunks) {
+    const fileId = `file-${randomUUID()}`
+    files.set(fileId, { fileId, name, bytes, via, chunks })
+    const token = createHash('sha256').update(fileId).digest('hex').slice(0, 32)
+    return { url: `${origin}/api/public/files/${fileId}/signed?e=3600&s=sig${token}`, fileId }
+  }
+
+  /**
+   * The two import routes: a new tool, or a new version of an existing (deployed) one.
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {string | undefined} toolId @param {string | undefined} key
+   */
+  async function importTool(req, res, toolId, key) {
+    const body = await readJson(req)
+    /** @type {ImportRequest} */
+    const received = { toolId, body: body ?? {}, at: Date.now() }
+    imports.push(received)
+    if (applyFault(faults.import, res)) return
+    if (!authorised(key, res)) return
+    if (toolId !== undefined && !tools[toolId]) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
+    const required =
+      toolId === undefined ? ['toolDataFileId', 'flowDataFileId', 'toolName'] : ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId']
+    const missing = required.filter(name => typeof body?.[name] !== 'string' || !body[name])
+    if (!body || missing.length) return sendJson(res, 400, { errors: [{ msg: `Required: ${missing.join(', ')}`, code: 400 }] })
+    const unknown = ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId'].filter(
+      name => body[name] !== undefined && !files.has(String(body[name]))
+    )
+    if (unknown.length) return sendJson(res, 400, { errors: [{ msg: `Unknown file id in ${unknown.join(', ')}`, code: 400 }] })
+    const id = `ds-${randomUUID()}`
+    const target = toolId ?? `a-new-${++newTools}`
+    importJobs.set(id, { toolId: target, startedAt: Date.now(), outcome: importJob.outcome })
+    received.dockStatusId = id
+    sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
   }
 
   /** @param {string | undefined} key @param {import('node:http').ServerResponse} res */
@@ -338,11 +498,24 @@ export async function startPlatformSimulator(options = {}) {
     faults,
     /** Started jobs by dock status id: which tool, and when the job started (epoch ms). */
     jobs,
-    /** Forgets every request, job and fault queued: a clean slate for the next test. */
+    /** What arrived through the File Upload API, by file id. */
+    files,
+    /** Every import request received, in order, with its JSON body. */
+    imports,
+    importJobs,
+    /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
+    importJob,
+    /** Forgets every request, job, upload, import and fault queued: a clean slate for the next test. */
     reset() {
       requests.length = 0
       jobs.clear()
       for (const queue of Object.values(faults)) queue.length = 0
+      files.clear()
+      sessions.clear()
+      imports.length = 0
+      importJobs.clear()
+      importJob.outcome = options.importOutcome ?? 'SUCCESS'
+      importJob.durationMs = options.importDurationMs ?? 800
     },
     /**
      * The most export jobs in flight at once: a job counts from its start until the last request
@@ -479,6 +652,34 @@ function sendPaced(req, res, filePath, rate, disposition) {
     if (waiting === 0) res.end()
   })
   req.on('close', () => stream.destroy())
+}
+
+/**
+ * A multipart/form-data body, parsed by Node's own fetch implementation; null when it is not one.
+ * @param {import('node:http').IncomingMessage} req
+ */
+async function readForm(req) {
+  /** @type {Record<string, string>} */
+  const headers = {}
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value
+  try {
+    // duplex: 'half' is what Node requires of a streamed request body.
+    return await new Request('http://sim/', { method: 'POST', headers, body: Readable.toWeb(req), duplex: 'half' }).formData()
+  } catch {
+    return null
+  }
+}
+
+/** A JSON object body, or null. @param {import('node:http').IncomingMessage} req @returns {Promise<Record<string, unknown> | null>} */
+async function readJson(req) {
+  const chunks = []
+  for await (const chunk of req) chunks.push(chunk)
+  try {
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null
+  } catch {
+    return null
+  }
 }
 
 /** @param {import('node:http').IncomingMessage} req @param {string} name */

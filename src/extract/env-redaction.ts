@@ -79,11 +79,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** An element of the array shape: a name (`key` or `name`, a string) and a `value`. */
-function isNamedVariable(element: unknown): element is Record<string, unknown> {
+export function isNamedVariable(element: unknown): element is Record<string, unknown> {
   return isPlainObject(element) && Object.hasOwn(element, 'value') && (typeof element.key === 'string' || typeof element.name === 'string')
 }
 
-function variableName(variable: Record<string, unknown>): string {
+export function variableName(variable: Record<string, unknown>): string {
   return typeof variable.key === 'string' ? variable.key : (variable.name as string)
 }
 

@@ -6,7 +6,7 @@
  * Nothing here knows what the platform's answers mean.
  */
 import type { Readable } from 'node:stream'
-import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici'
+import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
 import { API_KEY_HEADER } from '../constants.js'
 import {
   ActionError,
@@ -70,11 +70,24 @@ export class PlatformHttp {
     this.direct = new Agent({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined })
   }
 
-  /** A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx status. */
-  async requestText(method: 'GET' | 'POST', url: URL, limit = MAX_ANSWER_BYTES): Promise<string> {
+  /**
+   * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
+   * status. A POST sends `body` as JSON (none when undefined).
+   */
+  async requestText(method: 'GET' | 'POST', url: URL, limit = MAX_ANSWER_BYTES, body?: unknown): Promise<string> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (method === 'POST') headers['content-type'] = 'application/json'
-    const response = await this.send(method, url, headers, this.options.signal)
+    const text = method === 'POST' && body !== undefined ? JSON.stringify(body) : ''
+    const response = await this.send(method, url, headers, this.options.signal, () => text)
+    return readText(response, limit, true)
+  }
+
+  /**
+   * A multipart/form-data POST, encoded by the library (boundary, headers, file parts streamed
+   * from their Blobs). `form` is called once per hop: a body is read as it is sent.
+   */
+  async postForm(url: URL, form: () => FormData, limit = MAX_ANSWER_BYTES): Promise<string> {
+    const response = await this.send('POST', url, { accept: 'application/json' }, this.options.signal, form)
     return readText(response, limit, true)
   }
 
@@ -99,7 +112,8 @@ export class PlatformHttp {
     method: 'GET' | 'POST',
     start: URL,
     baseHeaders: Record<string, string>,
-    signal: AbortSignal | undefined
+    signal: AbortSignal | undefined,
+    body: () => string | FormData = () => ''
   ): Promise<OpenResponse> {
     checkScheme(start, 'the URL')
     // A signed download URL in clear text is as good as a key: https promised, https kept.
@@ -115,7 +129,7 @@ export class PlatformHttp {
       if (isSameOrigin(url, this.options.platform)) headers[API_KEY_HEADER] = this.options.key
       if (verb === 'GET') delete headers['content-type']
 
-      const response = await this.request(verb, url, headers, signal)
+      const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined)
       const status = response.statusCode
       const location = headerValue(response.headers.location)
       if (status >= 300 && status < 400 && location) {
@@ -172,7 +186,13 @@ export class PlatformHttp {
     return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` }
   }
 
-  private async request(verb: string, url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<OpenResponse> {
+  private async request(
+    verb: string,
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    requestBody: string | FormData | undefined
+  ): Promise<OpenResponse> {
     const { dispatcher, via } = this.dispatcherFor(url)
     const startedAt = Date.now()
     const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`
@@ -182,7 +202,7 @@ export class PlatformHttp {
         path: `${url.pathname}${url.search}`,
         method: verb,
         headers,
-        body: verb === 'POST' ? '' : undefined,
+        body: requestBody,
         signal
       })
       this.debug(`${shown} -> ${response.statusCode} in ${Date.now() - startedAt} ms${via}`)

@@ -21,6 +21,15 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof MalformedAnswerError
 }
 
+/**
+ * Whether a request that must never reach the server twice (an import) may be sent again: only
+ * when the server said it did not act on it (429), or when it never received it.
+ */
+export function isSafeToResend(error: unknown): boolean {
+  if (error instanceof HttpError) return error.status === 429
+  return error instanceof NetworkError && error.unsent
+}
+
 /** The longest wait a server's Retry-After is obeyed for; a longer one ends the retries. */
 export const MAX_RETRY_AFTER_MS = 60_000
 

@@ -21,6 +21,22 @@ export interface StatusAnswer {
   status: string
   percentComplete?: number
   downloadUrl?: string
+  /** The platform's own words about the job (a FAILED import's cause), when it gives them. */
+  message?: string
+}
+
+/** The answer to an import: the job to poll, and the tool imported into (the new tool's id). */
+export interface ImportAnswer {
+  dockStatusId: string
+  toolId?: string
+  status?: string
+}
+
+/** The answer to a File Upload (one request, or a session's completion). */
+export interface UploadAnswer {
+  fileId: string
+  /** A signed URL: a secret, never logged. */
+  url?: string
 }
 
 type Json = Record<string, unknown>
@@ -95,8 +111,30 @@ export function parseStatusAnswer(text: string): StatusAnswer {
     dockStatusId: stringField(obj, '_id', 'dockStatusId', 'dock-statusId'),
     status,
     percentComplete: percentOf(obj),
-    downloadUrl: downloadUrlOf(obj)
+    downloadUrl: downloadUrlOf(obj),
+    message: status === 'FAILED' ? serverMessage(text) : undefined
   }
+}
+
+export function parseImportAnswer(text: string): ImportAnswer {
+  const obj = parseJsonObject(text)
+  const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id')
+  if (!dockStatusId) throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)')
+  return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() }
+}
+
+export function parseUploadAnswer(text: string): UploadAnswer {
+  const obj = parseJsonObject(text)
+  const fileId = stringField(obj, 'fileId')
+  if (!fileId) throw new MalformedAnswerError('the answer has no fileId')
+  return { fileId, url: stringField(obj, 'url') }
+}
+
+/** The start of a chunked upload session: its id. */
+export function parseSessionAnswer(text: string): string {
+  const sessionId = stringField(parseJsonObject(text), 'sessionId')
+  if (!sessionId) throw new MalformedAnswerError('the answer has no sessionId')
+  return sessionId
 }
 
 /**

@@ -78,17 +78,7 @@ export class PlatformClient {
   }
 
   async getStatus(dockStatusId: string): Promise<StatusAnswer> {
-    let answer: StatusAnswer
-    try {
-      answer = parseStatusAnswer(await this.http.requestText('GET', dockStatusUrl(this.target.platform, dockStatusId)))
-    } catch (error) {
-      throw this.explain(error, 'Checking the export status')
-    }
-    // A cache or proxy that answers for another job must not decide this one's fate.
-    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-      throw new MalformedAnswerError('the answer is about another job')
-    }
-    return answer
+    return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'))
   }
 
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
@@ -108,6 +98,29 @@ export class PlatformClient {
     if (!(error instanceof HttpError) || isRetryable(error)) return error
     return explainHttpError(error, what, this.target)
   }
+}
+
+/**
+ * One check of a dock job (an export's or an import's): its status, refused when the answer is
+ * about another job. `explain` turns a failure into what the caller tells the user.
+ */
+export async function readJobStatus(
+  http: PlatformHttp,
+  platform: URL,
+  dockStatusId: string,
+  explain: (error: unknown) => unknown
+): Promise<StatusAnswer> {
+  let answer: StatusAnswer
+  try {
+    answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)))
+  } catch (error) {
+    throw explain(error)
+  }
+  // A cache or proxy that answers for another job must not decide this one's fate.
+  if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+    throw new MalformedAnswerError('the answer is about another job')
+  }
+  return answer
 }
 
 /**

@@ -57,6 +57,17 @@ export function dockStatusUrl(base: URL, dockStatusId: string): URL {
   return apiUrl(base, `/api/public/dock-status/${encodeURIComponent(dockStatusId)}`)
 }
 
+/** POST target of the File Upload API: the one-request upload, or `session/...` for the chunked one. */
+export function filesUrl(base: URL, ...session: string[]): URL {
+  const tail = session.length ? `/session/${session.map(encodeURIComponent).join('/')}` : ''
+  return apiUrl(base, `/api/public/files${tail}`)
+}
+
+/** POST target of an import: as a new tool, or (with `toolId`) as a new version of that tool. */
+export function importUrl(base: URL, toolId?: string): URL {
+  return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`)
+}
+
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).

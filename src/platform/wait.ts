@@ -34,6 +34,8 @@ export interface WaitOptions {
   heartbeat?: boolean
   sleep: (ms: number) => Promise<void>
   now?: () => number
+  /** What the job is, for the words of a failure: "export" (default) or "import". */
+  job?: string
 }
 
 export interface WaitResult {
@@ -41,6 +43,8 @@ export interface WaitResult {
   status: string
   timedOut: boolean
   downloadUrl?: string
+  /** The platform's words on how the job ended, when it gave any. */
+  message?: string
 }
 
 export async function waitForJob(getStatus: (dockStatusId: string) => Promise<StatusAnswer>, opts: WaitOptions): Promise<WaitResult> {
@@ -58,7 +62,7 @@ export async function waitForJob(getStatus: (dockStatusId: string) => Promise<St
   for (;;) {
     const at = nextCheckAt({ startedAt: opts.startedAt, lastCheckAt, now: now(), deadline, maxPauseMs: opts.maxPauseMs, backoffMs })
     if (at === undefined) {
-      if (failures > 0) throw gaveUp(failures, lastError, opts.dockStatusId)
+      if (failures > 0) throw gaveUp(failures, lastError, opts.dockStatusId, opts.job)
       return { status, timedOut: true }
     }
     await opts.sleep(at - now())
@@ -78,7 +82,7 @@ export async function waitForJob(getStatus: (dockStatusId: string) => Promise<St
       if (error instanceof CancelledError || !isRetryable(error)) throw error
       failures++
       lastError = error
-      if (failures >= MAX_CONSECUTIVE_FAILURES) throw gaveUp(failures, error, opts.dockStatusId)
+      if (failures >= MAX_CONSECUTIVE_FAILURES) throw gaveUp(failures, error, opts.dockStatusId, opts.job)
       const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now())
       if (tooLong) {
         opts.log.debug?.(`Status check ${checks}: the server's Retry-After reaches past what is waited for; not checked again`)
@@ -105,14 +109,14 @@ export async function waitForJob(getStatus: (dockStatusId: string) => Promise<St
       lastHeartbeat = now()
     }
     if (status !== 'IN_PROGRESS') {
-      return { status, timedOut: false, downloadUrl: answer.downloadUrl }
+      return { status, timedOut: false, downloadUrl: answer.downloadUrl, message: answer.message }
     }
   }
 }
 
-function gaveUp(failures: number, error: unknown, dockStatusId: string): ActionError {
+function gaveUp(failures: number, error: unknown, dockStatusId: string, job = 'export'): ActionError {
   return new ActionError(
-    `Checking the export status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
+    `Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
       `The job (dock status id ${dockStatusId}) may still be running on the platform.`,
     'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.'
   )

@@ -59,10 +59,6 @@ export interface InputSource {
 }
 
 export function getSettings({ getInput, setSecret, env }: InputSource): Settings {
-  // Masked before anything else can print it, even if the rest of the input is bad.
-  const key = getInput(Inputs.Key).trim()
-  if (key) setSecret(key)
-
   const problems: string[] = []
   const check = <T>(name: string, read: () => T): T | undefined => {
     try {
@@ -73,25 +69,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     }
   }
   const text = (name: string): string => getInput(name).trim()
-
-  const platform = check(Inputs.Host, () => {
-    const raw = text(Inputs.Host)
-    if (!raw) throw new Error('is required and was not given')
-    try {
-      return parseHost(raw)
-    } catch (error) {
-      throw new Error(`is not usable: ${(error as Error).message}`)
-    }
-  })
-  if (!key) problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`)
-  // A secret pasted with a second line, or from a web page with an invisible character in it,
-  // cannot go into a header: say so now, not after retries.
-  else if (hasControlCharacters(key))
-    problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
-  else {
-    const odd = keyCharacterProblem(key)
-    if (odd) problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`)
-  }
+  const { platform, key } = readConnection({ getInput, setSecret }, problems)
   const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems)
   const concurrency = check(Inputs.Concurrency, () => {
     const raw = text(Inputs.Concurrency)
@@ -179,6 +157,38 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   }
 }
 
+/**
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
+ */
+export function readConnection(
+  { getInput, setSecret }: Pick<InputSource, 'getInput' | 'setSecret'>,
+  problems: string[]
+): { platform?: URL; key: string } {
+  const key = getInput(Inputs.Key).trim()
+  if (key) setSecret(key)
+  let platform: URL | undefined
+  const raw = getInput(Inputs.Host).trim()
+  if (!raw) problems.push(`input "${Inputs.Host}" is required and was not given`)
+  else {
+    try {
+      platform = parseHost(raw)
+    } catch (error) {
+      problems.push(`input "${Inputs.Host}" is not usable: ${(error as Error).message}`)
+    }
+  }
+  if (!key) problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`)
+  // A secret pasted with a second line, or from a web page with an invisible character in it,
+  // cannot go into a header: say so now, not after retries.
+  else if (hasControlCharacters(key))
+    problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`)
+  else {
+    const odd = keyCharacterProblem(key)
+    if (odd) problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`)
+  }
+  return { platform, key }
+}
+
 function envPolicy(raw: string): EnvPolicy {
   if (!raw) return 'redact'
   const policy = ENV_POLICIES.find(name => name === raw.toLowerCase())
@@ -234,7 +244,7 @@ const INVISIBLE_NAMES: Record<string, string> = {
   ' ': 'SPACE'
 }
 
-function positiveNumber(raw: string, fallback: number): number {
+export function positiveNumber(raw: string, fallback: number): number {
   if (!raw) return fallback
   const value = Number(raw)
   if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
@@ -249,7 +259,7 @@ function optionalPositiveInteger(raw: string): number | undefined {
   return Number(raw)
 }
 
-function boolean(raw: string, fallback: boolean): boolean {
+export function boolean(raw: string, fallback: boolean): boolean {
   if (!raw) return fallback
   if (/^true$/i.test(raw)) return true
   if (/^false$/i.test(raw)) return false

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { CancelledError, HttpError, MalformedAnswerError, NetworkError } from '../../../src/errors.js'
-import { isRetryable, parseRetryAfter, retryAfterTooLong, retryDelay, withRetry } from '../../../src/http/retry.js'
+import { isRetryable, isSafeToResend, parseRetryAfter, retryAfterTooLong, retryDelay, withRetry } from '../../../src/http/retry.js'
 
 describe('what is retried', () => {
   it.each([408, 429, 500, 502, 503, 504])('HTTP %i is a passing fault', status => {
@@ -113,5 +113,43 @@ describe('a Retry-After beyond reason', () => {
       '(Retry-After: "120")'
     )
     expect(slept).toEqual([])
+  })
+})
+
+describe('a request that must never arrive twice (the import)', () => {
+  it('is sent again only after a 429 or a connection never made', () => {
+    expect(isSafeToResend(new HttpError(429))).toBe(true)
+    expect(isSafeToResend(new NetworkError('connection error ECONNREFUSED', true))).toBe(true)
+    for (const error of [
+      new HttpError(502),
+      new HttpError(500),
+      new HttpError(408),
+      new NetworkError('connection error ECONNRESET'),
+      new NetworkError('the connection timed out'),
+      new MalformedAnswerError('x')
+    ]) {
+      expect(isSafeToResend(error)).toBe(false)
+    }
+  })
+
+  it('withRetry applies the rule it is given: a 502 ends the tries at once', async () => {
+    let calls = 0
+    const ctx = {
+      what: 'Import',
+      policy: { attempts: 4, baseMs: 1, maxMs: 1 },
+      sleep: async () => {},
+      warn: () => {},
+      retryable: isSafeToResend
+    }
+    await expect(
+      withRetry(() => {
+        calls++
+        return Promise.reject(new HttpError(502))
+      }, ctx)
+    ).rejects.toThrow('HTTP 502')
+    expect(calls).toBe(1)
+    calls = 0
+    await expect(withRetry(() => (++calls < 3 ? Promise.reject(new HttpError(429)) : Promise.resolve('ok')), ctx)).resolves.toBe('ok')
+    expect(calls).toBe(3)
   })
 })
