@@ -3,7 +3,7 @@
  * A throwaway certificate authority and a certificate for "localhost", 127.0.0.1 and any other
  * addresses asked for, made with openssl for the tests that speak https: the action trusts the
  * CA through NODE_EXTRA_CA_CERTS, as a runner behind a corporate CA does. Nothing here is ever
- * committed.
+ * committed; the caller removes `dir` when its tests are done.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'

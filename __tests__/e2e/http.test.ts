@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -211,6 +211,7 @@ describe('on a loopback platform', () => {
 
 describe('an IPv6 literal host', () => {
   const certificate = makeTestCertificate(['::1'])
+  afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }))
   let world: World
   beforeAll(async () => {
     world = await startWorld({
@@ -237,6 +238,7 @@ describe('an IPv6 literal host', () => {
 
 describe('an https platform on another host', () => {
   const certificate = makeTestCertificate(address ? [address] : [])
+  afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }))
   let world: World
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>
   let authProxy: Awaited<ReturnType<typeof startConnectProxy>>

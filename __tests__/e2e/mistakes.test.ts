@@ -225,19 +225,31 @@ describe('a redirect to signed storage', () => {
 
 describe('a disk that fills', () => {
   // A 1 MiB file system of the test's own; only root may mount one, and elsewhere these tests skip.
+  // Probed (mounted and let go) while the tests are collected; mounted for real only when they run.
   const tiny = path.join(os.tmpdir(), `koreai-tiny-${process.pid}`)
-  mkdirSync(tiny, { recursive: true })
-  let mounted = true
-  try {
+  const mountTiny = (): void => {
+    mkdirSync(tiny, { recursive: true })
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny], { stdio: 'pipe' })
+  }
+  const unmountTiny = (): void => {
+    execFileSync('umount', [tiny], { stdio: 'pipe' })
+    rmSync(tiny, { recursive: true, force: true })
+  }
+  let canMount = true
+  try {
+    mountTiny()
+    unmountTiny()
   } catch {
-    mounted = false
+    canMount = false
+    rmSync(tiny, { recursive: true, force: true })
     console.warn('Cannot mount a small tmpfs here (not root?): the full-disk tests are skipped.')
   }
-  const itWithTinyDisk = mounted ? it : it.skip
+  const itWithTinyDisk = canMount ? it : it.skip
+  beforeAll(() => {
+    if (canMount) mountTiny()
+  })
   afterAll(() => {
-    if (mounted) execFileSync('umount', [tiny])
-    rmSync(tiny, { recursive: true, force: true })
+    if (canMount) unmountTiny()
   })
   const flow = (data: string) =>
     makeZip([{ name: 'flow_definition.json', data }, ...toolDefinitions('Full').slice(1)], { method: 'deflate' })

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import * as os from 'node:os'
 import { startConnectProxy } from '../../sim/connect-proxy.mjs'
 import { makeTestCertificate } from '../../sim/test-cert.mjs'
@@ -17,6 +17,7 @@ const tools = { 'a-tool': { flowId: 'cf-1', name: 'Networked', durationMs: 200, 
 
 describe('a download host whose certificate comes from a private CA', () => {
   const certificate = makeTestCertificate()
+  afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }))
   let world: World
   beforeAll(async () => {
     world = await startWorld({ tools, tls: { key: certificate.key, cert: certificate.cert, on: ['storage'] } })
@@ -53,6 +54,7 @@ describe('an HTTP proxy', () => {
     .flat()
     .find(a => a && a.family === 'IPv4' && !a.internal)?.address
   const certificate = makeTestCertificate(address ? [address] : [])
+  afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }))
   // The artifact backend's emulator is on loopback; the storage SDK under @actions/artifact, unlike
   // @actions/http-client, would send even loopback through the proxy unless NO_PROXY says not to.
   const env = { NODE_EXTRA_CA_CERTS: certificate.caFile, NO_PROXY: '127.0.0.1' }

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeZip } from '../../sim/zip.mjs'
 import { KEY, NODE, commandLines, startWorld, type World } from './world.js'
@@ -52,7 +51,8 @@ beforeAll(async () => {
 afterAll(() => world.close())
 
 /** A repository checked out night after night: one workspace per story. */
-const newWorkspace = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'koreai-review-')), 'repo')
+// Under the world's own folder, removed with it: nothing is left in the temp folder.
+const newWorkspace = () => path.join(mkdtempSync(path.join(world.artifactsDir, 'review-')), 'repo')
 
 /** Runs the bundle on `file`; asserts it succeeded and that the file on disk and the artifact are `file`, byte for byte. */
 async function backup(workspace: string, file: Buffer, inputs: Record<string, string> = {}) {

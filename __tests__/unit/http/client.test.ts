@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { rmSync } from 'node:fs'
 import * as os from 'node:os'
 import { startConnectProxy } from '../../../sim/connect-proxy.mjs'
 import { makeTestCertificate } from '../../../sim/test-cert.mjs'
@@ -18,6 +19,7 @@ const address = Object.values(os.networkInterfaces())
   .flat()
   .find(a => a && a.family === 'IPv4' && !a.internal)?.address
 const certificate = makeTestCertificate(address ? [address] : [])
+afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }))
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 interface Seen {
