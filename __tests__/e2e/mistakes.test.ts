@@ -334,3 +334,36 @@ describe('a host given without a scheme', () => {
     expect(commandLines(result.stdout, 'warning')).toEqual([])
   })
 })
+
+describe('cancelled while unpacking', () => {
+  it('leaves no staging folder, only the target whole or not at all, and says so in the summary', async () => {
+    // Enough files that unzip is still at work when the signal comes.
+    const entries = Array.from({ length: 400 }, (_, i) => ({
+      name: `nodes/node-${i}.json`,
+      data: JSON.stringify({ i, text: randomBytes(30_000).toString('base64') })
+    }))
+    world.sim.addTool('a-unpack-big', {
+      flowId: 'cf-1',
+      name: 'Big',
+      durationMs: 100,
+      file: makeZip([...toolDefinitions('Big'), ...entries], { method: 'deflate' })
+    })
+    const workspace = prepared(ws => mkdirSync(path.join(ws, 'tools'), { recursive: true }))
+    const action = world.start(
+      NODE,
+      { toolId: 'a-unpack-big', flowId: 'cf-1', extract: 'true', extractPath: 'tools/big', uploadArtifact: 'false' },
+      { workspace, env: { ACTIONS_RUNTIME_TOKEN: undefined } }
+    )
+    await action.waitForOutput(/::group::Unpack the export/)
+    action.child.kill('SIGINT')
+    const result = await action.done
+    expect(singleError(result)).toContain('The export was cancelled (SIGINT).')
+    expect(result.summary).toContain('❌ the export job succeeded; unpacking was cancelled')
+    // Give any unzip still running a moment: no staging folder may be left, and a target that was
+    // swapped in before the signal took effect is whole.
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const left = readdirSync(path.join(workspace, 'tools'))
+    expect(left.filter(name => name !== 'big')).toEqual([])
+    if (left.includes('big')) expect(readdirSync(path.join(workspace, 'tools', 'big', 'nodes'))).toHaveLength(400)
+  })
+})
