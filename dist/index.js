@@ -78240,17 +78240,24 @@ function resolveDownloadUrl(base, raw) {
 
 
 
-function getSettings({ getInput, setSecret, env }) {
-    const problems = [];
-    const check = (name, read) => {
+/**
+ * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
+ * that every bad input is reported in one error.
+ */
+function inputChecker(problems) {
+    return (name, read) => {
         try {
             return read();
         }
         catch (error) {
-            problems.push(`input "${name}" ${error.message}`);
+            problems.push(`input "${name}" ${errorMessage(error)}`);
             return undefined;
         }
     };
+}
+function getSettings({ getInput, setSecret, env }) {
+    const problems = [];
+    const check = inputChecker(problems);
     const text = (name) => getInput(name).trim();
     const { platform, key } = readConnection({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
@@ -78655,15 +78662,18 @@ class PlatformClient {
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
-        if (error instanceof AnswerTooLongError) {
-            return new ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-        }
-        if (error instanceof RefusedUrlError) {
-            return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-        }
-        if (!(error instanceof errors_HttpError) || isRetryable(error))
-            return error;
-        return explainHttpError(error, what, this.target);
+        const { toolId, flowId } = this.target;
+        return explainCallFailure(error, what, this.target.platform.host, status => {
+            if (status === 401)
+                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.';
+            if (status === 403) {
+                return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.';
+            }
+            if (status === 404) {
+                return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`;
+            }
+            return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.';
+        });
     }
 }
 /**
@@ -78693,19 +78703,24 @@ function mayStartAgain(error) {
         return isRetryableStatus(error.status);
     return error instanceof errors_NetworkError && error.unsent;
 }
-function explainHttpError(error, what, target) {
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const host = target.platform.host;
-    switch (error.status) {
-        case 401:
-            return new ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.');
-        case 403:
-            return new ActionError(`${what} failed: HTTP 403 Forbidden from ${host}.${said}`, 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.');
-        case 404:
-            return new ActionError(`${what} failed: HTTP 404 Not Found from ${host}.${said}`, `Check that the tool "${target.toolId}" (input "toolId") and its flow "${target.flowId}" (input "flowId") exist on ${host}, and that "host" is the right environment.`);
-        default:
-            return new ActionError(`${what} failed: HTTP ${error.status} from ${host}.${said}`, 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.');
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/**
+ * What a failed platform call tells a person, for the export's client and the import's alike: an
+ * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
+ * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, what, host, fixFor) {
+    if (error instanceof AnswerTooLongError) {
+        return new ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
+    if (error instanceof RefusedUrlError) {
+        return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof errors_HttpError) || isRetryable(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
 }
 
 ;// CONCATENATED MODULE: ./src/secrets.ts

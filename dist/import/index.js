@@ -76840,15 +76840,18 @@ class PlatformClient {
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
-        if (error instanceof AnswerTooLongError) {
-            return new errors_ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-        }
-        if (error instanceof RefusedUrlError) {
-            return new errors_ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-        }
-        if (!(error instanceof HttpError) || isRetryable(error))
-            return error;
-        return explainHttpError(error, what, this.target);
+        const { toolId, flowId } = this.target;
+        return explainCallFailure(error, what, this.target.platform.host, status => {
+            if (status === 401)
+                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.';
+            if (status === 403) {
+                return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.';
+            }
+            if (status === 404) {
+                return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`;
+            }
+            return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.';
+        });
     }
 }
 /**
@@ -76878,26 +76881,31 @@ function mayStartAgain(error) {
         return isRetryableStatus(error.status);
     return error instanceof NetworkError && error.unsent;
 }
-function explainHttpError(error, what, target) {
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const host = target.platform.host;
-    switch (error.status) {
-        case 401:
-            return new errors_ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.');
-        case 403:
-            return new errors_ActionError(`${what} failed: HTTP 403 Forbidden from ${host}.${said}`, 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.');
-        case 404:
-            return new errors_ActionError(`${what} failed: HTTP 404 Not Found from ${host}.${said}`, `Check that the tool "${target.toolId}" (input "toolId") and its flow "${target.flowId}" (input "flowId") exist on ${host}, and that "host" is the right environment.`);
-        default:
-            return new errors_ActionError(`${what} failed: HTTP ${error.status} from ${host}.${said}`, 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.');
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/**
+ * What a failed platform call tells a person, for the export's client and the import's alike: an
+ * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
+ * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, what, host, fixFor) {
+    if (error instanceof AnswerTooLongError) {
+        return new errors_ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
+    if (error instanceof RefusedUrlError) {
+        return new errors_ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof HttpError) || isRetryable(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new errors_ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
 }
 
 ;// CONCATENATED MODULE: ./src/platform/import-client.ts
 /**
  * The platform calls of a restore (shared/koreai-api.md §4): File Upload (one request, or a
  * chunked session), the import (as a new tool or a new version of one), and the import's dock
- * status. Each answer is parsed by response-parser.ts; failures that retrying cannot fix become
+ * status. Each answer is parsed by answers.ts; failures that retrying cannot fix become
  * an ActionError that says what to do.
  */
 
@@ -76988,33 +76996,26 @@ class ImportClient {
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
         const host = this.target.platform.host;
-        if (error instanceof AnswerTooLongError) {
-            return new errors_ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-        }
-        if (error instanceof RefusedUrlError) {
-            return new errors_ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-        }
-        if (!(error instanceof HttpError) || isRetryable(error))
-            return error;
-        const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
         const existing = this.target.toolId;
-        switch (error.status) {
-            case 401:
-                return new errors_ActionError(`${what} failed: HTTP 401 Unauthorized from ${host}.${said}`, 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.');
-            case 403:
-                return new errors_ActionError(`${what} failed: HTTP 403 Forbidden from ${host}.${said}`, 'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
+        return explainCallFailure(error, what, host, status => {
+            if (status === 401) {
+                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.';
+            }
+            if (status === 403) {
+                return ('The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
                     (existing
                         ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
                         : ''));
-            case 404:
-                return new errors_ActionError(`${what} failed: HTTP 404 Not Found from ${host}.${said}`, existing
+            }
+            if (status === 404) {
+                return existing
                     ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
-                    : `Check that "host" is the platform's URL: ${host} does not know the import API.`);
-            case 413:
-                return new errors_ActionError(`${what} failed: HTTP 413 Payload Too Large from ${host}.${said}`, "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.");
-            default:
-                return new errors_ActionError(`${what} failed: HTTP ${error.status} from ${host}.${said}`, 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".');
-        }
+                    : `Check that "host" is the platform's URL: ${host} does not know the import API.`;
+            }
+            if (status === 413)
+                return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
+            return 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".';
+        });
     }
 }
 /** A File Upload form: the file part (named as on disk) and the API's other fields, encoded by undici. */
@@ -78558,17 +78559,24 @@ async function swapIn(staging, folder) {
 
 
 
-function inputs_getSettings({ getInput, setSecret, env }) {
-    const problems = [];
-    const check = (name, read) => {
+/**
+ * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
+ * that every bad input is reported in one error.
+ */
+function inputChecker(problems) {
+    return (name, read) => {
         try {
             return read();
         }
         catch (error) {
-            problems.push(`input "${name}" ${error.message}`);
+            problems.push(`input "${name}" ${errors_errorMessage(error)}`);
             return undefined;
         }
     };
+}
+function inputs_getSettings({ getInput, setSecret, env }) {
+    const problems = [];
+    const check = inputChecker(problems);
     const text = (name) => getInput(name).trim();
     const { platform, key } = readConnection({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
@@ -79693,15 +79701,7 @@ function describeSource(source, dryRun = false) {
 function getImportSettings({ getInput, setSecret, env }) {
     const problems = [];
     const text = (name) => getInput(name).trim();
-    const check = (name, read) => {
-        try {
-            return read();
-        }
-        catch (error) {
-            problems.push(`input "${name}" ${error.message}`);
-            return undefined;
-        }
-    };
+    const check = inputChecker(problems);
     const { platform, key } = readConnection({ getInput, setSecret }, problems);
     // The values are secrets: masked before anything could print one, even when the rest is bad.
     const envValues = check(ImportInputs.EnvValues, () => parseEnvValues(getInput(ImportInputs.EnvValues), setSecret));

@@ -83,20 +83,18 @@ export class PlatformClient {
 
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
   private explain(error: unknown, what: string): unknown {
-    if (error instanceof AnswerTooLongError) {
-      return new ActionError(
-        `${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
-        'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
-      )
-    }
-    if (error instanceof RefusedUrlError) {
-      return new ActionError(
-        `${what} failed: ${error.message}.`,
-        'Check the "host" input: the platform API answered with a redirect the action will not follow.'
-      )
-    }
-    if (!(error instanceof HttpError) || isRetryable(error)) return error
-    return explainHttpError(error, what, this.target)
+    const { toolId, flowId } = this.target
+    return explainCallFailure(error, what, this.target.platform.host, status => {
+      if (status === 401)
+        return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.'
+      if (status === 403) {
+        return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.'
+      }
+      if (status === 404) {
+        return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`
+      }
+      return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
+    })
   }
 }
 
@@ -132,29 +130,28 @@ export function mayStartAgain(error: unknown): boolean {
   return error instanceof NetworkError && error.unsent
 }
 
-export function explainHttpError(error: HttpError, what: string, target: ExportTarget): ActionError {
-  const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
-  const host = target.platform.host
-  switch (error.status) {
-    case 401:
-      return new ActionError(
-        `${what} failed: HTTP 401 Unauthorized from ${host}.${said}`,
-        'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.'
-      )
-    case 403:
-      return new ActionError(
-        `${what} failed: HTTP 403 Forbidden from ${host}.${said}`,
-        'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.'
-      )
-    case 404:
-      return new ActionError(
-        `${what} failed: HTTP 404 Not Found from ${host}.${said}`,
-        `Check that the tool "${target.toolId}" (input "toolId") and its flow "${target.flowId}" (input "flowId") exist on ${host}, and that "host" is the right environment.`
-      )
-    default:
-      return new ActionError(
-        `${what} failed: HTTP ${error.status} from ${host}.${said}`,
-        'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
-      )
+const STATUS_NAMES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' }
+
+/**
+ * What a failed platform call tells a person, for the export's client and the import's alike: an
+ * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
+ * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
+ */
+export function explainCallFailure(error: unknown, what: string, host: string, fixFor: (status: number) => string): unknown {
+  if (error instanceof AnswerTooLongError) {
+    return new ActionError(
+      `${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
+      'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
+    )
   }
+  if (error instanceof RefusedUrlError) {
+    return new ActionError(
+      `${what} failed: ${error.message}.`,
+      'Check the "host" input: the platform API answered with a redirect the action will not follow.'
+    )
+  }
+  if (!(error instanceof HttpError) || isRetryable(error)) return error
+  const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
+  const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : ''
+  return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status))
 }

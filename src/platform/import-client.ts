@@ -1,14 +1,14 @@
 /**
  * The platform calls of a restore (shared/koreai-api.md §4): File Upload (one request, or a
  * chunked session), the import (as a new tool or a new version of one), and the import's dock
- * status. Each answer is parsed by response-parser.ts; failures that retrying cannot fix become
+ * status. Each answer is parsed by answers.ts; failures that retrying cannot fix become
  * an ActionError that says what to do.
  */
 import { openAsBlob } from 'node:fs'
 import { FormData } from 'undici'
-import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
+import { ActionError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
 import { MAX_ANSWER_BYTES, type PlatformHttp } from '../http/client.js'
-import { describeFailure, isRetryable } from '../http/retry.js'
+import { describeFailure } from '../http/retry.js'
 import {
   parseImportAnswer,
   parseSessionAnswer,
@@ -17,7 +17,7 @@ import {
   type StatusAnswer,
   type UploadAnswer
 } from './answers.js'
-import { readJobStatus } from './client.js'
+import { explainCallFailure, readJobStatus } from './client.js'
 import { filesUrl, importUrl } from './urls.js'
 
 /** What every File Upload of a restore says it is for. */
@@ -124,53 +124,28 @@ export class ImportClient {
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
   explain(error: unknown, what: string): unknown {
     const host = this.target.platform.host
-    if (error instanceof AnswerTooLongError) {
-      return new ActionError(
-        `${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
-        'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
-      )
-    }
-    if (error instanceof RefusedUrlError) {
-      return new ActionError(
-        `${what} failed: ${error.message}.`,
-        'Check the "host" input: the platform API answered with a redirect the action will not follow.'
-      )
-    }
-    if (!(error instanceof HttpError) || isRetryable(error)) return error
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
     const existing = this.target.toolId
-    switch (error.status) {
-      case 401:
-        return new ActionError(
-          `${what} failed: HTTP 401 Unauthorized from ${host}.${said}`,
-          'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.'
-        )
-      case 403:
-        return new ActionError(
-          `${what} failed: HTTP 403 Forbidden from ${host}.${said}`,
+    return explainCallFailure(error, what, host, status => {
+      if (status === 401) {
+        return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.'
+      }
+      if (status === 403) {
+        return (
           'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
-            (existing
-              ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
-              : '')
+          (existing
+            ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
+            : '')
         )
-      case 404:
-        return new ActionError(
-          `${what} failed: HTTP 404 Not Found from ${host}.${said}`,
-          existing
-            ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
-            : `Check that "host" is the platform's URL: ${host} does not know the import API.`
-        )
-      case 413:
-        return new ActionError(
-          `${what} failed: HTTP 413 Payload Too Large from ${host}.${said}`,
-          "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
-        )
-      default:
-        return new ActionError(
-          `${what} failed: HTTP ${error.status} from ${host}.${said}`,
-          'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
-        )
-    }
+      }
+      if (status === 404) {
+        return existing
+          ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
+          : `Check that "host" is the platform's URL: ${host} does not know the import API.`
+      }
+      if (status === 413)
+        return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
+      return 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
+    })
   }
 }
 

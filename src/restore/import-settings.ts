@@ -6,7 +6,7 @@
 import * as path from 'node:path'
 import { Defaults, ImportInputs, Inputs } from '../constants.js'
 import { ActionError } from '../errors.js'
-import { MAX_TIMEOUT_SECONDS, boolean, positiveNumber, readConnection, type InputSource } from '../settings/inputs.js'
+import { MAX_TIMEOUT_SECONDS, boolean, inputChecker, positiveNumber, readConnection, type InputSource } from '../settings/inputs.js'
 
 export interface ImportSettings {
   platform: URL
@@ -29,14 +29,7 @@ export interface ImportSettings {
 export function getImportSettings({ getInput, setSecret, env }: InputSource): ImportSettings {
   const problems: string[] = []
   const text = (name: string): string => getInput(name).trim()
-  const check = <T>(name: string, read: () => T): T | undefined => {
-    try {
-      return read()
-    } catch (error) {
-      problems.push(`input "${name}" ${(error as Error).message}`)
-      return undefined
-    }
-  }
+  const check = inputChecker(problems)
   const { platform, key } = readConnection({ getInput, setSecret }, problems)
   // The values are secrets: masked before anything could print one, even when the rest is bad.
   const envValues = check(ImportInputs.EnvValues, () => parseEnvValues(getInput(ImportInputs.EnvValues), setSecret))

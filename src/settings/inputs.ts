@@ -7,7 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from '../constants.js'
 import { ENV_POLICIES, type EnvPolicy } from '../extract/env-redaction.js'
-import { ActionError } from '../errors.js'
+import { ActionError, errorMessage } from '../errors.js'
 import { artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
 import { hasControlCharacters } from '../log-text.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
@@ -58,16 +58,24 @@ export interface InputSource {
   env: NodeJS.ProcessEnv
 }
 
-export function getSettings({ getInput, setSecret, env }: InputSource): Settings {
-  const problems: string[] = []
-  const check = <T>(name: string, read: () => T): T | undefined => {
+/**
+ * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
+ * that every bad input is reported in one error.
+ */
+export function inputChecker(problems: string[]): <T>(name: string, read: () => T) => T | undefined {
+  return <T>(name: string, read: () => T): T | undefined => {
     try {
       return read()
     } catch (error) {
-      problems.push(`input "${name}" ${(error as Error).message}`)
+      problems.push(`input "${name}" ${errorMessage(error)}`)
       return undefined
     }
   }
+}
+
+export function getSettings({ getInput, setSecret, env }: InputSource): Settings {
+  const problems: string[] = []
+  const check = inputChecker(problems)
   const text = (name: string): string => getInput(name).trim()
   const { platform, key } = readConnection({ getInput, setSecret }, problems)
   const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems)
