@@ -78722,6 +78722,22 @@ function explainCallFailure(error, what, host, fixFor) {
     const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
     return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
 }
+/**
+ * The HTTP client every platform call of a run goes through, export or import: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+function connectToPlatform(connection, signal, secrets, debug) {
+    return new PlatformHttp({
+        platform: connection.platform,
+        key: connection.key,
+        signal,
+        env: process.env,
+        debug,
+        errorMessage: serverMessage,
+        onRedirect: url => secrets.addUrl(url)
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
@@ -79080,8 +79096,6 @@ class TemporaryPaths {
 
 
 
-
-
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
 /** How often a set of tools says how far it has come. */
@@ -79130,15 +79144,7 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({
-            platform: settings.platform,
-            key: settings.key,
-            signal,
-            env: process.env,
-            debug: lib_core/* debug */.Yz,
-            errorMessage: serverMessage,
-            onRedirect: url => secrets.addUrl(url)
-        });
+        http = connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };

@@ -16,11 +16,11 @@ import type { VerifiedExport } from './download/verify.js'
 import { extractExport } from './extract/extract.js'
 import { describeFileChange } from './extract/file-changes.js'
 import { artifactFileName } from './file-naming.js'
-import { PlatformHttp } from './http/client.js'
+import type { PlatformHttp } from './http/client.js'
 import { getSettings, type Settings, type ToolTarget } from './settings/inputs.js'
 import { waitForJob, type WaitResult } from './platform/wait.js'
-import { PlatformClient, mayStartAgain } from './platform/client.js'
-import { serverMessage, type ExportAnswer } from './platform/answers.js'
+import { PlatformClient, connectToPlatform, mayStartAgain } from './platform/client.js'
+import type { ExportAnswer } from './platform/answers.js'
 import { DEFAULT_BACKOFF, withRetry, type RetryContext } from './http/retry.js'
 import { Secrets } from './secrets.js'
 import { writeSetSummary, writeSummary, type Phase, type RunReport } from './report/summary.js'
@@ -108,15 +108,7 @@ export async function run(): Promise<void> {
       if (problem) throw problem
     }
     await checkFolders(settings)
-    http = new PlatformHttp({
-      platform: settings.platform,
-      key: settings.key,
-      signal,
-      env: process.env,
-      debug: core.debug,
-      errorMessage: serverMessage,
-      onRedirect: url => secrets.addUrl(url)
-    })
+    http = connectToPlatform(settings, signal, secrets, core.debug)
     const shared: Shared = { settings, http, signal, secrets, temporary }
     if (!many) {
       const log: ToolLog = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true }

@@ -200,12 +200,14 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
   })
 
   it('explains a 403: the Import Tool scope, and that only a deployed tool takes a version', async () => {
-    world.sim.faults.import.push({ kind: 'status', status: 403 })
+    world.sim.faults.import.push({ kind: 'status', status: 403, body: 'No scope for tools import' })
     const error = singleError(
       await restore({ source: 'b.zip', toolId: 'a-sample', backupBefore: 'false' }, workspaceWith({ 'b.zip': makeToolExport() }))
     )
 
-    expect(error).toContain('HTTP 403')
+    expect(error).toContain('HTTP 403 Forbidden')
+    // The platform's own message is quoted, as the export quotes it.
+    expect(error).toContain('The platform said: "No scope for tools import"')
     expect(error).toContain('"Import Tool" scope')
     expect(error).toContain('deployed')
     expect(world.sim.imports).toHaveLength(1)

@@ -76275,7 +76275,7 @@ const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-class client_PlatformHttp {
+class PlatformHttp {
     options;
     idleTimeoutMs;
     direct;
@@ -76601,7 +76601,7 @@ function parseStatusAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? answers_serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
 function parseImportAnswer(text) {
@@ -76630,7 +76630,7 @@ function parseSessionAnswer(text) {
  * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
  * ever shown, cut short and stripped of control characters: never the body itself.
  */
-function answers_serverMessage(text) {
+function serverMessage(text) {
     let obj;
     try {
         obj = parseJsonObject(text);
@@ -76763,7 +76763,7 @@ function describeBody(head, size, contentType) {
         return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
     }
     if (type.includes('json') || /^[{[]/.test(text)) {
-        const message = answers_serverMessage(text);
+        const message = serverMessage(text);
         return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
     }
     if (type.includes('xml') || text.startsWith('<')) {
@@ -76899,6 +76899,22 @@ function explainCallFailure(error, what, host, fixFor) {
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
     const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
     return new errors_ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
+}
+/**
+ * The HTTP client every platform call of a run goes through, export or import: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+function client_connectToPlatform(connection, signal, secrets, debug) {
+    return new PlatformHttp({
+        platform: connection.platform,
+        key: connection.key,
+        signal,
+        env: process.env,
+        debug,
+        errorMessage: serverMessage,
+        onRedirect: url => secrets.addUrl(url)
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/platform/import-client.ts
@@ -79116,8 +79132,6 @@ class temporary_paths_TemporaryPaths {
 
 
 
-
-
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
 /** How often a set of tools says how far it has come. */
@@ -79166,15 +79180,7 @@ async function run() {
                 throw problem;
         }
         await checkFolders(settings);
-        http = new PlatformHttp({
-            platform: settings.platform,
-            key: settings.key,
-            signal,
-            env: process.env,
-            debug: core.debug,
-            errorMessage: serverMessage,
-            onRedirect: url => secrets.addUrl(url)
-        });
+        http = connectToPlatform(settings, signal, secrets, core.debug);
         const shared = { settings, http, signal, secrets, temporary };
         if (!many) {
             const log = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true };
@@ -80038,7 +80044,7 @@ async function runImport() {
         }
         const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
         temporary.replace('import', tempRoot);
-        http = new client_PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: lib_core/* debug */.Yz });
+        http = client_connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
         const ctx = {
             settings,
             http,

@@ -12,9 +12,10 @@ import {
   RefusedUrlError,
   RetriesExhaustedError
 } from '../errors.js'
-import { MAX_ANSWER_BYTES, type PlatformHttp } from '../http/client.js'
+import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
+import type { Secrets } from '../secrets.js'
 import { describeFailure, isRetryable, isRetryableStatus } from '../http/retry.js'
-import { parseExportAnswer, parseStatusAnswer, type ExportAnswer, type StatusAnswer } from './answers.js'
+import { parseExportAnswer, parseStatusAnswer, serverMessage, type ExportAnswer, type StatusAnswer } from './answers.js'
 import { dockStatusUrl, exportUrl } from './urls.js'
 import { describeBody } from './what-arrived.js'
 
@@ -154,4 +155,26 @@ export function explainCallFailure(error: unknown, what: string, host: string, f
   const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
   const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : ''
   return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status))
+}
+
+/**
+ * The HTTP client every platform call of a run goes through, export or import: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+export function connectToPlatform(
+  connection: { platform: URL; key: string },
+  signal: AbortSignal,
+  secrets: Secrets,
+  debug: (line: string) => void
+): PlatformHttp {
+  return new PlatformHttp({
+    platform: connection.platform,
+    key: connection.key,
+    signal,
+    env: process.env,
+    debug,
+    errorMessage: serverMessage,
+    onRedirect: url => secrets.addUrl(url)
+  })
 }

@@ -15,7 +15,8 @@ import { Defaults, ImportInputs, ImportOutputs, Inputs, Outputs } from '../const
 import { isNamedVariable } from '../extract/env-redaction.js'
 import { ActionError, CancelledError, HttpError, NetworkError, RetriesExhaustedError, errorMessage } from '../errors.js'
 import { defaultArtifactName } from '../file-naming.js'
-import { PlatformHttp } from '../http/client.js'
+import type { PlatformHttp } from '../http/client.js'
+import { connectToPlatform } from '../platform/client.js'
 import { ImportClient, type ImportFiles } from '../platform/import-client.js'
 import type { Settings } from '../settings/inputs.js'
 import { waitForJob } from '../platform/wait.js'
@@ -84,7 +85,7 @@ export async function runImport(): Promise<void> {
     }
     const tempRoot = await mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'koreai-import-'))
     temporary.replace('import', tempRoot)
-    http = new PlatformHttp({ platform: settings.platform, key: settings.key, signal, env: process.env, debug: core.debug })
+    http = connectToPlatform(settings, signal, secrets, core.debug)
     const ctx: RestoreContext = {
       settings,
       http,
