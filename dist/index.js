@@ -75410,21 +75410,21 @@ function defaultCallback(err) {
 
 /***/ }),
 
-/***/ 79407:
+/***/ 88362:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88596);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29237);
 /** The entry point the runner executes (bundled to dist/index.js). */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 88596:
+/***/ 29237:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75858,7 +75858,7 @@ async function uploadExportArtifact(opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cancellation.ts
+;// CONCATENATED MODULE: ./src/lifecycle/cancellation.ts
 /**
  * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
  * one AbortSignal that every wait and request in the action honours, so the run unwinds
@@ -75934,7 +75934,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -76436,7 +76436,7 @@ function decodeEntities(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/zip-rules.ts
+;// CONCATENATED MODULE: ./src/tool-export/zip-rules.ts
 
 /**
  * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
@@ -76486,7 +76486,7 @@ function entryNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/download/verify.ts
+;// CONCATENATED MODULE: ./src/tool-export/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -77318,7 +77318,7 @@ function progressLine(progress, now) {
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;
 }
 
-;// CONCATENATED MODULE: ./src/extract/json-layout.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-layout.ts
 /**
  * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
  * value as a changed line. Pure.
@@ -77413,7 +77413,7 @@ function canonicalJson(value) {
         : member);
 }
 
-;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
+;// CONCATENATED MODULE: ./src/tool-export/env-variables.ts
 /**
  * What the repository copy holds of env_variables.json, the tool's environment variables, whose
  * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
@@ -78105,7 +78105,7 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/settings/tool-list.ts
+;// CONCATENATED MODULE: ./src/export/tool-list.ts
 /**
  * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
  */
@@ -78227,19 +78227,16 @@ function resolveDownloadUrl(base, raw) {
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
- * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
+ * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
+ * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
 
 
 
-
-
-
-
-
-
+/** A GitHub-hosted job runs at most six hours. */
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
 /**
  * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
  * that every bad input is reported in one error.
@@ -78255,6 +78252,104 @@ function inputChecker(problems) {
         }
     };
 }
+/** The one error for every bad input of a step, or nothing when there is none. */
+function refuseInputs(problems, fix) {
+    if (problems.length > 0)
+        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, fix);
+}
+/**
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
+ */
+function readConnection({ getInput, setSecret }, problems) {
+    const key = getInput(Inputs.Key).trim();
+    if (key)
+        setSecret(key);
+    let platform;
+    const raw = getInput(Inputs.Host).trim();
+    if (!raw)
+        problems.push(`input "${Inputs.Host}" is required and was not given`);
+    else {
+        try {
+            platform = parseHost(raw);
+        }
+        catch (error) {
+            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
+        }
+    }
+    if (!key)
+        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
+    else if (hasControlCharacters(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
+    }
+    return { platform, key };
+}
+/** `timeoutSeconds`, as every entry reads it: at least a second, at most a job's own limit. */
+function timeoutSeconds(raw) {
+    const value = positiveNumber(raw, Defaults.timeoutSeconds);
+    // At least one status check a second after the start; at most a job's own limit.
+    if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
+        throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${raw}"`);
+    }
+    return value;
+}
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+function keyCharacterProblem(key) {
+    const at = [...key].findIndex(c => c < '!' || c > '~');
+    if (at < 0)
+        return undefined;
+    const c = [...key][at];
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
+    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+}
+const INVISIBLE_NAMES = {
+    '\u00a0': 'NO-BREAK SPACE',
+    '\u200b': 'ZERO WIDTH SPACE',
+    '\u200c': 'ZERO WIDTH NON-JOINER',
+    '\u200d': 'ZERO WIDTH JOINER',
+    '\u2060': 'WORD JOINER',
+    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+    ' ': 'SPACE'
+};
+function positiveNumber(raw, fallback) {
+    if (!raw)
+        return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
+        throw new Error(`must be a positive number of seconds; got "${raw}"`);
+    }
+    return value;
+}
+function inputs_boolean(raw, fallback) {
+    if (!raw)
+        return fallback;
+    if (/^true$/i.test(raw))
+        return true;
+    if (/^false$/i.test(raw))
+        return false;
+    throw new Error(`must be true or false; got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/export/settings.ts
+/**
+ * The export's inputs as one typed Settings object, refusing bad input before any request. Host,
+ * key and the timeout are read as every entry reads them (settings/inputs.ts).
+ */
+
+
+
+
+
+
+
+
 function getSettings({ getInput, setSecret, env }) {
     const problems = [];
     const check = inputChecker(problems);
@@ -78270,14 +78365,7 @@ function getSettings({ getInput, setSecret, env }) {
         }
         return Number(raw);
     });
-    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
-        // At least one status check a second after the start; at most a job's own limit.
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
+    const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)));
     const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
         const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
         if (value > MAX_TIMEOUT_SECONDS)
@@ -78322,9 +78410,7 @@ function getSettings({ getInput, setSecret, env }) {
             : unpackFolder('', folders[i], artifactNames[i], env);
     }));
     const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
-    if (problems.length > 0) {
-        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
-    }
+    refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     return {
         platform: platform,
         key,
@@ -78336,7 +78422,7 @@ function getSettings({ getInput, setSecret, env }) {
         })),
         many,
         concurrency: concurrency,
-        timeoutMs: Math.round(timeoutSeconds * 1000),
+        timeoutMs: Math.round(timeout * 1000),
         downloadTimeoutMs: Math.round(downloadSeconds * 1000),
         maxPauseMs: Math.round(pollSeconds * 1000),
         uploadArtifact: uploadArtifact,
@@ -78344,39 +78430,6 @@ function getSettings({ getInput, setSecret, env }) {
         verifyToolExport: verifyToolExport,
         envVariables: envVariables
     };
-}
-/**
- * `host` and `key`, as every entry point reads them: the key masked before anything else can
- * print it, even if the rest of the input is bad. Problems are added to `problems`.
- */
-function readConnection({ getInput, setSecret }, problems) {
-    const key = getInput(Inputs.Key).trim();
-    if (key)
-        setSecret(key);
-    let platform;
-    const raw = getInput(Inputs.Host).trim();
-    if (!raw)
-        problems.push(`input "${Inputs.Host}" is required and was not given`);
-    else {
-        try {
-            platform = parseHost(raw);
-        }
-        catch (error) {
-            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
-        }
-    }
-    if (!key)
-        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line, or from a web page with an invisible character in it,
-    // cannot go into a header: say so now, not after retries.
-    else if (hasControlCharacters(key))
-        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
-    else {
-        const odd = keyCharacterProblem(key);
-        if (odd)
-            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
-    }
-    return { platform, key };
 }
 function envPolicy(raw) {
     if (!raw)
@@ -78408,51 +78461,12 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
     }
     return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
 }
-/** A GitHub-hosted job runs at most six hours. */
-const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
-/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
-function keyCharacterProblem(key) {
-    const at = [...key].findIndex(c => c < '!' || c > '~');
-    if (at < 0)
-        return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
-}
-const INVISIBLE_NAMES = {
-    '\u00a0': 'NO-BREAK SPACE',
-    '\u200b': 'ZERO WIDTH SPACE',
-    '\u200c': 'ZERO WIDTH NON-JOINER',
-    '\u200d': 'ZERO WIDTH JOINER',
-    '\u2060': 'WORD JOINER',
-    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
-    ' ': 'SPACE'
-};
-function positiveNumber(raw, fallback) {
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
-        throw new Error(`must be a positive number of seconds; got "${raw}"`);
-    }
-    return value;
-}
 function optionalPositiveInteger(raw) {
     if (!raw)
         return undefined;
     if (!/^\d+$/.test(raw) || Number(raw) < 1)
         throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
     return Number(raw);
-}
-function inputs_boolean(raw, fallback) {
-    if (!raw)
-        return fallback;
-    if (/^true$/i.test(raw))
-        return true;
-    if (/^false$/i.test(raw))
-        return false;
-    throw new Error(`must be true or false; got "${raw}"`);
 }
 /**
  * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
@@ -78606,7 +78620,7 @@ function gaveUp(failures, error, dockStatusId, job = 'export') {
         `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
 }
 
-;// CONCATENATED MODULE: ./src/platform/client.ts
+;// CONCATENATED MODULE: ./src/platform/export-client.ts
 /**
  * The two platform calls: start the export, read the job's status. Each answer is parsed by
  * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
@@ -78739,7 +78753,7 @@ function connectToPlatform(connection, signal, secrets, debug) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
 /**
  * Every secret the run learns (the key, each signed URL's query and values), registered with the
  * runner's masking as soon as it is known and remembered, because the runner masks the log but
@@ -79038,7 +79052,7 @@ async function writableFolderProblem(folder) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/temporary-paths.ts
+;// CONCATENATED MODULE: ./src/lifecycle/temporary-paths.ts
 /**
  * The files and folders a run creates for a moment (a download's partial file, a staging folder
  * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
@@ -79066,7 +79080,7 @@ class TemporaryPaths {
     }
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/export/run.ts
 /**
  * The story of one run: read the inputs, start the export, wait for the job, download the file,
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
@@ -83184,6 +83198,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(79407);
+/******/ var __webpack_exports__ = __nccwpck_require__(88362);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

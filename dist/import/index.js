@@ -75414,17 +75414,17 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_restore_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63467);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6433);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
-await (0,_restore_restore_js__WEBPACK_IMPORTED_MODULE_0__/* .runImport */ .$)();
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runImport */ .$)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 63467:
+/***/ 6433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75858,7 +75858,7 @@ async function uploadExportArtifact(opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cancellation.ts
+;// CONCATENATED MODULE: ./src/lifecycle/cancellation.ts
 /**
  * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
  * one AbortSignal that every wait and request in the action honours, so the run unwinds
@@ -75926,7 +75926,7 @@ function abortable(promise, signal) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/extract/json-layout.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-layout.ts
 /**
  * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
  * value as a changed line. Pure.
@@ -76021,7 +76021,7 @@ function canonicalJson(value) {
         : member);
 }
 
-;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
+;// CONCATENATED MODULE: ./src/tool-export/env-variables.ts
 /**
  * What the repository copy holds of env_variables.json, the tool's environment variables, whose
  * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
@@ -76036,7 +76036,7 @@ function canonicalJson(value) {
  */
 
 
-const env_redaction_ENV_POLICIES = (/* unused pure expression or super */ null && (['redact', 'keep', 'omit']));
+const env_variables_ENV_POLICIES = (/* unused pure expression or super */ null && (['redact', 'keep', 'omit']));
 const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
 const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
 /** The placeholder written in place of `value`, the value of the variable `name`. */
@@ -76087,7 +76087,7 @@ function variableName(variable) {
     return typeof variable.key === 'string' ? variable.key : variable.name;
 }
 /** What the policy did, for the log and the summary; never a value, never a name. */
-function env_redaction_describeEnvPolicy(copy) {
+function env_variables_describeEnvPolicy(copy) {
     if (copy.policy === 'omit')
         return 'omit: env_variables.json left out of the repository copy';
     if (copy.policy === 'keep')
@@ -76784,7 +76784,7 @@ function decodeEntities(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/platform/client.ts
+;// CONCATENATED MODULE: ./src/platform/export-client.ts
 /**
  * The two platform calls: start the export, read the job's status. Each answer is parsed by
  * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
@@ -76905,7 +76905,7 @@ function explainCallFailure(error, what, host, fixFor) {
  * platform's own message from an error body, and has each redirect target masked (it may be
  * signed) before it is requested.
  */
-function client_connectToPlatform(connection, signal, secrets, debug) {
+function export_client_connectToPlatform(connection, signal, secrets, debug) {
     return new PlatformHttp({
         platform: connection.platform,
         key: connection.key,
@@ -77168,7 +77168,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -77487,7 +77487,7 @@ class JsonSyntaxChecker {
     }
 }
 
-;// CONCATENATED MODULE: ./src/zip-rules.ts
+;// CONCATENATED MODULE: ./src/tool-export/zip-rules.ts
 
 /**
  * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
@@ -77537,7 +77537,7 @@ function entryNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/download/verify.ts
+;// CONCATENATED MODULE: ./src/tool-export/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -78562,24 +78562,21 @@ async function swapIn(staging, folder) {
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
- * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
+ * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
+ * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
 
 
 
-
-
-
-
-
-
+/** A GitHub-hosted job runs at most six hours. */
+const inputs_MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
 /**
  * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
  * that every bad input is reported in one error.
  */
-function inputChecker(problems) {
+function inputs_inputChecker(problems) {
     return (name, read) => {
         try {
             return read();
@@ -78590,101 +78587,16 @@ function inputChecker(problems) {
         }
     };
 }
-function inputs_getSettings({ getInput, setSecret, env }) {
-    const problems = [];
-    const check = inputChecker(problems);
-    const text = (name) => getInput(name).trim();
-    const { platform, key } = readConnection({ getInput, setSecret }, problems);
-    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
-    const concurrency = check(Inputs.Concurrency, () => {
-        const raw = text(Inputs.Concurrency);
-        if (!raw)
-            return Defaults.concurrency;
-        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
-            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
-        }
-        return Number(raw);
-    });
-    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
-        // At least one status check a second after the start; at most a job's own limit.
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
-    const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
-        if (value > MAX_TIMEOUT_SECONDS)
-            throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`);
-        return value;
-    });
-    const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
-        const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
-        if (value < 1)
-            throw new Error('must be at least 1: the platform rate-limits status checks');
-        return value;
-    });
-    const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
-    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
-    const many = listed?.many ?? false;
-    // With `tools`, artifactName is the prefix of each tool's artifact name.
-    const artifactNames = check(Inputs.ArtifactName, () => 
-    // Without a usable tool, the name given is still checked on its own.
-    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
-        const given = text(Inputs.ArtifactName);
-        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
-        const problem = artifactNameProblem(name);
-        if (problem)
-            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
-        return name;
-    }));
-    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
-        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
-        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
-        return many ? (text(Inputs.Path) ? path.join(base, tool.name) : path.join(path.dirname(base), tool.name)) : base;
-    }));
-    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
-    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
-    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
-        if (!extract || !folders || !artifactNames)
-            return undefined;
-        const given = text(Inputs.ExtractPath);
-        if (!many)
-            return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given
-            ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
-            : unpackFolder('', folders[i], artifactNames[i], env);
-    }));
-    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
-    if (problems.length > 0) {
-        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
-    }
-    return {
-        platform: platform,
-        key,
-        tools: listed.tools.map((tool, i) => ({
-            ...tool,
-            folder: folders[i],
-            artifactName: artifactNames[i],
-            extractFolder: extractFolders[i]
-        })),
-        many,
-        concurrency: concurrency,
-        timeoutMs: Math.round(timeoutSeconds * 1000),
-        downloadTimeoutMs: Math.round(downloadSeconds * 1000),
-        maxPauseMs: Math.round(pollSeconds * 1000),
-        uploadArtifact: uploadArtifact,
-        retentionDays,
-        verifyToolExport: verifyToolExport,
-        envVariables: envVariables
-    };
+/** The one error for every bad input of a step, or nothing when there is none. */
+function inputs_refuseInputs(problems, fix) {
+    if (problems.length > 0)
+        throw new errors_ActionError(`Invalid input: ${problems.join('; ')}.`, fix);
 }
 /**
  * `host` and `key`, as every entry point reads them: the key masked before anything else can
  * print it, even if the rest of the input is bad. Problems are added to `problems`.
  */
-function readConnection({ getInput, setSecret }, problems) {
+function inputs_readConnection({ getInput, setSecret }, problems) {
     const key = getInput(constants_Inputs.Key).trim();
     if (key)
         setSecret(key);
@@ -78712,6 +78624,147 @@ function readConnection({ getInput, setSecret }, problems) {
             problems.push(`input "${constants_Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
     }
     return { platform, key };
+}
+/** `timeoutSeconds`, as every entry reads it: at least a second, at most a job's own limit. */
+function inputs_timeoutSeconds(raw) {
+    const value = inputs_positiveNumber(raw, constants_Defaults.timeoutSeconds);
+    // At least one status check a second after the start; at most a job's own limit.
+    if (value < 1 || value > inputs_MAX_TIMEOUT_SECONDS) {
+        throw new Error(`must be from 1 to ${inputs_MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${raw}"`);
+    }
+    return value;
+}
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+function keyCharacterProblem(key) {
+    const at = [...key].findIndex(c => c < '!' || c > '~');
+    if (at < 0)
+        return undefined;
+    const c = [...key][at];
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
+    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+}
+const INVISIBLE_NAMES = {
+    '\u00a0': 'NO-BREAK SPACE',
+    '\u200b': 'ZERO WIDTH SPACE',
+    '\u200c': 'ZERO WIDTH NON-JOINER',
+    '\u200d': 'ZERO WIDTH JOINER',
+    '\u2060': 'WORD JOINER',
+    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+    ' ': 'SPACE'
+};
+function inputs_positiveNumber(raw, fallback) {
+    if (!raw)
+        return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
+        throw new Error(`must be a positive number of seconds; got "${raw}"`);
+    }
+    return value;
+}
+function inputs_boolean(raw, fallback) {
+    if (!raw)
+        return fallback;
+    if (/^true$/i.test(raw))
+        return true;
+    if (/^false$/i.test(raw))
+        return false;
+    throw new Error(`must be true or false; got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/export/settings.ts
+/**
+ * The export's inputs as one typed Settings object, refusing bad input before any request. Host,
+ * key and the timeout are read as every entry reads them (settings/inputs.ts).
+ */
+
+
+
+
+
+
+
+
+function settings_getSettings({ getInput, setSecret, env }) {
+    const problems = [];
+    const check = inputChecker(problems);
+    const text = (name) => getInput(name).trim();
+    const { platform, key } = readConnection({ getInput, setSecret }, problems);
+    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
+    const concurrency = check(Inputs.Concurrency, () => {
+        const raw = text(Inputs.Concurrency);
+        if (!raw)
+            return Defaults.concurrency;
+        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
+            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
+        }
+        return Number(raw);
+    });
+    const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)));
+    const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
+        const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
+        if (value > MAX_TIMEOUT_SECONDS)
+            throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`);
+        return value;
+    });
+    const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
+        const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
+        if (value < 1)
+            throw new Error('must be at least 1: the platform rate-limits status checks');
+        return value;
+    });
+    const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
+    const uploadArtifact = check(Inputs.UploadArtifact, () => boolean(text(Inputs.UploadArtifact), true));
+    const many = listed?.many ?? false;
+    // With `tools`, artifactName is the prefix of each tool's artifact name.
+    const artifactNames = check(Inputs.ArtifactName, () => 
+    // Without a usable tool, the name given is still checked on its own.
+    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
+        const given = text(Inputs.ArtifactName);
+        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
+        const problem = artifactNameProblem(name);
+        if (problem)
+            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
+        return name;
+    }));
+    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
+        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
+        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
+        return many ? (text(Inputs.Path) ? path.join(base, tool.name) : path.join(path.dirname(base), tool.name)) : base;
+    }));
+    const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true));
+    const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false));
+    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
+        if (!extract || !folders || !artifactNames)
+            return undefined;
+        const given = text(Inputs.ExtractPath);
+        if (!many)
+            return unpackFolder(given, folders[i], artifactNames[i], env);
+        return given
+            ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
+            : unpackFolder('', folders[i], artifactNames[i], env);
+    }));
+    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
+    refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
+    return {
+        platform: platform,
+        key,
+        tools: listed.tools.map((tool, i) => ({
+            ...tool,
+            folder: folders[i],
+            artifactName: artifactNames[i],
+            extractFolder: extractFolders[i]
+        })),
+        many,
+        concurrency: concurrency,
+        timeoutMs: Math.round(timeout * 1000),
+        downloadTimeoutMs: Math.round(downloadSeconds * 1000),
+        maxPauseMs: Math.round(pollSeconds * 1000),
+        uploadArtifact: uploadArtifact,
+        retentionDays,
+        verifyToolExport: verifyToolExport,
+        envVariables: envVariables
+    };
 }
 function envPolicy(raw) {
     if (!raw)
@@ -78743,51 +78796,12 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
     }
     return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
 }
-/** A GitHub-hosted job runs at most six hours. */
-const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
-/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
-function keyCharacterProblem(key) {
-    const at = [...key].findIndex(c => c < '!' || c > '~');
-    if (at < 0)
-        return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
-}
-const INVISIBLE_NAMES = {
-    '\u00a0': 'NO-BREAK SPACE',
-    '\u200b': 'ZERO WIDTH SPACE',
-    '\u200c': 'ZERO WIDTH NON-JOINER',
-    '\u200d': 'ZERO WIDTH JOINER',
-    '\u2060': 'WORD JOINER',
-    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
-    ' ': 'SPACE'
-};
-function positiveNumber(raw, fallback) {
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
-        throw new Error(`must be a positive number of seconds; got "${raw}"`);
-    }
-    return value;
-}
 function optionalPositiveInteger(raw) {
     if (!raw)
         return undefined;
     if (!/^\d+$/.test(raw) || Number(raw) < 1)
         throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
     return Number(raw);
-}
-function inputs_boolean(raw, fallback) {
-    if (!raw)
-        return fallback;
-    if (/^true$/i.test(raw))
-        return true;
-    if (/^false$/i.test(raw))
-        return false;
-    throw new Error(`must be true or false; got "${raw}"`);
 }
 /**
  * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
@@ -79074,7 +79088,7 @@ async function folder_check_writableFolderProblem(folder) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/temporary-paths.ts
+;// CONCATENATED MODULE: ./src/lifecycle/temporary-paths.ts
 /**
  * The files and folders a run creates for a moment (a download's partial file, a staging folder
  * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
@@ -79102,7 +79116,7 @@ class temporary_paths_TemporaryPaths {
     }
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/export/run.ts
 /**
  * The story of one run: read the inputs, start the export, wait for the job, download the file,
  * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
@@ -79472,7 +79486,7 @@ async function unpack({ report, settings, temporary, log, setOutput }, file, fol
     const env = result.envVariables;
     if (env) {
         report.envVariables = env;
-        log.info(`envVariables ${env_redaction_describeEnvPolicy(env)}.`);
+        log.info(`envVariables ${env_variables_describeEnvPolicy(env)}.`);
         if (env.shape === 'unrecognised') {
             log.warning(`${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
         }
@@ -79543,7 +79557,7 @@ function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
 /**
  * Every secret the run learns (the key, each signed URL's query and values), registered with the
  * runner's masking as soon as it is known and remembered, because the runner masks the log but
@@ -79590,7 +79604,7 @@ class secrets_Secrets {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/env-values.ts
+;// CONCATENATED MODULE: ./src/import/env-values.ts
 /**
  * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
  * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
@@ -79694,21 +79708,19 @@ function describeSource(source, dryRun = false) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/import-settings.ts
+;// CONCATENATED MODULE: ./src/import/settings.ts
 /**
- * The import entry's inputs as one typed object, refusing bad input before any request. Host
- * and key are read as the export reads them (input-helper.ts); reading is injected so the rules
- * test without module mocks.
+ * The import's inputs as one typed object, refusing bad input before any request. Host, key and
+ * the timeout are read as every entry reads them (settings/inputs.ts).
  */
-
 
 
 
 function getImportSettings({ getInput, setSecret, env }) {
     const problems = [];
     const text = (name) => getInput(name).trim();
-    const check = inputChecker(problems);
-    const { platform, key } = readConnection({ getInput, setSecret }, problems);
+    const check = inputs_inputChecker(problems);
+    const { platform, key } = inputs_readConnection({ getInput, setSecret }, problems);
     // The values are secrets: masked before anything could print one, even when the rest is bad.
     const envValues = check(ImportInputs.EnvValues, () => parseEnvValues(getInput(ImportInputs.EnvValues), setSecret));
     const sourceText = text(ImportInputs.Source);
@@ -79728,16 +79740,8 @@ function getImportSettings({ getInput, setSecret, env }) {
     if (toolId && backupGiven && !flowId) {
         problems.push(`input "${constants_Inputs.FlowId}" is required with "${constants_Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${constants_Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`);
     }
-    const timeoutSeconds = check(constants_Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(constants_Inputs.TimeoutSeconds), constants_Defaults.timeoutSeconds);
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(constants_Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
-    if (problems.length > 0) {
-        throw new errors_ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
-    }
+    const timeout = check(constants_Inputs.TimeoutSeconds, () => inputs_timeoutSeconds(text(constants_Inputs.TimeoutSeconds)));
+    inputs_refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
     return {
         platform: platform,
         key,
@@ -79748,7 +79752,7 @@ function getImportSettings({ getInput, setSecret, env }) {
         backupBefore: toolId !== undefined && backupGiven,
         envValues: envValues,
         dryRun: dryRun,
-        timeoutMs: Math.round(timeoutSeconds * 1000)
+        timeoutMs: Math.round(timeout * 1000)
     };
 }
 /** `{"NAME": "value"}`: a JSON object of strings; each value masked as soon as it is read. */
@@ -79781,7 +79785,7 @@ function parseEnvValues(raw, setSecret) {
     return values;
 }
 
-;// CONCATENATED MODULE: ./src/restore/source.ts
+;// CONCATENATED MODULE: ./src/import/source.ts
 /**
  * The backup to restore, proved before any request: a tool-export zip, verified by the export's
  * own verifier (every entry's size and CRC-32, the definitions JSON) and unpacked into a
@@ -79952,7 +79956,7 @@ async function eachPiece(file, use) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/upload-plan.ts
+;// CONCATENATED MODULE: ./src/platform/upload-plan.ts
 /**
  * How a file goes up with the File Upload API, pure: one request below the API's limit for one
  * request, else a chunked session. The page says "smaller than 25 MB"; the smaller reading
@@ -79973,7 +79977,7 @@ function chunkRange(index, size, chunkBytes) {
     return [start, Math.min(size, start + chunkBytes)];
 }
 
-;// CONCATENATED MODULE: ./src/restore/restore.ts
+;// CONCATENATED MODULE: ./src/import/run.ts
 /**
  * The story of one restore: read the inputs and prove the source before any request; back the
  * existing tool up through the export's own path; settle every environment variable's value;
@@ -80006,7 +80010,7 @@ function chunkRange(index, size, chunkBytes) {
 
 
 
-const restore_HARD_STOP_MS = 1500;
+const run_HARD_STOP_MS = 1500;
 async function runImport() {
     const startedAt = Date.now();
     const secrets = new secrets_Secrets(lib_core/* setSecret */.Pq);
@@ -80030,7 +80034,7 @@ async function runImport() {
             temporary.removeAll();
             fail(new errors_CancelledError(signal));
             void writeReport().then(() => process.exit(1));
-        }, restore_HARD_STOP_MS).unref();
+        }, run_HARD_STOP_MS).unref();
     });
     const signal = cancellation.signal;
     let http;
@@ -80044,7 +80048,7 @@ async function runImport() {
         }
         const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
         temporary.replace('import', tempRoot);
-        http = client_connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
+        http = export_client_connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
         const ctx = {
             settings,
             http,

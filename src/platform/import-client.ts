@@ -17,7 +17,7 @@ import {
   type StatusAnswer,
   type UploadAnswer
 } from './answers.js'
-import { explainCallFailure, readJobStatus } from './client.js'
+import { explainCallFailure, readJobStatus } from './export-client.js'
 import { filesUrl, importUrl } from './urls.js'
 
 /** What every File Upload of a restore says it is for. */

@@ -3,7 +3,7 @@
  * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
  * injected so the loop tests without real time.
  */
-import { MAX_TIMER_MS, abortable } from '../cancellation.js'
+import { MAX_TIMER_MS, abortable } from '../lifecycle/cancellation.js'
 import { ActionError, CancelledError, NetworkError } from '../errors.js'
 import { logValue } from '../log-text.js'
 import { nextCheckAt } from './schedule.js'

@@ -3,8 +3,8 @@
  * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
  */
 import * as core from '@actions/core'
-import { describeEnvPolicy, type EnvVariablesCopy } from '../extract/env-redaction.js'
-import type { ExportEntry } from '../download/verify.js'
+import { describeEnvPolicy, type EnvVariablesCopy } from '../tool-export/env-variables.js'
+import type { ExportEntry } from '../tool-export/verify.js'
 import { formatBytes } from '../log-text.js'
 import { describeLines, type FileChange } from '../extract/file-changes.js'
 

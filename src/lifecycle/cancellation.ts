@@ -3,7 +3,7 @@
  * one AbortSignal that every wait and request in the action honours, so the run unwinds
  * through the normal error path (partial files removed, one error line) within two seconds.
  */
-import { CancelledError } from './errors.js'
+import { CancelledError } from '../errors.js'
 
 /** Node's timers hold at most this (about 24.8 days): a longer delay would fire at once, with a warning. */
 export const MAX_TIMER_MS = 2 ** 31 - 1

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHmac } from 'node:crypto'
-import { describeEnvPolicy, isPlaceholder, placeholder, redactEnvVariables } from '../../../src/extract/env-redaction.js'
+import { describeEnvPolicy, isPlaceholder, placeholder, redactEnvVariables } from '../../../src/tool-export/env-variables.js'
 
 const KEY = 'kg-unit-key'
 const SECRET = 's3cr3t-value'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import * as path from 'node:path'
 import { ActionError } from '../../../src/errors.js'
-import { getSettings } from '../../../src/settings/inputs.js'
+import { getSettings } from '../../../src/export/settings.js'
 
 const VALID = { host: 'agent-platform.kore.ai/', key: ' kg-secret ', toolId: 'a-1', flowId: 'cf-1' }
 

@@ -6,7 +6,7 @@
  * "keep existing"); else the backup's own clear value. A placeholder left without a value is
  * listed in `missing`, and the caller refuses the run.
  */
-import { isNamedVariable, isPlaceholder, variableName } from '../extract/env-redaction.js'
+import { isNamedVariable, isPlaceholder, variableName } from '../tool-export/env-variables.js'
 
 /** `envValues`: the variable named, from the value given; `existing`: the tool's current value; `backup`: the source's clear value. */
 export type ValueSource = 'envValues' | 'existing' | 'backup'

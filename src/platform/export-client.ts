@@ -13,7 +13,7 @@ import {
   RetriesExhaustedError
 } from '../errors.js'
 import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
-import type { Secrets } from '../secrets.js'
+import type { Secrets } from '../lifecycle/secrets.js'
 import { describeFailure, isRetryable, isRetryableStatus } from '../http/retry.js'
 import { parseExportAnswer, parseStatusAnswer, serverMessage, type ExportAnswer, type StatusAnswer } from './answers.js'
 import { dockStatusUrl, exportUrl } from './urls.js'

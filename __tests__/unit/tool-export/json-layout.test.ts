@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { canonicalJson, prettyJson } from '../../../src/extract/json-layout.js'
+import { canonicalJson, prettyJson } from '../../../src/tool-export/json-layout.js'
 
 describe('prettyJson', () => {
   it('lays a minified text out as JSON.stringify(value, null, 2) does, with a newline at the end', () => {

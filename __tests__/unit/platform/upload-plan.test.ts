@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { CHUNK_BYTES, ONE_REQUEST_LIMIT, chunkRange, planUpload } from '../../../src/restore/upload-plan.js'
+import { CHUNK_BYTES, ONE_REQUEST_LIMIT, chunkRange, planUpload } from '../../../src/platform/upload-plan.js'
 
 describe('planUpload: one request below 25 MB, chunks above', () => {
   it('sends a file smaller than the limit in one request', () => {

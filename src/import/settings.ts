@@ -1,12 +1,10 @@
 /**
- * The import entry's inputs as one typed object, refusing bad input before any request. Host
- * and key are read as the export reads them (input-helper.ts); reading is injected so the rules
- * test without module mocks.
+ * The import's inputs as one typed object, refusing bad input before any request. Host, key and
+ * the timeout are read as every entry reads them (settings/inputs.ts).
  */
 import * as path from 'node:path'
-import { Defaults, ImportInputs, Inputs } from '../constants.js'
-import { ActionError } from '../errors.js'
-import { MAX_TIMEOUT_SECONDS, boolean, inputChecker, positiveNumber, readConnection, type InputSource } from '../settings/inputs.js'
+import { ImportInputs, Inputs } from '../constants.js'
+import { boolean, inputChecker, readConnection, refuseInputs, timeoutSeconds, type InputSource } from '../settings/inputs.js'
 
 export interface ImportSettings {
   platform: URL
@@ -55,19 +53,8 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
       `input "${Inputs.FlowId}" is required with "${Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`
     )
   }
-  const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
-    const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds)
-    if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-      throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`)
-    }
-    return value
-  })
-  if (problems.length > 0) {
-    throw new ActionError(
-      `Invalid input: ${problems.join('; ')}.`,
-      'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.'
-    )
-  }
+  const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)))
+  refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.')
   return {
     platform: platform!,
     key,
@@ -78,7 +65,7 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
     backupBefore: toolId !== undefined && backupGiven!,
     envValues: envValues!,
     dryRun: dryRun!,
-    timeoutMs: Math.round(timeoutSeconds! * 1000)
+    timeoutMs: Math.round(timeout! * 1000)
   }
 }
 

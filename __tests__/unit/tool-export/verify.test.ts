@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeToolExport, makeZip, toolDefinitions } from '../../../sim/zip.mjs'
-import { verifyExport, type VerifyOptions } from '../../../src/download/verify.js'
+import { verifyExport, type VerifyOptions } from '../../../src/tool-export/verify.js'
 import { NotAnExportError } from '../../../src/errors.js'
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'koreai-verify-'))

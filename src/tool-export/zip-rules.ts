@@ -1,4 +1,4 @@
-import { hasControlCharacters } from './log-text.js'
+import { hasControlCharacters } from '../log-text.js'
 
 /**
  * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a

@@ -11,7 +11,7 @@ import yauzl from 'yauzl'
 import { JsonSyntaxChecker } from './json-syntax.js'
 import { oneLine } from '../log-text.js'
 import { HEAD_BYTES, describeBody } from '../platform/what-arrived.js'
-import { DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from '../zip-rules.js'
+import { DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from './zip-rules.js'
 import { errorCode, JsonSyntaxError, NotAnExportError } from '../errors.js'
 
 export interface ExportEntry {

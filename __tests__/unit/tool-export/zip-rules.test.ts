@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { compressionProblem, entryNameProblem } from '../../src/zip-rules.js'
+import { compressionProblem, entryNameProblem } from '../../../src/tool-export/zip-rules.js'
 
 describe('entryNameProblem', () => {
   it.each(['flow_definition.json', 'sub/dir/file.json', 'a..b.json', '...json'])('accepts %j', name => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { Secrets } from '../../src/secrets.js'
+import { Secrets } from '../../../src/lifecycle/secrets.js'
 
 describe('Secrets', () => {
   it('registers each secret once with the runner, and redacts every form of it', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { placeholder } from '../../../src/extract/env-redaction.js'
-import { describeSource, resolveEnvVariables } from '../../../src/restore/env-values.js'
+import { placeholder } from '../../../src/tool-export/env-variables.js'
+import { describeSource, resolveEnvVariables } from '../../../src/import/env-values.js'
 
 const KEY = 'kg-unit-key'
 const hidden = (name: string, value: string): string => placeholder(name, value, KEY)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseToolList } from '../../../src/settings/tool-list.js'
+import { parseToolList } from '../../../src/export/tool-list.js'
 
 describe('parseToolList', () => {
   it('reads one tool a line, skipping blanks and comments; the name defaults to the tool id', () => {

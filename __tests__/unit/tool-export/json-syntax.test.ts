@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { JsonSyntaxChecker, MAX_DEPTH } from '../../../src/download/json-syntax.js'
+import { JsonSyntaxChecker, MAX_DEPTH } from '../../../src/tool-export/json-syntax.js'
 import { JsonSyntaxError } from '../../../src/errors.js'
 
 /** Checks `text` fed in pieces of `piece` bytes; true, or the error's message. */

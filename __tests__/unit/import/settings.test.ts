@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import * as path from 'node:path'
 import { ActionError } from '../../../src/errors.js'
-import { getImportSettings } from '../../../src/restore/import-settings.js'
+import { getImportSettings } from '../../../src/import/settings.js'
 
 const read = (inputs: Record<string, string>) => {
   const masked: string[] = []
