@@ -1,4 +1,5 @@
-/** The entry point the runner executes (bundled to dist/index.js). */
+/** The export entry point (action.yml), bundled to dist/index.js. */
+import '../lifecycle/supported-node.js'
 import { run } from './run.js'
 
 await run()

@@ -1,22 +1,14 @@
 /**
- * The two platform calls: start the export, read the job's status. Each answer is parsed by
+ * The export's platform calls: start the export, read its job's status. Each answer is parsed by
  * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
  */
-import {
-  ActionError,
-  AnswerCutShortError,
-  AnswerTooLongError,
-  HttpError,
-  MalformedAnswerError,
-  NetworkError,
-  RefusedUrlError,
-  RetriesExhaustedError
-} from '../errors.js'
-import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
-import type { Secrets } from '../lifecycle/secrets.js'
+import { ActionError, AnswerCutShortError, HttpError, MalformedAnswerError, NetworkError, RetriesExhaustedError } from '../errors.js'
+import type { PlatformHttp } from '../http/client.js'
 import { describeFailure, isRetryable, isRetryableStatus } from '../http/retry.js'
-import { parseExportAnswer, parseStatusAnswer, serverMessage, type ExportAnswer, type StatusAnswer } from './answers.js'
-import { dockStatusUrl, exportUrl } from './urls.js'
+import { parseExportAnswer, type ExportAnswer, type StatusAnswer } from './answers.js'
+import { explainCallFailure, gaveUpRetrying } from './connection.js'
+import { readJobStatus } from './jobs.js'
+import { exportUrl } from './urls.js'
 import { describeBody } from './what-arrived.js'
 
 export interface ExportTarget {
@@ -63,12 +55,7 @@ export class PlatformClient {
   /** What a start that failed for good says: every attempt failed, or one may have started a job. */
   gaveUpStarting(error: unknown): unknown {
     const host = this.target.platform.host
-    if (error instanceof RetriesExhaustedError) {
-      return new ActionError(
-        `Starting the export failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).`,
-        'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
-      )
-    }
+    if (error instanceof RetriesExhaustedError) return gaveUpRetrying(error, 'Starting the export', host)
     if (isRetryable(error)) {
       return new ActionError(
         `Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`,
@@ -84,42 +71,18 @@ export class PlatformClient {
 
   /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
   private explain(error: unknown, what: string): unknown {
-    const { toolId, flowId } = this.target
-    return explainCallFailure(error, what, this.target.platform.host, status => {
-      if (status === 401)
-        return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.'
-      if (status === 403) {
-        return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.'
-      }
-      if (status === 404) {
-        return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`
-      }
-      return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
-    })
+    const { toolId, flowId, platform } = this.target
+    return explainCallFailure(
+      error,
+      {
+        what,
+        scope: 'Export Tool',
+        notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
+        refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
+      },
+      platform.host
+    )
   }
-}
-
-/**
- * One check of a dock job (an export's or an import's): its status, refused when the answer is
- * about another job. `explain` turns a failure into what the caller tells the user.
- */
-export async function readJobStatus(
-  http: PlatformHttp,
-  platform: URL,
-  dockStatusId: string,
-  explain: (error: unknown) => unknown
-): Promise<StatusAnswer> {
-  let answer: StatusAnswer
-  try {
-    answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)))
-  } catch (error) {
-    throw explain(error)
-  }
-  // A cache or proxy that answers for another job must not decide this one's fate.
-  if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-    throw new MalformedAnswerError('the answer is about another job')
-  }
-  return answer
 }
 
 /**
@@ -129,52 +92,4 @@ export async function readJobStatus(
 export function mayStartAgain(error: unknown): boolean {
   if (error instanceof HttpError) return isRetryableStatus(error.status)
   return error instanceof NetworkError && error.unsent
-}
-
-const STATUS_NAMES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' }
-
-/**
- * What a failed platform call tells a person, for the export's client and the import's alike: an
- * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
- * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
- */
-export function explainCallFailure(error: unknown, what: string, host: string, fixFor: (status: number) => string): unknown {
-  if (error instanceof AnswerTooLongError) {
-    return new ActionError(
-      `${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
-      'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
-    )
-  }
-  if (error instanceof RefusedUrlError) {
-    return new ActionError(
-      `${what} failed: ${error.message}.`,
-      'Check the "host" input: the platform API answered with a redirect the action will not follow.'
-    )
-  }
-  if (!(error instanceof HttpError) || isRetryable(error)) return error
-  const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
-  const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : ''
-  return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status))
-}
-
-/**
- * The HTTP client every platform call of a run goes through, export or import: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
- */
-export function connectToPlatform(
-  connection: { platform: URL; key: string },
-  signal: AbortSignal,
-  secrets: Secrets,
-  debug: (line: string) => void
-): PlatformHttp {
-  return new PlatformHttp({
-    platform: connection.platform,
-    key: connection.key,
-    signal,
-    env: process.env,
-    debug,
-    errorMessage: serverMessage,
-    onRedirect: url => secrets.addUrl(url)
-  })
 }

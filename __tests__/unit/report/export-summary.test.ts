@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { formatBytes } from '../../../src/log-text.js'
-import { changeRows, contentRows, summaryRows } from '../../../src/report/summary.js'
+import { changeRows, contentRows, summaryRows } from '../../../src/report/export-summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {

@@ -1,18 +1,16 @@
 /**
- * The job summary a person glances at: what was exported, how it ended, where the file is.
- * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
+ * The export's job summary, the one a person glances at: what was exported, how it ended, where
+ * the file is; for a set, one row per tool. Pure: HTML from the report, every text escaped (and
+ * redacted) here.
  */
-import * as core from '@actions/core'
+import { formatBytes } from '../log-text.js'
 import { describeEnvPolicy, type EnvVariablesCopy } from '../tool-export/env-variables.js'
 import type { ExportEntry } from '../tool-export/verify.js'
-import { formatBytes } from '../log-text.js'
-import { describeLines, type FileChange } from '../extract/file-changes.js'
+import { describeLines, type FileChange } from './file-change.js'
+import { code, escape, heading, headerRow, labelled, paragraph, table } from './html.js'
 
-/**
- * What one run learned, phase by phase. The fields named like the step's outputs hold the
- * values that were set as those outputs.
- */
-export interface RunReport {
+/** What the summary shows of one tool's export, filled from each phase's result. */
+export interface ExportReport {
   host?: string
   toolId?: string
   /** The tool's name in a set (the `tools` line's name). */
@@ -31,16 +29,12 @@ export interface RunReport {
   status?: string
   dockStatusId?: string
   exportJobId?: string
-  downloadUrl?: string
-  filePath?: string
   size?: number
   sha256?: string
   artifactName?: string
-  artifactId?: number
   artifactUrl?: string
   extractedPath?: string
   changed?: boolean
-  changes?: string
   /** With extract: what the repository copy holds of env_variables.json, and what changed in it, file by file. */
   envVariables?: EnvVariablesCopy
   fileChanges?: FileChange[]
@@ -57,7 +51,7 @@ const PHASE_NAMES: Record<Phase, string> = {
 }
 
 /** How the step ended, in one cell: never green unless every phase succeeded. */
-function statusCell(report: RunReport): string {
+function statusCell(report: ExportReport): string {
   if (report.timedOutAfterSeconds !== undefined) return `❌ timed out after ${report.timedOutAfterSeconds} s, still IN_PROGRESS`
   if (report.status && !report.error) return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${escape(report.status)}`
   const ended = report.cancelled ? 'was cancelled' : 'failed'
@@ -71,7 +65,7 @@ function statusCell(report: RunReport): string {
  * Label/value rows; a value is already escaped for HTML. `redact` replaces the run's secrets in
  * any text before it is escaped (the runner masks the log, not the summary).
  */
-export function summaryRows(given: RunReport, redact: (text: string) => string = text => text): [string, string][] {
+export function summaryRows(given: ExportReport, redact: (text: string) => string = text => text): [string, string][] {
   const report = redactReport(given, redact)
   const rows: [string, string | undefined][] = [
     ['Tool', report.toolId && (report.toolName ? `${escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
@@ -97,7 +91,7 @@ export function summaryRows(given: RunReport, redact: (text: string) => string =
 }
 
 /** The report with `redact` applied to every text in it. */
-function redactReport(report: RunReport, redact: (text: string) => string): RunReport {
+function redactReport(report: ExportReport, redact: (text: string) => string): ExportReport {
   return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]))
 }
 
@@ -111,7 +105,7 @@ export function contentRows(entries: ExportEntry[], most = 20): [string, string]
 /**
  * A set's table: one row per tool, failures first, each cell escaped (and redacted) here.
  */
-export function setRows(reports: RunReport[], redact: (text: string) => string = text => text): string[][] {
+export function setRows(reports: ExportReport[], redact: (text: string) => string = text => text): string[][] {
   const ordered = [...reports].sort((a, b) => Number(b.error !== undefined) - Number(a.error !== undefined))
   return ordered.map(given => {
     const report = redactReport(given, redact)
@@ -131,27 +125,24 @@ export function setRows(reports: RunReport[], redact: (text: string) => string =
   })
 }
 
-export async function writeSetSummary(
-  reports: RunReport[],
+/** A set's summary: a headline, then one row per tool. */
+export function setSummary(
+  reports: ExportReport[],
   error: string | undefined,
   durationMs: number,
   redact: (text: string) => string
-): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
+): string {
   const failed = reports.filter(report => report.error !== undefined).length
   const headline =
     error && failed === 0
       ? `❌ ${escape(redact(error))}`
       : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
-  const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }))
-  await core.summary
-    .addHeading('Kore.ai tool export', 3)
-    .addRaw(
-      `<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''}.</p>`,
-      true
-    )
-    .addTable([header, ...setRows(reports, redact)])
-    .write()
+  const from = reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''
+  return (
+    heading('Kore.ai tool export', 3) +
+    paragraph(`${headline} in ${(durationMs / 1000).toFixed(1)} s${from}.`) +
+    table([headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'), ...setRows(reports, redact)])
+  )
 }
 
 /** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
@@ -163,117 +154,15 @@ export function changeRows(changes: FileChange[], most = 50): [string, string, s
   return rows
 }
 
-export async function writeSummary(report: RunReport, redact: (text: string) => string): Promise<void> {
-  // Outside a runner (local runs) there is no summary file: nothing to write.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  core.summary
-    .addHeading('Kore.ai tool export', 3)
-    .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]))
+/** One tool's summary: how it ended, what the export holds, what changed in the repository copy. */
+export function exportSummary(report: ExportReport, redact: (text: string) => string): string {
+  let html = heading('Kore.ai tool export', 3) + labelled(summaryRows(report, redact))
   if (report.entries?.length) {
-    core.summary.addHeading('What the export holds', 4).addTable([
-      [
-        { data: 'File', header: true },
-        { data: 'Size', header: true }
-      ],
-      ...contentRows(report.entries)
-    ])
+    html += heading('What the export holds', 4) + table([headerRow('File', 'Size'), ...contentRows(report.entries)])
   }
   if (report.fileChanges?.length) {
-    core.summary.addHeading('What changed in the repository copy', 4).addTable([
-      [
-        { data: 'File', header: true },
-        { data: 'Change', header: true },
-        { data: 'Lines', header: true }
-      ],
-      ...changeRows(report.fileChanges)
-    ])
+    html +=
+      heading('What changed in the repository copy', 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)])
   }
-  await core.summary.write()
-}
-
-function code(text: string): string {
-  return `<code>${escape(text)}</code>`
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
-}
-
-/** What one import run learned: the rows of its summary. Names of variables only, never a value. */
-export interface ImportReport {
-  host?: string
-  dryRun?: boolean
-  source?: { kind: 'zip' | 'folder'; name: string; sha256: string; toolName?: string }
-  files?: { name: string; size: number; how?: string }[]
-  /** The tool imported into (input `toolId`), or the new tool's id once the platform gave it. */
-  toolId?: string
-  /** The new tool's name (input `toolName`). */
-  toolName?: string
-  backup?: { artifactName: string; artifactId: number; artifactUrl?: string }
-  dockStatusId?: string
-  status?: string
-  variables?: { name: string; source: string }[]
-  durationMs?: number
-  error?: string
-}
-
-/** The import summary's rows, each cell escaped (and redacted) here. */
-export function importRows(given: ImportReport, redact: (text: string) => string = text => text): [string, string][] {
-  const clean = (text: string): string => escape(redact(text))
-  const report = given
-  const target = report.toolName
-    ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
-    : report.toolId && `tool ${code(redact(report.toolId))}`
-  const source = report.source
-  const rows: [string, string | undefined][] = [
-    ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
-    ['Source SHA-256', source && code(source.sha256)],
-    ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
-    [
-      'Backup before the import',
-      report.backup &&
-        (report.backup.artifactUrl
-          ? `<a href="${escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
-          : clean(report.backup.artifactName))
-    ],
-    [
-      'Status',
-      report.dryRun && !report.error
-        ? 'dry run: nothing was sent'
-        : report.error
-          ? `❌ ${report.status ? clean(report.status) : 'failed'}`
-          : report.status && `✅ ${clean(report.status)}`
-    ],
-    ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
-    ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
-    ['Error', report.error && clean(report.error)]
-  ]
-  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
-}
-
-export async function writeImportSummary(report: ImportReport, redact: (text: string) => string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  core.summary
-    .addHeading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3)
-    .addTable(importRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]))
-  if (report.files?.length) {
-    core.summary.addHeading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4).addTable([
-      [
-        { data: 'File', header: true },
-        { data: 'Size', header: true },
-        { data: 'How', header: true }
-      ],
-      ...report.files.map(file => [code(file.name), formatBytes(file.size), escape(file.how ?? '')])
-    ])
-  }
-  if (report.variables?.length) {
-    core.summary.addHeading('Environment variables (names only)', 4).addTable([
-      [
-        { data: 'Variable', header: true },
-        { data: 'Value from', header: true }
-      ],
-      ...report.variables.map(variable => [code(redact(variable.name)), escape(variable.source)])
-    ])
-  }
-  await core.summary.write()
+  return html
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError, HttpError, NetworkError } from '../../../src/errors.js'
-import { MAX_CONSECUTIVE_FAILURES, waitForJob } from '../../../src/platform/wait.js'
+import { MAX_CONSECUTIVE_FAILURES, waitForJob } from '../../../src/platform/jobs.js'
 import type { StatusAnswer } from '../../../src/platform/answers.js'
 
 /** A fake clock: sleeping moves time on; each status call takes `latency` ms. */
