@@ -21,6 +21,8 @@ import { makeToolExport } from './zip.mjs'
  *   table:  the parameter table's names (`dockStatusId`, `downloadURL`);
  *   model:  the model-export sample's `_id`.
  *
+ * @typedef {'Export Tool' | 'Import Tool' | 'Deploy Tool' | 'Undeploy Tool'} Scope   an API scope a key may have
+ *
  * @typedef {object} SimTool
  * @property {string} flowId
  * @property {string} [name]            the file name the download proposes (Content-Disposition)
@@ -76,11 +78,14 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [status]      on a dock status request: the status answered
  */
 
+/** @type {readonly Scope[]} Every scope a key can have on these routes (a key given `true` has them all). */
+export const ALL_SCOPES = Object.freeze(['Export Tool', 'Import Tool', 'Deploy Tool', 'Undeploy Tool'])
+
 /** Files of this size or more are refused by the one-request upload (the page: "smaller than 25 MB"). */
 export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
 
 /**
- * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
+ * @param {{ keys?: Record<string, boolean | readonly Scope[]>, tools?: Record<string, SimTool>,
  *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[] },
  *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number,
  *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
@@ -88,7 +93,10 @@ export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
  *     address of this machine is not loopback, so proxies apply to it.
  *   tls: the origins named in `on` speak https with this key and certificate.
- *   keys: API key -> whether it has the Export Tool scope.
+ *   keys: API key -> its scopes: true every one (ALL_SCOPES), false none (a Viewer's key), or a list,
+ *     e.g. every scope but Deploy Tool: `ALL_SCOPES.filter(scope => scope !== 'Deploy Tool')`. Each
+ *     route needs its scope (export: Export Tool, both imports: Import Tool, deploy: Deploy Tool,
+ *     undeploy: Undeploy Tool); File Upload, dock status and the download need a key with any scope.
  */
 export async function startPlatformSimulator(options = {}) {
   const keys = options.keys ?? { 'kg-test-key': true }
@@ -144,7 +152,7 @@ export async function startPlatformSimulator(options = {}) {
       const afterStart = ['lost', 'cut', 'huge'].includes(faults.export[0]?.kind ?? '') && (faults.export[0].status ?? 200) < 300
       const lost = afterStart ? faults.export.shift() : undefined
       if (!lost && applyFault(faults.export, res)) return
-      if (!authorised(key, res)) return
+      if (!authorised(key, res, 'Export Tool')) return
       const toolId = decodeURIComponent(match[1])
       const tool = tools[toolId]
       if (!tool || url.searchParams.get('flowId') !== tool.flowId) {
@@ -339,7 +347,7 @@ export async function startPlatformSimulator(options = {}) {
     const received = { toolId, body: body ?? {}, at: Date.now() }
     imports.push(received)
     if (applyFault(faults.import, res)) return
-    if (!authorised(key, res)) return
+    if (!authorised(key, res, 'Import Tool')) return
     if (toolId !== undefined && !tools[toolId]) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
     const required =
       toolId === undefined ? ['toolDataFileId', 'flowDataFileId', 'toolName'] : ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId']
@@ -356,14 +364,21 @@ export async function startPlatformSimulator(options = {}) {
     sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
   }
 
-  /** @param {string | undefined} key @param {import('node:http').ServerResponse} res */
-  function authorised(key, res) {
+  /**
+   * Answers 401 for a key the platform does not know, 403 for one without `scope` (without any
+   * scope, on the routes no page names a scope for: File Upload, dock status, the download).
+   * @param {string | undefined} key @param {import('node:http').ServerResponse} res @param {Scope} [scope]
+   */
+  function authorised(key, res, scope) {
     if (!key || !(key in keys)) {
       sendJson(res, 401, { errors: [{ msg: 'Invalid API key', code: 401 }] })
       return false
     }
-    if (!keys[key]) {
-      sendJson(res, 403, { errors: [{ msg: 'The API key does not have the Export Tool scope', code: 403 }] })
+    const has = keys[key]
+    const scopes = has === true ? ALL_SCOPES : has === false ? [] : has
+    if (scope ? !scopes.includes(scope) : !scopes.length) {
+      const msg = scope ? `The API key does not have the ${scope} scope` : 'The API key has no scope for this API'
+      sendJson(res, 403, { errors: [{ msg, code: 403 }] })
       return false
     }
     return true
