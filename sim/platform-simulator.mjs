@@ -5,14 +5,19 @@
  * dock status answer as documented, the download from a URL that may redirect to another origin
  * (an "object store"). Faults can be injected per route. Every request is recorded, so tests can
  * assert what was sent where. Used by the end-to-end tests, the demo and the benchmark.
+ *
+ * Tools have versions, as the platform's UI guides describe them: an in-development version (what an
+ * import into the tool replaces) and a deployed one (what the tool runs). A configured tool starts with
+ * its configured export as both; a finished import makes the next in-development version; `sim.tool(id)`
+ * tells a test what the tool holds.
  */
 import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, readFileSync, statSync } from 'node:fs'
 import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
-import { makeToolExport } from './zip.mjs'
+import { makeToolExport, makeZip, readZip } from './zip.mjs'
 
 /**
  * @typedef {'sample' | 'table' | 'model'} AnswerVariant
@@ -40,6 +45,53 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [downloadUrl]     the download URL the answers give, as is, instead of the simulator's
  * @property {string} [redirectTo]      where the download redirects (a raw Location), instead of the storage
  * @property {number} [paceBytesPerSecond]  send the download in 1 MiB steps on a timer, at this rate (a paced link)
+ * @property {boolean} [deployed]       false: the configured version is in development only, never deployed (default true:
+ *                                      the UI guide says a tool must be deployed to take an imported version)
+ * @property {ExportOf} [exportOf]      which version an export serves, instead of the simulator's `exportOf`
+ *
+ * @typedef {'deployed' | 'inDevelopment'} ExportOf   which version of a tool an export serves:
+ *   deployed:      the deployed version, as the vendor's Export page says ("along with its deployed call
+ *                  flow"; callflowId is "the callflow ID for the deployed tool"); the in-development one
+ *                  when nothing is deployed (the pages say nothing of that case);
+ *   inDevelopment: the in-development version.
+ *   A configured version exports as before (file, filePath or the default export); an imported one as a
+ *   zip of its definitions (deflated, flow, app, env).
+ *
+ * @typedef {object} Version   a version of a tool
+ * @property {number} number   the configured version is 1 (a new tool's first import too); each import makes the next
+ * @property {'configured' | 'import'} from   configured: what the tool's options make it export
+ * @property {Record<string, Buffer>} [definitions]   an imported version's definitions as uploaded, by file name
+ *                                    (flow_definition.json, app_definition.json, env_variables.json when sent)
+ * @property {Record<string, string>} [fileIds]   an imported version's import body: field -> file id
+ * @property {string} [dockStatusId]  the import job that made it
+ *
+ * @typedef {object} ToolState   a tool's versions, once an import, deploy or undeploy touched it
+ * @property {Version} inDevelopment
+ * @property {Version | null} deployed
+ * @property {number} versions   how many versions the tool has had
+ *
+ * @typedef {object} VersionView   a version as `sim.tool()` shows it
+ * @property {number} number
+ * @property {'configured' | 'import'} from
+ * @property {Record<string, Buffer> | null} definitions   by file name; a configured version's are read from
+ *                                    its export, null when that is not a zip this simulator can read
+ * @property {Record<string, string>} [fileIds]
+ * @property {string} [dockStatusId]
+ *
+ * @typedef {object} ToolView   what `sim.tool(toolId)` returns
+ * @property {string} toolId
+ * @property {boolean} created   made by a new-tool import (not configured)
+ * @property {VersionView} inDevelopment
+ * @property {VersionView | null} deployed   null: not deployed (a new tool, or undeployed)
+ *
+ * @typedef {object} ImportJob   an import job, by dock status id
+ * @property {string} toolId     the tool imported into, or the new tool's id
+ * @property {number} startedAt  epoch ms
+ * @property {'SUCCESS' | 'FAILED' | 'NEVER'} outcome
+ * @property {number} durationMs  how long it stays IN_PROGRESS (importJob.durationMs when it started)
+ * @property {Version} version    what it makes the in-development version, if it succeeds
+ * @property {string} [toolName]  a new tool's name
+ * @property {boolean} [settled]  its end has been applied to the tool
  *
  * @typedef {{ kind: string, status?: number, retryAfter?: string, retryAfterDateInMs?: number, body?: string | Buffer,
  *             contentType?: string, headers?: Record<string, string> }} Fault
@@ -78,6 +130,13 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [status]      on a dock status request: the status answered
  */
 
+/** Which definition file each of the import body's file id fields carries (koreai-api.md §4.2). */
+const DEFINITION_OF = Object.freeze({
+  flowDataFileId: 'flow_definition.json',
+  toolDataFileId: 'app_definition.json',
+  envVariablesFileId: 'env_variables.json'
+})
+
 /** @type {readonly Scope[]} Every scope a key can have on these routes (a key given `true` has them all). */
 export const ALL_SCOPES = Object.freeze(['Export Tool', 'Import Tool', 'Deploy Tool', 'Undeploy Tool'])
 
@@ -87,12 +146,13 @@ export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
 /**
  * @param {{ keys?: Record<string, boolean | readonly Scope[]>, tools?: Record<string, SimTool>,
  *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[] },
- *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number,
+ *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number, exportOf?: ExportOf,
  *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
  *   storageHostname: the address the storage origin listens on, when not `hostname`.
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
  *     address of this machine is not loopback, so proxies apply to it.
  *   tls: the origins named in `on` speak https with this key and certificate.
+ *   exportOf: which version of a tool an export serves (default 'deployed'); a tool's own `exportOf` wins.
  *   keys: API key -> its scopes: true every one (ALL_SCOPES), false none (a Viewer's key), or a list,
  *     e.g. every scope but Deploy Tool: `ALL_SCOPES.filter(scope => scope !== 'Deploy Tool')`. Each
  *     route needs its scope (export: Export Tool, both imports: Import Tool, deploy: Deploy Tool,
@@ -115,14 +175,19 @@ export async function startPlatformSimulator(options = {}) {
   const sessions = new Map()
   /** @type {ImportRequest[]} */
   const imports = []
-  /** @type {Map<string, { toolId: string, startedAt: number, outcome: string }>} import jobs by dock status id */
+  /** @type {Map<string, ImportJob>} import jobs by dock status id */
   const importJobs = new Map()
+  /** New tools' ids count up for the simulator's life, never reused: a late request of an earlier test finds no tool of a later one. */
   let newTools = 0
+  /** @type {Map<string, ToolState>} versions of the tools an import, deploy or undeploy touched */
+  const states = new Map()
+  /** @type {Set<string>} tools a new-tool import made (in `tools` until reset) */
+  const created = new Set()
   /** How import jobs end; tests may change it between runs. */
   const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
   /** @type {RecordedRequest[]} */
   const requests = []
-  /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
+  /** @type {Map<string, { toolId: string, startedAt: number, token: string, file?: Buffer }>} export jobs; file: an imported version's export */
   const jobs = new Map()
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
@@ -134,7 +199,7 @@ export async function startPlatformSimulator(options = {}) {
     const url = new URL(req.url ?? '/', 'http://storage')
     const job = [...jobs.values()].find(j => url.pathname === `/bucket/${j.token}` && url.searchParams.get('sig') === `sig-${j.token}`)
     if (!job) return send(res, 403, '<Error><Code>AccessDenied</Code></Error>', 'application/xml')
-    serveFile(req, res, job.toolId)
+    serveFile(req, res, job)
   }
   const tls = (/** @type {'platform' | 'storage'} */ name) => (options.tls?.on.includes(name) ? options.tls : undefined)
   const storageTls = tls('storage')
@@ -143,6 +208,7 @@ export async function startPlatformSimulator(options = {}) {
   /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} */
   const platformHandler = (req, res) => {
     const entry = record('platform', req, res)
+    settle()
     const url = new URL(req.url ?? '/', 'http://platform')
     const key = header(req, 'x-api-key')
     /** @type {RegExpExecArray | null} */
@@ -160,7 +226,7 @@ export async function startPlatformSimulator(options = {}) {
       }
       const id = `ds-${randomUUID()}`
       const token = randomUUID()
-      jobs.set(id, { toolId, startedAt: Date.now(), token })
+      jobs.set(id, { toolId, startedAt: Date.now(), token, file: exportedFile(toolId) })
       if (lost?.kind === 'lost') return res.socket?.destroy()
       if (lost?.kind === 'cut') return sendHalf(res, 200, exportAnswer(tool, toolId, id, token))
       if (lost?.kind === 'huge') return sendEndless(res)
@@ -178,9 +244,8 @@ export async function startPlatformSimulator(options = {}) {
       if (applyFault(faults.status, res)) return
       if (!authorised(key, res)) return
       const id = decodeURIComponent(match[1])
-      const job = /** @type {{ toolId: string, startedAt: number, outcome: string }} */ (importJobs.get(id))
-      const running = job.outcome === 'NEVER' || Date.now() - job.startedAt < importJob.durationMs
-      const status = running ? 'IN_PROGRESS' : job.outcome
+      const job = /** @type {ImportJob} */ (importJobs.get(id))
+      const status = ended(job) ? job.outcome : 'IN_PROGRESS'
       entry.status = status
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'IMPORT', status }
@@ -221,7 +286,7 @@ export async function startPlatformSimulator(options = {}) {
         })
         return res.end()
       }
-      return serveFile(req, res, job.toolId)
+      return serveFile(req, res, job)
     }
     sendJson(res, 404, { errors: [{ msg: 'No such route', code: 404 }] })
   }
@@ -359,9 +424,114 @@ export async function startPlatformSimulator(options = {}) {
     if (unknown.length) return sendJson(res, 400, { errors: [{ msg: `Unknown file id in ${unknown.join(', ')}`, code: 400 }] })
     const id = `ds-${randomUUID()}`
     const target = toolId ?? `a-new-${++newTools}`
-    importJobs.set(id, { toolId: target, startedAt: Date.now(), outcome: importJob.outcome })
+    /** @type {Record<string, Buffer>} */
+    const definitions = {}
+    /** @type {Record<string, string>} */
+    const fileIds = {}
+    for (const [field, name] of Object.entries(DEFINITION_OF)) {
+      if (body[field] === undefined) continue
+      fileIds[field] = String(body[field])
+      definitions[name] = /** @type {StoredFile} */ (files.get(fileIds[field])).bytes
+    }
+    importJobs.set(id, {
+      toolId: target,
+      startedAt: Date.now(),
+      outcome: /** @type {'SUCCESS' | 'FAILED' | 'NEVER'} */ (importJob.outcome),
+      durationMs: importJob.durationMs,
+      version: { number: 0, from: 'import', definitions, fileIds, dockStatusId: id },
+      toolName: toolId === undefined ? String(body.toolName) : undefined
+    })
     received.dockStatusId = id
     sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
+  }
+
+  /** @param {{ startedAt: number, durationMs: number, outcome: string }} job */
+  function ended(job) {
+    return job.outcome !== 'NEVER' && Date.now() - job.startedAt >= job.durationMs
+  }
+
+  /**
+   * Applies the jobs that have ended since the last look, in the order they ended: a successful import
+   * makes the next in-development version (and a new tool, for a new-tool import). Jobs end by the
+   * clock, so this runs before every request is handled and before a test reads a tool.
+   */
+  function settle() {
+    /** @type {{ at: number, apply: () => void }[]} */
+    const due = []
+    for (const job of importJobs.values()) {
+      if (job.settled || !ended(job)) continue
+      due.push({
+        at: job.startedAt + job.durationMs,
+        apply: () => {
+          job.settled = true
+          if (job.outcome === 'SUCCESS') applyImport(job)
+        }
+      })
+    }
+    due.sort((a, b) => a.at - b.at)
+    for (const { apply } of due) apply()
+  }
+
+  /** @param {ImportJob} job */
+  function applyImport(job) {
+    const state = states.get(job.toolId)
+    if (!tools[job.toolId]) {
+      // A new tool: in development, not deployed; its flow id is the simulator's own (no page says how users learn one).
+      tools[job.toolId] = { flowId: `cf-${job.toolId}`, name: job.toolName }
+      created.add(job.toolId)
+      states.set(job.toolId, { inDevelopment: { ...job.version, number: 1 }, deployed: null, versions: 1 })
+      return
+    }
+    const into = state ?? stateOf(job.toolId)
+    into.versions++
+    into.inDevelopment = { ...job.version, number: into.versions }
+  }
+
+  /** A tool's versions, made from its options the first time something changes them. @param {string} toolId */
+  function stateOf(toolId) {
+    let state = states.get(toolId)
+    if (!state) {
+      state = configuredState(tools[toolId])
+      states.set(toolId, state)
+    }
+    return state
+  }
+
+  /** @param {SimTool} tool @returns {ToolState} */
+  function configuredState(tool) {
+    /** @type {Version} */
+    const configured = { number: 1, from: 'configured' }
+    return { inDevelopment: configured, deployed: tool.deployed === false ? null : configured, versions: 1 }
+  }
+
+  /** What an export of the tool serves now: an imported version's zip, or undefined for the tool's configured export. @param {string} toolId */
+  function exportedFile(toolId) {
+    const state = states.get(toolId)
+    if (!state) return undefined
+    const exportOf = tools[toolId].exportOf ?? options.exportOf ?? 'deployed'
+    const version = exportOf === 'deployed' ? (state.deployed ?? state.inDevelopment) : state.inDevelopment
+    if (!version.definitions) return undefined
+    const definitions = version.definitions
+    const names = Object.values(DEFINITION_OF).filter(name => definitions[name])
+    return makeZip(
+      names.map(name => ({ name, data: definitions[name] })),
+      { method: 'deflate' }
+    )
+  }
+
+  /** @param {string} toolId @param {Version} version @returns {VersionView} */
+  function viewOf(toolId, version) {
+    /** @type {Record<string, Buffer> | null} */
+    let definitions = version.definitions ?? null
+    if (version.from === 'configured') {
+      const tool = tools[toolId]
+      try {
+        definitions = readZip(tool.filePath ? readFileSync(tool.filePath) : (tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')))
+      } catch {
+        definitions = null
+      }
+    }
+    return { ...version, definitions }
   }
 
   /**
@@ -436,9 +606,12 @@ export async function startPlatformSimulator(options = {}) {
     })
   }
 
-  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
-  function serveFile(req, res, toolId) {
-    const tool = tools[toolId]
+  /**
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {{ toolId: string, file?: Buffer }} job
+   */
+  function serveFile(req, res, job) {
+    const tool = tools[job.toolId]
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
     if (fault?.kind === 'reset') return req.socket.destroy()
@@ -469,14 +642,14 @@ export async function startPlatformSimulator(options = {}) {
       )
       return
     }
-    if (tool.filePath) {
+    if (tool.filePath && !job.file) {
       if (fault) throw new Error(`the download fault '${fault.kind}' needs an in-memory export (file), not filePath`)
       if (tool.paceBytesPerSecond) return sendPaced(req, res, tool.filePath, tool.paceBytesPerSecond, disposition)
       const size = statSync(tool.filePath).size
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
       return createReadStream(tool.filePath, { highWaterMark: 1 << 20 }).pipe(res)
     }
-    const plain = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
+    const plain = job.file ?? tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
     const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }
     const coding = fault && fault.kind in encoders ? /** @type {keyof typeof encoders} */ (fault.kind) : undefined
     const body = coding ? encoders[coding](plain) : plain
@@ -518,9 +691,29 @@ export async function startPlatformSimulator(options = {}) {
     /** Every import request received, in order, with its JSON body. */
     imports,
     importJobs,
+    /**
+     * A tool's versions now: what is in development, what is deployed; undefined for a tool the
+     * simulator does not know (a new tool exists once its import job has succeeded).
+     * @param {string} toolId @returns {ToolView | undefined}
+     */
+    tool(toolId) {
+      settle()
+      const tool = tools[toolId]
+      if (!tool) return undefined
+      const state = states.get(toolId) ?? configuredState(tool)
+      return {
+        toolId,
+        created: created.has(toolId),
+        inDevelopment: viewOf(toolId, state.inDevelopment),
+        deployed: state.deployed && viewOf(toolId, state.deployed)
+      }
+    },
     /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
     importJob,
-    /** Forgets every request, job, upload, import and fault queued: a clean slate for the next test. */
+    /**
+     * Forgets every request, job, upload, import, tool version and fault queued, and the tools imports
+     * made: a clean slate for the next test. (Tools configured, or changed by a test, stay as they are.)
+     */
     reset() {
       requests.length = 0
       jobs.clear()
@@ -529,6 +722,9 @@ export async function startPlatformSimulator(options = {}) {
       sessions.clear()
       imports.length = 0
       importJobs.clear()
+      states.clear()
+      for (const toolId of created) delete tools[toolId]
+      created.clear()
       importJob.outcome = options.importOutcome ?? 'SUCCESS'
       importJob.durationMs = options.importDurationMs ?? 800
     },
