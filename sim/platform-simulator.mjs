@@ -48,6 +48,43 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {boolean} [deployed]       false: the configured version is in development only, never deployed (default true:
  *                                      the UI guide says a tool must be deployed to take an imported version)
  * @property {ExportOf} [exportOf]      which version an export serves, instead of the simulator's `exportOf`
+ * @property {DeployPlan} [deploy]      how its deploys go, field by field over the simulator's `deployPlan`
+ * @property {DeployPlan} [undeploy]    how its undeploys go, field by field over the simulator's `undeployPlan`
+ *
+ * @typedef {'SUCCESS' | 'FAILED' | 'NEVER' | 403} DeployOutcome   how one deploy (or undeploy) request goes:
+ *   SUCCESS / FAILED: the job ends so after `durationMs`; NEVER: it stays IN_PROGRESS (a hang);
+ *   403: no job, the answer the platform gives a key without the Deploy (Undeploy) Tool scope.
+ *
+ * @typedef {object} DeployPlan   how a tool's deploy or undeploy requests go
+ * @property {DeployOutcome[]} [outcomes]  the outcomes of the tool's first, second, … request (counted per tool
+ *                                    and action since the last reset; a request counts once past faults, key,
+ *                                    tool and body checks); later ones get `outcome`. E.g. ['FAILED'] fails the
+ *                                    first deploy and lets the next (a rollback's) succeed.
+ * @property {DeployOutcome} [outcome]  default SUCCESS
+ * @property {number} [durationMs]     how long the job stays IN_PROGRESS (default 1000 for a deploy, 500 for an undeploy)
+ * @property {boolean} [doneAtStart]   the start answer already carries the end (SUCCESS or FAILED; not NEVER)
+ * @property {string} [message]        what a FAILED job's status says (`message`, as a FAILED import's does)
+ * @property {AnswerVariant} [variant]  the start answer's id key: sample the vendor's sample's (`dock-statusId` for a
+ *                                    deploy, `dockStatusId` for an undeploy), table `dockStatusId`, model `_id`
+ *
+ * @typedef {object} DeployRequest   a deploy or undeploy request the simulator received
+ * @property {string} toolId
+ * @property {'DEPLOY' | 'UNDEPLOY'} action
+ * @property {string} body        as received
+ * @property {number} at          epoch ms it arrived
+ * @property {DeployOutcome} [outcome]   the outcome it took, once past faults, key, tool and body checks
+ * @property {string} [dockStatusId]    the job it started, when it started one
+ * @property {number} [version]   a deploy that started: the number of the in-development version it deploys
+ *
+ * @typedef {object} DeployJob   a deploy or undeploy job, by dock status id
+ * @property {string} toolId
+ * @property {'DEPLOY' | 'UNDEPLOY'} action
+ * @property {number} startedAt   epoch ms
+ * @property {'SUCCESS' | 'FAILED' | 'NEVER'} outcome
+ * @property {number} durationMs  how long it stays IN_PROGRESS (0: done at start)
+ * @property {string} message     what its FAILED status says
+ * @property {Version} [version]  a deploy's: the in-development version when it was asked for (what SUCCESS deploys)
+ * @property {boolean} [settled]  its end has been applied to the tool
  *
  * @typedef {'deployed' | 'inDevelopment'} ExportOf   which version of a tool an export serves:
  *   deployed:      the deployed version, as the vendor's Export page says ("along with its deployed call
@@ -83,6 +120,7 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {boolean} created   made by a new-tool import (not configured)
  * @property {VersionView} inDevelopment
  * @property {VersionView | null} deployed   null: not deployed (a new tool, or undeployed)
+ * @property {DeployRequest[]} deploys   every deploy and undeploy request naming the tool, in order
  *
  * @typedef {object} ImportJob   an import job, by dock status id
  * @property {string} toolId     the tool imported into, or the new tool's id
@@ -97,12 +135,13 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  *             contentType?: string, headers?: Record<string, string> }} Fault
  *   retryAfterDateInMs: send Retry-After as an HTTP date this far ahead of the answer (whole seconds, as dates go)
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
- *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export route 'lost' (start the job, then drop the answer);
+ *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export, deploy and
+ *   undeploy routes 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
  *   half, then hold the connection open)
- *   More kinds: on the export and status routes 'cut' (answer `status`, default 200, announce the
- *   full length, send half, close; a 2xx start does start the job) and 'huge' (a 200 answer that
- *   never ends, until the client hangs up); on the download 'gzip', 'deflate', 'br' (the export
+ *   More kinds: on the export, deploy, undeploy and status routes 'cut' (answer `status`, default 200, announce
+ *   the full length, send half, close; a 2xx start does start the job) and 'huge' (a 200 answer that
+ *   never ends, until the client hangs up; on a start route, after the job started); on the download 'gzip', 'deflate', 'br' (the export
  *   sent with that Content-Encoding, whatever the request accepts, as nginx `gzip_static always`
  *   does) and 'trickle' (announce the full length, then send one byte a second)
  *
@@ -128,6 +167,7 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {number} fromPort  the client's port: which connection it came on
  * @property {number} [finishedAt]  epoch ms the response was fully sent
  * @property {string} [status]      on a dock status request: the status answered
+ * @property {string} [body]        on a deploy or undeploy request: the body as received
  */
 
 /** Which definition file each of the import body's file id fields carries (koreai-api.md §4.2). */
@@ -145,7 +185,9 @@ export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
 
 /**
  * @param {{ keys?: Record<string, boolean | readonly Scope[]>, tools?: Record<string, SimTool>,
- *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[] },
+ *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[],
+ *                     deploy?: Fault[], undeploy?: Fault[] },
+ *           deploy?: DeployPlan, undeploy?: DeployPlan,
  *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number, exportOf?: ExportOf,
  *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
  *   storageHostname: the address the storage origin listens on, when not `hostname`.
@@ -153,6 +195,8 @@ export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
  *     address of this machine is not loopback, so proxies apply to it.
  *   tls: the origins named in `on` speak https with this key and certificate.
  *   exportOf: which version of a tool an export serves (default 'deployed'); a tool's own `exportOf` wins.
+ *   deploy, undeploy: how deploys and undeploys go for every tool (a tool's own plan wins, field by field),
+ *     tools new imports make included.
  *   keys: API key -> its scopes: true every one (ALL_SCOPES), false none (a Viewer's key), or a list,
  *     e.g. every scope but Deploy Tool: `ALL_SCOPES.filter(scope => scope !== 'Deploy Tool')`. Each
  *     route needs its scope (export: Export Tool, both imports: Import Tool, deploy: Deploy Tool,
@@ -167,7 +211,9 @@ export async function startPlatformSimulator(options = {}) {
     status: [...(options.faults?.status ?? [])],
     download: [...(options.faults?.download ?? [])],
     upload: [...(options.faults?.upload ?? [])],
-    import: [...(options.faults?.import ?? [])]
+    import: [...(options.faults?.import ?? [])],
+    deploy: [...(options.faults?.deploy ?? [])],
+    undeploy: [...(options.faults?.undeploy ?? [])]
   }
   /** @type {Map<string, StoredFile>} */
   const files = new Map()
@@ -183,6 +229,16 @@ export async function startPlatformSimulator(options = {}) {
   const states = new Map()
   /** @type {Set<string>} tools a new-tool import made (in `tools` until reset) */
   const created = new Set()
+  /** @type {DeployRequest[]} */
+  const deploys = []
+  /** @type {Map<string, DeployJob>} deploy and undeploy jobs by dock status id */
+  const deployJobs = new Map()
+  /** How many deploy and undeploy requests each tool took an outcome for: the index into its plan's `outcomes`. */
+  const asked = { DEPLOY: new Map(), UNDEPLOY: new Map() }
+  /** How deploys and undeploys go for every tool; tests may change them between runs. @type {DeployPlan} */
+  const deployPlan = { ...options.deploy }
+  /** @type {DeployPlan} */
+  const undeployPlan = { ...options.undeploy }
   /** How import jobs end; tests may change it between runs. */
   const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
   /** @type {RecordedRequest[]} */
@@ -233,6 +289,9 @@ export async function startPlatformSimulator(options = {}) {
       return send(res, 200, `${tool.bom ? '\uFEFF' : ''}${exportAnswer(tool, toolId, id, token)}`, 'application/json')
     }
     if (req.method === 'POST' && url.pathname.startsWith('/api/public/files')) return fileUpload(req, res, url.pathname, key)
+    if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/(deploy|undeploy)$/.exec(url.pathname))) {
+      return deployTool(req, res, entry, decodeURIComponent(match[1]), match[2] === 'deploy' ? 'DEPLOY' : 'UNDEPLOY', key)
+    }
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/(?:([^/]+)\/)?import$/.exec(url.pathname))) {
       return importTool(req, res, match[1] === undefined ? undefined : decodeURIComponent(match[1]), key)
     }
@@ -250,6 +309,24 @@ export async function startPlatformSimulator(options = {}) {
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'IMPORT', status }
       if (status === 'FAILED') answer.message = 'Import failed: incompatible tool version'
+      return sendJson(res, 200, answer)
+    }
+    if (
+      req.method === 'GET' &&
+      (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname)) &&
+      deployJobs.has(decodeURIComponent(match[1]))
+    ) {
+      if (applyFault(faults.status, res)) return
+      if (!authorised(key, res)) return
+      const id = decodeURIComponent(match[1])
+      const job = /** @type {DeployJob} */ (deployJobs.get(id))
+      const status = ended(job) ? job.outcome : 'IN_PROGRESS'
+      entry.status = status
+      /** @type {Record<string, unknown>} */
+      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: job.action, status }
+      answer.percentageComplete =
+        status === 'IN_PROGRESS' ? Math.min(99, Math.floor(((Date.now() - job.startedAt) / Math.max(1, job.durationMs)) * 100)) : 100
+      if (status === 'FAILED') answer.message = job.message
       return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
@@ -445,6 +522,87 @@ export async function startPlatformSimulator(options = {}) {
     sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
   }
 
+  /**
+   * The deploy and undeploy routes: a job that deploys the tool's in-development version as it is now,
+   * or undeploys the tool; its outcome from the tool's plan.
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {RecordedRequest} entry @param {string} toolId @param {'DEPLOY' | 'UNDEPLOY'} action @param {string | undefined} key
+   */
+  async function deployTool(req, res, entry, toolId, action, key) {
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    const text = Buffer.concat(chunks).toString('utf8')
+    entry.body = text
+    /** @type {DeployRequest} */
+    const received = { toolId, action, body: text, at: Date.now() }
+    deploys.push(received)
+    const queue = action === 'DEPLOY' ? faults.deploy : faults.undeploy
+    // These faults come after the job started (as on the export route): the platform did act on the request.
+    const afterStart = ['lost', 'cut', 'huge'].includes(queue[0]?.kind ?? '') && (queue[0].status ?? 200) < 300
+    const lost = afterStart ? queue.shift() : undefined
+    if (!lost && applyFault(queue, res)) return
+    const scope = action === 'DEPLOY' ? 'Deploy Tool' : 'Undeploy Tool'
+    if (!authorised(key, res, scope)) return
+    const tool = tools[toolId]
+    if (!tool) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
+    if (action === 'DEPLOY') {
+      /** @type {unknown} */
+      let body
+      try {
+        body = JSON.parse(text)
+      } catch {
+        body = undefined
+      }
+      if (!body || typeof body !== 'object' || typeof (/** @type {Record<string, unknown>} */ (body).isAsync) !== 'boolean') {
+        return sendJson(res, 400, { errors: [{ msg: 'isAsync is required and must be a boolean', code: 400 }] })
+      }
+    }
+    settle() // the body took time to arrive: an import may have ended since
+    const plan = { ...(action === 'DEPLOY' ? deployPlan : undeployPlan), ...(action === 'DEPLOY' ? tool.deploy : tool.undeploy) }
+    const count = asked[action].get(toolId) ?? 0
+    asked[action].set(toolId, count + 1)
+    const outcome = plan.outcomes?.[count] ?? plan.outcome ?? 'SUCCESS'
+    received.outcome = outcome
+    /** @type {[number, string]} */
+    let answer
+    if (outcome === 403) {
+      answer = [403, JSON.stringify({ errors: [{ msg: `The API key does not have the ${scope} scope`, code: 403 }] })]
+    } else {
+      const id = `ds-${randomUUID()}`
+      const doneAtStart = Boolean(plan.doneAtStart) && outcome !== 'NEVER'
+      const state = stateOf(toolId)
+      /** @type {DeployJob} */
+      const job = {
+        toolId,
+        action,
+        startedAt: Date.now(),
+        outcome,
+        durationMs: doneAtStart ? 0 : (plan.durationMs ?? (action === 'DEPLOY' ? 1000 : 500)),
+        message:
+          plan.message ??
+          (action === 'DEPLOY'
+            ? 'Deployment failed: fix the errors in the tool flow, then deploy again'
+            : 'Undeployment failed: internal error'),
+        version: action === 'DEPLOY' ? state.inDevelopment : undefined
+      }
+      deployJobs.set(id, job)
+      received.dockStatusId = id
+      received.version = job.version?.number
+      if (doneAtStart) settle()
+      const variant = plan.variant ?? 'sample'
+      const idKey = variant === 'model' ? '_id' : variant === 'table' || action === 'UNDEPLOY' ? 'dockStatusId' : 'dock-statusId'
+      const status = doneAtStart ? outcome : 'IN_PROGRESS'
+      /** @type {Record<string, unknown>} */
+      const body = { [idKey]: id, toolId, jobType: 'TOOLS', action, status }
+      if (status === 'FAILED') body.message = job.message
+      answer = [200, JSON.stringify(body)]
+    }
+    if (lost?.kind === 'lost') return res.socket?.destroy()
+    if (lost?.kind === 'cut') return sendHalf(res, answer[0], answer[1])
+    if (lost?.kind === 'huge') return sendEndless(res)
+    return send(res, answer[0], answer[1], 'application/json')
+  }
+
   /** @param {{ startedAt: number, durationMs: number, outcome: string }} job */
   function ended(job) {
     return job.outcome !== 'NEVER' && Date.now() - job.startedAt >= job.durationMs
@@ -452,7 +610,8 @@ export async function startPlatformSimulator(options = {}) {
 
   /**
    * Applies the jobs that have ended since the last look, in the order they ended: a successful import
-   * makes the next in-development version (and a new tool, for a new-tool import). Jobs end by the
+   * makes the next in-development version (and a new tool, for a new-tool import), a successful deploy
+   * makes the version it was asked for the deployed one, an undeploy leaves none deployed. Jobs end by the
    * clock, so this runs before every request is handled and before a test reads a tool.
    */
   function settle() {
@@ -465,6 +624,18 @@ export async function startPlatformSimulator(options = {}) {
         apply: () => {
           job.settled = true
           if (job.outcome === 'SUCCESS') applyImport(job)
+        }
+      })
+    }
+    for (const job of deployJobs.values()) {
+      if (job.settled || !ended(job)) continue
+      due.push({
+        at: job.startedAt + job.durationMs,
+        apply: () => {
+          job.settled = true
+          if (job.outcome !== 'SUCCESS') return
+          const state = stateOf(job.toolId)
+          state.deployed = job.action === 'DEPLOY' ? (job.version ?? state.inDevelopment) : null
         }
       })
     }
@@ -705,9 +876,17 @@ export async function startPlatformSimulator(options = {}) {
         toolId,
         created: created.has(toolId),
         inDevelopment: viewOf(toolId, state.inDevelopment),
-        deployed: state.deployed && viewOf(toolId, state.deployed)
+        deployed: state.deployed && viewOf(toolId, state.deployed),
+        deploys: deploys.filter(request => request.toolId === toolId)
       }
     },
+    /** Every deploy and undeploy request received, in order (unknown tools' too). */
+    deploys,
+    deployJobs,
+    /** How deploys go for every tool (a tool's `deploy` wins, field by field): change it between runs. */
+    deployPlan,
+    /** How undeploys go for every tool (a tool's `undeploy` wins, field by field). */
+    undeployPlan,
     /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
     importJob,
     /**
@@ -725,6 +904,14 @@ export async function startPlatformSimulator(options = {}) {
       states.clear()
       for (const toolId of created) delete tools[toolId]
       created.clear()
+      deploys.length = 0
+      deployJobs.clear()
+      asked.DEPLOY.clear()
+      asked.UNDEPLOY.clear()
+      for (const plan of [deployPlan, undeployPlan])
+        for (const field of Object.keys(plan)) delete plan[/** @type {keyof DeployPlan} */ (field)]
+      Object.assign(deployPlan, options.deploy)
+      Object.assign(undeployPlan, options.undeploy)
       importJob.outcome = options.importOutcome ?? 'SUCCESS'
       importJob.durationMs = options.importDurationMs ?? 800
     },
