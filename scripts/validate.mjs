@@ -6,12 +6,15 @@
  * Then the README's Inputs and Outputs tables against action.yml, so they cannot drift apart.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ROOT, readActionYml } from '../sim/run-action.mjs'
 
 const validator = path.join(ROOT, 'node_modules', '.bin', 'action-validator')
+/** One scratch folder for the whole run (the copies of action.yml), removed however the run ends. */
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'validate-'))
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
 let failed = false
 /** @param {string} file @param {string} label */
 function validate(file, label) {
@@ -43,7 +46,7 @@ function validateAction(relative, main) {
     failed = true
     console.log(`INVALID: ${relative}: runs.main '${main}' does not exist (run npm run bundle)`)
   }
-  const copy = path.join(mkdtempSync(path.join(os.tmpdir(), 'validate-')), 'action.yml')
+  const copy = path.join(mkdtempSync(path.join(scratch, 'action-')), 'action.yml')
   writeFileSync(copy, action.replace(/^( {2}using: )'node24'$/m, "$1'node20'"))
   validate(copy, relative)
 }
