@@ -331,12 +331,37 @@ const habits = [
     .flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
   ...yamlBlocks.flatMap(block => workflowHabits(block.text, `${block.file} (example at line ${block.line})`))
 ]
+// One major of each official action everywhere (workflows and examples alike), so a reader never
+// meets download-artifact@v4 in one place and @v8 in another.
+/** @type {Map<string, Map<string, string[]>>} action → major → where */
+const majors = new Map()
+const sources = [
+  ...readdirSync(workflows)
+    .filter(n => /\.ya?ml$/.test(n))
+    .map(name => ({ text: readFileSync(path.join(workflows, name), 'utf8'), label: `.github/workflows/${name}`, first: 1 })),
+  ...yamlBlocks.map(block => ({ text: block.text, label: block.file, first: block.line }))
+]
+for (const { text, label, first } of sources) {
+  text.split('\n').forEach((line, i) => {
+    const uses = /^\s*(?:- )?uses:\s*(actions\/[\w.-]+)@(v\d+)\b/.exec(line)
+    if (!uses) return
+    const byMajor = majors.get(uses[1]) ?? new Map()
+    majors.set(uses[1], byMajor.set(uses[2], [...(byMajor.get(uses[2]) ?? []), `${label}:${first + i}`]))
+  })
+}
+for (const [action, byMajor] of majors) {
+  if (byMajor.size > 1) {
+    habits.push(
+      `${action} is used at ${byMajor.size} majors: ${[...byMajor].map(([major, where]) => `@${major} (${where.join(', ')})`).join('; ')}`
+    )
+  }
+}
 if (habits.length) {
   failed = true
   console.log(`INVALID: workflow habits:\n${habits.map(line => `  - ${line}`).join('\n')}`)
 } else {
   console.log(
-    'valid: workflows and README examples keep their habits (env: for values in scripts, pinned actions, no persisted credentials)'
+    'valid: workflows and examples keep their habits (env: for values in scripts, pinned actions, one major of each official action, no persisted credentials)'
   )
 }
 
