@@ -292,9 +292,9 @@ function readmeDrift(action, readme, headings = { input: '## Inputs', output: '#
  * it through `env:`); actions from outside `actions/*` (and this repository) pinned to a full
  * commit SHA; `actions/checkout` told `persist-credentials: false` unless the job pushes (then a
  * comment on that line says why).
- * @param {string} yaml @param {string} label
+ * @param {string} yaml @param {string} label the file @param {number} first the file's line of the text's first line
  */
-function workflowHabits(yaml, label) {
+function workflowHabits(yaml, label, first = 1) {
   /** @type {string[]} */
   const problems = []
   const lines = yaml.split('\n')
@@ -305,11 +305,11 @@ function workflowHabits(yaml, label) {
       const script = [run[2]]
       for (let j = i + 1; j < lines.length && (lines[j].trim() === '' || lines[j].search(/\S/) > indent); j++) script.push(lines[j])
       if (script.some(text => text.includes('${{')))
-        problems.push(`${label}:${i + 1}: a \`run:\` script holds a \${{ }} expression; pass the value through env:`)
+        problems.push(`${label}:${first + i}: a \`run:\` script holds a \${{ }} expression; pass the value through env:`)
     }
     const uses = /^\s*(?:- )?uses:\s*([^\s#]+)(.*)$/.exec(line)
     if (uses && !/^(actions\/|\.\/|koreai-tool-export\/|<owner>)/.test(uses[1]) && !/@[0-9a-f]{40}$/.test(uses[1])) {
-      problems.push(`${label}:${i + 1}: ${uses[1]} is not pinned to a full commit SHA (add the version in a comment)`)
+      problems.push(`${label}:${first + i}: ${uses[1]} is not pinned to a full commit SHA (add the version in a comment)`)
     }
     if (uses && /^actions\/checkout@/.test(uses[1])) {
       const step = lines
@@ -318,7 +318,9 @@ function workflowHabits(yaml, label) {
         .split(/\n\s*- /)[0]
       const persist = /persist-credentials:\s*(\S+)(.*)/.exec(step)
       if (!persist || (persist[1] !== 'false' && !/#/.test(step))) {
-        problems.push(`${label}:${i + 1}: actions/checkout without persist-credentials: false (or a comment saying why the job needs them)`)
+        problems.push(
+          `${label}:${first + i}: actions/checkout without persist-credentials: false (or a comment saying why the job needs them)`
+        )
       }
     }
   })
@@ -329,7 +331,7 @@ const habits = [
   ...readdirSync(workflows)
     .filter(n => /\.ya?ml$/.test(n))
     .flatMap(name => workflowHabits(readFileSync(path.join(workflows, name), 'utf8'), `.github/workflows/${name}`)),
-  ...yamlBlocks.flatMap(block => workflowHabits(block.text, `${block.file} (example at line ${block.line})`))
+  ...yamlBlocks.flatMap(block => workflowHabits(block.text, block.file, block.line))
 ]
 // One major of each official action everywhere (workflows and examples alike), so a reader never
 // meets download-artifact@v4 in one place and @v8 in another.
@@ -365,19 +367,30 @@ if (habits.length) {
   )
 }
 
-for (const [entry, file, headings] of /** @type {const} */ ([
-  ['export', 'action.yml', { input: '## Inputs', output: '## Outputs' }],
-  ['import', 'import/action.yml', { input: '### Import inputs', output: '### Import outputs' }]
+for (const [entry, file, readmeFile] of /** @type {const} */ ([
+  ['export', 'action.yml', 'README.md'],
+  ['import', 'import/action.yml', 'import/README.md']
 ])) {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const headings = { input: '## Inputs', output: '## Outputs' }
+  const readme = readFileSync(path.join(ROOT, readmeFile), 'utf8')
   const drift = readmeDrift(readActionYml(entry), readme, headings, file)
   if (drift.length) {
     failed = true
     console.log(
-      `INVALID: README.md's tables "${headings.input}" / "${headings.output}" do not match ${file}:\n${drift.map(line => `  - ${line}`).join('\n')}`
+      `INVALID: ${readmeFile}'s tables "${headings.input}" / "${headings.output}" do not match ${file}:\n${drift.map(line => `  - ${line}`).join('\n')}`
     )
   } else {
-    console.log(`valid: README.md's tables "${headings.input}" and "${headings.output}" match ${file}`)
+    console.log(`valid: ${readmeFile}'s tables "${headings.input}" and "${headings.output}" match ${file}`)
   }
+}
+
+// The root README is the first thing a new user reads: it stays short, and the rest lives in
+// import/README.md and docs/.
+const readmeLines = readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').length - 1
+if (readmeLines > 500) {
+  failed = true
+  console.log(`INVALID: README.md has ${readmeLines} lines, more than 500: move detail to docs/ or import/README.md`)
+} else {
+  console.log(`valid: README.md has ${readmeLines} lines (at most 500)`)
 }
 process.exit(failed ? 1 : 0)
