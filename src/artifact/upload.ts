@@ -64,8 +64,17 @@ export interface UploadOptions {
   temporary?: TrackedPaths
 }
 
+/**
+ * The artifact client: a large module, loaded once, and early when a run can (while its export
+ * job runs), so that nothing waits for it after the job.
+ */
+let artifactClient: Promise<typeof import('@actions/artifact')> | undefined
+export function loadArtifactClient(): Promise<typeof import('@actions/artifact')> {
+  return (artifactClient ??= import('@actions/artifact'))
+}
+
 export async function uploadExportArtifact(opts: UploadOptions): Promise<UploadedArtifact> {
-  const { DefaultArtifactClient } = await import('@actions/artifact')
+  const { DefaultArtifactClient } = await loadArtifactClient()
   const name = artifactFileName(opts.artifactName)
   // An unzipped artifact takes its file's name: give the file the artifact's name, without
   // copying it when a hard link will do.

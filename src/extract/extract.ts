@@ -19,6 +19,8 @@ import { canonicalJson, prettyJson } from '../tool-export/json-layout.js'
 import { formatBytes } from '../log-text.js'
 import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
+
+export { describeChanges } from './tree-compare.js'
 import { ENV_VARIABLES } from '../tool-export/zip-rules.js'
 import { isWithin } from '../file-naming.js'
 

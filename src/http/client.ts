@@ -6,7 +6,7 @@
  * Nothing here knows what the platform's answers mean.
  */
 import type { Readable } from 'node:stream'
-import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
+import type { FormData } from 'undici'
 import {
   ActionError,
   AnswerCutShortError,
@@ -18,6 +18,7 @@ import {
   RefusedUrlError
 } from '../errors.js'
 import { parseRetryAfter } from './retry.js'
+import { Agent, Pool, ProxyAgent, type AgentInstance, type Dispatcher, type ProxyAgentInstance } from './undici.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
 const USER_AGENT = 'koreai-tool-export-action'
@@ -60,8 +61,8 @@ export interface OpenResponse {
 
 export class PlatformHttp {
   private readonly idleTimeoutMs: number
-  private readonly direct: Agent
-  private readonly proxies = new Map<string, ProxyAgent>()
+  private readonly direct: AgentInstance
+  private readonly proxies = new Map<string, ProxyAgentInstance>()
   private readonly debug: (line: string) => void
 
   constructor(private readonly options: HttpOptions) {

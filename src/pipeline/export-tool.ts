@@ -6,11 +6,8 @@
  * a cancellation) still knows how far it came.
  */
 import { rm } from 'node:fs/promises'
-import { uploadExportArtifact } from '../artifact/upload.js'
-import { downloadExport, type SavedFile } from '../download/download.js'
+import type { SavedFile } from '../download/download.js'
 import { ActionError, errorMessage } from '../errors.js'
-import { extractExport } from '../extract/extract.js'
-import { describeChanges } from '../extract/tree-compare.js'
 import { artifactFileName } from '../file-naming.js'
 import type { PlatformHttp } from '../http/client.js'
 import { DEFAULT_BACKOFF, withRetry, type RetryContext } from '../http/retry.js'
@@ -128,6 +125,9 @@ export async function exportTool(
     retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
   }
   const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx))
+  // The phases after the job are loaded while it runs: nothing before the first request waits
+  // for the zip reader, the extraction or the artifact client (each a chunk of its own).
+  ctx.phases = loadPhases(options)
   const ended = await waitForEnd(ctx, started)
   const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl))
   try {
@@ -148,6 +148,24 @@ interface ExportContext extends ExportDeps {
   result: ExportResult
   platform: PlatformClient
   retry: Omit<RetryContext, 'what'>
+  phases?: Phases
+}
+
+type Phases = ReturnType<typeof loadPhases>
+
+/** Starts loading the phases after the job; each is awaited where it is used. */
+function loadPhases(options: ExportOptions) {
+  const loading = {
+    download: import('../download/download.js'),
+    extract: import('../extract/extract.js'),
+    artifact: import('../artifact/upload.js').then(async module => {
+      if (options.uploadArtifact) await module.loadArtifactClient()
+      return module
+    })
+  }
+  // A failure to load is met where the phase is awaited, not as an unhandled rejection now.
+  for (const promise of Object.values(loading)) promise.catch(() => undefined)
+  return loading
 }
 
 /**
@@ -241,6 +259,7 @@ async function download(ctx: ExportContext, rawUrl: string | undefined): Promise
   ctx.secrets.add(rawUrl)
   job.downloadUrl = url.href
   log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`)
+  const { downloadExport } = await ctx.phases!.download
   const file = await downloadExport({
     http: ctx.http,
     url,
@@ -282,7 +301,8 @@ function describeVerification(contents: VerifiedExport): string {
 }
 
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ options, temporary, log, result }: ExportContext, file: SavedFile, folder: string): Promise<void> {
+async function unpack({ options, temporary, log, result, phases }: ExportContext, file: SavedFile, folder: string): Promise<void> {
+  const { extractExport, describeChanges } = await phases!.extract
   const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0)
   const extraction = await extractExport(file.ownCopy, folder, {
     envPolicy: options.envVariables,
@@ -309,7 +329,8 @@ async function unpack({ options, temporary, log, result }: ExportContext, file: 
 }
 
 /** 5. Keep it as an artifact. */
-async function upload({ options, target, temporary, log, result, env }: ExportContext, file: SavedFile): Promise<void> {
+async function upload({ options, target, temporary, log, result, env, phases }: ExportContext, file: SavedFile): Promise<void> {
+  const { uploadExportArtifact } = await phases!.artifact
   const artifact = await uploadExportArtifact({
     filePath: file.ownCopy,
     artifactName: target.artifactName,

@@ -6,9 +6,10 @@
  */
 import { openAsBlob } from 'node:fs'
 import * as path from 'node:path'
-import { FormData } from 'undici'
 import { HttpError, RefusedUrlError } from '../errors.js'
 import { MAX_ANSWER_BYTES, type PlatformHttp } from '../http/client.js'
+import type { FormData } from 'undici'
+import { formData } from '../http/undici.js'
 import { withRetry, type RetryContext } from '../http/retry.js'
 import { formatBytes, logValue } from '../log-text.js'
 import {
@@ -111,7 +112,7 @@ export class ImportClient {
     const blob = await openAsBlob(filePath)
     try {
       return parseUploadAnswer(
-        await this.http.postForm(filesUrl(this.target.platform), () => uploadForm(blob, fileName, { fileContext: FILE_CONTEXT }))
+        await this.http.postForm(filesUrl(this.target.platform), await formOf(blob, fileName, { fileContext: FILE_CONTEXT }))
       )
     } catch (error) {
       throw this.explain(error, `Uploading ${fileName}`)
@@ -134,8 +135,9 @@ export class ImportClient {
   /** One chunk of a session: `blob` is a slice of the file on disk, read as it is sent. */
   async uploadChunk(sessionId: string, chunkNumber: number, blob: Blob, fileName: string): Promise<void> {
     try {
-      await this.http.postForm(filesUrl(this.target.platform, sessionId), () =>
-        uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) })
+      await this.http.postForm(
+        filesUrl(this.target.platform, sessionId),
+        await formOf(blob, fileName, { chunkNumber: String(chunkNumber) })
       )
     } catch (error) {
       throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`, sessionId)
@@ -201,10 +203,16 @@ export class ImportClient {
   }
 }
 
-/** A File Upload form: the file part (named as on disk) and the API's other fields, encoded by undici. */
-function uploadForm(blob: Blob, fileName: string, fields: Record<string, string>): FormData {
-  const form = new FormData()
-  form.append('file', blob, fileName)
-  for (const [name, value] of Object.entries(fields)) form.append(name, value)
-  return form
+/**
+ * A File Upload form, made anew for each hop (a body is read as it is sent): the file part (named
+ * as on disk) and the API's other fields, encoded by undici.
+ */
+async function formOf(blob: Blob, fileName: string, fields: Record<string, string>): Promise<() => FormData> {
+  const Form = await formData()
+  return () => {
+    const form = new Form()
+    form.append('file', blob, fileName)
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    return form
+  }
 }
