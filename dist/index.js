@@ -75410,21 +75410,23 @@ function defaultCallback(err) {
 
 /***/ }),
 
-/***/ 79407:
+/***/ 88362:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88596);
-/** The entry point the runner executes (bundled to dist/index.js). */
+/* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65272);
+/** The export entry point (action.yml), bundled to dist/index.js. */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 88596:
+/***/ 65272:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75433,10 +75435,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: exportTool
+// UNUSED EXPORTS: exportEntry
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -75691,7 +75691,7 @@ function logValue(value) {
     return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 /** A size for people: `2.0 KiB (2048 bytes)`. */
-function log_text_formatBytes(bytes) {
+function formatBytes(bytes) {
     const units = ['bytes', 'KiB', 'MiB', 'GiB'];
     let value = bytes;
     let unit = 0;
@@ -75858,7 +75858,9 @@ async function uploadExportArtifact(opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cancellation.ts
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/lifecycle/cancellation.ts
 /**
  * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
  * one AbortSignal that every wait and request in the action honours, so the run unwinds
@@ -75924,17 +75926,170 @@ function abortable(promise, signal) {
     return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
+/**
+ * Every secret the run learns (the key, each signed URL's query and values), registered with the
+ * runner's masking as soon as it is known and remembered, because the runner masks the log but
+ * not the job summary: the summary's text is passed through `redact` before it is written.
+ */
+/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
+const MIN_QUERY_SECRET = 8;
+class Secrets {
+    register;
+    values = new Set();
+    constructor(register) {
+        this.register = register;
+    }
+    add(value) {
+        const secret = value.trim();
+        if (!secret || this.values.has(secret))
+            return;
+        this.values.add(secret);
+        this.register(secret);
+    }
+    /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
+    addUrl(url) {
+        // The smallest parts first: each mask is registered before any line that could hold it,
+        // the masks of the larger parts included.
+        if (url.search.length > 1) {
+            for (const value of url.searchParams.values())
+                if (value.length >= MIN_QUERY_SECRET)
+                    this.add(value);
+            this.add(url.search.slice(1));
+        }
+        if (url.pathname.length > 1)
+            this.add(url.pathname + url.search);
+        this.add(url.href);
+    }
+    /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
+    redact(text) {
+        let result = text;
+        // The longest first, so that a secret inside another is not left half-replaced.
+        for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
+            for (const form of new Set([secret, encodeURIComponent(secret)]))
+                result = result.split(form).join('***');
+        }
+        return result;
+    }
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/lifecycle/temporary-paths.ts
+/**
+ * The files and folders a run creates for a moment (a download's partial file, a staging folder
+ * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
+ * none of them behind.
+ */
+
+class TemporaryPaths {
+    paths = new Map();
+    /** The slots of one tool of a set, apart from the others'. */
+    scope(prefix) {
+        return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) };
+    }
+    /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
+    replace(slot, path) {
+        if (path === undefined)
+            this.paths.delete(slot);
+        else
+            this.paths.set(slot, path);
+    }
+    /** Removes everything still tracked, synchronously: it runs just before the process exits. */
+    removeAll() {
+        for (const path of this.paths.values())
+            (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+        this.paths.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lifecycle/run.ts
+/**
+ * One run, whatever the entry point: the secrets masked as they are learned, the temporary paths
+ * removed whatever happens, exactly one failure (the step's one `::error::`), the job summary
+ * written once, and a cancellation that unwinds through the normal error path or, when a phase
+ * cannot be interrupted, is ended by a hard stop. Each entry gives its settings reader, its work,
+ * its failure's words and its summary; everything that touches the world outside goes through
+ * RunIO, so a test runs a whole story in-process.
+ */
+
+
+
+
+
+/** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
+const HARD_STOP_MS = 1500;
+/** The runner's own RunIO: @actions/core, the process's environment and signals. */
+function runnerIO() {
+    return {
+        getInput: name => core/* getInput */.V4(name),
+        setOutput: (name, value) => core/* setOutput */.uH(name, value),
+        setSecret: value => core/* setSecret */.Pq(value),
+        setFailed: message => core/* setFailed */.C1(message),
+        log: { info: core/* info */.pq, warning: core/* warning */.$e, debug: core/* debug */.Yz, group: core/* group */.Os },
+        env: process.env,
+        async appendSummary(html) {
+            // Outside a runner (a local run) there is no summary file.
+            if (process.env.GITHUB_STEP_SUMMARY)
+                await core/* summary */.z.addRaw(html, true).write();
+        },
+        watchCancellation: watchForCancellation,
+        exit: code => process.exit(code)
+    };
+}
+async function runEntry(io, entry) {
+    const startedAt = Date.now();
+    const secrets = new Secrets(value => io.setSecret(value));
+    const temporary = new TemporaryPaths();
+    let failure;
+    const fail = (error) => {
+        if (failure !== undefined)
+            return;
+        failure = entry.describeFailure(error);
+        io.setFailed(failure);
+    };
+    let summary;
+    const writeSummary = () => (summary ??= (async () => {
+        const html = entry.summary(failure, Date.now() - startedAt, text => secrets.redact(text));
+        if (html)
+            await io.appendSummary(html).catch((error) => io.log.warning(`Could not write the job summary: ${errorMessage(error)}`));
+    })());
+    const cancellation = io.watchCancellation(signal => {
+        io.log.info(`Received ${signal}: stopping.`);
+        // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
+        setTimeout(() => {
+            temporary.removeAll();
+            fail(new CancelledError(signal));
+            void writeSummary().then(() => io.exit(1));
+        }, HARD_STOP_MS).unref();
+    });
+    const signal = cancellation.signal;
+    try {
+        const settings = entry.readSettings({ getInput: name => io.getInput(name), setSecret: value => secrets.add(value), env: io.env });
+        await entry.work({ settings, io, signal, secrets, temporary, startedAt });
+    }
+    catch (error) {
+        fail(signal.aborted ? signal.reason : error);
+    }
+    finally {
+        cancellation.dispose();
+        temporary.removeAll();
+        await writeSummary();
+    }
+    // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
+    if (signal.aborted)
+        io.exit(1);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -76314,12 +76469,14 @@ function parseExportAnswer(text) {
     if (!dockStatusId) {
         throw new errors_MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     }
+    const status = stringField(obj, 'status')?.toUpperCase();
     return {
         dockStatusId,
         exportJobId: stringField(obj, 'exportJobId'),
-        status: stringField(obj, 'status')?.toUpperCase(),
+        status,
         percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj)
+        downloadUrl: downloadUrlOf(obj),
+        message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
 function parseStatusAnswer(text) {
@@ -76340,7 +76497,8 @@ function parseImportAnswer(text) {
     const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
     if (!dockStatusId)
         throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
+    const status = stringField(obj, 'status')?.toUpperCase();
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined };
 }
 function parseUploadAnswer(text) {
     const obj = parseJsonObject(text);
@@ -76436,7 +76594,7 @@ function decodeEntities(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/zip-rules.ts
+;// CONCATENATED MODULE: ./src/tool-export/zip-rules.ts
 
 /**
  * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
@@ -76486,7 +76644,7 @@ function entryNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/download/verify.ts
+;// CONCATENATED MODULE: ./src/tool-export/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -77253,10 +77411,10 @@ async function saveOnce(opts, signal, progress) {
         if (code === 'ENOSPC') {
             const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
             const sizes = [
-                free === undefined ? undefined : `${log_text_formatBytes(free)} free`,
-                announced === undefined ? undefined : `${log_text_formatBytes(announced)} needed`
+                free === undefined ? undefined : `${formatBytes(free)} free`,
+                announced === undefined ? undefined : `${formatBytes(announced)} needed`
             ];
-            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${log_text_formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
         }
         if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
             throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
@@ -77318,7 +77476,7 @@ function progressLine(progress, now) {
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;
 }
 
-;// CONCATENATED MODULE: ./src/extract/json-layout.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-layout.ts
 /**
  * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
  * value as a changed line. Pure.
@@ -77413,7 +77571,7 @@ function canonicalJson(value) {
         : member);
 }
 
-;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
+;// CONCATENATED MODULE: ./src/tool-export/env-variables.ts
 /**
  * What the repository copy holds of env_variables.json, the tool's environment variables, whose
  * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
@@ -77813,8 +77971,8 @@ function tokenize(value, options) {
 
 ;// CONCATENATED MODULE: ./src/extract/file-changes.ts
 /**
- * What changed in the repository copy, file by file, for the `changes` output and the summary.
- * Pure.
+ * How much changed in the repository copy, file by file: the lines, counted as `git diff` counts
+ * them. Pure.
  */
 
 /** Past this many edits, or this long, the diff gives up: a rewritten file is not worth a count. */
@@ -77843,15 +78001,6 @@ function countLines(text) {
     for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
         lines++;
     return text.endsWith('\n') ? lines : lines + 1;
-}
-/** `+3 -1 lines`, or undefined when not counted. */
-function describeLines(change) {
-    return change.lines && `+${change.lines.added} -${change.lines.removed} line${change.lines.added + change.lines.removed === 1 ? '' : 's'}`;
-}
-/** One line of the `changes` output, e.g. `changed flow_definition.json (+3 -1 lines)`. */
-function describeFileChange(change) {
-    const lines = describeLines(change);
-    return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`;
 }
 /** Added, then changed, then removed; by name within each. */
 function sortChanges(changes) {
@@ -77911,7 +78060,7 @@ async function extractExport(file, folder, options) {
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
     const free = bavail * bsize;
     if (free < options.bytes) {
-        throw new ActionError(`Unpacking the export needs ${log_text_formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${log_text_formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+        throw new ActionError(`Unpacking the export needs ${formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
@@ -78105,45 +78254,105 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/settings/tool-list.ts
+;// CONCATENATED MODULE: ./src/platform/connection.ts
 /**
- * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
+ * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
+ * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
+ * layer stays ignorant of the action's inputs and each client names only what is its own: the
+ * call, the key's scope it needs, and what a 404 means for it.
  */
-const NAME = /^[A-Za-z0-9._-]+$/;
-/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
-function parseToolList(text) {
-    const tools = [];
-    const problems = [];
-    const names = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        const number = index + 1;
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        if (fields.length < 2 || fields.length > 3) {
-            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
-            return;
-        }
-        const [toolId, flowId, given] = fields;
-        const name = given ?? toolId;
-        if (!NAME.test(name) || name === '.' || name === '..') {
-            problems.push(given
-                ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
-                : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
-            return;
-        }
-        const earlier = names.get(name.toLowerCase());
-        if (earlier !== undefined) {
-            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
-            return;
-        }
-        names.set(name.toLowerCase(), number);
-        tools.push({ toolId, flowId, name });
+
+
+
+
+/** The fix for every failure that says the platform could not be reached. */
+const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/** The advice for a refused call, by HTTP status. */
+function adviceFor(status, call) {
+    switch (status) {
+        case 401:
+            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
+        case 403:
+            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
+        case 404:
+            return call.notFound;
+        case 413:
+            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
+        default:
+            return call.refused;
+    }
+}
+/**
+ * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
+ * or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, call, host) {
+    if (error instanceof AnswerTooLongError) {
+        return new ActionError(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
+    }
+    if (error instanceof RefusedUrlError) {
+        return new ActionError(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof errors_HttpError) || isRetryable(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+}
+/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
+function gaveUpRetrying(error, what, host, tail = '') {
+    if (!(error instanceof RetriesExhaustedError))
+        return error;
+    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
+}
+/**
+ * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+    return new PlatformHttp({
+        platform: connection.platform,
+        key: connection.key,
+        signal,
+        env,
+        debug,
+        errorMessage: serverMessage,
+        onRedirect: url => secrets.addUrl(url)
     });
-    if (tools.length === 0 && problems.length === 0)
-        problems.push('lists no tool (only blank lines and comments)');
-    return { tools, problems };
+}
+
+;// CONCATENATED MODULE: ./src/platform/schedule.ts
+/**
+ * When to check the job's status next. Pure: a function of elapsed time only.
+ *
+ * Most exports finish in seconds, so the first checks come every second; after that the pause
+ * grows with the wait (a quarter of the time elapsed) up to `pollIntervalSeconds`. Measured
+ * against a `sleep 5` loop (npm run bench): jobs under 10 s are noticed ~0.6 s after they end
+ * instead of ~2.5 s, and jobs of up to a minute no later, with fewer than twice the requests.
+ */
+/** Status checks are never closer together than this: the platform rate-limits them per job. */
+const MIN_PAUSE_MS = 1000;
+/** How long the checks stay at one a second. */
+const FAST_PHASE_MS = 8000;
+function pollPause(elapsedMs, maxPauseMs) {
+    const ceiling = Math.max(MIN_PAUSE_MS, maxPauseMs);
+    if (elapsedMs < FAST_PHASE_MS)
+        return MIN_PAUSE_MS;
+    return Math.min(ceiling, Math.max(MIN_PAUSE_MS, Math.round(elapsedMs / 4)));
+}
+/**
+ * The time of the next status check: the schedule's pause, stretched by any back-off a failure
+ * asked for, never sooner than a second after the previous check, and pulled in to the deadline
+ * so that the last check happens right at the timeout. Undefined when no check fits before it.
+ */
+function nextCheckAt(opts) {
+    const pause = Math.max(pollPause(opts.now - opts.startedAt, opts.maxPauseMs), opts.backoffMs ?? 0);
+    const earliest = opts.lastCheckAt + MIN_PAUSE_MS;
+    const at = Math.max(earliest, Math.min(opts.now + pause, opts.deadline));
+    return at > opts.deadline ? undefined : at;
 }
 
 ;// CONCATENATED MODULE: ./src/platform/urls.ts
@@ -78225,305 +78434,18 @@ function resolveDownloadUrl(base, raw) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/settings/inputs.ts
+;// CONCATENATED MODULE: ./src/platform/jobs.ts
 /**
- * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
- * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
- */
-
-
-
-
-
-
-
-
-
-
-/**
- * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
- * that every bad input is reported in one error.
- */
-function inputChecker(problems) {
-    return (name, read) => {
-        try {
-            return read();
-        }
-        catch (error) {
-            problems.push(`input "${name}" ${errorMessage(error)}`);
-            return undefined;
-        }
-    };
-}
-function getSettings({ getInput, setSecret, env }) {
-    const problems = [];
-    const check = inputChecker(problems);
-    const text = (name) => getInput(name).trim();
-    const { platform, key } = readConnection({ getInput, setSecret }, problems);
-    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
-    const concurrency = check(Inputs.Concurrency, () => {
-        const raw = text(Inputs.Concurrency);
-        if (!raw)
-            return Defaults.concurrency;
-        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
-            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
-        }
-        return Number(raw);
-    });
-    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
-        // At least one status check a second after the start; at most a job's own limit.
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
-    const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
-        if (value > MAX_TIMEOUT_SECONDS)
-            throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`);
-        return value;
-    });
-    const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
-        const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
-        if (value < 1)
-            throw new Error('must be at least 1: the platform rate-limits status checks');
-        return value;
-    });
-    const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
-    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
-    const many = listed?.many ?? false;
-    // With `tools`, artifactName is the prefix of each tool's artifact name.
-    const artifactNames = check(Inputs.ArtifactName, () => 
-    // Without a usable tool, the name given is still checked on its own.
-    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
-        const given = text(Inputs.ArtifactName);
-        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
-        const problem = artifactNameProblem(name);
-        if (problem)
-            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
-        return name;
-    }));
-    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
-        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
-        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
-        return many ? (text(Inputs.Path) ? external_node_path_.join(base, tool.name) : external_node_path_.join(external_node_path_.dirname(base), tool.name)) : base;
-    }));
-    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
-    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
-    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
-        if (!extract || !folders || !artifactNames)
-            return undefined;
-        const given = text(Inputs.ExtractPath);
-        if (!many)
-            return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given
-            ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env)
-            : unpackFolder('', folders[i], artifactNames[i], env);
-    }));
-    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
-    if (problems.length > 0) {
-        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
-    }
-    return {
-        platform: platform,
-        key,
-        tools: listed.tools.map((tool, i) => ({
-            ...tool,
-            folder: folders[i],
-            artifactName: artifactNames[i],
-            extractFolder: extractFolders[i]
-        })),
-        many,
-        concurrency: concurrency,
-        timeoutMs: Math.round(timeoutSeconds * 1000),
-        downloadTimeoutMs: Math.round(downloadSeconds * 1000),
-        maxPauseMs: Math.round(pollSeconds * 1000),
-        uploadArtifact: uploadArtifact,
-        retentionDays,
-        verifyToolExport: verifyToolExport,
-        envVariables: envVariables
-    };
-}
-/**
- * `host` and `key`, as every entry point reads them: the key masked before anything else can
- * print it, even if the rest of the input is bad. Problems are added to `problems`.
- */
-function readConnection({ getInput, setSecret }, problems) {
-    const key = getInput(Inputs.Key).trim();
-    if (key)
-        setSecret(key);
-    let platform;
-    const raw = getInput(Inputs.Host).trim();
-    if (!raw)
-        problems.push(`input "${Inputs.Host}" is required and was not given`);
-    else {
-        try {
-            platform = parseHost(raw);
-        }
-        catch (error) {
-            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
-        }
-    }
-    if (!key)
-        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line, or from a web page with an invisible character in it,
-    // cannot go into a header: say so now, not after retries.
-    else if (hasControlCharacters(key))
-        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
-    else {
-        const odd = keyCharacterProblem(key);
-        if (odd)
-            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
-    }
-    return { platform, key };
-}
-function envPolicy(raw) {
-    if (!raw)
-        return 'redact';
-    const policy = ENV_POLICIES.find(name => name === raw.toLowerCase());
-    if (!policy)
-        throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`);
-    return policy;
-}
-/** More export jobs at once than this would only meet the platform's rate limits. */
-const MAX_CONCURRENCY = 20;
-/** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
-function toolsToExport(tools, toolId = '', flowId = '', problems) {
-    if (tools) {
-        if (toolId || flowId) {
-            problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`);
-            return undefined;
-        }
-        const listed = parseToolList(tools);
-        problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
-        return listed.problems.length ? undefined : { tools: listed.tools, many: true };
-    }
-    for (const [name, value] of [
-        [Inputs.ToolId, toolId],
-        [Inputs.FlowId, flowId]
-    ]) {
-        if (!value)
-            problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
-    }
-    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
-}
-/** A GitHub-hosted job runs at most six hours. */
-const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
-/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
-function keyCharacterProblem(key) {
-    const at = [...key].findIndex(c => c < '!' || c > '~');
-    if (at < 0)
-        return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
-}
-const INVISIBLE_NAMES = {
-    '\u00a0': 'NO-BREAK SPACE',
-    '\u200b': 'ZERO WIDTH SPACE',
-    '\u200c': 'ZERO WIDTH NON-JOINER',
-    '\u200d': 'ZERO WIDTH JOINER',
-    '\u2060': 'WORD JOINER',
-    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
-    ' ': 'SPACE'
-};
-function positiveNumber(raw, fallback) {
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
-        throw new Error(`must be a positive number of seconds; got "${raw}"`);
-    }
-    return value;
-}
-function optionalPositiveInteger(raw) {
-    if (!raw)
-        return undefined;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1)
-        throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
-    return Number(raw);
-}
-function inputs_boolean(raw, fallback) {
-    if (!raw)
-        return fallback;
-    if (/^true$/i.test(raw))
-        return true;
-    if (/^false$/i.test(raw))
-        return false;
-    throw new Error(`must be true or false; got "${raw}"`);
-}
-/**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
- */
-function unpackFolder(raw, fileFolder, artifactName, env) {
-    const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
-    const target = raw ? external_node_path_.resolve(workspace, raw) : external_node_path_.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    if (isWithin(target, workspace))
-        throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if (isWithin(target, fileFolder)) {
-        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
-    }
-    return target;
-}
-/** Where the file goes: the given folder (relative to the workspace), or one under the runner's temp dir. */
-function outputFolder(raw, toolId, env) {
-    if (raw)
-        return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd(), raw);
-    const temp = env.RUNNER_TEMP || external_node_os_.tmpdir();
-    return external_node_path_.join(temp, Defaults.tempFolder, folderNameFor(toolId));
-}
-/**
- * A folder name for an id: safe characters only, and short enough for any file system (255
- * bytes a name); a long id keeps its start and gains a hash of the whole, so it stays unique.
- */
-function folderNameFor(id) {
-    const safe = id.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool';
-    if (safe.length <= 64)
-        return safe;
-    return `${safe.slice(0, 48)}-${(0,external_node_crypto_.createHash)('sha256').update(id).digest('hex').slice(0, 12)}`;
-}
-
-;// CONCATENATED MODULE: ./src/platform/schedule.ts
-/**
- * When to check the job's status next. Pure: a function of elapsed time only.
+ * Every platform job (an export, an import, a deploy) is a dock job: one way to read its status,
+ * one waiter, and one judgement of how it ended, whatever the job.
  *
- * Most exports finish in seconds, so the first checks come every second; after that the pause
- * grows with the wait (a quarter of the time elapsed) up to `pollIntervalSeconds`. Measured
- * against a `sleep 5` loop (npm run bench): jobs under 10 s are noticed ~0.6 s after they end
- * instead of ~2.5 s, and jobs of up to a minute no later, with fewer than twice the requests.
+ * The waiter checks on the poll schedule, logs each status change and a heartbeat, rides out
+ * passing faults, and gives up at the timeout. Clock, sleep and log are injected so the loop
+ * tests without real time.
  */
-/** Status checks are never closer together than this: the platform rate-limits them per job. */
-const MIN_PAUSE_MS = 1000;
-/** How long the checks stay at one a second. */
-const FAST_PHASE_MS = 8000;
-function pollPause(elapsedMs, maxPauseMs) {
-    const ceiling = Math.max(MIN_PAUSE_MS, maxPauseMs);
-    if (elapsedMs < FAST_PHASE_MS)
-        return MIN_PAUSE_MS;
-    return Math.min(ceiling, Math.max(MIN_PAUSE_MS, Math.round(elapsedMs / 4)));
-}
-/**
- * The time of the next status check: the schedule's pause, stretched by any back-off a failure
- * asked for, never sooner than a second after the previous check, and pulled in to the deadline
- * so that the last check happens right at the timeout. Undefined when no check fits before it.
- */
-function nextCheckAt(opts) {
-    const pause = Math.max(pollPause(opts.now - opts.startedAt, opts.maxPauseMs), opts.backoffMs ?? 0);
-    const earliest = opts.lastCheckAt + MIN_PAUSE_MS;
-    const at = Math.max(earliest, Math.min(opts.now + pause, opts.deadline));
-    return at > opts.deadline ? undefined : at;
-}
 
-;// CONCATENATED MODULE: ./src/platform/wait.ts
-/**
- * Waits for the dock job to end: checks on the poll schedule, logs each status change and a
- * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
- * injected so the loop tests without real time.
- */
+
+
 
 
 
@@ -78587,7 +78509,9 @@ async function waitForJob(getStatus, opts) {
         const elapsed = now() - opts.startedAt;
         // How far the job has come, when the platform says so; shown only while it runs.
         const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
-        if (answer.status !== status) {
+        // The first answer is a change too when it says how far the job has come: a job that ends
+        // within one heartbeat would otherwise never show it.
+        if (answer.status !== status || (checks === 1 && progress)) {
             status = answer.status;
             opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`);
             lastHeartbeat = now();
@@ -78603,14 +78527,58 @@ async function waitForJob(getStatus, opts) {
 }
 function gaveUp(failures, error, dockStatusId, job = 'export') {
     return new ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
-        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
+        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, UNREACHABLE_FIX);
+}
+/**
+ * Waits for a started job (unless its first answer already said how it ended) and judges the
+ * end, the same for every job: SUCCESS resolves; FAILED, a timeout or a status the platform does
+ * not document each throw one ActionError, quoting the platform's own words from whichever
+ * answer carried them.
+ */
+async function settleJob(getStatus, started, opts) {
+    const { job, timeoutMs } = opts;
+    const end = started.status && started.status !== 'IN_PROGRESS'
+        ? { status: started.status, timedOut: false, message: started.message }
+        : await opts.group(`Wait for the ${job} job (timeout ${timeoutMs / 1000} s)`, () => waitForJob(getStatus, { ...opts, dockStatusId: started.dockStatusId }));
+    opts.onEnd?.(end);
+    const id = `dock status id ${started.dockStatusId}`;
+    if (end.timedOut) {
+        throw new ActionError(`The ${job} job did not finish within ${timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (${id}).`, opts.timeoutFix);
+    }
+    if (end.status === 'FAILED') {
+        const said = end.message ? ` The platform said: "${end.message}".` : '';
+        throw new ActionError(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix);
+    }
+    if (end.status !== 'SUCCESS') {
+        throw new ActionError(`The platform reported an unexpected job status "${logValue(end.status)}" (${id}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
+    }
+    return end;
+}
+/**
+ * One check of a dock job (an export's or an import's): its status, refused when the answer is
+ * about another job. `explain` turns a failure into what the caller tells the user.
+ */
+async function readJobStatus(http, platform, dockStatusId, explain) {
+    let answer;
+    try {
+        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
+    }
+    catch (error) {
+        throw explain(error);
+    }
+    // A cache or proxy that answers for another job must not decide this one's fate.
+    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+        throw new errors_MalformedAnswerError('the answer is about another job');
+    }
+    return answer;
 }
 
-;// CONCATENATED MODULE: ./src/platform/client.ts
+;// CONCATENATED MODULE: ./src/platform/export-client.ts
 /**
- * The two platform calls: start the export, read the job's status. Each answer is parsed by
+ * The export's platform calls: start the export, read its job's status. Each answer is parsed by
  * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
  */
+
 
 
 
@@ -78649,9 +78617,8 @@ class PlatformClient {
     /** What a start that failed for good says: every attempt failed, or one may have started a job. */
     gaveUpStarting(error) {
         const host = this.target.platform.host;
-        if (error instanceof RetriesExhaustedError) {
-            return new ActionError(`Starting the export failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
-        }
+        if (error instanceof RetriesExhaustedError)
+            return gaveUpRetrying(error, 'Starting the export', host);
         if (isRetryable(error)) {
             return new ActionError(`Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
         }
@@ -78662,37 +78629,14 @@ class PlatformClient {
     }
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
-        const { toolId, flowId } = this.target;
-        return explainCallFailure(error, what, this.target.platform.host, status => {
-            if (status === 401)
-                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.';
-            if (status === 403) {
-                return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.';
-            }
-            if (status === 404) {
-                return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`;
-            }
-            return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.';
-        });
+        const { toolId, flowId, platform } = this.target;
+        return explainCallFailure(error, {
+            what,
+            scope: 'Export Tool',
+            notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
+            refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
+        }, platform.host);
     }
-}
-/**
- * One check of a dock job (an export's or an import's): its status, refused when the answer is
- * about another job. `explain` turns a failure into what the caller tells the user.
- */
-async function readJobStatus(http, platform, dockStatusId, explain) {
-    let answer;
-    try {
-        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
-    }
-    catch (error) {
-        throw explain(error);
-    }
-    // A cache or proxy that answers for another job must not decide this one's fate.
-    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-        throw new errors_MalformedAnswerError('the answer is about another job');
-    }
-    return answer;
 }
 /**
  * Whether a failed start may be sent again: only when it surely created nothing, because each start
@@ -78703,93 +78647,265 @@ function mayStartAgain(error) {
         return isRetryableStatus(error.status);
     return error instanceof errors_NetworkError && error.unsent;
 }
-const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+
+;// CONCATENATED MODULE: ./src/pipeline/export-tool.ts
 /**
- * What a failed platform call tells a person, for the export's client and the import's alike: an
- * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
- * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
+ * One tool's export, whole: start the job, wait for it, download and verify the file, unpack it
+ * when asked, keep it as an artifact. The export entry runs it for each tool; the import entry
+ * runs it to take its backup, so that a backup is made as every export is. It returns what each
+ * phase made, and fills `result` as it goes, so that a caller whose run ends midway (a failure,
+ * a cancellation) still knows how far it came.
  */
-function explainCallFailure(error, what, host, fixFor) {
-    if (error instanceof AnswerTooLongError) {
-        return new ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function exportTool(deps, target, options, result = {}) {
+    const ctx = {
+        ...deps,
+        target,
+        options,
+        result,
+        platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+        retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
+    };
+    const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
+    const ended = await waitForEnd(ctx, started);
+    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl));
+    try {
+        if (target.extractFolder)
+            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
+        if (options.uploadArtifact)
+            await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
+        else
+            deps.log.info('uploadArtifact is false: the file stays on the runner only.');
     }
-    if (error instanceof RefusedUrlError) {
-        return new ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    finally {
+        // The run's own copy of what it downloaded is gone with the run; the published file stays.
+        await (0,promises_.rm)(file.ownCopy, { force: true });
+        ctx.temporary.replace('download', undefined);
     }
-    if (!(error instanceof errors_HttpError) || isRetryable(error))
-        return error;
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
+    return result;
 }
 /**
- * The HTTP client every platform call of a run goes through, export or import: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
+ * Runs one phase in a log group of its own, noting which phase is running. A cancellation that
+ * arrived meanwhile ends the export here, even when the phase could not be interrupted (the
+ * upload client takes no signal) and finished regardless.
  */
-function connectToPlatform(connection, signal, secrets, debug) {
-    return new PlatformHttp({
-        platform: connection.platform,
-        key: connection.key,
-        signal,
-        env: process.env,
-        debug,
-        errorMessage: serverMessage,
-        onRedirect: url => secrets.addUrl(url)
+async function phase(ctx, name, title, work) {
+    ctx.result.phase = name;
+    const done = await ctx.log.group(title, work);
+    ctx.signal.throwIfAborted();
+    return done;
+}
+/** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
+async function startExport({ options, target, platform, retry, log, result }) {
+    log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${options.platform.host}`);
+    log.info(`POST ${describeUrl(platform.exportUrl)}`);
+    const answer = await withRetry(() => platform.startExport(), {
+        ...retry,
+        // Each start creates a job: one is sent again only when it surely created nothing.
+        retryable: mayStartAgain,
+        // A server's Retry-After is obeyed no further than the time the job itself is given.
+        deadline: Date.now() + options.timeoutMs,
+        what: 'Starting the export'
+    }).catch((error) => {
+        throw platform.gaveUpStarting(error);
     });
+    const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
+    const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
+    log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}${progress}`);
+    result.job = { dockStatusId: answer.dockStatusId, exportJobId: answer.exportJobId };
+    return answer;
 }
-
-;// CONCATENATED MODULE: ./src/secrets.ts
 /**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
+ * 2. Wait for the job to end, unless the answer to the start already said how it ended. A URL
+ * on the status answer is newer than the one on the start answer: it is the one returned.
  */
-/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
-const MIN_QUERY_SECRET = 8;
-class Secrets {
-    register;
-    values = new Set();
-    constructor(register) {
-        this.register = register;
-    }
-    add(value) {
-        const secret = value.trim();
-        if (!secret || this.values.has(secret))
-            return;
-        this.values.add(secret);
-        this.register(secret);
-    }
-    /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
-    addUrl(url) {
-        // The smallest parts first: each mask is registered before any line that could hold it,
-        // the masks of the larger parts included.
-        if (url.search.length > 1) {
-            for (const value of url.searchParams.values())
-                if (value.length >= MIN_QUERY_SECRET)
-                    this.add(value);
-            this.add(url.search.slice(1));
+async function waitForEnd(ctx, started) {
+    const { options, target, platform, signal, log, result } = ctx;
+    const job = result.job;
+    const startedAt = Date.now();
+    ctx.result.phase = 'wait';
+    const end = await settleJob(id => platform.getStatus(id), started, {
+        job: 'export',
+        startedAt,
+        timeoutMs: options.timeoutMs,
+        maxPauseMs: options.maxPauseMs,
+        log,
+        heartbeat: log.heartbeat,
+        sleep: ms => sleep(ms, signal),
+        group: log.group,
+        failedFix: `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`,
+        timeoutFix: 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.',
+        onEnd: ended => {
+            job.status = ended.status;
+            if (ended.timedOut)
+                job.timedOutAfterSeconds = options.timeoutMs / 1000;
         }
-        if (url.pathname.length > 1)
-            this.add(url.pathname + url.search);
-        this.add(url.href);
+    });
+    signal.throwIfAborted();
+    return end.downloadUrl;
+}
+/**
+ * 3. Download the file: only after SUCCESS, since before it the file may not exist. The file is
+ * verified before it takes its name; only then is it in the result.
+ */
+async function download(ctx, rawUrl) {
+    const { options, target, log, result } = ctx;
+    const job = result.job;
+    if (!rawUrl) {
+        throw new ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${job.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
-    /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
-    redact(text) {
-        let result = text;
-        // The longest first, so that a secret inside another is not left half-replaced.
-        for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
-            for (const form of new Set([secret, encodeURIComponent(secret)]))
-                result = result.split(form).join('***');
+    let url;
+    try {
+        url = resolveDownloadUrl(options.platform, rawUrl);
+    }
+    catch (error) {
+        throw new ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errorMessage(error)} (dock status id ${job.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
+    }
+    // Masked before anything could print it: a signed URL is a credential.
+    ctx.secrets.addUrl(url);
+    ctx.secrets.add(rawUrl);
+    job.downloadUrl = url.href;
+    log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
+    const file = await downloadExport({
+        http: ctx.http,
+        url,
+        platform: options.platform,
+        folder: target.folder,
+        fallbackName: artifactFileName(target.artifactName),
+        signal: ctx.signal,
+        retry: ctx.retry,
+        onPartialFile: filePath => ctx.temporary.replace('download', filePath),
+        toolChecks: options.verifyToolExport,
+        debug: log.debug,
+        limitMs: options.downloadTimeoutMs,
+        progress: log.info
+    });
+    log.info(describeVerification(file.contents));
+    for (const warning of file.contents.warnings)
+        log.warning(warning);
+    log.info(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
+    result.file = {
+        filePath: file.filePath,
+        fileName: file.fileName,
+        size: file.size,
+        sha256: file.sha256,
+        toolName: file.contents.toolName,
+        entries: file.contents.entries
+    };
+    return file;
+}
+/** One line on what was proved of the file before it was kept. */
+function describeVerification(contents) {
+    const files = `${contents.entries.length} file${contents.entries.length === 1 ? '' : 's'}`;
+    if (!contents.toolChecked) {
+        return `Verified the zip: ${files}, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).`;
+    }
+    const definitions = DEFINITIONS.filter(name => contents.entries.some(entry => entry.name === name));
+    const tool = contents.toolName ? ` of tool "${contents.toolName}"` : '';
+    const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`;
+    return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
+}
+/** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
+async function unpack({ options, temporary, log, result }, file, folder) {
+    const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
+    const extraction = await extractExport(file.ownCopy, folder, {
+        envPolicy: options.envVariables,
+        key: options.key,
+        bytes,
+        temporary,
+        keptAt: file.filePath
+    });
+    const env = extraction.envVariables;
+    if (env) {
+        log.info(`envVariables ${describeEnvPolicy(env)}.`);
+        if (env.shape === 'unrecognised') {
+            log.warning(`${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
         }
-        return result;
     }
+    log.info(extraction.changed
+        ? `Unpacked ${extraction.files} files into ${logValue(extraction.folder)}: ${describeChanges(extraction.changes)}.`
+        : `Unpacked ${extraction.files} files: identical to what ${logValue(extraction.folder)} held, left untouched.`);
+    result.extraction = { folder: extraction.folder, changed: extraction.changed, fileChanges: extraction.fileChanges, envVariables: env };
+}
+/** 5. Keep it as an artifact. */
+async function upload({ options, target, temporary, log, result, env }, file) {
+    const artifact = await uploadExportArtifact({
+        filePath: file.ownCopy,
+        artifactName: target.artifactName,
+        retentionDays: options.retentionDays,
+        env,
+        temporary
+    });
+    result.artifact = artifact;
+    log.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
+;// CONCATENATED MODULE: ./src/report/file-change.ts
 /**
- * The job summary a person glances at: what was exported, how it ended, where the file is.
- * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
+ * What changed in a repository copy, file by file, as the `changes` output and the summary say
+ * it. Pure. The extraction counts the lines; these are the words.
+ */
+/** `+3 -1 lines`, or undefined when not counted. */
+function describeLines(change) {
+    return change.lines && `+${change.lines.added} -${change.lines.removed} line${change.lines.added + change.lines.removed === 1 ? '' : 's'}`;
+}
+/** One line of the `changes` output, e.g. `changed flow_definition.json (+3 -1 lines)`. */
+function describeFileChange(change) {
+    const lines = describeLines(change);
+    return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+/**
+ * The few pieces of HTML a job summary is made of, written as @actions/core's summary writes
+ * them. Pure: every text a caller did not write must go through `escape`.
+ */
+
+function html_escape(text) {
+    return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+function code(text) {
+    return `<code>${html_escape(text)}</code>`;
+}
+function heading(text, level) {
+    return `<h${level}>${text}</h${level}>${external_node_os_.EOL}`;
+}
+function paragraph(html) {
+    return `<p>${html}</p>${external_node_os_.EOL}`;
+}
+function table(rows) {
+    const cell = (c) => (typeof c === 'string' ? `<td>${c}</td>` : `<th>${c.data}</th>`);
+    return `<table>${rows.map(row => `<tr>${row.map(cell).join('')}</tr>`).join('')}</table>${external_node_os_.EOL}`;
+}
+/** A table of label/value rows, the labels as header cells. */
+function labelled(rows) {
+    return table(rows.map(([label, value]) => [{ data: label, header: true }, value]));
+}
+/** A header row of column names. */
+function headerRow(...names) {
+    return names.map(data => ({ data, header: true }));
+}
+
+;// CONCATENATED MODULE: ./src/report/export-summary.ts
+/**
+ * The export's job summary, the one a person glances at: what was exported, how it ended, where
+ * the file is; for a set, one row per tool. Pure: HTML from the report, every text escaped (and
+ * redacted) here.
  */
 
 
@@ -78807,12 +78923,12 @@ function statusCell(report) {
     if (report.timedOutAfterSeconds !== undefined)
         return `❌ timed out after ${report.timedOutAfterSeconds} s, still IN_PROGRESS`;
     if (report.status && !report.error)
-        return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${summary_escape(report.status)}`;
+        return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${html_escape(report.status)}`;
     const ended = report.cancelled ? 'was cancelled' : 'failed';
     if (report.status === 'SUCCESS' && report.phase)
         return `❌ the export job succeeded; ${PHASE_NAMES[report.phase]} ${ended}`;
     if (report.status)
-        return `❌ ${summary_escape(report.status)}`;
+        return `❌ ${html_escape(report.status)}`;
     if (report.cancelled)
         return `❌ cancelled while ${report.phase === 'wait' ? 'waiting for the job' : 'starting the export'}`;
     return '❌ not started';
@@ -78824,24 +78940,24 @@ function statusCell(report) {
 function summaryRows(given, redact = text => text) {
     const report = redactReport(given, redact);
     const rows = [
-        ['Tool', report.toolId && (report.toolName ? `${summary_escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
-        ['Host', report.host && summary_escape(report.host)],
+        ['Tool', report.toolId && (report.toolName ? `${html_escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
+        ['Host', report.host && html_escape(report.host)],
         ['Status', statusCell(report)],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
         ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
         ['Export job id', report.exportJobId && code(report.exportJobId)],
         ['File', report.fileName && code(report.fileName)],
-        ['Size', report.size === undefined ? undefined : log_text_formatBytes(report.size)],
+        ['Size', report.size === undefined ? undefined : formatBytes(report.size)],
         ['SHA-256', report.sha256 && code(report.sha256)],
         [
             'Artifact',
             report.artifactName &&
-                (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName))
+                (report.artifactUrl ? `<a href="${html_escape(report.artifactUrl)}">${html_escape(report.artifactName)}</a>` : html_escape(report.artifactName))
         ],
         ['Unpacked to', report.extractedPath && code(report.extractedPath)],
         ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
-        ['Environment variables', report.envVariables && summary_escape(describeEnvPolicy(report.envVariables))],
-        ['Error', report.error && summary_escape(report.error)]
+        ['Environment variables', report.envVariables && html_escape(describeEnvPolicy(report.envVariables))],
+        ['Error', report.error && html_escape(report.error)]
     ];
     return rows.filter((row) => row[1] !== undefined && row[1] !== '');
 }
@@ -78851,7 +78967,7 @@ function redactReport(report, redact) {
 }
 /** What the verified export holds: one row per file, its name and size (already escaped). */
 function contentRows(entries, most = 20) {
-    const rows = entries.slice(0, most).map(entry => [code(entry.name), log_text_formatBytes(entry.size)]);
+    const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
     if (entries.length > most)
         rows.push([`… and ${entries.length - most} more`, '']);
     return rows;
@@ -78864,136 +78980,51 @@ function setRows(reports, redact = text => text) {
     return ordered.map(given => {
         const report = redactReport(given, redact);
         return [
-            report.toolName ? `${summary_escape(report.name ?? '')} (${summary_escape(report.toolName)})` : summary_escape(report.name ?? ''),
-            report.error ? `${statusCell(report)}: ${summary_escape(report.error)}` : statusCell(report),
+            report.toolName ? `${html_escape(report.name ?? '')} (${html_escape(report.toolName)})` : html_escape(report.name ?? ''),
+            report.error ? `${statusCell(report)}: ${html_escape(report.error)}` : statusCell(report),
             report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
-            report.size === undefined ? '' : log_text_formatBytes(report.size),
+            report.size === undefined ? '' : formatBytes(report.size),
             report.sha256 ? code(report.sha256.slice(0, 12)) : '',
             report.artifactName
                 ? report.artifactUrl
-                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
-                    : summary_escape(report.artifactName)
+                    ? `<a href="${html_escape(report.artifactUrl)}">${html_escape(report.artifactName)}</a>`
+                    : html_escape(report.artifactName)
                 : '',
             report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
         ];
     });
 }
-async function writeSetSummary(reports, error, durationMs, redact) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
+/** A set's summary: a headline, then one row per tool. */
+function setSummary(reports, error, durationMs, redact) {
     const failed = reports.filter(report => report.error !== undefined).length;
     const headline = error && failed === 0
-        ? `❌ ${summary_escape(redact(error))}`
+        ? `❌ ${html_escape(redact(error))}`
         : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
-    const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
-    await lib_core/* summary */.z
-        .addHeading('Kore.ai tool export', 3)
-        .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${summary_escape(redact(reports[0].host))}` : ''}.</p>`, true)
-        .addTable([header, ...setRows(reports, redact)])
-        .write();
+    const from = reports[0]?.host ? ` from ${html_escape(redact(reports[0].host))}` : '';
+    return (heading('Kore.ai tool export', 3) +
+        paragraph(`${headline} in ${(durationMs / 1000).toFixed(1)} s${from}.`) +
+        table([headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'), ...setRows(reports, redact)]));
 }
 /** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
 function changeRows(changes, most = 50) {
     const rows = changes
         .slice(0, most)
-        .map(change => [code(change.name), change.kind, summary_escape(describeLines(change) ?? '')]);
+        .map(change => [code(change.name), change.kind, html_escape(describeLines(change) ?? '')]);
     if (changes.length > most)
         rows.push([`… and ${changes.length - most} more`, '', '']);
     return rows;
 }
-async function writeSummary(report, redact) {
-    // Outside a runner (local runs) there is no summary file: nothing to write.
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    lib_core/* summary */.z
-        .addHeading('Kore.ai tool export', 3)
-        .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
+/** One tool's summary: how it ended, what the export holds, what changed in the repository copy. */
+function exportSummary(report, redact) {
+    let html = heading('Kore.ai tool export', 3) + labelled(summaryRows(report, redact));
     if (report.entries?.length) {
-        lib_core/* summary */.z.addHeading('What the export holds', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Size', header: true }
-            ],
-            ...contentRows(report.entries)
-        ]);
+        html += heading('What the export holds', 4) + table([headerRow('File', 'Size'), ...contentRows(report.entries)]);
     }
     if (report.fileChanges?.length) {
-        lib_core/* summary */.z.addHeading('What changed in the repository copy', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Change', header: true },
-                { data: 'Lines', header: true }
-            ],
-            ...changeRows(report.fileChanges)
-        ]);
+        html +=
+            heading('What changed in the repository copy', 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)]);
     }
-    await lib_core/* summary */.z.write();
-}
-function code(text) {
-    return `<code>${summary_escape(text)}</code>`;
-}
-function summary_escape(text) {
-    return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-}
-/** The import summary's rows, each cell escaped (and redacted) here. */
-function importRows(given, redact = text => text) {
-    const clean = (text) => summary_escape(redact(text));
-    const report = given;
-    const target = report.toolName
-        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
-        : report.toolId && `tool ${code(redact(report.toolId))}`;
-    const source = report.source;
-    const rows = [
-        ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
-        ['Source SHA-256', source && code(source.sha256)],
-        ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
-        [
-            'Backup before the import',
-            report.backup &&
-                (report.backup.artifactUrl
-                    ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
-                    : clean(report.backup.artifactName))
-        ],
-        [
-            'Status',
-            report.dryRun && !report.error
-                ? 'dry run: nothing was sent'
-                : report.error
-                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
-                    : report.status && `✅ ${clean(report.status)}`
-        ],
-        ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
-        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
-        ['Error', report.error && clean(report.error)]
-    ];
-    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
-}
-async function writeImportSummary(report, redact) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    core.summary
-        .addHeading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3)
-        .addTable(importRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
-    if (report.files?.length) {
-        core.summary.addHeading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Size', header: true },
-                { data: 'How', header: true }
-            ],
-            ...report.files.map(file => [code(file.name), formatBytes(file.size), summary_escape(file.how ?? '')])
-        ]);
-    }
-    if (report.variables?.length) {
-        core.summary.addHeading('Environment variables (names only)', 4).addTable([
-            [
-                { data: 'Variable', header: true },
-                { data: 'Value from', header: true }
-            ],
-            ...report.variables.map(variable => [code(redact(variable.name)), summary_escape(variable.source)])
-        ]);
-    }
-    await core.summary.write();
+    return html;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/folder-check.ts
@@ -79038,474 +79069,645 @@ async function writableFolderProblem(folder) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/temporary-paths.ts
+;// CONCATENATED MODULE: ./src/export/outputs.ts
 /**
- * The files and folders a run creates for a moment (a download's partial file, a staging folder
- * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
- * none of them behind.
+ * What an export's result becomes for the user: the step's outputs (a single tool), one entry of
+ * `results` (a tool of a set), and the summary's report. Pure.
  */
 
-class TemporaryPaths {
-    paths = new Map();
-    /** The slots of one tool of a set, apart from the others'. */
-    scope(prefix) {
-        return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) };
+
+/**
+ * The outputs a single export sets, from what its phases made. A job whose end was never seen
+ * was, as far as we know, still running: its status is IN_PROGRESS.
+ */
+function outputsOf({ job, file, extraction, artifact }) {
+    const values = {};
+    if (job) {
+        values[Outputs.Status] = job.status ?? 'IN_PROGRESS';
+        values[Outputs.DockStatusId] = job.dockStatusId;
+        if (job.exportJobId)
+            values[Outputs.ExportJobId] = job.exportJobId;
+        if (job.downloadUrl)
+            values[Outputs.DownloadUrl] = job.downloadUrl;
     }
-    /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
-    replace(slot, path) {
-        if (path === undefined)
-            this.paths.delete(slot);
-        else
-            this.paths.set(slot, path);
+    if (file)
+        Object.assign(values, { [Outputs.FilePath]: file.filePath, [Outputs.Sha256]: file.sha256, [Outputs.Size]: file.size });
+    if (extraction) {
+        values[Outputs.ExtractedPath] = extraction.folder;
+        values[Outputs.Changed] = extraction.changed;
+        values[Outputs.Changes] = extraction.fileChanges.map(describeFileChange).join('\n');
     }
-    /** Removes everything still tracked, synchronously: it runs just before the process exits. */
-    removeAll() {
-        for (const path of this.paths.values())
-            (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
-        this.paths.clear();
+    if (artifact) {
+        values[Outputs.ArtifactName] = artifact.name;
+        values[Outputs.ArtifactId] = artifact.id;
+        if (artifact.url)
+            values[Outputs.ArtifactUrl] = artifact.url;
     }
+    return values;
+}
+/**
+ * One tool's entry in a set's `results`: the outputs a single run would set (the download URL
+ * left out: it may be signed), typed as JSON (numbers and booleans stay so), and how the tool
+ * stands: exported, failed or cancelled, the phase it ended in, and its error.
+ */
+function resultEntry(tool) {
+    const outputs = outputsOf(tool.result);
+    delete outputs[Outputs.DownloadUrl];
+    return {
+        name: tool.target.name,
+        toolId: tool.target.toolId,
+        state: tool.state ?? 'cancelled',
+        phase: tool.state === 'exported' ? null : (tool.result.phase ?? null),
+        ...outputs,
+        error: tool.error ?? null
+    };
+}
+/** What the summary shows of one tool, filled from each phase's result. */
+function reportOf(tool, host) {
+    const { job, file, extraction, artifact, phase } = tool.result;
+    return {
+        host,
+        toolId: tool.target.toolId,
+        name: tool.target.name,
+        durationMs: tool.durationMs,
+        phase,
+        cancelled: tool.state === 'cancelled' || undefined,
+        error: tool.error,
+        status: job && (job.status ?? 'IN_PROGRESS'),
+        dockStatusId: job?.dockStatusId,
+        exportJobId: job?.exportJobId,
+        timedOutAfterSeconds: job?.timedOutAfterSeconds,
+        fileName: file?.fileName,
+        size: file?.size,
+        sha256: file?.sha256,
+        toolName: file?.toolName,
+        entries: file?.entries,
+        artifactName: artifact?.name,
+        artifactUrl: artifact?.url,
+        extractedPath: extraction?.folder,
+        changed: extraction?.changed,
+        envVariables: extraction?.envVariables,
+        fileChanges: extraction?.fileChanges
+    };
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/export/tool-list.ts
 /**
- * The story of one run: read the inputs, start the export, wait for the job, download the file,
- * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
- * `::error::`.
+ * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
  */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
-const HARD_STOP_MS = 1500;
-/** How often a set of tools says how far it has come. */
-const SET_HEARTBEAT_MS = 15_000;
-async function run() {
-    const runStartedAt = Date.now();
-    const secrets = new Secrets(lib_core/* setSecret */.Pq);
-    const temporary = new TemporaryPaths();
-    /** One report per tool; the first stands for the run until the inputs are read. */
-    const reports = [{}];
-    let many = false;
-    let summary;
-    /** The summary, written once, whichever way the run ends. */
-    const writeReport = () => (summary ??= (async () => {
-        if (!many)
-            reports[0].durationMs = Date.now() - runStartedAt;
-        const written = many ? writeSetSummary(reports, runError, Date.now() - runStartedAt, redact) : writeSummary(reports[0], redact);
-        await written.catch((error) => lib_core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`));
-    })());
-    const redact = (text) => secrets.redact(text);
-    let runError;
-    const failRun = (error) => {
-        if (runError !== undefined)
+const NAME = /^[A-Za-z0-9._-]+$/;
+/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
+function parseToolList(text) {
+    const tools = [];
+    const problems = [];
+    const names = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        const number = index + 1;
+        if (!line || line.startsWith('#'))
             return;
-        runError = many ? describeSetFailure(reports, error) : (reports[0].error = describeFailureOf(reports[0], error, output));
-        lib_core/* setFailed */.C1(runError);
-    };
-    const cancellation = watchForCancellation(signal => {
-        lib_core/* info */.pq(`Received ${signal}: stopping.`);
-        // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
-        setTimeout(() => {
-            temporary.removeAll();
-            failRun(new CancelledError(signal));
-            void writeReport().then(() => process.exit(1));
-        }, HARD_STOP_MS).unref();
+        const fields = line.split(/\s+/);
+        if (fields.length < 2 || fields.length > 3) {
+            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
+            return;
+        }
+        const [toolId, flowId, given] = fields;
+        const name = given ?? toolId;
+        if (!NAME.test(name) || name === '.' || name === '..') {
+            problems.push(given
+                ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
+                : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
+            return;
+        }
+        const earlier = names.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
+            return;
+        }
+        names.set(name.toLowerCase(), number);
+        tools.push({ toolId, flowId, name });
     });
-    const signal = cancellation.signal;
-    let http;
-    try {
-        const settings = getSettings({ getInput: name => lib_core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
-        many = settings.many;
-        reports.splice(0, 1, ...settings.tools.map(target => ({ host: settings.platform.host, toolId: target.toolId, name: target.name })));
-        if (settings.uploadArtifact) {
-            const problem = artifactServiceProblem(process.env);
-            if (problem)
-                throw problem;
+    if (tools.length === 0 && problems.length === 0)
+        problems.push('lists no tool (only blank lines and comments)');
+    return { tools, problems };
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+/**
+ * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
+ * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
+ */
+
+
+
+
+/** A GitHub-hosted job runs at most six hours. */
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
+/**
+ * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
+ * that every bad input is reported in one error.
+ */
+function inputChecker(problems) {
+    return (name, read) => {
+        try {
+            return read();
         }
-        await checkFolders(settings);
-        http = connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
-        const shared = { settings, http, signal, secrets, temporary };
-        if (!many) {
-            const log = { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz, group: lib_core/* group */.Os, heartbeat: true };
-            await exportTool(shared, settings.tools[0], reports[0], log, (name, value) => output(reports[0], name, value));
-            lib_core/* info */.pq(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
+        catch (error) {
+            problems.push(`input "${name}" ${errorMessage(error)}`);
+            return undefined;
         }
-        else {
-            await exportSet(shared, reports);
-        }
-    }
-    catch (error) {
-        failRun(signal.aborted ? signal.reason : error);
-    }
-    finally {
-        http?.dispose();
-        cancellation.dispose();
-        await writeReport();
-    }
-    // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
-    if (signal.aborted)
-        process.exit(1);
+    };
+}
+/** The one error for every bad input of a step, or nothing when there is none. */
+function refuseInputs(problems, fix) {
+    if (problems.length > 0)
+        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, fix);
 }
 /**
- * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
- * The import entry's backup runs through here too, so that a backup is made as every export is.
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
  */
-async function exportTool(shared, target, report, log, setOutput) {
-    const { settings, signal } = shared;
-    const ctx = {
-        ...shared,
-        target,
-        platform: new PlatformClient(shared.http, { platform: settings.platform, toolId: target.toolId, flowId: target.flowId }),
-        report,
-        retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: log.warning, debug: log.debug },
-        temporary: shared.temporary.scope(target.name),
-        log,
-        setOutput
-    };
-    const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
-    const ended = await waitForEnd(ctx, started);
-    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
-    try {
-        if (target.extractFolder)
-            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
-        if (settings.uploadArtifact)
-            await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
-        else
-            log.info('uploadArtifact is false: the file stays on the runner only.');
+function readConnection({ getInput, setSecret }, problems) {
+    const key = getInput(Inputs.Key).trim();
+    if (key)
+        setSecret(key);
+    let platform;
+    const raw = getInput(Inputs.Host).trim();
+    if (!raw)
+        problems.push(`input "${Inputs.Host}" is required and was not given`);
+    else {
+        try {
+            platform = parseHost(raw);
+        }
+        catch (error) {
+            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
+        }
     }
-    finally {
-        // The run's own copy of what it downloaded is gone with the run; the published file stays.
-        await (0,promises_.rm)(file.ownCopy, { force: true });
-        ctx.temporary.replace('download', undefined);
+    if (!key)
+        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
+    else if (hasControlCharacters(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
     }
+    return { platform, key };
 }
+/** `timeoutSeconds`, as every entry reads it: at least a second, at most a job's own limit. */
+function timeoutSeconds(raw) {
+    const value = positiveNumber(raw, Defaults.timeoutSeconds);
+    // At least one status check a second after the start; at most a job's own limit.
+    if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
+        throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${raw}"`);
+    }
+    return value;
+}
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+function keyCharacterProblem(key) {
+    const at = [...key].findIndex(c => c < '!' || c > '~');
+    if (at < 0)
+        return undefined;
+    const c = [...key][at];
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
+    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+}
+const INVISIBLE_NAMES = {
+    '\u00a0': 'NO-BREAK SPACE',
+    '\u200b': 'ZERO WIDTH SPACE',
+    '\u200c': 'ZERO WIDTH NON-JOINER',
+    '\u200d': 'ZERO WIDTH JOINER',
+    '\u2060': 'WORD JOINER',
+    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+    ' ': 'SPACE'
+};
+function positiveNumber(raw, fallback) {
+    if (!raw)
+        return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
+        throw new Error(`must be a positive number of seconds; got "${raw}"`);
+    }
+    return value;
+}
+function inputs_boolean(raw, fallback) {
+    if (!raw)
+        return fallback;
+    if (/^true$/i.test(raw))
+        return true;
+    if (/^false$/i.test(raw))
+        return false;
+    throw new Error(`must be true or false; got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/export/settings.ts
+/**
+ * The export's inputs as one typed Settings object, refusing bad input before any request. Host,
+ * key and the timeout are read as every entry reads them (settings/inputs.ts).
+ */
+
+
+
+
+
+
+
+
+function getSettings({ getInput, setSecret, env }) {
+    const problems = [];
+    const check = inputChecker(problems);
+    const text = (name) => getInput(name).trim();
+    const { platform, key } = readConnection({ getInput, setSecret }, problems);
+    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
+    const concurrency = check(Inputs.Concurrency, () => {
+        const raw = text(Inputs.Concurrency);
+        if (!raw)
+            return Defaults.concurrency;
+        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
+            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
+        }
+        return Number(raw);
+    });
+    const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)));
+    const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
+        const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
+        if (value > MAX_TIMEOUT_SECONDS)
+            throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`);
+        return value;
+    });
+    const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
+        const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
+        if (value < 1)
+            throw new Error('must be at least 1: the platform rate-limits status checks');
+        return value;
+    });
+    const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
+    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
+    const many = listed?.many ?? false;
+    // With `tools`, artifactName is the prefix of each tool's artifact name.
+    const artifactNames = check(Inputs.ArtifactName, () => 
+    // Without a usable tool, the name given is still checked on its own.
+    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
+        const given = text(Inputs.ArtifactName);
+        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
+        const problem = artifactNameProblem(name);
+        if (problem)
+            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
+        return name;
+    }));
+    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
+        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
+        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
+        return many ? (text(Inputs.Path) ? external_node_path_.join(base, tool.name) : external_node_path_.join(external_node_path_.dirname(base), tool.name)) : base;
+    }));
+    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
+    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
+    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
+        if (!extract || !folders || !artifactNames)
+            return undefined;
+        const given = text(Inputs.ExtractPath);
+        if (!many)
+            return unpackFolder(given, folders[i], artifactNames[i], env);
+        return given
+            ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env)
+            : unpackFolder('', folders[i], artifactNames[i], env);
+    }));
+    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
+    refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
+    return {
+        platform: platform,
+        key,
+        tools: listed.tools.map((tool, i) => ({
+            ...tool,
+            folder: folders[i],
+            artifactName: artifactNames[i],
+            extractFolder: extractFolders[i]
+        })),
+        many,
+        concurrency: concurrency,
+        timeoutMs: Math.round(timeout * 1000),
+        downloadTimeoutMs: Math.round(downloadSeconds * 1000),
+        maxPauseMs: Math.round(pollSeconds * 1000),
+        uploadArtifact: uploadArtifact,
+        retentionDays,
+        verifyToolExport: verifyToolExport,
+        envVariables: envVariables
+    };
+}
+function envPolicy(raw) {
+    if (!raw)
+        return 'redact';
+    const policy = ENV_POLICIES.find(name => name === raw.toLowerCase());
+    if (!policy)
+        throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`);
+    return policy;
+}
+/** More export jobs at once than this would only meet the platform's rate limits. */
+const MAX_CONCURRENCY = 20;
+/** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
+function toolsToExport(tools, toolId = '', flowId = '', problems) {
+    if (tools) {
+        if (toolId || flowId) {
+            problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`);
+            return undefined;
+        }
+        const listed = parseToolList(tools);
+        problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
+        return listed.problems.length ? undefined : { tools: listed.tools, many: true };
+    }
+    for (const [name, value] of [
+        [Inputs.ToolId, toolId],
+        [Inputs.FlowId, flowId]
+    ]) {
+        if (!value)
+            problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
+    }
+    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
+}
+function optionalPositiveInteger(raw) {
+    if (!raw)
+        return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1)
+        throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
+    return Number(raw);
+}
+/**
+ * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
+ * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
+ * own: not the workspace, nor one that holds the export file.
+ */
+function unpackFolder(raw, fileFolder, artifactName, env) {
+    const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    const target = raw ? external_node_path_.resolve(workspace, raw) : external_node_path_.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
+    if (isWithin(target, workspace))
+        throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
+    if (isWithin(target, fileFolder)) {
+        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
+    }
+    return target;
+}
+/** Where the file goes: the given folder (relative to the workspace), or one under the runner's temp dir. */
+function outputFolder(raw, toolId, env) {
+    if (raw)
+        return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd(), raw);
+    const temp = env.RUNNER_TEMP || external_node_os_.tmpdir();
+    return external_node_path_.join(temp, Defaults.tempFolder, folderNameFor(toolId));
+}
+/**
+ * A folder name for an id: safe characters only, and short enough for any file system (255
+ * bytes a name); a long id keeps its start and gains a hash of the whole, so it stays unique.
+ */
+function folderNameFor(id) {
+    const safe = id.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool';
+    if (safe.length <= 64)
+        return safe;
+    return `${safe.slice(0, 48)}-${(0,external_node_crypto_.createHash)('sha256').update(id).digest('hex').slice(0, 12)}`;
+}
+
+;// CONCATENATED MODULE: ./src/export/tool-set.ts
 /**
  * Many tools in one step: at most `concurrency` exports in flight, each whole and on its own
- * schedule; one failing tool does not stop the others. The outputs describe the set; when all
- * are done, one error lists every tool that failed.
+ * schedule; one failing tool does not stop the others. The outputs describe the set, also when
+ * it was cancelled; when all are done, one error lists every tool that was not exported.
  */
-async function exportSet(shared, reports) {
-    const { settings, signal } = shared;
-    const total = settings.tools.length;
+
+
+
+
+
+
+/** How often a set of tools says how far it has come. */
+const SET_HEARTBEAT_MS = 15_000;
+async function exportSet(deps, tools, options, describeFailure) {
+    const { signal, log } = deps;
+    const total = tools.length;
     let next = 0;
     let running = 0;
     let done = 0;
-    lib_core/* info */.pq(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
-    const heartbeat = setInterval(() => lib_core/* info */.pq(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
+    log.info(`Exporting ${total} tools from ${options.platform.host}, at most ${options.concurrency} at once.`);
+    const heartbeat = setInterval(() => log.info(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
     heartbeat.unref();
     const worker = async () => {
         while (next < total && !signal.aborted) {
-            const index = next++;
-            const target = settings.tools[index];
-            const report = reports[index];
-            const prefix = `[${target.name}] `;
-            const log = {
-                info: line => lib_core/* info */.pq(prefix + line),
-                warning: line => lib_core/* warning */.$e(prefix + line),
-                debug: line => lib_core/* debug */.Yz(prefix + line),
+            const tool = tools[next++];
+            const prefix = `[${tool.target.name}] `;
+            const toolLog = {
+                info: line => log.info(prefix + line),
+                warning: line => log.warning(prefix + line),
+                debug: line => log.debug(prefix + line),
                 group: (_title, work) => work(),
                 heartbeat: false
             };
             running++;
             const startedAt = Date.now();
             try {
-                await exportTool(shared, target, report, log, (name, value) => note(report, name, value));
-                lib_core/* info */.pq(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${log_text_formatBytes(report.size)}`}.`);
+                await exportTool({ ...deps, log: toolLog, temporary: deps.temporary.scope(tool.target.name) }, tool.target, options, tool.result);
+                tool.state = 'exported';
+                const size = tool.result.file ? `: ${formatBytes(tool.result.file.size)}` : '';
+                log.info(`${prefix}Done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s${size}.`);
             }
             catch (error) {
                 if (signal.aborted)
                     break;
-                report.error = describeFailureOf(report, error, note);
-                lib_core/* info */.pq(`${prefix}Failed: ${logValue(report.error)}`);
+                tool.state = 'failed';
+                tool.error = describeFailure(error);
+                log.info(`${prefix}Failed: ${logValue(tool.error)}`);
             }
             finally {
-                report.durationMs = Date.now() - startedAt;
+                tool.durationMs = Date.now() - startedAt;
                 running--;
                 done++;
             }
         }
     };
     try {
-        await Promise.all(Array.from({ length: Math.min(settings.concurrency, total) }, worker));
+        await Promise.all(Array.from({ length: Math.min(options.concurrency, total) }, worker));
     }
     finally {
         clearInterval(heartbeat);
     }
     signal.throwIfAborted();
-    const failed = reports.filter(report => report.error !== undefined);
-    lib_core/* setOutput */.uH(Outputs.Results, JSON.stringify(reports.map(resultOf)));
-    lib_core/* setOutput */.uH(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
-    lib_core/* setOutput */.uH(Outputs.Changed, String(reports.some(report => report.changed === true)));
-    lib_core/* setOutput */.uH(Outputs.Succeeded, String(total - failed.length));
-    lib_core/* setOutput */.uH(Outputs.Failed, String(failed.length));
-    lib_core/* info */.pq(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
+    const failed = tools.filter(tool => tool.state === 'failed');
+    log.info(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
     if (failed.length) {
-        throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(report => `${report.name}: ${report.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
+        throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(tool => `${tool.target.name}: ${tool.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
     }
 }
-/** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
-function resultOf(report) {
-    const fields = [
-        Outputs.Status,
-        Outputs.DockStatusId,
-        Outputs.ExportJobId,
-        Outputs.FilePath,
-        Outputs.Sha256,
-        Outputs.Size,
-        Outputs.ArtifactName,
-        Outputs.ArtifactId,
-        Outputs.ArtifactUrl,
-        Outputs.ExtractedPath,
-        Outputs.Changed,
-        Outputs.Changes
-    ];
-    const result = { name: report.name, toolId: report.toolId };
-    const noted = report;
-    for (const field of fields)
-        if (noted[field] !== undefined)
-            result[field] = noted[field];
-    result.error = report.error ?? null;
-    return result;
+/**
+ * The set's outputs as it stands, whether it ended, failed or was cancelled: `results` with each
+ * tool's state, `status`, `changed`, `changes` (each file named under its tool's folder),
+ * `succeeded` and `failed`.
+ */
+function setOutputs(io, tools) {
+    const exported = tools.filter(tool => tool.state === 'exported');
+    const changes = tools.flatMap(tool => (tool.result.extraction?.fileChanges ?? []).map(change => describeFileChange({ ...change, name: `${tool.target.name}/${change.name}` })));
+    io.setOutput(Outputs.Results, JSON.stringify(tools.map(resultEntry)));
+    io.setOutput(Outputs.Status, exported.length === tools.length ? 'SUCCESS' : 'FAILED');
+    io.setOutput(Outputs.Changed, String(tools.some(tool => tool.result.extraction?.changed === true)));
+    io.setOutput(Outputs.Changes, changes.join('\n'));
+    io.setOutput(Outputs.Succeeded, String(exported.length));
+    io.setOutput(Outputs.Failed, String(tools.length - exported.length));
 }
 /**
- * Runs one phase in a log group of its own, noting in the report which phase is running. A
- * cancellation that arrived meanwhile ends the run here, even when the phase could not be
- * interrupted (the upload client takes no signal) and finished regardless.
+ * A cancelled set's one error: every tool not exported (and at which phase), and every job left
+ * running on the platform. Tools that had not ended are marked cancelled.
  */
-async function phase(ctx, name, title, work) {
-    ctx.report.phase = name;
-    const result = await ctx.log.group(title, work);
-    ctx.signal.throwIfAborted();
-    return result;
+function describeCancelledSet(tools, error) {
+    const where = (tool) => tool.state === 'failed'
+        ? 'failed'
+        : tool.result.phase
+            ? `cancelled during ${PHASE_WORDS[tool.result.phase]}`
+            : 'cancelled before it started';
+    for (const tool of tools) {
+        if (tool.state !== undefined)
+            continue;
+        tool.state = 'cancelled';
+        tool.error = `${where(tool)} (${error.signal})`;
+    }
+    const notExported = tools.filter(tool => tool.state !== 'exported');
+    const left = tools.filter(tool => tool.result.job && tool.result.job.status === undefined);
+    const jobs = left.map(tool => `${tool.target.name} (dock status id ${tool.result.job.dockStatusId})`).join(', ');
+    return (`The export was cancelled (${error.signal}). Not exported: ${notExported.map(tool => `${tool.target.name} (${where(tool)})`).join(', ')}.` +
+        `${left.length ? ` Left running on the platform: ${jobs}.` : ''} No partial file was kept.`);
+}
+const PHASE_WORDS = { start: 'the start', wait: 'the wait', download: 'the download', unpack: 'the unpack', upload: 'the upload' };
+
+;// CONCATENATED MODULE: ./src/export/run.ts
+/**
+ * The export's story: read the inputs, check what can be checked before any request, export the
+ * tool (or each tool of a set), set the outputs, write the summary. The pipeline of one tool is
+ * pipeline/export-tool.ts; a set's scheduler is tool-set.ts; the run's lifecycle (secrets,
+ * cancellation, the one error, the summary written once) is lifecycle/run.ts.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(io = runnerIO()) {
+    await runEntry(io, exportEntry(io));
+}
+/** The export's part of a run: one tool, or a set of them. */
+function exportEntry(io) {
+    let settings;
+    let tools = [];
+    const setSingleOutputs = (tool) => {
+        for (const [name, value] of Object.entries(outputsOf(tool.result)))
+            io.setOutput(name, String(value));
+    };
+    return {
+        readSettings(source) {
+            settings = getSettings(source);
+            tools = settings.tools.map(target => ({ target, result: {} }));
+            return settings;
+        },
+        async work(run) {
+            await checkBeforeAnyRequest(run);
+            const http = connectToPlatform(run.settings, run.signal, run.secrets, message => io.log.debug(message), io.env);
+            const deps = { http, signal: run.signal, secrets: run.secrets, env: io.env };
+            try {
+                if (run.settings.many) {
+                    await exportSet({ ...deps, temporary: run.temporary, log: io.log }, tools, run.settings, describeToolFailure).finally(() => setOutputs(io, tools));
+                    return;
+                }
+                const [tool] = tools;
+                await exportTool({ ...deps, temporary: run.temporary.scope(tool.target.name), log: { ...io.log, heartbeat: true } }, tool.target, run.settings, tool.result);
+                tool.state = 'exported';
+                setSingleOutputs(tool);
+                io.log.info(`Export of tool ${logValue(tool.target.toolId)} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
+            }
+            finally {
+                http.dispose();
+            }
+        },
+        describeFailure(error) {
+            if (!settings)
+                return describeToolFailure(error);
+            if (settings.many) {
+                if (!(error instanceof CancelledError))
+                    return describeToolFailure(error);
+                const message = describeCancelledSet(tools, error);
+                setOutputs(io, tools);
+                return message;
+            }
+            const [tool] = tools;
+            tool.state = error instanceof CancelledError ? 'cancelled' : 'failed';
+            tool.error = error instanceof CancelledError ? describeCancelledTool(tool, error) : describeToolFailure(error);
+            setSingleOutputs(tool);
+            return tool.error;
+        },
+        summary(failure, durationMs, redact) {
+            const host = settings?.platform.host ?? '';
+            if (settings?.many)
+                return setSummary(tools.map(tool => reportOf(tool, host)), failure, durationMs, redact);
+            const report = tools[0] ? reportOf(tools[0], host) : { error: failure };
+            return exportSummary({ ...report, durationMs }, redact);
+        }
+    };
 }
 /**
- * The folders the run writes to, checked before the export job starts: a file in their place, or
- * a folder that cannot be written, would otherwise fail only after the job has run.
+ * What can be checked before the export job starts: that an upload is possible here, and that
+ * the folders the run writes to can be written (a file in their place, or a folder that cannot be
+ * written, would otherwise fail only after the job has run).
  */
-async function checkFolders(settings) {
+async function checkBeforeAnyRequest({ settings, io }) {
+    if (settings.uploadArtifact) {
+        const problem = artifactServiceProblem(io.env);
+        if (problem)
+            throw problem;
+    }
     const problems = [];
     for (const target of settings.tools) {
         problems.push([Inputs.Path, await writableFolderProblem(target.folder)]);
         if (target.extractFolder)
             problems.push([Inputs.ExtractPath, await writableFolderProblem(target.extractFolder)]);
     }
-    problems.splice(0, problems.length, ...problems.filter(([, problem]) => problem !== undefined));
-    if (problems.length === 0)
+    const found = problems.filter(([, problem]) => problem !== undefined);
+    if (found.length === 0)
         return;
-    throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
+    throw new ActionError(`Invalid input: ${found.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
 }
-/** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
-async function startExport({ settings, target, platform, retry, log, setOutput }) {
-    log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${settings.platform.host}`);
-    log.info(`POST ${describeUrl(platform.exportUrl)}`);
-    const answer = await withRetry(() => platform.startExport(), {
-        ...retry,
-        // Each start creates a job: one is sent again only when it surely created nothing.
-        retryable: mayStartAgain,
-        // A server's Retry-After is obeyed no further than the time the job itself is given.
-        deadline: Date.now() + settings.timeoutMs,
-        what: 'Starting the export'
-    }).catch((error) => {
-        throw platform.gaveUpStarting(error);
-    });
-    const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
-    log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
-    setOutput(Outputs.DockStatusId, answer.dockStatusId);
-    if (answer.exportJobId)
-        setOutput(Outputs.ExportJobId, answer.exportJobId);
-    return answer;
-}
-/** 2. Wait for the job to end, unless the answer to the start already said how it ended. */
-async function waitForEnd(ctx, started) {
-    const { settings, target, platform, report, signal, log, setOutput } = ctx;
-    const startedAt = Date.now();
-    const ended = started.status && started.status !== 'IN_PROGRESS'
-        ? { status: started.status, timedOut: false }
-        : await phase(ctx, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
-            dockStatusId: started.dockStatusId,
-            startedAt,
-            timeoutMs: settings.timeoutMs,
-            maxPauseMs: settings.maxPauseMs,
-            log,
-            heartbeat: log.heartbeat,
-            sleep: ms => sleep(ms, signal)
-        }));
-    setOutput(Outputs.Status, ended.status);
-    if (ended.timedOut) {
-        report.timedOutAfterSeconds = settings.timeoutMs / 1000;
-        throw new ActionError(`The export job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`, 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.');
-    }
-    if (ended.status === 'FAILED') {
-        throw new ActionError(`The platform reported the export job FAILED (dock status id ${started.dockStatusId}).`, `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`);
-    }
-    if (ended.status !== 'SUCCESS') {
-        throw new ActionError(`The platform reported an unexpected job status "${ended.status}" (dock status id ${started.dockStatusId}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
-    }
-    return ended;
-}
-/**
- * 3. Download the file: only after SUCCESS, since before it the file may not exist. A URL on
- * the status answer is newer than the one on the start answer, so the caller prefers it. The
- * file is verified before it takes its name; only then are the file's outputs set.
- */
-async function download(ctx, rawUrl) {
-    const { settings, target, report, log, setOutput } = ctx;
-    if (!rawUrl) {
-        throw new ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
-    }
-    let url;
-    try {
-        url = resolveDownloadUrl(settings.platform, rawUrl);
-    }
-    catch (error) {
-        throw new ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errorMessage(error)} (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
-    }
-    // Masked before anything could print it: a signed URL is a credential.
-    ctx.secrets.addUrl(url);
-    ctx.secrets.add(rawUrl);
-    setOutput(Outputs.DownloadUrl, url.href);
-    log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
-    const file = await downloadExport({
-        http: ctx.http,
-        url,
-        platform: settings.platform,
-        folder: target.folder,
-        fallbackName: artifactFileName(target.artifactName),
-        signal: ctx.signal,
-        retry: ctx.retry,
-        onPartialFile: filePath => ctx.temporary.replace('download', filePath),
-        toolChecks: settings.verifyToolExport,
-        debug: log.debug,
-        limitMs: settings.downloadTimeoutMs,
-        progress: log.info
-    });
-    log.info(describeVerification(file.contents));
-    for (const warning of file.contents.warnings)
-        log.warning(warning);
-    log.info(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
-    report.fileName = file.fileName;
-    report.toolName = file.contents.toolName;
-    report.entries = file.contents.entries;
-    setOutput(Outputs.FilePath, file.filePath);
-    setOutput(Outputs.Sha256, file.sha256);
-    setOutput(Outputs.Size, file.size);
-    return file;
-}
-/** One line on what was proved of the file before it was kept. */
-function describeVerification(contents) {
-    const files = `${contents.entries.length} file${contents.entries.length === 1 ? '' : 's'}`;
-    if (!contents.toolChecked) {
-        return `Verified the zip: ${files}, every size and CRC-32 as recorded (verify is false: not checked to be a tool export).`;
-    }
-    const definitions = DEFINITIONS.filter(name => contents.entries.some(entry => entry.name === name));
-    const tool = contents.toolName ? ` of tool "${contents.toolName}"` : '';
-    const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`;
-    return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
-}
-/** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report, settings, temporary, log, setOutput }, file, folder) {
-    const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
-    const result = await extractExport(file.ownCopy, folder, {
-        envPolicy: settings.envVariables,
-        key: settings.key,
-        bytes,
-        temporary,
-        keptAt: file.filePath
-    });
-    const env = result.envVariables;
-    if (env) {
-        report.envVariables = env;
-        log.info(`envVariables ${describeEnvPolicy(env)}.`);
-        if (env.shape === 'unrecognised') {
-            log.warning(`${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
-        }
-    }
-    log.info(result.changed
-        ? `Unpacked ${result.files} files into ${logValue(result.folder)}: ${describeChanges(result.changes)}.`
-        : `Unpacked ${result.files} files: identical to what ${logValue(result.folder)} held, left untouched.`);
-    setOutput(Outputs.ExtractedPath, result.folder);
-    setOutput(Outputs.Changed, result.changed);
-    report.fileChanges = result.fileChanges;
-    setOutput(Outputs.Changes, result.fileChanges.map(describeFileChange).join('\n'));
-}
-/** 5. Keep it as an artifact. */
-async function upload({ settings, target, temporary, log, setOutput }, file) {
-    const artifact = await uploadExportArtifact({
-        filePath: file.ownCopy,
-        artifactName: target.artifactName,
-        retentionDays: settings.retentionDays,
-        env: process.env,
-        temporary
-    });
-    setOutput(Outputs.ArtifactName, artifact.name);
-    setOutput(Outputs.ArtifactId, artifact.id);
-    if (artifact.url)
-        setOutput(Outputs.ArtifactUrl, artifact.url);
-    log.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
-}
-/** Notes an output in the tool's report (for the summary and a set's `results`). */
-function note(report, name, value) {
-    ;
-    report[name] = value;
-}
-/** Sets a step output as soon as it is known, and keeps it for the summary. */
-function output(report, name, value) {
-    note(report, name, value);
-    lib_core/* setOutput */.uH(name, String(value));
-}
-/**
- * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end
- * was never seen was, as far as we know, still running: its status becomes IN_PROGRESS.
- */
-function describeFailureOf(report, error, setOutput) {
-    const jobLeft = report.dockStatusId !== undefined && report.status === undefined;
-    if (jobLeft)
-        setOutput(report, Outputs.Status, 'IN_PROGRESS');
+/** What a tool's failure says, for the step's one `::error::` (or a set's list). */
+function describeToolFailure(error) {
     if (error instanceof ActionError)
         return error.toString();
-    if (error instanceof CancelledError) {
-        report.cancelled = true;
-        const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
-        return `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
-    }
     return `The export failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
 }
-/** A set's one `::error::`: the failures listed, or the cancellation with every job left running. */
-function describeSetFailure(reports, error) {
-    if (!(error instanceof CancelledError))
-        return error instanceof ActionError ? error.toString() : describeFailureOf({}, error, note);
-    const left = reports.filter(report => report.dockStatusId !== undefined && report.status === undefined);
-    for (const report of left) {
-        report.cancelled = true;
-        note(report, Outputs.Status, 'IN_PROGRESS');
-    }
-    const jobs = left.map(report => `${report.name} (dock status id ${report.dockStatusId})`).join(', ');
-    return `The export was cancelled (${error.signal}).${left.length ? ` Left running on the platform: ${jobs}.` : ''} No partial file was kept.`;
+function describeCancelledTool(tool, error) {
+    const job = tool.result.job;
+    const left = job && job.status === undefined ? ` The export job (dock status id ${job.dockStatusId}) was left running on the platform.` : '';
+    return `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
 }
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+
+
+/***/ }),
+
+/***/ 34579:
+/***/ (() => {
+
+/**
+ * Imported first by every entry point, before any library loads: on a Node older than the one
+ * the bundled HTTP library needs, the run would end in a raw TypeError from deep inside it. It
+ * ends here instead, with the step's one error naming the Node it needs.
+ */
+const [major, minor] = process.versions.node.split('.').map(Number);
+// undici 8 (the HTTP library) needs 22.19 or later; action.yml declares node24.
+if (major < 22 || (major === 22 && minor < 19)) {
+    process.stdout.write(`::error::This action needs Node 24 (action.yml: runs.using node24; at least Node 22.19), but it is running on Node ${process.versions.node}. Use a runner that supports node24 actions (GitHub-hosted runners do; a self-hosted runner needs a current actions/runner), or run the bundle with Node 24.\n`);
+    process.exit(1);
 }
+
 
 
 /***/ }),
@@ -83184,6 +83386,6 @@ function copyFile(srcFile, destFile, force) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(79407);
+/******/ var __webpack_exports__ = __nccwpck_require__(88362);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -5,14 +5,19 @@
  * dock status answer as documented, the download from a URL that may redirect to another origin
  * (an "object store"). Faults can be injected per route. Every request is recorded, so tests can
  * assert what was sent where. Used by the end-to-end tests, the demo and the benchmark.
+ *
+ * Tools have versions, as the platform's UI guides describe them: an in-development version (what an
+ * import into the tool replaces) and a deployed one (what the tool runs). A configured tool starts with
+ * its configured export as both; a finished import makes the next in-development version; `sim.tool(id)`
+ * tells a test what the tool holds.
  */
 import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, readFileSync, statSync } from 'node:fs'
 import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
-import { makeToolExport } from './zip.mjs'
+import { makeToolExport, makeZip, readZip } from './zip.mjs'
 
 /**
  * @typedef {'sample' | 'table' | 'model'} AnswerVariant
@@ -20,6 +25,8 @@ import { makeToolExport } from './zip.mjs'
  *           starting with a space, and the missing comma that makes it invalid JSON);
  *   table:  the parameter table's names (`dockStatusId`, `downloadURL`);
  *   model:  the model-export sample's `_id`.
+ *
+ * @typedef {'Export Tool' | 'Import Tool' | 'Deploy Tool' | 'Undeploy Tool'} Scope   an API scope a key may have
  *
  * @typedef {object} SimTool
  * @property {string} flowId
@@ -38,17 +45,103 @@ import { makeToolExport } from './zip.mjs'
  * @property {string} [downloadUrl]     the download URL the answers give, as is, instead of the simulator's
  * @property {string} [redirectTo]      where the download redirects (a raw Location), instead of the storage
  * @property {number} [paceBytesPerSecond]  send the download in 1 MiB steps on a timer, at this rate (a paced link)
+ * @property {boolean} [deployed]       false: the configured version is in development only, never deployed (default true:
+ *                                      the UI guide says a tool must be deployed to take an imported version)
+ * @property {ExportOf} [exportOf]      which version an export serves, instead of the simulator's `exportOf`
+ * @property {DeployPlan} [deploy]      how its deploys go, field by field over the simulator's `deployPlan`
+ * @property {DeployPlan} [undeploy]    how its undeploys go, field by field over the simulator's `undeployPlan`
+ *
+ * @typedef {'SUCCESS' | 'FAILED' | 'NEVER' | 403} DeployOutcome   how one deploy (or undeploy) request goes:
+ *   SUCCESS / FAILED: the job ends so after `durationMs`; NEVER: it stays IN_PROGRESS (a hang);
+ *   403: no job, the answer the platform gives a key without the Deploy (Undeploy) Tool scope.
+ *
+ * @typedef {object} DeployPlan   how a tool's deploy or undeploy requests go
+ * @property {DeployOutcome[]} [outcomes]  the outcomes of the tool's first, second, … request (counted per tool
+ *                                    and action since the last reset; a request counts once past faults, key,
+ *                                    tool and body checks); later ones get `outcome`. E.g. ['FAILED'] fails the
+ *                                    first deploy and lets the next (a rollback's) succeed.
+ * @property {DeployOutcome} [outcome]  default SUCCESS
+ * @property {number} [durationMs]     how long the job stays IN_PROGRESS (default 1000 for a deploy, 500 for an undeploy)
+ * @property {boolean} [doneAtStart]   the start answer already carries the end (SUCCESS or FAILED; not NEVER)
+ * @property {string} [message]        what a FAILED job's status says (`message`, as a FAILED import's does)
+ * @property {AnswerVariant} [variant]  the start answer's id key: sample the vendor's sample's (`dock-statusId` for a
+ *                                    deploy, `dockStatusId` for an undeploy), table `dockStatusId`, model `_id`
+ *
+ * @typedef {object} DeployRequest   a deploy or undeploy request the simulator received
+ * @property {string} toolId
+ * @property {'DEPLOY' | 'UNDEPLOY'} action
+ * @property {string} body        as received
+ * @property {number} at          epoch ms it arrived
+ * @property {DeployOutcome} [outcome]   the outcome it took, once past faults, key, tool and body checks
+ * @property {string} [dockStatusId]    the job it started, when it started one
+ * @property {number} [version]   a deploy that started: the number of the in-development version it deploys
+ *
+ * @typedef {object} DeployJob   a deploy or undeploy job, by dock status id
+ * @property {string} toolId
+ * @property {'DEPLOY' | 'UNDEPLOY'} action
+ * @property {number} startedAt   epoch ms
+ * @property {'SUCCESS' | 'FAILED' | 'NEVER'} outcome
+ * @property {number} durationMs  how long it stays IN_PROGRESS (0: done at start)
+ * @property {string} message     what its FAILED status says
+ * @property {Version} [version]  a deploy's: the in-development version when it was asked for (what SUCCESS deploys)
+ * @property {boolean} [settled]  its end has been applied to the tool
+ *
+ * @typedef {'deployed' | 'inDevelopment'} ExportOf   which version of a tool an export serves:
+ *   deployed:      the deployed version, as the vendor's Export page says ("along with its deployed call
+ *                  flow"; callflowId is "the callflow ID for the deployed tool"); the in-development one
+ *                  when nothing is deployed (the pages say nothing of that case);
+ *   inDevelopment: the in-development version.
+ *   A configured version exports as before (file, filePath or the default export); an imported one as a
+ *   zip of its definitions (deflated, flow, app, env).
+ *
+ * @typedef {object} Version   a version of a tool
+ * @property {number} number   the configured version is 1 (a new tool's first import too); each import makes the next
+ * @property {'configured' | 'import'} from   configured: what the tool's options make it export
+ * @property {Record<string, Buffer>} [definitions]   an imported version's definitions as uploaded, by file name
+ *                                    (flow_definition.json, app_definition.json, env_variables.json when sent)
+ * @property {Record<string, string>} [fileIds]   an imported version's import body: field -> file id
+ * @property {string} [dockStatusId]  the import job that made it
+ *
+ * @typedef {object} ToolState   a tool's versions, once an import, deploy or undeploy touched it
+ * @property {Version} inDevelopment
+ * @property {Version | null} deployed
+ * @property {number} versions   how many versions the tool has had
+ *
+ * @typedef {object} VersionView   a version as `sim.tool()` shows it
+ * @property {number} number
+ * @property {'configured' | 'import'} from
+ * @property {Record<string, Buffer> | null} definitions   by file name; a configured version's are read from
+ *                                    its export, null when that is not a zip this simulator can read
+ * @property {Record<string, string>} [fileIds]
+ * @property {string} [dockStatusId]
+ *
+ * @typedef {object} ToolView   what `sim.tool(toolId)` returns
+ * @property {string} toolId
+ * @property {boolean} created   made by a new-tool import (not configured)
+ * @property {VersionView} inDevelopment
+ * @property {VersionView | null} deployed   null: not deployed (a new tool, or undeployed)
+ * @property {DeployRequest[]} deploys   every deploy and undeploy request naming the tool, in order
+ *
+ * @typedef {object} ImportJob   an import job, by dock status id
+ * @property {string} toolId     the tool imported into, or the new tool's id
+ * @property {number} startedAt  epoch ms
+ * @property {'SUCCESS' | 'FAILED' | 'NEVER'} outcome
+ * @property {number} durationMs  how long it stays IN_PROGRESS (importJob.durationMs when it started)
+ * @property {Version} version    what it makes the in-development version, if it succeeds
+ * @property {string} [toolName]  a new tool's name
+ * @property {boolean} [settled]  its end has been applied to the tool
  *
  * @typedef {{ kind: string, status?: number, retryAfter?: string, retryAfterDateInMs?: number, body?: string | Buffer,
  *             contentType?: string, headers?: Record<string, string> }} Fault
  *   retryAfterDateInMs: send Retry-After as an HTTP date this far ahead of the answer (whole seconds, as dates go)
  *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
- *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export route 'lost' (start the job, then drop the answer);
+ *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export, deploy and
+ *   undeploy routes 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
  *   half, then hold the connection open)
- *   More kinds: on the export and status routes 'cut' (answer `status`, default 200, announce the
- *   full length, send half, close; a 2xx start does start the job) and 'huge' (a 200 answer that
- *   never ends, until the client hangs up); on the download 'gzip', 'deflate', 'br' (the export
+ *   More kinds: on the export, deploy, undeploy and status routes 'cut' (answer `status`, default 200, announce
+ *   the full length, send half, close; a 2xx start does start the job) and 'huge' (a 200 answer that
+ *   never ends, until the client hangs up; on a start route, after the job started); on the download 'gzip', 'deflate', 'br' (the export
  *   sent with that Content-Encoding, whatever the request accepts, as nginx `gzip_static always`
  *   does) and 'trickle' (announce the full length, then send one byte a second)
  *
@@ -74,21 +167,40 @@ import { makeToolExport } from './zip.mjs'
  * @property {number} fromPort  the client's port: which connection it came on
  * @property {number} [finishedAt]  epoch ms the response was fully sent
  * @property {string} [status]      on a dock status request: the status answered
+ * @property {string} [body]        on a deploy or undeploy request: the body as received
  */
+
+/** Which definition file each of the import body's file id fields carries (koreai-api.md §4.2). */
+const DEFINITION_OF = Object.freeze({
+  flowDataFileId: 'flow_definition.json',
+  toolDataFileId: 'app_definition.json',
+  envVariablesFileId: 'env_variables.json'
+})
+
+/** @type {readonly Scope[]} Every scope a key can have on these routes (a key given `true` has them all). */
+export const ALL_SCOPES = Object.freeze(['Export Tool', 'Import Tool', 'Deploy Tool', 'Undeploy Tool'])
 
 /** Files of this size or more are refused by the one-request upload (the page: "smaller than 25 MB"). */
 export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
 
 /**
- * @param {{ keys?: Record<string, boolean>, tools?: Record<string, SimTool>,
- *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[] },
- *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number,
+ * @param {{ keys?: Record<string, boolean | readonly Scope[]>, tools?: Record<string, SimTool>,
+ *           faults?: { export?: Fault[], status?: Fault[], download?: Fault[], upload?: Fault[], import?: Fault[],
+ *                     deploy?: Fault[], undeploy?: Fault[] },
+ *           deploy?: DeployPlan, undeploy?: DeployPlan,
+ *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number, exportOf?: ExportOf,
  *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
  *   storageHostname: the address the storage origin listens on, when not `hostname`.
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
  *     address of this machine is not loopback, so proxies apply to it.
  *   tls: the origins named in `on` speak https with this key and certificate.
- *   keys: API key -> whether it has the Export Tool scope.
+ *   exportOf: which version of a tool an export serves (default 'deployed'); a tool's own `exportOf` wins.
+ *   deploy, undeploy: how deploys and undeploys go for every tool (a tool's own plan wins, field by field),
+ *     tools new imports make included.
+ *   keys: API key -> its scopes: true every one (ALL_SCOPES), false none (a Viewer's key), or a list,
+ *     e.g. every scope but Deploy Tool: `ALL_SCOPES.filter(scope => scope !== 'Deploy Tool')`. Each
+ *     route needs its scope (export: Export Tool, both imports: Import Tool, deploy: Deploy Tool,
+ *     undeploy: Undeploy Tool); File Upload, dock status and the download need a key with any scope.
  */
 export async function startPlatformSimulator(options = {}) {
   const keys = options.keys ?? { 'kg-test-key': true }
@@ -99,7 +211,9 @@ export async function startPlatformSimulator(options = {}) {
     status: [...(options.faults?.status ?? [])],
     download: [...(options.faults?.download ?? [])],
     upload: [...(options.faults?.upload ?? [])],
-    import: [...(options.faults?.import ?? [])]
+    import: [...(options.faults?.import ?? [])],
+    deploy: [...(options.faults?.deploy ?? [])],
+    undeploy: [...(options.faults?.undeploy ?? [])]
   }
   /** @type {Map<string, StoredFile>} */
   const files = new Map()
@@ -107,14 +221,29 @@ export async function startPlatformSimulator(options = {}) {
   const sessions = new Map()
   /** @type {ImportRequest[]} */
   const imports = []
-  /** @type {Map<string, { toolId: string, startedAt: number, outcome: string }>} import jobs by dock status id */
+  /** @type {Map<string, ImportJob>} import jobs by dock status id */
   const importJobs = new Map()
+  /** New tools' ids count up for the simulator's life, never reused: a late request of an earlier test finds no tool of a later one. */
   let newTools = 0
+  /** @type {Map<string, ToolState>} versions of the tools an import, deploy or undeploy touched */
+  const states = new Map()
+  /** @type {Set<string>} tools a new-tool import made (in `tools` until reset) */
+  const created = new Set()
+  /** @type {DeployRequest[]} */
+  const deploys = []
+  /** @type {Map<string, DeployJob>} deploy and undeploy jobs by dock status id */
+  const deployJobs = new Map()
+  /** How many deploy and undeploy requests each tool took an outcome for: the index into its plan's `outcomes`. */
+  const asked = { DEPLOY: new Map(), UNDEPLOY: new Map() }
+  /** How deploys and undeploys go for every tool; tests may change them between runs. @type {DeployPlan} */
+  const deployPlan = { ...options.deploy }
+  /** @type {DeployPlan} */
+  const undeployPlan = { ...options.undeploy }
   /** How import jobs end; tests may change it between runs. */
   const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
   /** @type {RecordedRequest[]} */
   const requests = []
-  /** @type {Map<string, { toolId: string, startedAt: number, token: string }>} */
+  /** @type {Map<string, { toolId: string, startedAt: number, token: string, file?: Buffer }>} export jobs; file: an imported version's export */
   const jobs = new Map()
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
@@ -126,7 +255,7 @@ export async function startPlatformSimulator(options = {}) {
     const url = new URL(req.url ?? '/', 'http://storage')
     const job = [...jobs.values()].find(j => url.pathname === `/bucket/${j.token}` && url.searchParams.get('sig') === `sig-${j.token}`)
     if (!job) return send(res, 403, '<Error><Code>AccessDenied</Code></Error>', 'application/xml')
-    serveFile(req, res, job.toolId)
+    serveFile(req, res, job)
   }
   const tls = (/** @type {'platform' | 'storage'} */ name) => (options.tls?.on.includes(name) ? options.tls : undefined)
   const storageTls = tls('storage')
@@ -135,6 +264,7 @@ export async function startPlatformSimulator(options = {}) {
   /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown} */
   const platformHandler = (req, res) => {
     const entry = record('platform', req, res)
+    settle()
     const url = new URL(req.url ?? '/', 'http://platform')
     const key = header(req, 'x-api-key')
     /** @type {RegExpExecArray | null} */
@@ -144,7 +274,7 @@ export async function startPlatformSimulator(options = {}) {
       const afterStart = ['lost', 'cut', 'huge'].includes(faults.export[0]?.kind ?? '') && (faults.export[0].status ?? 200) < 300
       const lost = afterStart ? faults.export.shift() : undefined
       if (!lost && applyFault(faults.export, res)) return
-      if (!authorised(key, res)) return
+      if (!authorised(key, res, 'Export Tool')) return
       const toolId = decodeURIComponent(match[1])
       const tool = tools[toolId]
       if (!tool || url.searchParams.get('flowId') !== tool.flowId) {
@@ -152,13 +282,16 @@ export async function startPlatformSimulator(options = {}) {
       }
       const id = `ds-${randomUUID()}`
       const token = randomUUID()
-      jobs.set(id, { toolId, startedAt: Date.now(), token })
+      jobs.set(id, { toolId, startedAt: Date.now(), token, file: exportedFile(toolId) })
       if (lost?.kind === 'lost') return res.socket?.destroy()
       if (lost?.kind === 'cut') return sendHalf(res, 200, exportAnswer(tool, toolId, id, token))
       if (lost?.kind === 'huge') return sendEndless(res)
       return send(res, 200, `${tool.bom ? '\uFEFF' : ''}${exportAnswer(tool, toolId, id, token)}`, 'application/json')
     }
     if (req.method === 'POST' && url.pathname.startsWith('/api/public/files')) return fileUpload(req, res, url.pathname, key)
+    if (req.method === 'POST' && (match = /^\/api\/public\/tools\/([^/]+)\/(deploy|undeploy)$/.exec(url.pathname))) {
+      return deployTool(req, res, entry, decodeURIComponent(match[1]), match[2] === 'deploy' ? 'DEPLOY' : 'UNDEPLOY', key)
+    }
     if (req.method === 'POST' && (match = /^\/api\/public\/tools\/(?:([^/]+)\/)?import$/.exec(url.pathname))) {
       return importTool(req, res, match[1] === undefined ? undefined : decodeURIComponent(match[1]), key)
     }
@@ -170,13 +303,30 @@ export async function startPlatformSimulator(options = {}) {
       if (applyFault(faults.status, res)) return
       if (!authorised(key, res)) return
       const id = decodeURIComponent(match[1])
-      const job = /** @type {{ toolId: string, startedAt: number, outcome: string }} */ (importJobs.get(id))
-      const running = job.outcome === 'NEVER' || Date.now() - job.startedAt < importJob.durationMs
-      const status = running ? 'IN_PROGRESS' : job.outcome
+      const job = /** @type {ImportJob} */ (importJobs.get(id))
+      const status = ended(job) ? job.outcome : 'IN_PROGRESS'
       entry.status = status
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'IMPORT', status }
       if (status === 'FAILED') answer.message = 'Import failed: incompatible tool version'
+      return sendJson(res, 200, answer)
+    }
+    if (
+      req.method === 'GET' &&
+      (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname)) &&
+      deployJobs.has(decodeURIComponent(match[1]))
+    ) {
+      if (applyFault(faults.status, res)) return
+      if (!authorised(key, res)) return
+      const id = decodeURIComponent(match[1])
+      const job = /** @type {DeployJob} */ (deployJobs.get(id))
+      const status = ended(job) ? job.outcome : 'IN_PROGRESS'
+      entry.status = status
+      /** @type {Record<string, unknown>} */
+      const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: job.action, status }
+      answer.percentageComplete =
+        status === 'IN_PROGRESS' ? Math.min(99, Math.floor(((Date.now() - job.startedAt) / Math.max(1, job.durationMs)) * 100)) : 100
+      if (status === 'FAILED') answer.message = job.message
       return sendJson(res, 200, answer)
     }
     if (req.method === 'GET' && (match = /^\/api\/public\/dock-status\/([^/]+)$/.exec(url.pathname))) {
@@ -213,7 +363,7 @@ export async function startPlatformSimulator(options = {}) {
         })
         return res.end()
       }
-      return serveFile(req, res, job.toolId)
+      return serveFile(req, res, job)
     }
     sendJson(res, 404, { errors: [{ msg: 'No such route', code: 404 }] })
   }
@@ -339,7 +489,7 @@ export async function startPlatformSimulator(options = {}) {
     const received = { toolId, body: body ?? {}, at: Date.now() }
     imports.push(received)
     if (applyFault(faults.import, res)) return
-    if (!authorised(key, res)) return
+    if (!authorised(key, res, 'Import Tool')) return
     if (toolId !== undefined && !tools[toolId]) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
     const required =
       toolId === undefined ? ['toolDataFileId', 'flowDataFileId', 'toolName'] : ['toolDataFileId', 'flowDataFileId', 'envVariablesFileId']
@@ -351,19 +501,225 @@ export async function startPlatformSimulator(options = {}) {
     if (unknown.length) return sendJson(res, 400, { errors: [{ msg: `Unknown file id in ${unknown.join(', ')}`, code: 400 }] })
     const id = `ds-${randomUUID()}`
     const target = toolId ?? `a-new-${++newTools}`
-    importJobs.set(id, { toolId: target, startedAt: Date.now(), outcome: importJob.outcome })
+    /** @type {Record<string, Buffer>} */
+    const definitions = {}
+    /** @type {Record<string, string>} */
+    const fileIds = {}
+    for (const [field, name] of Object.entries(DEFINITION_OF)) {
+      if (body[field] === undefined) continue
+      fileIds[field] = String(body[field])
+      definitions[name] = /** @type {StoredFile} */ (files.get(fileIds[field])).bytes
+    }
+    importJobs.set(id, {
+      toolId: target,
+      startedAt: Date.now(),
+      outcome: /** @type {'SUCCESS' | 'FAILED' | 'NEVER'} */ (importJob.outcome),
+      durationMs: importJob.durationMs,
+      version: { number: 0, from: 'import', definitions, fileIds, dockStatusId: id },
+      toolName: toolId === undefined ? String(body.toolName) : undefined
+    })
     received.dockStatusId = id
     sendJson(res, 200, { dockStatusId: id, toolId: target, jobType: 'TOOLS', action: 'IMPORT', status: 'IN_PROGRESS' })
   }
 
-  /** @param {string | undefined} key @param {import('node:http').ServerResponse} res */
-  function authorised(key, res) {
+  /**
+   * The deploy and undeploy routes: a job that deploys the tool's in-development version as it is now,
+   * or undeploys the tool; its outcome from the tool's plan.
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {RecordedRequest} entry @param {string} toolId @param {'DEPLOY' | 'UNDEPLOY'} action @param {string | undefined} key
+   */
+  async function deployTool(req, res, entry, toolId, action, key) {
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    const text = Buffer.concat(chunks).toString('utf8')
+    entry.body = text
+    /** @type {DeployRequest} */
+    const received = { toolId, action, body: text, at: Date.now() }
+    deploys.push(received)
+    const queue = action === 'DEPLOY' ? faults.deploy : faults.undeploy
+    // These faults come after the job started (as on the export route): the platform did act on the request.
+    const afterStart = ['lost', 'cut', 'huge'].includes(queue[0]?.kind ?? '') && (queue[0].status ?? 200) < 300
+    const lost = afterStart ? queue.shift() : undefined
+    if (!lost && applyFault(queue, res)) return
+    const scope = action === 'DEPLOY' ? 'Deploy Tool' : 'Undeploy Tool'
+    if (!authorised(key, res, scope)) return
+    const tool = tools[toolId]
+    if (!tool) return sendJson(res, 404, { errors: [{ msg: `Tool ${toolId} was not found`, code: 404 }] })
+    if (action === 'DEPLOY') {
+      /** @type {unknown} */
+      let body
+      try {
+        body = JSON.parse(text)
+      } catch {
+        body = undefined
+      }
+      if (!body || typeof body !== 'object' || typeof (/** @type {Record<string, unknown>} */ (body).isAsync) !== 'boolean') {
+        return sendJson(res, 400, { errors: [{ msg: 'isAsync is required and must be a boolean', code: 400 }] })
+      }
+    }
+    settle() // the body took time to arrive: an import may have ended since
+    const plan = { ...(action === 'DEPLOY' ? deployPlan : undeployPlan), ...(action === 'DEPLOY' ? tool.deploy : tool.undeploy) }
+    const count = asked[action].get(toolId) ?? 0
+    asked[action].set(toolId, count + 1)
+    const outcome = plan.outcomes?.[count] ?? plan.outcome ?? 'SUCCESS'
+    received.outcome = outcome
+    /** @type {[number, string]} */
+    let answer
+    if (outcome === 403) {
+      answer = [403, JSON.stringify({ errors: [{ msg: `The API key does not have the ${scope} scope`, code: 403 }] })]
+    } else {
+      const id = `ds-${randomUUID()}`
+      const doneAtStart = Boolean(plan.doneAtStart) && outcome !== 'NEVER'
+      const state = stateOf(toolId)
+      /** @type {DeployJob} */
+      const job = {
+        toolId,
+        action,
+        startedAt: Date.now(),
+        outcome,
+        durationMs: doneAtStart ? 0 : (plan.durationMs ?? (action === 'DEPLOY' ? 1000 : 500)),
+        message:
+          plan.message ??
+          (action === 'DEPLOY'
+            ? 'Deployment failed: fix the errors in the tool flow, then deploy again'
+            : 'Undeployment failed: internal error'),
+        version: action === 'DEPLOY' ? state.inDevelopment : undefined
+      }
+      deployJobs.set(id, job)
+      received.dockStatusId = id
+      received.version = job.version?.number
+      if (doneAtStart) settle()
+      const variant = plan.variant ?? 'sample'
+      const idKey = variant === 'model' ? '_id' : variant === 'table' || action === 'UNDEPLOY' ? 'dockStatusId' : 'dock-statusId'
+      const status = doneAtStart ? outcome : 'IN_PROGRESS'
+      /** @type {Record<string, unknown>} */
+      const body = { [idKey]: id, toolId, jobType: 'TOOLS', action, status }
+      if (status === 'FAILED') body.message = job.message
+      answer = [200, JSON.stringify(body)]
+    }
+    if (lost?.kind === 'lost') return res.socket?.destroy()
+    if (lost?.kind === 'cut') return sendHalf(res, answer[0], answer[1])
+    if (lost?.kind === 'huge') return sendEndless(res)
+    return send(res, answer[0], answer[1], 'application/json')
+  }
+
+  /** @param {{ startedAt: number, durationMs: number, outcome: string }} job */
+  function ended(job) {
+    return job.outcome !== 'NEVER' && Date.now() - job.startedAt >= job.durationMs
+  }
+
+  /**
+   * Applies the jobs that have ended since the last look, in the order they ended: a successful import
+   * makes the next in-development version (and a new tool, for a new-tool import), a successful deploy
+   * makes the version it was asked for the deployed one, an undeploy leaves none deployed. Jobs end by the
+   * clock, so this runs before every request is handled and before a test reads a tool.
+   */
+  function settle() {
+    /** @type {{ at: number, apply: () => void }[]} */
+    const due = []
+    for (const job of importJobs.values()) {
+      if (job.settled || !ended(job)) continue
+      due.push({
+        at: job.startedAt + job.durationMs,
+        apply: () => {
+          job.settled = true
+          if (job.outcome === 'SUCCESS') applyImport(job)
+        }
+      })
+    }
+    for (const job of deployJobs.values()) {
+      if (job.settled || !ended(job)) continue
+      due.push({
+        at: job.startedAt + job.durationMs,
+        apply: () => {
+          job.settled = true
+          if (job.outcome !== 'SUCCESS') return
+          const state = stateOf(job.toolId)
+          state.deployed = job.action === 'DEPLOY' ? (job.version ?? state.inDevelopment) : null
+        }
+      })
+    }
+    due.sort((a, b) => a.at - b.at)
+    for (const { apply } of due) apply()
+  }
+
+  /** @param {ImportJob} job */
+  function applyImport(job) {
+    const state = states.get(job.toolId)
+    if (!tools[job.toolId]) {
+      // A new tool: in development, not deployed; its flow id is the simulator's own (no page says how users learn one).
+      tools[job.toolId] = { flowId: `cf-${job.toolId}`, name: job.toolName }
+      created.add(job.toolId)
+      states.set(job.toolId, { inDevelopment: { ...job.version, number: 1 }, deployed: null, versions: 1 })
+      return
+    }
+    const into = state ?? stateOf(job.toolId)
+    into.versions++
+    into.inDevelopment = { ...job.version, number: into.versions }
+  }
+
+  /** A tool's versions, made from its options the first time something changes them. @param {string} toolId */
+  function stateOf(toolId) {
+    let state = states.get(toolId)
+    if (!state) {
+      state = configuredState(tools[toolId])
+      states.set(toolId, state)
+    }
+    return state
+  }
+
+  /** @param {SimTool} tool @returns {ToolState} */
+  function configuredState(tool) {
+    /** @type {Version} */
+    const configured = { number: 1, from: 'configured' }
+    return { inDevelopment: configured, deployed: tool.deployed === false ? null : configured, versions: 1 }
+  }
+
+  /** What an export of the tool serves now: an imported version's zip, or undefined for the tool's configured export. @param {string} toolId */
+  function exportedFile(toolId) {
+    const state = states.get(toolId)
+    if (!state) return undefined
+    const exportOf = tools[toolId].exportOf ?? options.exportOf ?? 'deployed'
+    const version = exportOf === 'deployed' ? (state.deployed ?? state.inDevelopment) : state.inDevelopment
+    if (!version.definitions) return undefined
+    const definitions = version.definitions
+    const names = Object.values(DEFINITION_OF).filter(name => definitions[name])
+    return makeZip(
+      names.map(name => ({ name, data: definitions[name] })),
+      { method: 'deflate' }
+    )
+  }
+
+  /** @param {string} toolId @param {Version} version @returns {VersionView} */
+  function viewOf(toolId, version) {
+    /** @type {Record<string, Buffer> | null} */
+    let definitions = version.definitions ?? null
+    if (version.from === 'configured') {
+      const tool = tools[toolId]
+      try {
+        definitions = readZip(tool.filePath ? readFileSync(tool.filePath) : (tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')))
+      } catch {
+        definitions = null
+      }
+    }
+    return { ...version, definitions }
+  }
+
+  /**
+   * Answers 401 for a key the platform does not know, 403 for one without `scope` (without any
+   * scope, on the routes no page names a scope for: File Upload, dock status, the download).
+   * @param {string | undefined} key @param {import('node:http').ServerResponse} res @param {Scope} [scope]
+   */
+  function authorised(key, res, scope) {
     if (!key || !(key in keys)) {
       sendJson(res, 401, { errors: [{ msg: 'Invalid API key', code: 401 }] })
       return false
     }
-    if (!keys[key]) {
-      sendJson(res, 403, { errors: [{ msg: 'The API key does not have the Export Tool scope', code: 403 }] })
+    const has = keys[key]
+    const scopes = has === true ? ALL_SCOPES : has === false ? [] : has
+    if (scope ? !scopes.includes(scope) : !scopes.length) {
+      const msg = scope ? `The API key does not have the ${scope} scope` : 'The API key has no scope for this API'
+      sendJson(res, 403, { errors: [{ msg, code: 403 }] })
       return false
     }
     return true
@@ -421,9 +777,12 @@ export async function startPlatformSimulator(options = {}) {
     })
   }
 
-  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} toolId */
-  function serveFile(req, res, toolId) {
-    const tool = tools[toolId]
+  /**
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {{ toolId: string, file?: Buffer }} job
+   */
+  function serveFile(req, res, job) {
+    const tool = tools[job.toolId]
     const disposition = tool.contentDisposition ?? `attachment; filename="${tool.name ?? 'Banking Assistant'}.zip"`
     const fault = faults.download.shift()
     if (fault?.kind === 'reset') return req.socket.destroy()
@@ -454,14 +813,14 @@ export async function startPlatformSimulator(options = {}) {
       )
       return
     }
-    if (tool.filePath) {
+    if (tool.filePath && !job.file) {
       if (fault) throw new Error(`the download fault '${fault.kind}' needs an in-memory export (file), not filePath`)
       if (tool.paceBytesPerSecond) return sendPaced(req, res, tool.filePath, tool.paceBytesPerSecond, disposition)
       const size = statSync(tool.filePath).size
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'content-disposition': disposition })
       return createReadStream(tool.filePath, { highWaterMark: 1 << 20 }).pipe(res)
     }
-    const plain = tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
+    const plain = job.file ?? tool.file ?? makeToolExport(tool.name ?? 'Banking Assistant')
     const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }
     const coding = fault && fault.kind in encoders ? /** @type {keyof typeof encoders} */ (fault.kind) : undefined
     const body = coding ? encoders[coding](plain) : plain
@@ -503,9 +862,37 @@ export async function startPlatformSimulator(options = {}) {
     /** Every import request received, in order, with its JSON body. */
     imports,
     importJobs,
+    /**
+     * A tool's versions now: what is in development, what is deployed; undefined for a tool the
+     * simulator does not know (a new tool exists once its import job has succeeded).
+     * @param {string} toolId @returns {ToolView | undefined}
+     */
+    tool(toolId) {
+      settle()
+      const tool = tools[toolId]
+      if (!tool) return undefined
+      const state = states.get(toolId) ?? configuredState(tool)
+      return {
+        toolId,
+        created: created.has(toolId),
+        inDevelopment: viewOf(toolId, state.inDevelopment),
+        deployed: state.deployed && viewOf(toolId, state.deployed),
+        deploys: deploys.filter(request => request.toolId === toolId)
+      }
+    },
+    /** Every deploy and undeploy request received, in order (unknown tools' too). */
+    deploys,
+    deployJobs,
+    /** How deploys go for every tool (a tool's `deploy` wins, field by field): change it between runs. */
+    deployPlan,
+    /** How undeploys go for every tool (a tool's `undeploy` wins, field by field). */
+    undeployPlan,
     /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
     importJob,
-    /** Forgets every request, job, upload, import and fault queued: a clean slate for the next test. */
+    /**
+     * Forgets every request, job, upload, import, tool version and fault queued, and the tools imports
+     * made: a clean slate for the next test. (Tools configured, or changed by a test, stay as they are.)
+     */
     reset() {
       requests.length = 0
       jobs.clear()
@@ -514,6 +901,17 @@ export async function startPlatformSimulator(options = {}) {
       sessions.clear()
       imports.length = 0
       importJobs.clear()
+      states.clear()
+      for (const toolId of created) delete tools[toolId]
+      created.clear()
+      deploys.length = 0
+      deployJobs.clear()
+      asked.DEPLOY.clear()
+      asked.UNDEPLOY.clear()
+      for (const plan of [deployPlan, undeployPlan])
+        for (const field of Object.keys(plan)) delete plan[/** @type {keyof DeployPlan} */ (field)]
+      Object.assign(deployPlan, options.deploy)
+      Object.assign(undeployPlan, options.undeploy)
       importJob.outcome = options.importOutcome ?? 'SUCCESS'
       importJob.durationMs = options.importDurationMs ?? 800
     },

@@ -2,12 +2,13 @@
 /**
  * A small zip writer for the simulator and the tests: enough to make real exports the action
  * keeps, verifies and unpacks (stored or deflated entries, zip64 end records), and the broken and
- * hostile ones the tests need (a wrong CRC, another compression method, links, bad names).
+ * hostile ones the tests need (a wrong CRC, another compression method, links, bad names). And a
+ * small reader, for the simulator to know what a configured export holds.
  */
 import { randomFillSync } from 'node:crypto'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
-import { crc32, deflateRawSync } from 'node:zlib'
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
 
 /**
  * @typedef {object} ZipEntry
@@ -90,6 +91,48 @@ export function makeZip(entries, options = {}) {
   end.writeUInt32LE(options.zip64 ? 0xffffffff : centralSize, 12)
   end.writeUInt32LE(options.zip64 ? 0xffffffff : offset, 16)
   return Buffer.concat([...locals, ...centrals, ...tail, end])
+}
+
+/**
+ * The files of a zip this module writes (or one alike: stored or deflated entries, sizes in the
+ * central directory, zip64 end records), by name. Throws on anything else, or on a wrong CRC.
+ * @param {Buffer} zip
+ * @returns {Record<string, Buffer>}
+ */
+export function readZip(zip) {
+  const endAt = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  if (endAt < 0 || endAt + 22 > zip.length) throw new Error('not a zip: no end of central directory record')
+  let count = zip.readUInt16LE(endAt + 10)
+  let directoryAt = zip.readUInt32LE(endAt + 16)
+  if (count === 0xffff || directoryAt === 0xffffffff) {
+    const locatorAt = endAt - 20
+    if (locatorAt < 0 || zip.readUInt32LE(locatorAt) !== 0x07064b50) throw new Error('not a zip: no zip64 end record locator')
+    const recordAt = Number(zip.readBigUInt64LE(locatorAt + 8))
+    if (zip.readUInt32LE(recordAt) !== 0x06064b50) throw new Error('not a zip: no zip64 end record')
+    count = Number(zip.readBigUInt64LE(recordAt + 32))
+    directoryAt = Number(zip.readBigUInt64LE(recordAt + 48))
+  }
+  /** @type {Record<string, Buffer>} */
+  const files = {}
+  for (let at = directoryAt, i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('not a zip: a damaged central directory')
+    const method = zip.readUInt16LE(at + 10)
+    const crc = zip.readUInt32LE(at + 16)
+    const storedSize = zip.readUInt32LE(at + 20)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const extraLength = zip.readUInt16LE(at + 30)
+    const commentLength = zip.readUInt16LE(at + 32)
+    const localAt = zip.readUInt32LE(at + 42)
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8')
+    const dataAt = localAt + 30 + zip.readUInt16LE(localAt + 26) + zip.readUInt16LE(localAt + 28)
+    const stored = zip.subarray(dataAt, dataAt + storedSize)
+    if (method !== 0 && method !== 8) throw new Error(`${name}: compression method ${method}`)
+    const data = method === 8 ? inflateRawSync(stored) : Buffer.from(stored)
+    if (crc32(data) !== crc) throw new Error(`${name}: fails its CRC check`)
+    files[name] = data
+    at += 46 + nameLength + extraLength + commentLength
+  }
+  return files
 }
 
 /** The three definitions of a tool export, as the platform writes them (compact JSON). */

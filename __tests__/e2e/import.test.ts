@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { placeholder } from '../../src/extract/env-redaction.js'
+import { placeholder } from '../../src/tool-export/env-variables.js'
 import { makeToolExport, makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { KEY, RUNTIMES, commandLines, singleError, startWorld, type World } from './world.js'
 

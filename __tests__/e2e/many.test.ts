@@ -17,7 +17,9 @@ beforeAll(async () => {
       'a-3': { flowId: 'cf-3', name: 'HR Helper', durationMs: 1200, outcome: 'FAILED' },
       'a-4': { flowId: 'cf-4', name: 'IT Desk', durationMs: 1000, file: makeToolExport('IT Desk') },
       'a-5': { flowId: 'cf-5', name: 'Sales Bot', durationMs: 1500, file: makeToolExport('Sales Bot') },
-      'a-slow': { flowId: 'cf-6', outcome: 'NEVER' }
+      'a-slow': { flowId: 'cf-6', outcome: 'NEVER' },
+      // Its job ends first, so its download is the one a 'slow' fault holds open.
+      'a-paced': { flowId: 'cf-7', durationMs: 200 }
     }
   })
 })
@@ -124,8 +126,42 @@ describe('tools', () => {
     expect(Date.now() - sentAt).toBeLessThan(2000)
     const error = singleError(result)
     expect(error).toMatch(
-      /^::error::The export was cancelled \(SIGTERM\)\. Left running on the platform: slow \(dock status id ds-[^)]+\), banking \(dock status id ds-[^)]+\)\. No partial file was kept\./
+      /^::error::The export was cancelled \(SIGTERM\)\. Not exported: slow \(cancelled during the wait\), banking \(cancelled during the wait\)\. Left running on the platform: slow \(dock status id ds-[^)]+\), banking \(dock status id ds-[^)]+\)\. No partial file was kept\./
     )
     expect(commandLines(result.stdout, 'warning')).toEqual([])
+  })
+
+  it('tells the truth after a cancellation: results, succeeded and failed set, a cut-off download never green', async () => {
+    world.sim.faults.download.push({ kind: 'slow' })
+    const action = world.start(NODE, {
+      tools: 'a-1 cf-1 banking\na-paced cf-7 paced\na-slow cf-6 slow\na-2 cf-2 travel',
+      concurrency: '2',
+      path: 'exports'
+    })
+    await action.waitForOutput(/\[paced\] Downloading from/)
+    await action.waitForOutput(/\[banking\] Done in/)
+    action.child.kill('SIGINT')
+    const result = await action.done
+    const error = singleError(result)
+    expect(error).toContain(
+      'Not exported: paced (cancelled during the download), slow (cancelled during the wait), travel (cancelled before it started).'
+    )
+    expect(error).not.toContain('banking')
+    // What the README's `if: always()` step reads.
+    const results = JSON.parse(result.outputs.results) as Record<string, unknown>[]
+    expect(results.map(({ name, state, phase }) => ({ name, state, phase }))).toEqual([
+      { name: 'banking', state: 'exported', phase: null },
+      { name: 'paced', state: 'cancelled', phase: 'download' },
+      { name: 'slow', state: 'cancelled', phase: 'wait' },
+      { name: 'travel', state: 'cancelled', phase: null }
+    ])
+    expect(results[0].sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(results[1].filePath).toBeUndefined()
+    expect(result.outputs).toMatchObject({ status: 'FAILED', succeeded: '1', failed: '3' })
+    // No tool that was not kept in full shows green.
+    const rows = result.summary.split('<tr>').slice(2)
+    expect(rows.filter(row => row.includes('✅'))).toHaveLength(1)
+    expect(rows.find(row => row.includes('paced'))).toContain('❌ the export job succeeded; the download was cancelled')
+    expect(readdirSync(path.join(result.workspace, 'exports', 'paced')).filter(name => !name.startsWith('.'))).toEqual([])
   })
 })

@@ -75414,29 +75414,29 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_restore_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63467);
+/* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(32656);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
-await (0,_restore_restore_js__WEBPACK_IMPORTED_MODULE_0__/* .runImport */ .$)();
+
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 63467:
+/***/ 32656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ runImport)
+  e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
+// UNUSED EXPORTS: importEntry
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -75451,7 +75451,7 @@ var external_node_path_ = __nccwpck_require__(76760);
  * ActionError (or retried) by the layer that knows what it means.
  */
 /** A failure a person can act on: what went wrong, and what to do about it. */
-class errors_ActionError extends Error {
+class ActionError extends Error {
     fix;
     constructor(message, fix) {
         super(message);
@@ -75464,7 +75464,7 @@ class errors_ActionError extends Error {
     }
 }
 /** Raised when the workflow is cancelled (SIGINT/SIGTERM from the runner). */
-class errors_CancelledError extends Error {
+class CancelledError extends Error {
     signal;
     constructor(signal) {
         super(`cancelled by ${signal}`);
@@ -75472,11 +75472,11 @@ class errors_CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function errors_errorMessage(error) {
+function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 /** A system or library error's code (`ENOSPC`, `UND_ERR_SOCKET`, `Z_DATA_ERROR`), when it has one. */
-function errors_errorCode(error) {
+function errorCode(error) {
     const code = error?.code;
     return typeof code === 'string' ? code : undefined;
 }
@@ -75542,7 +75542,7 @@ class RetriesExhaustedError extends Error {
     attempts;
     lastError;
     constructor(attempts, lastError) {
-        super(`${attempts} attempts failed; the last: ${errors_errorMessage(lastError)}`);
+        super(`${attempts} attempts failed; the last: ${errorMessage(lastError)}`);
         this.attempts = attempts;
         this.lastError = lastError;
         this.name = 'RetriesExhaustedError';
@@ -75581,7 +75581,7 @@ class JsonSyntaxError extends Error {
 
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Input names, exactly as action.yml declares them. */
-var constants_Inputs;
+var Inputs;
 (function (Inputs) {
     Inputs["Host"] = "host";
     Inputs["Key"] = "key";
@@ -75600,9 +75600,9 @@ var constants_Inputs;
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
     Inputs["EnvVariables"] = "envVariables";
-})(constants_Inputs || (constants_Inputs = {}));
+})(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
-var constants_Outputs;
+var Outputs;
 (function (Outputs) {
     Outputs["Status"] = "status";
     Outputs["DockStatusId"] = "dockStatusId";
@@ -75620,8 +75620,8 @@ var constants_Outputs;
     Outputs["Results"] = "results";
     Outputs["Succeeded"] = "succeeded";
     Outputs["Failed"] = "failed";
-})(constants_Outputs || (constants_Outputs = {}));
-const constants_Defaults = {
+})(Outputs || (Outputs = {}));
+const Defaults = {
     timeoutSeconds: 600,
     /** The whole download, retries included: 15 minutes. */
     downloadTimeoutSeconds: 900,
@@ -75687,11 +75687,11 @@ function oneLine(text, max = 120) {
  * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
  * start a line of its own, nor a workflow command such as `::add-mask::`.
  */
-function log_text_logValue(value) {
+function logValue(value) {
     return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 /** A size for people: `2.0 KiB (2048 bytes)`. */
-function log_text_formatBytes(bytes) {
+function formatBytes(bytes) {
     const units = ['bytes', 'KiB', 'MiB', 'GiB'];
     let value = bytes;
     let unit = 0;
@@ -75715,7 +75715,7 @@ const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME = 200;
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
-function file_naming_artifactNameProblem(name) {
+function artifactNameProblem(name) {
     if (!name.trim())
         return 'it is empty';
     const bad = name.match(ARTIFACT_FORBIDDEN);
@@ -75726,8 +75726,8 @@ function file_naming_artifactNameProblem(name) {
     return undefined;
 }
 /** `koreai-tool-<toolId>`, with the characters the artifact service refuses replaced by `-`. */
-function file_naming_defaultArtifactName(toolId) {
-    return `${constants_Defaults.artifactPrefix}${toolId}`.replace(ARTIFACT_FORBIDDEN, '-').slice(0, MAX_NAME);
+function defaultArtifactName(toolId) {
+    return `${Defaults.artifactPrefix}${toolId}`.replace(ARTIFACT_FORBIDDEN, '-').slice(0, MAX_NAME);
 }
 /**
  * The file the artifact holds. The artifact is uploaded unzipped (the export is a zip already),
@@ -75777,7 +75777,7 @@ function safeFileName(proposed) {
     return name;
 }
 /** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
-function file_naming_isWithin(outer, inner) {
+function isWithin(outer, inner) {
     const relative = external_node_path_.relative(outer, inner);
     return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
 }
@@ -75798,7 +75798,7 @@ function file_naming_isWithin(outer, inner) {
  * Why an upload cannot work in this environment, or undefined. Checked before the export starts,
  * so that nobody waits ten minutes for an upload that was never possible.
  */
-function upload_artifactServiceProblem(env) {
+function artifactServiceProblem(env) {
     const server = env.GITHUB_SERVER_URL || 'https://github.com';
     let hostname = '';
     try {
@@ -75809,11 +75809,11 @@ function upload_artifactServiceProblem(env) {
     }
     const supported = hostname === 'github.com' || hostname.endsWith('.ghe.com') || hostname.endsWith('.localhost');
     if (!supported) {
-        return new errors_ActionError(`Uploading artifacts is not supported on GitHub Enterprise Server (${server}): @actions/artifact v2 and later work only on github.com and GHE.com.`, 'Set "uploadArtifact: false" and keep the file from the "filePath" output (for example with actions/upload-artifact@v3 on GHES).');
+        return new ActionError(`Uploading artifacts is not supported on GitHub Enterprise Server (${server}): @actions/artifact v2 and later work only on github.com and GHE.com.`, 'Set "uploadArtifact: false" and keep the file from the "filePath" output (for example with actions/upload-artifact@v3 on GHES).');
     }
     const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter(name => !env[name]);
     if (missing.length > 0) {
-        return new errors_ActionError(`Uploading the artifact needs the Actions runtime, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: this is not running as a step of a GitHub Actions job.`, 'Run it as a workflow step, or set "uploadArtifact: false" to keep the file on this machine only.');
+        return new ActionError(`Uploading the artifact needs the Actions runtime, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: this is not running as a step of a GitHub Actions job.`, 'Run it as a workflow step, or set "uploadArtifact: false" to keep the file on this machine only.');
     }
     return undefined;
 }
@@ -75849,7 +75849,7 @@ async function uploadExportArtifact(opts) {
         return { name, id: result.id, url: artifactPageUrl(opts.env, result.id) };
     }
     catch (error) {
-        throw new errors_ActionError(`Uploading the artifact "${name}" failed: ${errors_errorMessage(error)}.`, 'If an artifact of that name already exists in this run (a matrix, or the action used twice in one job), give each a unique "artifactName"; otherwise run the job again.');
+        throw new ActionError(`Uploading the artifact "${name}" failed: ${errorMessage(error)}.`, 'If an artifact of that name already exists in this run (a matrix, or the action used twice in one job), give each a unique "artifactName"; otherwise run the job again.');
     }
     finally {
         if (staging)
@@ -75858,247 +75858,6 @@ async function uploadExportArtifact(opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cancellation.ts
-/**
- * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
- * one AbortSignal that every wait and request in the action honours, so the run unwinds
- * through the normal error path (partial files removed, one error line) within two seconds.
- */
-
-/** Node's timers hold at most this (about 24.8 days): a longer delay would fire at once, with a warning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Installs the handlers; `onCancel` runs once, as soon as the first signal arrives. */
-function cancellation_watchForCancellation(onCancel) {
-    const controller = new AbortController();
-    const handler = (signal) => {
-        if (controller.signal.aborted)
-            return;
-        controller.abort(new errors_CancelledError(signal));
-        onCancel(signal);
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return {
-        signal: controller.signal,
-        dispose() {
-            process.off('SIGINT', handler);
-            process.off('SIGTERM', handler);
-        }
-    };
-}
-/** Why `signal` aborted, as the Error it was aborted with (ours always are; a stray reason is wrapped). */
-function reasonOf(signal) {
-    const reason = signal.reason;
-    return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
-}
-/** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.reject(reasonOf(signal));
-    return new Promise((resolve, reject) => {
-        // The timer is cleared on abort so that a cancelled run is not kept alive by it.
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(reasonOf(signal));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** `promise`, or the cancellation if `signal` aborts first (the work itself is abandoned). */
-function abortable(promise, signal) {
-    if (!signal)
-        return promise;
-    if (signal.aborted)
-        return Promise.reject(reasonOf(signal));
-    let onAbort = () => undefined;
-    const aborted = new Promise((_, reject) => {
-        onAbort = () => reject(reasonOf(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-    // Once the race is decided the listener goes, and the losing side is never awaited.
-    aborted.catch(() => undefined);
-    return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/extract/json-layout.ts
-/**
- * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
- * value as a changed line. Pure.
- *
- * The layout is JSON.stringify's with two spaces (and a newline at the end), but it is made by
- * re-indenting the export's own text rather than by JSON.parse + JSON.stringify: a JavaScript
- * object puts integer-like keys ("10", "2") before the others whatever the file said, and
- * JSON.parse rounds numbers past 2^53 and forgets duplicate keys. Re-indenting keeps every key
- * where the export put it and every number, string and escape exactly as written.
- */
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const STRUCTURE = new Set(['{', '}', '[', ']', ',', ':', '"', ' ', '\t', '\n', '\r']);
-/**
- * `text`, a valid JSON text (the caller has checked it), laid out two spaces a level, one member
- * or element a line, empty containers as `{}` and `[]`, and a newline at the end. The whole text
- * is in memory: fine for the repository copy, which git holds whole anyway.
- */
-function prettyJson(text) {
-    const parts = [];
-    const indents = ['\n'];
-    const newline = (depth) => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
-    let depth = 0;
-    let at = 0;
-    while (at < text.length) {
-        const char = text[at];
-        if (char === '"') {
-            const end = stringEnd(text, at);
-            parts.push(text.slice(at, end));
-            at = end;
-        }
-        else if (WHITESPACE.has(char)) {
-            at++;
-        }
-        else if (char === '{' || char === '[') {
-            let next = at + 1;
-            while (WHITESPACE.has(text[next]))
-                next++;
-            if (text[next] === (char === '{' ? '}' : ']')) {
-                parts.push(char, text[next]);
-                at = next + 1;
-            }
-            else {
-                parts.push(char, newline(++depth));
-                at++;
-            }
-        }
-        else if (char === '}' || char === ']') {
-            parts.push(newline(--depth), char);
-            at++;
-        }
-        else if (char === ',') {
-            parts.push(',', newline(depth));
-            at++;
-        }
-        else if (char === ':') {
-            parts.push(': ');
-            at++;
-        }
-        else {
-            // A number or a literal (true, false, null): as written, up to the next structural character.
-            let end = at + 1;
-            while (end < text.length && !STRUCTURE.has(text[end]))
-                end++;
-            parts.push(text.slice(at, end));
-            at = end;
-        }
-    }
-    parts.push('\n');
-    return parts.join('');
-}
-/** The offset just past the string that opens at `start` (its closing quote is the first one not escaped). */
-function stringEnd(text, start) {
-    let quote = text.indexOf('"', start + 1);
-    for (;;) {
-        if (quote < 0)
-            return text.length;
-        let backslashes = 0;
-        while (text[quote - 1 - backslashes] === '\\')
-            backslashes++;
-        if (backslashes % 2 === 0)
-            return quote + 1;
-        quote = text.indexOf('"', quote + 1);
-    }
-}
-/**
- * One text per JSON value, whatever the layout, key order or escapes it was written with: keys
- * sorted at every level. Two files are the same backup when their canonical texts are equal.
- */
-function canonicalJson(value) {
-    return JSON.stringify(value, (_key, member) => member !== null && typeof member === 'object' && !Array.isArray(member)
-        ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : member);
-}
-
-;// CONCATENATED MODULE: ./src/extract/env-redaction.ts
-/**
- * What the repository copy holds of env_variables.json, the tool's environment variables, whose
- * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
- * the caller reads and writes the file.
- *
- * `redact` keeps each variable's name and everything else beside its value, and puts a
- * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
- * key. It changes when the value changes, so a pull request shows that it did, but readers of the
- * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. Restoring (issue 19) must never import a
- * placeholder as a value: `isPlaceholder` tells them apart.
- */
-
-
-const env_redaction_ENV_POLICIES = (/* unused pure expression or super */ null && (['redact', 'keep', 'omit']));
-const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
-const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
-/** The placeholder written in place of `value`, the value of the variable `name`. */
-function placeholder(name, value, key) {
-    const mac = (0,external_node_crypto_.createHmac)('sha256', key)
-        .update(`${name}\u0000${canonicalJson(value)}`)
-        .digest('hex');
-    return `${PLACEHOLDER_PREFIX}${mac}>`;
-}
-/** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
-function isPlaceholder(value) {
-    return typeof value === 'string' && PLACEHOLDER.test(value);
-}
-function redactEnvVariables(parsed, key) {
-    if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
-        const value = parsed.map(variable => {
-            const name = variableName(variable);
-            return Object.fromEntries(Object.entries(variable).map(([field, member]) => [field, field === 'value' ? placeholder(name, member, key) : member]));
-        });
-        return { value, shape: 'array', redacted: parsed.length };
-    }
-    if (isPlainObject(parsed)) {
-        const value = Object.fromEntries(Object.entries(parsed).map(([name, member]) => [name, placeholder(name, member, key)]));
-        return { value, shape: 'object', redacted: Object.keys(parsed).length };
-    }
-    // A layout we do not know: no member can be trusted to hold no secret, so every value goes,
-    // each named by its path in the file; the structure (keys, lengths) stays for the reviewer.
-    let redacted = 0;
-    const redactAll = (member, path) => {
-        if (Array.isArray(member))
-            return member.map((element, index) => redactAll(element, `${path}[${index}]`));
-        if (isPlainObject(member)) {
-            return Object.fromEntries(Object.entries(member).map(([field, inner]) => [field, redactAll(inner, `${path}.${field}`)]));
-        }
-        redacted++;
-        return placeholder(path, member, key);
-    };
-    return { value: redactAll(parsed, '$'), shape: 'unrecognised', redacted };
-}
-function isPlainObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-/** An element of the array shape: a name (`key` or `name`, a string) and a `value`. */
-function isNamedVariable(element) {
-    return isPlainObject(element) && Object.hasOwn(element, 'value') && (typeof element.key === 'string' || typeof element.name === 'string');
-}
-function variableName(variable) {
-    return typeof variable.key === 'string' ? variable.key : variable.name;
-}
-/** What the policy did, for the log and the summary; never a value, never a name. */
-function env_redaction_describeEnvPolicy(copy) {
-    if (copy.policy === 'omit')
-        return 'omit: env_variables.json left out of the repository copy';
-    if (copy.policy === 'keep')
-        return 'keep: env_variables.json written with its values';
-    const count = copy.redacted ?? 0;
-    const unrecognised = copy.shape === 'unrecognised' ? ' (a layout not recognised: every value in the file)' : '';
-    return `redact: ${count} value${count === 1 ? '' : 's'} replaced by ${count === 1 ? 'a placeholder' : 'placeholders'}${unrecognised}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./src/http/retry.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
@@ -76150,7 +75909,7 @@ function describeFailure(error) {
         return error.message;
     if (error instanceof MalformedAnswerError)
         return `unreadable answer (${error.message})`;
-    return errors_errorMessage(error);
+    return errorMessage(error);
 }
 /**
  * A server that asks for a wait longer than 60 s, or than the time left before the deadline, is
@@ -76166,7 +75925,7 @@ function retryAfterTooLong(error, what, leftMs) {
     const bound = limit < MAX_RETRY_AFTER_MS
         ? `the ${Math.round(limit / 1000)} s left before the time limit`
         : `the ${MAX_RETRY_AFTER_MS / 1000} s the action waits at most`;
-    return new errors_ActionError(`${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`, 'Run the workflow again later, when the server is less busy.');
+    return new ActionError(`${what} failed (${describeFailure(error)}) and the server asked to wait before trying again (Retry-After: ${quoted}), longer than ${bound}; not retried.`, 'Run the workflow again later, when the server is less busy.');
 }
 /** Runs `operation` until it succeeds, fails for good, or runs out of tries; one warning per retry. */
 async function withRetry(operation, ctx) {
@@ -76176,7 +75935,7 @@ async function withRetry(operation, ctx) {
         }
         catch (error) {
             const debug = ctx.debug ?? (() => { });
-            if (error instanceof errors_CancelledError)
+            if (error instanceof CancelledError)
                 throw error;
             if (!(ctx.retryable ?? isRetryable)(error)) {
                 debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`);
@@ -76263,6 +76022,231 @@ function describeProxy(proxy) {
     return `${proxy.hostname}:${proxy.port || (proxy.protocol === 'https:' ? '443' : '80')}`;
 }
 
+;// CONCATENATED MODULE: ./src/lifecycle/cancellation.ts
+/**
+ * Cancellation: when a workflow is cancelled the runner sends SIGINT, then SIGTERM. Both abort
+ * one AbortSignal that every wait and request in the action honours, so the run unwinds
+ * through the normal error path (partial files removed, one error line) within two seconds.
+ */
+
+/** Node's timers hold at most this (about 24.8 days): a longer delay would fire at once, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Installs the handlers; `onCancel` runs once, as soon as the first signal arrives. */
+function watchForCancellation(onCancel) {
+    const controller = new AbortController();
+    const handler = (signal) => {
+        if (controller.signal.aborted)
+            return;
+        controller.abort(new CancelledError(signal));
+        onCancel(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return {
+        signal: controller.signal,
+        dispose() {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        }
+    };
+}
+/** Why `signal` aborted, as the Error it was aborted with (ours always are; a stray reason is wrapped). */
+function reasonOf(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
+/** Resolves after `ms`, or rejects with the cancellation as soon as `signal` aborts. */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.reject(reasonOf(signal));
+    return new Promise((resolve, reject) => {
+        // The timer is cleared on abort so that a cancelled run is not kept alive by it.
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(reasonOf(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** `promise`, or the cancellation if `signal` aborts first (the work itself is abandoned). */
+function abortable(promise, signal) {
+    if (!signal)
+        return promise;
+    if (signal.aborted)
+        return Promise.reject(reasonOf(signal));
+    let onAbort = () => undefined;
+    const aborted = new Promise((_, reject) => {
+        onAbort = () => reject(reasonOf(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // Once the race is decided the listener goes, and the losing side is never awaited.
+    aborted.catch(() => undefined);
+    return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
+/**
+ * Every secret the run learns (the key, each signed URL's query and values), registered with the
+ * runner's masking as soon as it is known and remembered, because the runner masks the log but
+ * not the job summary: the summary's text is passed through `redact` before it is written.
+ */
+/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
+const MIN_QUERY_SECRET = 8;
+class Secrets {
+    register;
+    values = new Set();
+    constructor(register) {
+        this.register = register;
+    }
+    add(value) {
+        const secret = value.trim();
+        if (!secret || this.values.has(secret))
+            return;
+        this.values.add(secret);
+        this.register(secret);
+    }
+    /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
+    addUrl(url) {
+        // The smallest parts first: each mask is registered before any line that could hold it,
+        // the masks of the larger parts included.
+        if (url.search.length > 1) {
+            for (const value of url.searchParams.values())
+                if (value.length >= MIN_QUERY_SECRET)
+                    this.add(value);
+            this.add(url.search.slice(1));
+        }
+        if (url.pathname.length > 1)
+            this.add(url.pathname + url.search);
+        this.add(url.href);
+    }
+    /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
+    redact(text) {
+        let result = text;
+        // The longest first, so that a secret inside another is not left half-replaced.
+        for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
+            for (const form of new Set([secret, encodeURIComponent(secret)]))
+                result = result.split(form).join('***');
+        }
+        return result;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/lifecycle/temporary-paths.ts
+/**
+ * The files and folders a run creates for a moment (a download's partial file, a staging folder
+ * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
+ * none of them behind.
+ */
+
+class TemporaryPaths {
+    paths = new Map();
+    /** The slots of one tool of a set, apart from the others'. */
+    scope(prefix) {
+        return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) };
+    }
+    /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
+    replace(slot, path) {
+        if (path === undefined)
+            this.paths.delete(slot);
+        else
+            this.paths.set(slot, path);
+    }
+    /** Removes everything still tracked, synchronously: it runs just before the process exits. */
+    removeAll() {
+        for (const path of this.paths.values())
+            (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+        this.paths.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lifecycle/run.ts
+/**
+ * One run, whatever the entry point: the secrets masked as they are learned, the temporary paths
+ * removed whatever happens, exactly one failure (the step's one `::error::`), the job summary
+ * written once, and a cancellation that unwinds through the normal error path or, when a phase
+ * cannot be interrupted, is ended by a hard stop. Each entry gives its settings reader, its work,
+ * its failure's words and its summary; everything that touches the world outside goes through
+ * RunIO, so a test runs a whole story in-process.
+ */
+
+
+
+
+
+/** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
+const HARD_STOP_MS = 1500;
+/** The runner's own RunIO: @actions/core, the process's environment and signals. */
+function runnerIO() {
+    return {
+        getInput: name => core/* getInput */.V4(name),
+        setOutput: (name, value) => core/* setOutput */.uH(name, value),
+        setSecret: value => core/* setSecret */.Pq(value),
+        setFailed: message => core/* setFailed */.C1(message),
+        log: { info: core/* info */.pq, warning: core/* warning */.$e, debug: core/* debug */.Yz, group: core/* group */.Os },
+        env: process.env,
+        async appendSummary(html) {
+            // Outside a runner (a local run) there is no summary file.
+            if (process.env.GITHUB_STEP_SUMMARY)
+                await core/* summary */.z.addRaw(html, true).write();
+        },
+        watchCancellation: watchForCancellation,
+        exit: code => process.exit(code)
+    };
+}
+async function runEntry(io, entry) {
+    const startedAt = Date.now();
+    const secrets = new Secrets(value => io.setSecret(value));
+    const temporary = new TemporaryPaths();
+    let failure;
+    const fail = (error) => {
+        if (failure !== undefined)
+            return;
+        failure = entry.describeFailure(error);
+        io.setFailed(failure);
+    };
+    let summary;
+    const writeSummary = () => (summary ??= (async () => {
+        const html = entry.summary(failure, Date.now() - startedAt, text => secrets.redact(text));
+        if (html)
+            await io.appendSummary(html).catch((error) => io.log.warning(`Could not write the job summary: ${errorMessage(error)}`));
+    })());
+    const cancellation = io.watchCancellation(signal => {
+        io.log.info(`Received ${signal}: stopping.`);
+        // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
+        setTimeout(() => {
+            temporary.removeAll();
+            fail(new CancelledError(signal));
+            void writeSummary().then(() => io.exit(1));
+        }, HARD_STOP_MS).unref();
+    });
+    const signal = cancellation.signal;
+    try {
+        const settings = entry.readSettings({ getInput: name => io.getInput(name), setSecret: value => secrets.add(value), env: io.env });
+        await entry.work({ settings, io, signal, secrets, temporary, startedAt });
+    }
+    catch (error) {
+        fail(signal.aborted ? signal.reason : error);
+    }
+    finally {
+        cancellation.dispose();
+        temporary.removeAll();
+        await writeSummary();
+    }
+    // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
+    if (signal.aborted)
+        io.exit(1);
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./src/http/client.ts
 
 
@@ -76373,7 +76357,7 @@ class PlatformHttp {
             proxy = proxyFor(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new errors_ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+            throw new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
         }
         if (!proxy)
             return { dispatcher: this.direct, via: '' };
@@ -76466,7 +76450,7 @@ async function readText(response, limit, strict) {
 }
 /** Why a body stopped coming, in a person's words, from the error's code. */
 function bodyFault(error) {
-    const code = errors_errorCode(error);
+    const code = errorCode(error);
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
         return 'connection reset';
     if (code === 'UND_ERR_BODY_TIMEOUT')
@@ -76482,22 +76466,22 @@ function bodyFault(error) {
  * path (and so a signed query), ours never do.
  */
 function describeRequestError(error, url, via) {
-    if (error instanceof errors_CancelledError || error instanceof NetworkError || error instanceof errors_ActionError)
+    if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError)
         return error;
-    const code = errors_errorCode(error);
+    const code = errorCode(error);
     const message = error instanceof Error ? error.message : '';
     const untrusted = untrustedCertificate(code, url);
     if (untrusted)
         return untrusted;
     // An https request answered in plain http: TLS reads the answer as a record of another version.
     if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-        return new errors_ActionError(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+        return new ActionError(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
     }
     const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message);
     if (proxyStatus) {
         const status = Number(proxyStatus[1] ?? proxyStatus[2]);
         if (status === 407) {
-            return new errors_ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
+            return new ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
         }
         return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
@@ -76519,7 +76503,7 @@ function describeRequestError(error, url, via) {
 function untrustedCertificate(code, url) {
     if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
         return undefined;
-    return new errors_ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
+    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 
 ;// CONCATENATED MODULE: ./src/platform/answers.ts
@@ -76583,12 +76567,14 @@ function parseExportAnswer(text) {
     if (!dockStatusId) {
         throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     }
+    const status = stringField(obj, 'status')?.toUpperCase();
     return {
         dockStatusId,
         exportJobId: stringField(obj, 'exportJobId'),
-        status: stringField(obj, 'status')?.toUpperCase(),
+        status,
         percentComplete: percentOf(obj),
-        downloadUrl: downloadUrlOf(obj)
+        downloadUrl: downloadUrlOf(obj),
+        message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
 function parseStatusAnswer(text) {
@@ -76609,7 +76595,8 @@ function parseImportAnswer(text) {
     const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
     if (!dockStatusId)
         throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() };
+    const status = stringField(obj, 'status')?.toUpperCase();
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined };
 }
 function parseUploadAnswer(text) {
     const obj = parseJsonObject(text);
@@ -76643,6 +76630,107 @@ function serverMessage(text) {
     const errorField = nested(obj, 'error');
     const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
     return message ? oneLine(message, 300) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/platform/connection.ts
+/**
+ * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
+ * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
+ * layer stays ignorant of the action's inputs and each client names only what is its own: the
+ * call, the key's scope it needs, and what a 404 means for it.
+ */
+
+
+
+
+/** The fix for every failure that says the platform could not be reached. */
+const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/** The advice for a refused call, by HTTP status. */
+function adviceFor(status, call) {
+    switch (status) {
+        case 401:
+            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
+        case 403:
+            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
+        case 404:
+            return call.notFound;
+        case 413:
+            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
+        default:
+            return call.refused;
+    }
+}
+/**
+ * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
+ * or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, call, host) {
+    if (error instanceof AnswerTooLongError) {
+        return new ActionError(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
+    }
+    if (error instanceof RefusedUrlError) {
+        return new ActionError(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof HttpError) || isRetryable(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+}
+/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
+function gaveUpRetrying(error, what, host, tail = '') {
+    if (!(error instanceof RetriesExhaustedError))
+        return error;
+    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
+}
+/**
+ * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+    return new PlatformHttp({
+        platform: connection.platform,
+        key: connection.key,
+        signal,
+        env,
+        debug,
+        errorMessage: serverMessage,
+        onRedirect: url => secrets.addUrl(url)
+    });
+}
+
+;// CONCATENATED MODULE: ./src/platform/schedule.ts
+/**
+ * When to check the job's status next. Pure: a function of elapsed time only.
+ *
+ * Most exports finish in seconds, so the first checks come every second; after that the pause
+ * grows with the wait (a quarter of the time elapsed) up to `pollIntervalSeconds`. Measured
+ * against a `sleep 5` loop (npm run bench): jobs under 10 s are noticed ~0.6 s after they end
+ * instead of ~2.5 s, and jobs of up to a minute no later, with fewer than twice the requests.
+ */
+/** Status checks are never closer together than this: the platform rate-limits them per job. */
+const MIN_PAUSE_MS = 1000;
+/** How long the checks stay at one a second. */
+const FAST_PHASE_MS = 8000;
+function pollPause(elapsedMs, maxPauseMs) {
+    const ceiling = Math.max(MIN_PAUSE_MS, maxPauseMs);
+    if (elapsedMs < FAST_PHASE_MS)
+        return MIN_PAUSE_MS;
+    return Math.min(ceiling, Math.max(MIN_PAUSE_MS, Math.round(elapsedMs / 4)));
+}
+/**
+ * The time of the next status check: the schedule's pause, stretched by any back-off a failure
+ * asked for, never sooner than a second after the previous check, and pulled in to the deadline
+ * so that the last check happens right at the timeout. Undefined when no check fits before it.
+ */
+function nextCheckAt(opts) {
+    const pause = Math.max(pollPause(opts.now - opts.startedAt, opts.maxPauseMs), opts.backoffMs ?? 0);
+    const earliest = opts.lastCheckAt + MIN_PAUSE_MS;
+    const at = Math.max(earliest, Math.min(opts.now + pause, opts.deadline));
+    return at > opts.deadline ? undefined : at;
 }
 
 ;// CONCATENATED MODULE: ./src/platform/urls.ts
@@ -76724,362 +76812,18 @@ function resolveDownloadUrl(base, raw) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/platform/what-arrived.ts
+;// CONCATENATED MODULE: ./src/platform/jobs.ts
 /**
- * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
- * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
- * title, a JSON answer's own message, the first bytes in hex; never the body itself.
- */
-
-
-/** How far into a body the description looks. */
-const HEAD_BYTES = 64 * 1024;
-const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/** Only a 200 carries the export; any other 2xx is described here, else undefined. */
-function statusProblem(status) {
-    if (status === 200)
-        return undefined;
-    if (status === 204)
-        return 'an HTTP 204 No Content answer (no file at all)';
-    if (status === 206)
-        return 'an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range)';
-    return `an HTTP ${status} answer (only a 200 carries the export)`;
-}
-/** What a body that yauzl could not open as a zip is instead. */
-function describeBody(head, size, contentType) {
-    if (size === 0)
-        return 'an empty body';
-    if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
-        return 'a zip that ends before its central directory (most likely cut short on the way)';
-    }
-    const text = head
-        .toString('utf8')
-        .replace(/^\uFEFF/, '')
-        .trimStart();
-    const type = (contentType ?? '').toLowerCase();
-    if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
-        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-        const named = title && oneLine(decodeEntities(title), 80);
-        return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
-    }
-    if (type.includes('json') || /^[{[]/.test(text)) {
-        const message = serverMessage(text);
-        return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
-    }
-    if (type.includes('xml') || text.startsWith('<')) {
-        // Object stores answer errors in XML: <Error><Code>AccessDenied</Code><Message>…
-        const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
-        return code ? `an XML answer with the error code "${oneLine(code, 60)}"` : 'an XML document';
-    }
-    const first = [...head.subarray(0, 4)].map(b => b.toString(16).padStart(2, '0')).join(' ');
-    return `data that is neither a zip, HTML nor JSON (it starts with the bytes ${first})`;
-}
-function decodeEntities(text) {
-    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-    return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
-        if (body[0] !== '#')
-            return named[body.toLowerCase()] ?? entity;
-        const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : entity;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/platform/client.ts
-/**
- * The two platform calls: start the export, read the job's status. Each answer is parsed by
- * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
- */
-
-
-
-
-
-
-class PlatformClient {
-    http;
-    target;
-    constructor(http, target) {
-        this.http = http;
-        this.target = target;
-    }
-    get exportUrl() {
-        return exportUrl(this.target.platform, this.target.toolId, this.target.flowId);
-    }
-    async startExport() {
-        let text;
-        try {
-            text = await this.http.requestText('POST', this.exportUrl);
-            return parseExportAnswer(text);
-        }
-        catch (error) {
-            // A 2xx the action cannot read may still have started a job: report it, never send it again.
-            if (error instanceof MalformedAnswerError && text !== undefined) {
-                throw new errors_ActionError(`Starting the export: the platform accepted the request, but its answer cannot be read (${error.message}): it is ${describeBody(Buffer.from(text), Buffer.byteLength(text), undefined)}. Not started again, since that could start a second export job.`, `Check "host" (it must be the platform's URL, not a sign-in page or proxy) and the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
-            }
-            // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
-            // asking again could start a second one. Only a start that surely created nothing is retried.
-            if (error instanceof AnswerCutShortError && error.status >= 200 && error.status < 300) {
-                throw new errors_ActionError(`Starting the export: the platform accepted the request (HTTP ${error.status}), but its answer was cut short (${error.message}); not started again, since that could start a second export job.`, `Check the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
-            }
-            throw this.explain(error, 'Starting the export');
-        }
-    }
-    /** What a start that failed for good says: every attempt failed, or one may have started a job. */
-    gaveUpStarting(error) {
-        const host = this.target.platform.host;
-        if (error instanceof RetriesExhaustedError) {
-            return new errors_ActionError(`Starting the export failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
-        }
-        if (isRetryable(error)) {
-            return new errors_ActionError(`Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
-        }
-        return error;
-    }
-    async getStatus(dockStatusId) {
-        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
-    }
-    /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
-    explain(error, what) {
-        const { toolId, flowId } = this.target;
-        return explainCallFailure(error, what, this.target.platform.host, status => {
-            if (status === 401)
-                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app and update the secret.';
-            if (status === 403) {
-                return 'The API key lacks the "Export Tool" scope, or its user may not export (Viewer permission): add the scope under Settings > Security & Control > API Scopes.';
-            }
-            if (status === 404) {
-                return `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${this.target.platform.host}, and that "host" is the right environment.`;
-            }
-            return 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.';
-        });
-    }
-}
-/**
- * One check of a dock job (an export's or an import's): its status, refused when the answer is
- * about another job. `explain` turns a failure into what the caller tells the user.
- */
-async function readJobStatus(http, platform, dockStatusId, explain) {
-    let answer;
-    try {
-        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
-    }
-    catch (error) {
-        throw explain(error);
-    }
-    // A cache or proxy that answers for another job must not decide this one's fate.
-    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
-        throw new MalformedAnswerError('the answer is about another job');
-    }
-    return answer;
-}
-/**
- * Whether a failed start may be sent again: only when it surely created nothing, because each start
- * creates a job. No connection was made, or the platform answered 408, 429 or 5xx.
- */
-function mayStartAgain(error) {
-    if (error instanceof HttpError)
-        return isRetryableStatus(error.status);
-    return error instanceof NetworkError && error.unsent;
-}
-const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
-/**
- * What a failed platform call tells a person, for the export's client and the import's alike: an
- * answer refused unread, a redirect not followed, or a client error with the fix `fixFor` gives
- * for its status. Passing faults (and anything else) come back unchanged, to be retried or reported.
- */
-function explainCallFailure(error, what, host, fixFor) {
-    if (error instanceof AnswerTooLongError) {
-        return new errors_ActionError(`${what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-    }
-    if (error instanceof RefusedUrlError) {
-        return new errors_ActionError(`${what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-    }
-    if (!(error instanceof HttpError) || isRetryable(error))
-        return error;
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new errors_ActionError(`${what} failed: HTTP ${error.status}${name} from ${host}.${said}`, fixFor(error.status));
-}
-/**
- * The HTTP client every platform call of a run goes through, export or import: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
- */
-function client_connectToPlatform(connection, signal, secrets, debug) {
-    return new PlatformHttp({
-        platform: connection.platform,
-        key: connection.key,
-        signal,
-        env: process.env,
-        debug,
-        errorMessage: serverMessage,
-        onRedirect: url => secrets.addUrl(url)
-    });
-}
-
-;// CONCATENATED MODULE: ./src/platform/import-client.ts
-/**
- * The platform calls of a restore (shared/koreai-api.md §4): File Upload (one request, or a
- * chunked session), the import (as a new tool or a new version of one), and the import's dock
- * status. Each answer is parsed by answers.ts; failures that retrying cannot fix become
- * an ActionError that says what to do.
- */
-
-
-
-
-
-
-
-
-/** What every File Upload of a restore says it is for. */
-const FILE_CONTEXT = 'bulkImport';
-class ImportClient {
-    http;
-    target;
-    constructor(http, target) {
-        this.http = http;
-        this.target = target;
-    }
-    get importUrl() {
-        return importUrl(this.target.platform, this.target.toolId);
-    }
-    /** A whole file in one multipart request; read from disk as it is sent. */
-    async uploadFile(filePath, fileName) {
-        const blob = await (0,external_node_fs_.openAsBlob)(filePath);
-        try {
-            return parseUploadAnswer(await this.http.postForm(filesUrl(this.target.platform), () => uploadForm(blob, fileName, { fileContext: FILE_CONTEXT })));
-        }
-        catch (error) {
-            throw this.explain(error, `Uploading ${fileName}`);
-        }
-    }
-    async startSession(session) {
-        try {
-            return parseSessionAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, {
-                fileContext: FILE_CONTEXT,
-                ...session
-            }));
-        }
-        catch (error) {
-            throw this.explain(error, `Starting the upload session of ${session.fileName}`);
-        }
-    }
-    /** One chunk of a session: `blob` is a slice of the file on disk, read as it is sent. */
-    async uploadChunk(sessionId, chunkNumber, blob, fileName) {
-        try {
-            await this.http.postForm(filesUrl(this.target.platform, sessionId), () => uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) }));
-        }
-        catch (error) {
-            throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`);
-        }
-    }
-    async completeSession(sessionId, fileName) {
-        try {
-            return parseUploadAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, sessionId, 'complete')));
-        }
-        catch (error) {
-            throw this.explain(error, `Completing the upload of ${fileName}`);
-        }
-    }
-    /**
-     * The import request. Only a refusal the platform surely did not act on is explained here; a
-     * 429, and every failure after which it may have received the request, pass unchanged, for
-     * the caller to decide whether it may be sent again (see isSafeToResend).
-     */
-    async startImport(files) {
-        try {
-            return parseImportAnswer(await this.http.requestText('POST', this.importUrl, MAX_ANSWER_BYTES, files));
-        }
-        catch (error) {
-            if (error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
-                throw this.explain(error, 'Starting the import');
-            }
-            if (error instanceof RefusedUrlError)
-                throw this.explain(error, 'Starting the import');
-            throw error;
-        }
-    }
-    async getStatus(dockStatusId) {
-        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the import status'));
-    }
-    /** An upload that failed on every attempt with passing faults: say so, with the last one. */
-    gaveUp(error, what) {
-        if (!(error instanceof RetriesExhaustedError))
-            return error;
-        return new errors_ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${this.target.platform.host}). Nothing was imported.`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
-    }
-    /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
-    explain(error, what) {
-        const host = this.target.platform.host;
-        const existing = this.target.toolId;
-        return explainCallFailure(error, what, host, status => {
-            if (status === 401) {
-                return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.';
-            }
-            if (status === 403) {
-                return ('The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
-                    (existing
-                        ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
-                        : ''));
-            }
-            if (status === 404) {
-                return existing
-                    ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
-                    : `Check that "host" is the platform's URL: ${host} does not know the import API.`;
-            }
-            if (status === 413)
-                return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
-            return 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".';
-        });
-    }
-}
-/** A File Upload form: the file part (named as on disk) and the API's other fields, encoded by undici. */
-function uploadForm(blob, fileName, fields) {
-    const form = new undici.FormData();
-    form.append('file', blob, fileName);
-    for (const [name, value] of Object.entries(fields))
-        form.append(name, value);
-    return form;
-}
-
-;// CONCATENATED MODULE: ./src/platform/schedule.ts
-/**
- * When to check the job's status next. Pure: a function of elapsed time only.
+ * Every platform job (an export, an import, a deploy) is a dock job: one way to read its status,
+ * one waiter, and one judgement of how it ended, whatever the job.
  *
- * Most exports finish in seconds, so the first checks come every second; after that the pause
- * grows with the wait (a quarter of the time elapsed) up to `pollIntervalSeconds`. Measured
- * against a `sleep 5` loop (npm run bench): jobs under 10 s are noticed ~0.6 s after they end
- * instead of ~2.5 s, and jobs of up to a minute no later, with fewer than twice the requests.
+ * The waiter checks on the poll schedule, logs each status change and a heartbeat, rides out
+ * passing faults, and gives up at the timeout. Clock, sleep and log are injected so the loop
+ * tests without real time.
  */
-/** Status checks are never closer together than this: the platform rate-limits them per job. */
-const MIN_PAUSE_MS = 1000;
-/** How long the checks stay at one a second. */
-const FAST_PHASE_MS = 8000;
-function pollPause(elapsedMs, maxPauseMs) {
-    const ceiling = Math.max(MIN_PAUSE_MS, maxPauseMs);
-    if (elapsedMs < FAST_PHASE_MS)
-        return MIN_PAUSE_MS;
-    return Math.min(ceiling, Math.max(MIN_PAUSE_MS, Math.round(elapsedMs / 4)));
-}
-/**
- * The time of the next status check: the schedule's pause, stretched by any back-off a failure
- * asked for, never sooner than a second after the previous check, and pulled in to the deadline
- * so that the last check happens right at the timeout. Undefined when no check fits before it.
- */
-function nextCheckAt(opts) {
-    const pause = Math.max(pollPause(opts.now - opts.startedAt, opts.maxPauseMs), opts.backoffMs ?? 0);
-    const earliest = opts.lastCheckAt + MIN_PAUSE_MS;
-    const at = Math.max(earliest, Math.min(opts.now + pause, opts.deadline));
-    return at > opts.deadline ? undefined : at;
-}
 
-;// CONCATENATED MODULE: ./src/platform/wait.ts
-/**
- * Waits for the dock job to end: checks on the poll schedule, logs each status change and a
- * heartbeat, rides out passing faults, and gives up at the timeout. Clock, sleep and log are
- * injected so the loop tests without real time.
- */
+
+
 
 
 
@@ -77122,7 +76866,7 @@ async function waitForJob(getStatus, opts) {
             });
         }
         catch (error) {
-            if (error instanceof errors_CancelledError || !isRetryable(error))
+            if (error instanceof CancelledError || !isRetryable(error))
                 throw error;
             failures++;
             lastError = error;
@@ -77143,13 +76887,15 @@ async function waitForJob(getStatus, opts) {
         const elapsed = now() - opts.startedAt;
         // How far the job has come, when the platform says so; shown only while it runs.
         const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
-        if (answer.status !== status) {
+        // The first answer is a change too when it says how far the job has come: a job that ends
+        // within one heartbeat would otherwise never show it.
+        if (answer.status !== status || (checks === 1 && progress)) {
             status = answer.status;
-            opts.log.info(`Status: ${log_text_logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`);
+            opts.log.info(`Status: ${logValue(status)}${progress} after ${seconds(elapsed)} (${checks} checks)`);
             lastHeartbeat = now();
         }
         else if (opts.heartbeat !== false && now() - lastHeartbeat >= HEARTBEAT_MS) {
-            opts.log.info(`Still ${log_text_logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
+            opts.log.info(`Still ${logValue(status)}${progress}: ${seconds(elapsed)} of ${seconds(opts.timeoutMs)} elapsed, ${checks} checks`);
             lastHeartbeat = now();
         }
         if (status !== 'IN_PROGRESS') {
@@ -77158,8 +76904,547 @@ async function waitForJob(getStatus, opts) {
     }
 }
 function gaveUp(failures, error, dockStatusId, job = 'export') {
-    return new errors_ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
-        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, 'Check that the platform is reachable from the runner (proxy settings, status page), then run the workflow again.');
+    return new ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
+        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, UNREACHABLE_FIX);
+}
+/**
+ * Waits for a started job (unless its first answer already said how it ended) and judges the
+ * end, the same for every job: SUCCESS resolves; FAILED, a timeout or a status the platform does
+ * not document each throw one ActionError, quoting the platform's own words from whichever
+ * answer carried them.
+ */
+async function settleJob(getStatus, started, opts) {
+    const { job, timeoutMs } = opts;
+    const end = started.status && started.status !== 'IN_PROGRESS'
+        ? { status: started.status, timedOut: false, message: started.message }
+        : await opts.group(`Wait for the ${job} job (timeout ${timeoutMs / 1000} s)`, () => waitForJob(getStatus, { ...opts, dockStatusId: started.dockStatusId }));
+    opts.onEnd?.(end);
+    const id = `dock status id ${started.dockStatusId}`;
+    if (end.timedOut) {
+        throw new ActionError(`The ${job} job did not finish within ${timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (${id}).`, opts.timeoutFix);
+    }
+    if (end.status === 'FAILED') {
+        const said = end.message ? ` The platform said: "${end.message}".` : '';
+        throw new ActionError(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix);
+    }
+    if (end.status !== 'SUCCESS') {
+        throw new ActionError(`The platform reported an unexpected job status "${logValue(end.status)}" (${id}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
+    }
+    return end;
+}
+/**
+ * One check of a dock job (an export's or an import's): its status, refused when the answer is
+ * about another job. `explain` turns a failure into what the caller tells the user.
+ */
+async function readJobStatus(http, platform, dockStatusId, explain) {
+    let answer;
+    try {
+        answer = parseStatusAnswer(await http.requestText('GET', dockStatusUrl(platform, dockStatusId)));
+    }
+    catch (error) {
+        throw explain(error);
+    }
+    // A cache or proxy that answers for another job must not decide this one's fate.
+    if (answer.dockStatusId !== undefined && answer.dockStatusId !== dockStatusId) {
+        throw new MalformedAnswerError('the answer is about another job');
+    }
+    return answer;
+}
+
+;// CONCATENATED MODULE: ./src/platform/upload-plan.ts
+/**
+ * How a file goes up with the File Upload API, pure: one request below the API's limit for one
+ * request, else a chunked session. The page says "smaller than 25 MB"; the smaller reading
+ * (25,000,000 bytes, not 25 MiB) is taken, so that no file near the limit is refused.
+ */
+/** The largest file sent in one request is one byte below this. */
+const ONE_REQUEST_LIMIT = 25 * 1000 * 1000;
+/** A session's chunks: a few MiB, well under the one-request limit (the chunk limit is undocumented). */
+const CHUNK_BYTES = 5 * 1024 * 1024;
+function planUpload(size, chunkBytes = CHUNK_BYTES) {
+    if (size < ONE_REQUEST_LIMIT)
+        return { mode: 'one request' };
+    return { mode: 'chunks', chunkBytes, totalChunks: Math.ceil(size / chunkBytes) };
+}
+/** The byte range [start, end) of chunk `index` (numbered from 0, as the API numbers them). */
+function chunkRange(index, size, chunkBytes) {
+    const start = index * chunkBytes;
+    return [start, Math.min(size, start + chunkBytes)];
+}
+
+;// CONCATENATED MODULE: ./src/platform/import-client.ts
+/**
+ * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
+ * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
+ * that retrying cannot fix become an ActionError that says what to do.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** What every File Upload of a restore says it is for. */
+const FILE_CONTEXT = 'bulkImport';
+class ImportClient {
+    http;
+    target;
+    constructor(http, target) {
+        this.http = http;
+        this.target = target;
+    }
+    get importUrl() {
+        return importUrl(this.target.platform, this.target.toolId);
+    }
+    /**
+     * One file with the File Upload API: one request below the limit, else a chunked session, each
+     * call retried on passing faults. The file is read from disk as it is sent. Its file id.
+     */
+    async upload(file, ctx) {
+        const plan = planUpload(file.size);
+        const retrying = (what, operation) => withRetry(operation, { ...ctx.retry, what }).catch(error => {
+            throw gaveUpRetrying(error, what, this.target.platform.host, ' Nothing was imported.');
+        });
+        let answer;
+        if (plan.mode === 'one request') {
+            answer = await retrying(`Uploading ${file.name}`, () => this.uploadFile(file.path, file.name));
+            ctx.info(`Uploaded ${file.name} (${formatBytes(file.size)}) in one request: file id ${logValue(answer.fileId)}`);
+        }
+        else {
+            const sessionId = await retrying(`Starting the upload session of ${file.name}`, () => this.startSession({
+                fileName: file.name,
+                fileExtension: external_node_path_.extname(file.name).slice(1) || 'json',
+                fileSize: file.size,
+                totalChunks: plan.totalChunks
+            }));
+            ctx.info(`Uploading ${file.name} (${formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${formatBytes(plan.chunkBytes)}`);
+            const blob = await (0,external_node_fs_.openAsBlob)(file.path);
+            for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
+                const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes);
+                await retrying(`Uploading chunk ${chunk} of ${file.name}`, () => this.uploadChunk(sessionId, chunk, blob.slice(start, end), file.name));
+                ctx.debug(`chunk ${chunk} of ${file.name}: bytes ${start}-${end - 1} sent`);
+            }
+            answer = await retrying(`Completing the upload of ${file.name}`, () => this.completeSession(sessionId, file.name));
+            ctx.info(`Uploaded ${file.name} in ${plan.totalChunks} chunks: file id ${logValue(answer.fileId)}`);
+        }
+        if (answer.url)
+            ctx.mask(answer.url);
+        return answer.fileId;
+    }
+    /** A whole file in one multipart request; read from disk as it is sent. */
+    async uploadFile(filePath, fileName) {
+        const blob = await (0,external_node_fs_.openAsBlob)(filePath);
+        try {
+            return parseUploadAnswer(await this.http.postForm(filesUrl(this.target.platform), () => uploadForm(blob, fileName, { fileContext: FILE_CONTEXT })));
+        }
+        catch (error) {
+            throw this.explain(error, `Uploading ${fileName}`);
+        }
+    }
+    async startSession(session) {
+        try {
+            return parseSessionAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, 'start'), MAX_ANSWER_BYTES, {
+                fileContext: FILE_CONTEXT,
+                ...session
+            }));
+        }
+        catch (error) {
+            throw this.explain(error, `Starting the upload session of ${session.fileName}`);
+        }
+    }
+    /** One chunk of a session: `blob` is a slice of the file on disk, read as it is sent. */
+    async uploadChunk(sessionId, chunkNumber, blob, fileName) {
+        try {
+            await this.http.postForm(filesUrl(this.target.platform, sessionId), () => uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) }));
+        }
+        catch (error) {
+            throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`, sessionId);
+        }
+    }
+    async completeSession(sessionId, fileName) {
+        try {
+            return parseUploadAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, sessionId, 'complete')));
+        }
+        catch (error) {
+            throw this.explain(error, `Completing the upload of ${fileName}`, sessionId);
+        }
+    }
+    /**
+     * The import request. Only a refusal the platform surely did not act on is explained here; a
+     * 429, and every failure after which it may have received the request, pass unchanged, for
+     * the caller to decide whether it may be sent again (see isSafeToResend).
+     */
+    async startImport(files) {
+        try {
+            return parseImportAnswer(await this.http.requestText('POST', this.importUrl, MAX_ANSWER_BYTES, files));
+        }
+        catch (error) {
+            if (error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
+                throw this.explain(error, 'Starting the import');
+            }
+            if (error instanceof RefusedUrlError)
+                throw this.explain(error, 'Starting the import');
+            throw error;
+        }
+    }
+    async getStatus(dockStatusId) {
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the import status'));
+    }
+    /**
+     * Client errors become an ActionError naming the cause and fix; other errors pass unchanged.
+     * `sessionId`: the call was on an upload session the platform had accepted, so a 404 means
+     * the session is gone, not that the host lacks the API.
+     */
+    explain(error, what, sessionId) {
+        const host = this.target.platform.host;
+        const existing = this.target.toolId;
+        const notFound = sessionId
+            ? `The upload session ${logValue(sessionId)} that ${host} had accepted is no longer known to it: it most likely expired. Run the workflow again: a new run starts a new session.`
+            : existing
+                ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
+                : `Check that "host" is the platform's URL: ${host} does not know the import API.`;
+        return explainCallFailure(error, {
+            what,
+            scope: 'Import Tool',
+            forbiddenAlso: existing
+                ? `The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
+                : undefined,
+            notFound,
+            refused: 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
+        }, host);
+    }
+}
+/** A File Upload form: the file part (named as on disk) and the API's other fields, encoded by undici. */
+function uploadForm(blob, fileName, fields) {
+    const form = new undici.FormData();
+    form.append('file', blob, fileName);
+    for (const [name, value] of Object.entries(fields))
+        form.append(name, value);
+    return form;
+}
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+/**
+ * The few pieces of HTML a job summary is made of, written as @actions/core's summary writes
+ * them. Pure: every text a caller did not write must go through `escape`.
+ */
+
+function html_escape(text) {
+    return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+function code(text) {
+    return `<code>${html_escape(text)}</code>`;
+}
+function heading(text, level) {
+    return `<h${level}>${text}</h${level}>${external_node_os_.EOL}`;
+}
+function paragraph(html) {
+    return `<p>${html}</p>${EOL}`;
+}
+function table(rows) {
+    const cell = (c) => (typeof c === 'string' ? `<td>${c}</td>` : `<th>${c.data}</th>`);
+    return `<table>${rows.map(row => `<tr>${row.map(cell).join('')}</tr>`).join('')}</table>${external_node_os_.EOL}`;
+}
+/** A table of label/value rows, the labels as header cells. */
+function labelled(rows) {
+    return table(rows.map(([label, value]) => [{ data: label, header: true }, value]));
+}
+/** A header row of column names. */
+function headerRow(...names) {
+    return names.map(data => ({ data, header: true }));
+}
+
+;// CONCATENATED MODULE: ./src/report/import-summary.ts
+/**
+ * The import's job summary: what was imported from where, into which tool, the backup made
+ * before it, how the job ended, and where each environment variable's value came from (names
+ * only, never a value). Pure: every text escaped (and redacted) here.
+ */
+
+
+/** The import summary's rows, each cell escaped (and redacted) here. */
+function importRows(given, redact = text => text) {
+    const clean = (text) => html_escape(redact(text));
+    const report = given;
+    const target = report.toolName
+        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
+        : report.toolId && `tool ${code(redact(report.toolId))}`;
+    const source = report.source;
+    const rows = [
+        ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
+        ['Source SHA-256', source && code(source.sha256)],
+        ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
+        [
+            'Backup before the import',
+            report.backup &&
+                (report.backup.artifactUrl
+                    ? `<a href="${html_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
+                    : clean(report.backup.artifactName))
+        ],
+        [
+            'Status',
+            report.dryRun && !report.error
+                ? 'dry run: nothing was sent'
+                : report.error
+                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
+                    : report.status && `✅ ${clean(report.status)}`
+        ],
+        ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
+        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
+        ['Error', report.error && clean(report.error)]
+    ];
+    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
+}
+/** The import's summary; the plan, for a dry run. */
+function importSummary(report, redact) {
+    let html = heading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3) + labelled(importRows(report, redact));
+    if (report.files?.length) {
+        html +=
+            heading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4) +
+                table([
+                    headerRow('File', 'Size', 'How'),
+                    ...report.files.map(file => [code(file.name), formatBytes(file.size), html_escape(file.how ?? '')])
+                ]);
+    }
+    if (report.variables?.length) {
+        html +=
+            heading('Environment variables (names only)', 4) +
+                table([
+                    headerRow('Variable', 'Value from'),
+                    ...report.variables.map(variable => [code(redact(variable.name)), html_escape(variable.source)])
+                ]);
+    }
+    return html;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/tool-export/json-layout.ts
+/**
+ * How a JSON file is laid out in the repository copy, so that a pull request shows a changed
+ * value as a changed line. Pure.
+ *
+ * The layout is JSON.stringify's with two spaces (and a newline at the end), but it is made by
+ * re-indenting the export's own text rather than by JSON.parse + JSON.stringify: a JavaScript
+ * object puts integer-like keys ("10", "2") before the others whatever the file said, and
+ * JSON.parse rounds numbers past 2^53 and forgets duplicate keys. Re-indenting keeps every key
+ * where the export put it and every number, string and escape exactly as written.
+ */
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const STRUCTURE = new Set(['{', '}', '[', ']', ',', ':', '"', ' ', '\t', '\n', '\r']);
+/**
+ * `text`, a valid JSON text (the caller has checked it), laid out two spaces a level, one member
+ * or element a line, empty containers as `{}` and `[]`, and a newline at the end. The whole text
+ * is in memory: fine for the repository copy, which git holds whole anyway.
+ */
+function prettyJson(text) {
+    const parts = [];
+    const indents = ['\n'];
+    const newline = (depth) => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
+    let depth = 0;
+    let at = 0;
+    while (at < text.length) {
+        const char = text[at];
+        if (char === '"') {
+            const end = stringEnd(text, at);
+            parts.push(text.slice(at, end));
+            at = end;
+        }
+        else if (WHITESPACE.has(char)) {
+            at++;
+        }
+        else if (char === '{' || char === '[') {
+            let next = at + 1;
+            while (WHITESPACE.has(text[next]))
+                next++;
+            if (text[next] === (char === '{' ? '}' : ']')) {
+                parts.push(char, text[next]);
+                at = next + 1;
+            }
+            else {
+                parts.push(char, newline(++depth));
+                at++;
+            }
+        }
+        else if (char === '}' || char === ']') {
+            parts.push(newline(--depth), char);
+            at++;
+        }
+        else if (char === ',') {
+            parts.push(',', newline(depth));
+            at++;
+        }
+        else if (char === ':') {
+            parts.push(': ');
+            at++;
+        }
+        else {
+            // A number or a literal (true, false, null): as written, up to the next structural character.
+            let end = at + 1;
+            while (end < text.length && !STRUCTURE.has(text[end]))
+                end++;
+            parts.push(text.slice(at, end));
+            at = end;
+        }
+    }
+    parts.push('\n');
+    return parts.join('');
+}
+/** The offset just past the string that opens at `start` (its closing quote is the first one not escaped). */
+function stringEnd(text, start) {
+    let quote = text.indexOf('"', start + 1);
+    for (;;) {
+        if (quote < 0)
+            return text.length;
+        let backslashes = 0;
+        while (text[quote - 1 - backslashes] === '\\')
+            backslashes++;
+        if (backslashes % 2 === 0)
+            return quote + 1;
+        quote = text.indexOf('"', quote + 1);
+    }
+}
+/**
+ * One text per JSON value, whatever the layout, key order or escapes it was written with: keys
+ * sorted at every level. Two files are the same backup when their canonical texts are equal.
+ */
+function canonicalJson(value) {
+    return JSON.stringify(value, (_key, member) => member !== null && typeof member === 'object' && !Array.isArray(member)
+        ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : member);
+}
+
+;// CONCATENATED MODULE: ./src/tool-export/env-variables.ts
+/**
+ * What the repository copy holds of env_variables.json, the tool's environment variables, whose
+ * values may be secrets (the platform does not document whether "secure" ones are masked). Pure:
+ * the caller reads and writes the file.
+ *
+ * `redact` keeps each variable's name and everything else beside its value, and puts a
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
+ * key. It changes when the value changes, so a pull request shows that it did, but readers of the
+ * repository cannot test guesses against it without the key. The name is signed too, so that two
+ * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * placeholder as a value: `isPlaceholder` tells them apart.
+ */
+
+
+const ENV_POLICIES = (/* unused pure expression or super */ null && (['redact', 'keep', 'omit']));
+const PLACEHOLDER_PREFIX = '<redacted:hmac-sha256:';
+const PLACEHOLDER = /^<redacted:hmac-sha256:[0-9a-f]{64}>$/;
+/** The placeholder written in place of `value`, the value of the variable `name`. */
+function placeholder(name, value, key) {
+    const mac = (0,external_node_crypto_.createHmac)('sha256', key)
+        .update(`${name}\u0000${canonicalJson(value)}`)
+        .digest('hex');
+    return `${PLACEHOLDER_PREFIX}${mac}>`;
+}
+/** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
+function isPlaceholder(value) {
+    return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+function redactEnvVariables(parsed, key) {
+    if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
+        const value = parsed.map(variable => {
+            const name = variableName(variable);
+            return Object.fromEntries(Object.entries(variable).map(([field, member]) => [field, field === 'value' ? placeholder(name, member, key) : member]));
+        });
+        return { value, shape: 'array', redacted: parsed.length };
+    }
+    if (isPlainObject(parsed)) {
+        const value = Object.fromEntries(Object.entries(parsed).map(([name, member]) => [name, placeholder(name, member, key)]));
+        return { value, shape: 'object', redacted: Object.keys(parsed).length };
+    }
+    // A layout we do not know: no member can be trusted to hold no secret, so every value goes,
+    // each named by its path in the file; the structure (keys, lengths) stays for the reviewer.
+    let redacted = 0;
+    const redactAll = (member, path) => {
+        if (Array.isArray(member))
+            return member.map((element, index) => redactAll(element, `${path}[${index}]`));
+        if (isPlainObject(member)) {
+            return Object.fromEntries(Object.entries(member).map(([field, inner]) => [field, redactAll(inner, `${path}.${field}`)]));
+        }
+        redacted++;
+        return placeholder(path, member, key);
+    };
+    return { value: redactAll(parsed, '$'), shape: 'unrecognised', redacted };
+}
+function isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/** An element of the array shape: a name (`key` or `name`, a string) and a `value`. */
+function isNamedVariable(element) {
+    return isPlainObject(element) && Object.hasOwn(element, 'value') && (typeof element.key === 'string' || typeof element.name === 'string');
+}
+function variableName(variable) {
+    return typeof variable.key === 'string' ? variable.key : variable.name;
+}
+/** What the policy did, for the log and the summary; never a value, never a name. */
+function describeEnvPolicy(copy) {
+    if (copy.policy === 'omit')
+        return 'omit: env_variables.json left out of the repository copy';
+    if (copy.policy === 'keep')
+        return 'keep: env_variables.json written with its values';
+    const count = copy.redacted ?? 0;
+    const unrecognised = copy.shape === 'unrecognised' ? ' (a layout not recognised: every value in the file)' : '';
+    return `redact: ${count} value${count === 1 ? '' : 's'} replaced by ${count === 1 ? 'a placeholder' : 'placeholders'}${unrecognised}`;
+}
+
+;// CONCATENATED MODULE: ./src/tool-export/zip-rules.ts
+
+/**
+ * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
+ * compression method we read. The verifier applies these to every download; the extractor
+ * relies on them having held.
+ */
+/** The entries every tool export holds at its root; only the first is needed to import. */
+const FLOW_DEFINITION = 'flow_definition.json';
+/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+const ENV_VARIABLES = 'env_variables.json';
+const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
+const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
+const STORED = 0;
+const DEFLATED = 8;
+/** The names of the methods a zip writer may use, for a refusal that says which one arrived. */
+const METHOD_NAMES = {
+    1: 'Shrink',
+    6: 'Implode',
+    9: 'Deflate64',
+    12: 'bzip2',
+    14: 'LZMA',
+    93: 'Zstandard',
+    95: 'xz',
+    96: 'JPEG',
+    97: 'WavPack',
+    98: 'PPMd',
+    99: 'AES encryption'
+};
+/** Undefined for a method we decompress (stored, deflate); else why the entry cannot be read. */
+function compressionProblem(method) {
+    if (method === STORED || method === DEFLATED)
+        return undefined;
+    const name = METHOD_NAMES[method];
+    return `is compressed with ${name ? `${name} (method ${method})` : `method ${method}`}, which the action does not read (only stored and deflate)`;
+}
+/**
+ * Why an entry could land outside the folder it is unpacked into, or undefined. Names are
+ * judged as both Unix and Windows would read them.
+ */
+function entryNameProblem(name) {
+    if (hasControlCharacters(name))
+        return 'has control characters in its name';
+    if (/^([\\/]|[A-Za-z]:)/.test(name))
+        return 'has an absolute path';
+    if (name.split(/[\\/]/).includes('..'))
+        return 'climbs out of the folder with ".."';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -77168,7 +77453,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
-;// CONCATENATED MODULE: ./src/download/json-syntax.ts
+;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -77487,57 +77772,67 @@ class JsonSyntaxChecker {
     }
 }
 
-;// CONCATENATED MODULE: ./src/zip-rules.ts
-
+;// CONCATENATED MODULE: ./src/platform/what-arrived.ts
 /**
- * What a zip entry may be, pure: a name that stays inside the folder it is unpacked into, a
- * compression method we read. The verifier applies these to every download; the extractor
- * relies on them having held.
+ * What a download that is not a zip looks like, for the one error that refuses it. Pure: it
+ * works on the first bytes and the headers. Only what is safe to print is shown: an HTML page's
+ * title, a JSON answer's own message, the first bytes in hex; never the body itself.
  */
-/** The entries every tool export holds at its root; only the first is needed to import. */
-const FLOW_DEFINITION = 'flow_definition.json';
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
-const ENV_VARIABLES = 'env_variables.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
-const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
-const STORED = 0;
-const DEFLATED = 8;
-/** The names of the methods a zip writer may use, for a refusal that says which one arrived. */
-const METHOD_NAMES = {
-    1: 'Shrink',
-    6: 'Implode',
-    9: 'Deflate64',
-    12: 'bzip2',
-    14: 'LZMA',
-    93: 'Zstandard',
-    95: 'xz',
-    96: 'JPEG',
-    97: 'WavPack',
-    98: 'PPMd',
-    99: 'AES encryption'
-};
-/** Undefined for a method we decompress (stored, deflate); else why the entry cannot be read. */
-function compressionProblem(method) {
-    if (method === STORED || method === DEFLATED)
+
+
+/** How far into a body the description looks. */
+const HEAD_BYTES = 64 * 1024;
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** Only a 200 carries the export; any other 2xx is described here, else undefined. */
+function statusProblem(status) {
+    if (status === 200)
         return undefined;
-    const name = METHOD_NAMES[method];
-    return `is compressed with ${name ? `${name} (method ${method})` : `method ${method}`}, which the action does not read (only stored and deflate)`;
+    if (status === 204)
+        return 'an HTTP 204 No Content answer (no file at all)';
+    if (status === 206)
+        return 'an HTTP 206 Partial Content answer (a part of a file, to a request that asked for no range)';
+    return `an HTTP ${status} answer (only a 200 carries the export)`;
 }
-/**
- * Why an entry could land outside the folder it is unpacked into, or undefined. Names are
- * judged as both Unix and Windows would read them.
- */
-function entryNameProblem(name) {
-    if (hasControlCharacters(name))
-        return 'has control characters in its name';
-    if (/^([\\/]|[A-Za-z]:)/.test(name))
-        return 'has an absolute path';
-    if (name.split(/[\\/]/).includes('..'))
-        return 'climbs out of the folder with ".."';
-    return undefined;
+/** What a body that yauzl could not open as a zip is instead. */
+function describeBody(head, size, contentType) {
+    if (size === 0)
+        return 'an empty body';
+    if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
+        return 'a zip that ends before its central directory (most likely cut short on the way)';
+    }
+    const text = head
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trimStart();
+    const type = (contentType ?? '').toLowerCase();
+    if (type.includes('html') || /^<!doctype html|^<html|<(head|body|title)[\s>]/i.test(text)) {
+        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+        const named = title && oneLine(decodeEntities(title), 80);
+        return `an HTML page${named ? ` titled "${named}"` : ''} (most likely a sign-in or proxy page: the download URL needs other authentication, or has expired)`;
+    }
+    if (type.includes('json') || /^[{[]/.test(text)) {
+        const message = serverMessage(text);
+        return message ? `a JSON answer: "${message}"` : 'a JSON answer without a message';
+    }
+    if (type.includes('xml') || text.startsWith('<')) {
+        // Object stores answer errors in XML: <Error><Code>AccessDenied</Code><Message>…
+        const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
+        return code ? `an XML answer with the error code "${oneLine(code, 60)}"` : 'an XML document';
+    }
+    const first = [...head.subarray(0, 4)].map(b => b.toString(16).padStart(2, '0')).join(' ');
+    return `data that is neither a zip, HTML nor JSON (it starts with the bytes ${first})`;
+}
+function decodeEntities(text) {
+    const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+    return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
+        if (body[0] !== '#')
+            return named[body.toLowerCase()] ?? entity;
+        const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : entity;
+    });
 }
 
-;// CONCATENATED MODULE: ./src/download/verify.ts
+;// CONCATENATED MODULE: ./src/tool-export/verify.ts
 /**
  * Proves a downloaded file is a tool export before anything keeps, unpacks or uploads it: a zip
  * whose central directory reads (zip64 included, with yauzl), whose every entry has a safe name
@@ -77641,7 +77936,7 @@ function entryFault(error) {
         return 'does not decompress to its recorded size';
     if (/local file header/.test(message))
         return 'has no local header where the directory says it starts';
-    if (errors_errorCode(error)?.startsWith('Z_'))
+    if (errorCode(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${oneLine(message, 100)})`;
 }
@@ -77772,7 +78067,7 @@ function refusal(error, body, rejected) {
         'damaged zip': 'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
         'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
     };
-    return new errors_ActionError(`The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
+    return new ActionError(`The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
         `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
 }
 /** The whole body under a temporary name, after retrying passing faults, within the overall limit. */
@@ -77784,7 +78079,7 @@ async function fetchBody(opts) {
     const startedAt = Date.now();
     const ticker = setInterval(() => opts.progress?.(progressLine(progress, Date.now())), PROGRESS_EVERY_MS);
     ticker.unref();
-    const timedOut = () => new errors_ActionError(`The download did not finish within ${limitMs / 1000} s (downloadTimeoutSeconds); ${progress.bytes} bytes had arrived${progress.total ? ` of ${progress.total}` : ''}.`, 'Raise "downloadTimeoutSeconds" for a slow link, or check the network between the runner and the download host (proxy, bandwidth).');
+    const timedOut = () => new ActionError(`The download did not finish within ${limitMs / 1000} s (downloadTimeoutSeconds); ${progress.bytes} bytes had arrived${progress.total ? ` of ${progress.total}` : ''}.`, 'Raise "downloadTimeoutSeconds" for a slow link, or check the network between the runner and the download host (proxy, bandwidth).');
     try {
         return await withRetry(() => saveOnce(opts, signal, progress), {
             ...opts.retry,
@@ -77809,17 +78104,17 @@ function explain(failure, url, platform) {
     // Every attempt failed with passing faults: the last one says what went wrong.
     const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (error instanceof RefusedUrlError) {
-        return new errors_ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
+        return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
     if (error instanceof HttpError && (error.status === 401 || error.status === 403) && platform && url.origin !== platform.origin) {
         // The key goes only to the platform's own origin; a download elsewhere gets none.
-        return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
+        return new ActionError(`Downloading the export failed: ${error.message} from ${url.origin}. The API key is sent only to ${platform.origin} (the "host" input), never to another origin, and the download URL is on ${url.origin}.`, `If both are the same platform under two names (such as localhost and 127.0.0.1, or two host names of one server), give "host" as the download URL names it; otherwise the download URL needs other access: report it to Kore.ai support.`);
     }
     if (error instanceof HttpError && !isRetryable(error)) {
-        return new errors_ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes.");
+        return new ActionError(`Downloading the export failed: ${error.message} from ${url.host}.`, "The download URL may have expired or may need other permissions: run the workflow again; if it persists, check the key's scopes.");
     }
     if (error instanceof HttpError || error instanceof NetworkError) {
-        return new errors_ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
+        return new ActionError(`Downloading the export failed: ${error.message}.`, 'Check that the runner can reach the download host (proxy settings), then run the workflow again.');
     }
     return error;
 }
@@ -77829,7 +78124,7 @@ async function saveOnce(opts, signal, progress) {
     const decoders = decodersFor(headerValue(response.headers['content-encoding']));
     if (!decoders) {
         response.destroy();
-        throw new errors_ActionError(`Downloading the export failed: the server sent it with a content coding the action cannot decode (${describeCoding(response.headers['content-encoding'])}).`, 'Only gzip, deflate and br are decoded: check the download host or the proxy in between.');
+        throw new ActionError(`Downloading the export failed: the server sent it with a content coding the action cannot decode (${describeCoding(response.headers['content-encoding'])}).`, 'Only gzip, deflate and br are decoded: check the download host or the proxy in between.');
     }
     // Content-Length counts the bytes as sent: encoded, when the server compressed them.
     const announced = lengthOf(headerValue(response.headers['content-length']));
@@ -77873,19 +78168,19 @@ async function saveOnce(opts, signal, progress) {
         // Cancelled, or the overall limit passed: neither is worth another attempt.
         if (signal.aborted)
             throw signal.reason;
-        if (error instanceof NetworkError || error instanceof errors_ActionError)
+        if (error instanceof NetworkError || error instanceof ActionError)
             throw error;
-        const code = errors_errorCode(error);
+        const code = errorCode(error);
         if (code === 'ENOSPC') {
             const free = await (0,promises_.statfs)(opts.folder).then(disk => disk.bavail * disk.bsize, () => undefined);
             const sizes = [
-                free === undefined ? undefined : `${log_text_formatBytes(free)} free`,
-                announced === undefined ? undefined : `${log_text_formatBytes(announced)} needed`
+                free === undefined ? undefined : `${formatBytes(free)} free`,
+                announced === undefined ? undefined : `${formatBytes(announced)} needed`
             ];
-            throw new errors_ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${log_text_formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
+            throw new ActionError(`Saving the export to ${opts.folder} failed: no space left on the device after ${formatBytes(size)} (${sizes.filter(Boolean).join(', ') || 'free space unknown'}). Nothing was kept.`, 'Free some space on the runner, or save the export onto another disk with the input "path".');
         }
         if (code && /^E(ACCES|PERM|ROFS|EXIST|ISDIR|NOTDIR|NAMETOOLONG)$/.test(code)) {
-            throw new errors_ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
+            throw new ActionError(`Saving the export to ${opts.folder} failed (${code}).`, 'Choose a writable folder with enough free space in the input "path".');
         }
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
             throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
@@ -78268,8 +78563,8 @@ function tokenize(value, options) {
 
 ;// CONCATENATED MODULE: ./src/extract/file-changes.ts
 /**
- * What changed in the repository copy, file by file, for the `changes` output and the summary.
- * Pure.
+ * How much changed in the repository copy, file by file: the lines, counted as `git diff` counts
+ * them. Pure.
  */
 
 /** Past this many edits, or this long, the diff gives up: a rewritten file is not worth a count. */
@@ -78298,15 +78593,6 @@ function countLines(text) {
     for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1))
         lines++;
     return text.endsWith('\n') ? lines : lines + 1;
-}
-/** `+3 -1 lines`, or undefined when not counted. */
-function file_changes_describeLines(change) {
-    return change.lines && `+${change.lines.added} -${change.lines.removed} line${change.lines.added + change.lines.removed === 1 ? '' : 's'}`;
-}
-/** One line of the `changes` output, e.g. `changed flow_definition.json (+3 -1 lines)`. */
-function describeFileChange(change) {
-    const lines = file_changes_describeLines(change);
-    return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`;
 }
 /** Added, then changed, then removed; by name within each. */
 function sortChanges(changes) {
@@ -78360,13 +78646,13 @@ function describeChanges(changes, most = 5) {
 
 
 async function extractExport(file, folder, options) {
-    const refuse = (reason) => new errors_ActionError(`Refusing to unpack ${external_node_path_.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`);
+    const refuse = (reason) => new ActionError(`Refusing to unpack ${external_node_path_.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`);
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
     // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
     const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
     const free = bavail * bsize;
     if (free < options.bytes) {
-        throw new errors_ActionError(`Unpacking the export needs ${log_text_formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${log_text_formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+        throw new ActionError(`Unpacking the export needs ${formatBytes(options.bytes)} but ${external_node_path_.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
@@ -78376,7 +78662,7 @@ async function extractExport(file, folder, options) {
             await extractZip(file, staging);
         }
         catch (error) {
-            throw refuse(`unpacking failed (${errors_errorMessage(error)})`);
+            throw refuse(`unpacking failed (${errorMessage(error)})`);
         }
         const unpacked = await listTree(staging, false);
         for (const [name, what] of unpacked) {
@@ -78496,7 +78782,7 @@ function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))
         return false;
     const resolved = external_node_path_.resolve(root, external_node_path_.dirname(name), target);
-    return resolved !== external_node_path_.resolve(root) && file_naming_isWithin(root, resolved);
+    return resolved !== external_node_path_.resolve(root) && isWithin(root, resolved);
 }
 /**
  * Every entry below `root` (none when it does not exist), links listed and not followed; files as
@@ -78510,7 +78796,7 @@ async function listTree(root, digests = true) {
             children = await (0,promises_.readdir)(external_node_path_.join(root, relative), { withFileTypes: true });
         }
         catch (error) {
-            if (errors_errorCode(error) === 'ENOENT' && relative === '')
+            if (errorCode(error) === 'ENOENT' && relative === '')
                 return;
             throw error;
         }
@@ -78545,7 +78831,7 @@ async function swapIn(staging, folder) {
         moved = true;
     }
     catch (error) {
-        if (errors_errorCode(error) !== 'ENOENT')
+        if (errorCode(error) !== 'ENOENT')
             throw error;
     }
     try {
@@ -78560,10 +78846,10 @@ async function swapIn(staging, folder) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/settings/inputs.ts
+;// CONCATENATED MODULE: ./src/platform/export-client.ts
 /**
- * Turns the raw inputs into one typed Settings object, refusing bad input before any request.
- * Reading is injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
+ * The export's platform calls: start the export, read its job's status. Each answer is parsed by
+ * answers.ts; HTTP failures that retrying cannot fix become an ActionError that says what to do.
  */
 
 
@@ -78572,541 +78858,76 @@ async function swapIn(staging, folder) {
 
 
 
-
-
-
-/**
- * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
- * that every bad input is reported in one error.
- */
-function inputChecker(problems) {
-    return (name, read) => {
+class PlatformClient {
+    http;
+    target;
+    constructor(http, target) {
+        this.http = http;
+        this.target = target;
+    }
+    get exportUrl() {
+        return exportUrl(this.target.platform, this.target.toolId, this.target.flowId);
+    }
+    async startExport() {
+        let text;
         try {
-            return read();
+            text = await this.http.requestText('POST', this.exportUrl);
+            return parseExportAnswer(text);
         }
         catch (error) {
-            problems.push(`input "${name}" ${errors_errorMessage(error)}`);
-            return undefined;
-        }
-    };
-}
-function inputs_getSettings({ getInput, setSecret, env }) {
-    const problems = [];
-    const check = inputChecker(problems);
-    const text = (name) => getInput(name).trim();
-    const { platform, key } = readConnection({ getInput, setSecret }, problems);
-    const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems);
-    const concurrency = check(Inputs.Concurrency, () => {
-        const raw = text(Inputs.Concurrency);
-        if (!raw)
-            return Defaults.concurrency;
-        if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_CONCURRENCY) {
-            throw new Error(`must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${raw}"`);
-        }
-        return Number(raw);
-    });
-    const timeoutSeconds = check(Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.TimeoutSeconds), Defaults.timeoutSeconds);
-        // At least one status check a second after the start; at most a job's own limit.
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
-    const downloadSeconds = check(Inputs.DownloadTimeoutSeconds, () => {
-        const value = positiveNumber(text(Inputs.DownloadTimeoutSeconds), Defaults.downloadTimeoutSeconds);
-        if (value > MAX_TIMEOUT_SECONDS)
-            throw new Error(`must be at most ${MAX_TIMEOUT_SECONDS} (6 hours, a job's own limit); got "${text(Inputs.DownloadTimeoutSeconds)}"`);
-        return value;
-    });
-    const pollSeconds = check(Inputs.PollIntervalSeconds, () => {
-        const value = positiveNumber(text(Inputs.PollIntervalSeconds), Defaults.pollIntervalSeconds);
-        if (value < 1)
-            throw new Error('must be at least 1: the platform rate-limits status checks');
-        return value;
-    });
-    const retentionDays = check(Inputs.RetentionDays, () => optionalPositiveInteger(text(Inputs.RetentionDays)));
-    const uploadArtifact = check(Inputs.UploadArtifact, () => inputs_boolean(text(Inputs.UploadArtifact), true));
-    const many = listed?.many ?? false;
-    // With `tools`, artifactName is the prefix of each tool's artifact name.
-    const artifactNames = check(Inputs.ArtifactName, () => 
-    // Without a usable tool, the name given is still checked on its own.
-    (listed?.tools ?? [{ toolId: '', flowId: '', name: '' }]).map(tool => {
-        const given = text(Inputs.ArtifactName);
-        const name = many ? `${given || Defaults.artifactPrefix}${tool.name}` : given || defaultArtifactName(tool.toolId);
-        const problem = artifactNameProblem(name);
-        if (problem)
-            throw new Error(`is not a valid artifact name${many ? ` prefix (for ${tool.name})` : ''}: ${problem}`);
-        return name;
-    }));
-    const folders = check(Inputs.Path, () => (listed?.tools ?? []).map(tool => {
-        const base = outputFolder(text(Inputs.Path), tool.toolId, env);
-        // Each tool of a set keeps its files in a folder of its own, so that names never collide.
-        return many ? (text(Inputs.Path) ? path.join(base, tool.name) : path.join(path.dirname(base), tool.name)) : base;
-    }));
-    const verifyToolExport = check(Inputs.Verify, () => inputs_boolean(text(Inputs.Verify), true));
-    const extract = check(Inputs.Extract, () => inputs_boolean(text(Inputs.Extract), false));
-    const extractFolders = check(Inputs.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
-        if (!extract || !folders || !artifactNames)
-            return undefined;
-        const given = text(Inputs.ExtractPath);
-        if (!many)
-            return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given
-            ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
-            : unpackFolder('', folders[i], artifactNames[i], env);
-    }));
-    const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)));
-    if (problems.length > 0) {
-        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see the inputs table in the README.');
-    }
-    return {
-        platform: platform,
-        key,
-        tools: listed.tools.map((tool, i) => ({
-            ...tool,
-            folder: folders[i],
-            artifactName: artifactNames[i],
-            extractFolder: extractFolders[i]
-        })),
-        many,
-        concurrency: concurrency,
-        timeoutMs: Math.round(timeoutSeconds * 1000),
-        downloadTimeoutMs: Math.round(downloadSeconds * 1000),
-        maxPauseMs: Math.round(pollSeconds * 1000),
-        uploadArtifact: uploadArtifact,
-        retentionDays,
-        verifyToolExport: verifyToolExport,
-        envVariables: envVariables
-    };
-}
-/**
- * `host` and `key`, as every entry point reads them: the key masked before anything else can
- * print it, even if the rest of the input is bad. Problems are added to `problems`.
- */
-function readConnection({ getInput, setSecret }, problems) {
-    const key = getInput(constants_Inputs.Key).trim();
-    if (key)
-        setSecret(key);
-    let platform;
-    const raw = getInput(constants_Inputs.Host).trim();
-    if (!raw)
-        problems.push(`input "${constants_Inputs.Host}" is required and was not given`);
-    else {
-        try {
-            platform = parseHost(raw);
-        }
-        catch (error) {
-            problems.push(`input "${constants_Inputs.Host}" is not usable: ${error.message}`);
-        }
-    }
-    if (!key)
-        problems.push(`input "${constants_Inputs.Key}" is required and was not given (pass it from a secret)`);
-    // A secret pasted with a second line, or from a web page with an invisible character in it,
-    // cannot go into a header: say so now, not after retries.
-    else if (hasControlCharacters(key))
-        problems.push(`input "${constants_Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
-    else {
-        const odd = keyCharacterProblem(key);
-        if (odd)
-            problems.push(`input "${constants_Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
-    }
-    return { platform, key };
-}
-function envPolicy(raw) {
-    if (!raw)
-        return 'redact';
-    const policy = ENV_POLICIES.find(name => name === raw.toLowerCase());
-    if (!policy)
-        throw new Error(`must be ${ENV_POLICIES.slice(0, -1).join(', ')} or ${ENV_POLICIES.at(-1)}; got "${raw}"`);
-    return policy;
-}
-/** More export jobs at once than this would only meet the platform's rate limits. */
-const MAX_CONCURRENCY = 20;
-/** `tools`, or toolId + flowId: never both, never neither. Problems are added to `problems`. */
-function toolsToExport(tools, toolId = '', flowId = '', problems) {
-    if (tools) {
-        if (toolId || flowId) {
-            problems.push(`input "${Inputs.Tools}" cannot be given together with "${toolId ? Inputs.ToolId : Inputs.FlowId}": give either the list or one tool`);
-            return undefined;
-        }
-        const listed = parseToolList(tools);
-        problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`));
-        return listed.problems.length ? undefined : { tools: listed.tools, many: true };
-    }
-    for (const [name, value] of [
-        [Inputs.ToolId, toolId],
-        [Inputs.FlowId, flowId]
-    ]) {
-        if (!value)
-            problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`);
-    }
-    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
-}
-/** A GitHub-hosted job runs at most six hours. */
-const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
-/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
-function keyCharacterProblem(key) {
-    const at = [...key].findIndex(c => c < '!' || c > '~');
-    if (at < 0)
-        return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
-}
-const INVISIBLE_NAMES = {
-    '\u00a0': 'NO-BREAK SPACE',
-    '\u200b': 'ZERO WIDTH SPACE',
-    '\u200c': 'ZERO WIDTH NON-JOINER',
-    '\u200d': 'ZERO WIDTH JOINER',
-    '\u2060': 'WORD JOINER',
-    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
-    ' ': 'SPACE'
-};
-function positiveNumber(raw, fallback) {
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
-        throw new Error(`must be a positive number of seconds; got "${raw}"`);
-    }
-    return value;
-}
-function optionalPositiveInteger(raw) {
-    if (!raw)
-        return undefined;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1)
-        throw new Error(`must be a whole number of days, 1 or more; got "${raw}"`);
-    return Number(raw);
-}
-function inputs_boolean(raw, fallback) {
-    if (!raw)
-        return fallback;
-    if (/^true$/i.test(raw))
-        return true;
-    if (/^false$/i.test(raw))
-        return false;
-    throw new Error(`must be true or false; got "${raw}"`);
-}
-/**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
- */
-function unpackFolder(raw, fileFolder, artifactName, env) {
-    const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
-    const target = raw ? path.resolve(workspace, raw) : path.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    if (isWithin(target, workspace))
-        throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if (isWithin(target, fileFolder)) {
-        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
-    }
-    return target;
-}
-/** Where the file goes: the given folder (relative to the workspace), or one under the runner's temp dir. */
-function outputFolder(raw, toolId, env) {
-    if (raw)
-        return path.resolve(env.GITHUB_WORKSPACE || process.cwd(), raw);
-    const temp = env.RUNNER_TEMP || os.tmpdir();
-    return path.join(temp, Defaults.tempFolder, folderNameFor(toolId));
-}
-/**
- * A folder name for an id: safe characters only, and short enough for any file system (255
- * bytes a name); a long id keeps its start and gains a hash of the whole, so it stays unique.
- */
-function folderNameFor(id) {
-    const safe = id.replace(/[^A-Za-z0-9_-]/g, '_') || 'tool';
-    if (safe.length <= 64)
-        return safe;
-    return `${safe.slice(0, 48)}-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-/**
- * The job summary a person glances at: what was exported, how it ended, where the file is.
- * The rows are built purely from the run's report; only `writeSummary` touches @actions/core.
- */
-
-
-
-
-const PHASE_NAMES = {
-    start: 'starting the export',
-    wait: 'waiting for the job',
-    download: 'the download',
-    unpack: 'unpacking',
-    upload: 'the upload'
-};
-/** How the step ended, in one cell: never green unless every phase succeeded. */
-function statusCell(report) {
-    if (report.timedOutAfterSeconds !== undefined)
-        return `❌ timed out after ${report.timedOutAfterSeconds} s, still IN_PROGRESS`;
-    if (report.status && !report.error)
-        return `${report.status === 'SUCCESS' ? '✅' : '❌'} ${summary_escape(report.status)}`;
-    const ended = report.cancelled ? 'was cancelled' : 'failed';
-    if (report.status === 'SUCCESS' && report.phase)
-        return `❌ the export job succeeded; ${PHASE_NAMES[report.phase]} ${ended}`;
-    if (report.status)
-        return `❌ ${summary_escape(report.status)}`;
-    if (report.cancelled)
-        return `❌ cancelled while ${report.phase === 'wait' ? 'waiting for the job' : 'starting the export'}`;
-    return '❌ not started';
-}
-/**
- * Label/value rows; a value is already escaped for HTML. `redact` replaces the run's secrets in
- * any text before it is escaped (the runner masks the log, not the summary).
- */
-function summaryRows(given, redact = text => text) {
-    const report = redactReport(given, redact);
-    const rows = [
-        ['Tool', report.toolId && (report.toolName ? `${summary_escape(report.toolName)} (${code(report.toolId)})` : code(report.toolId))],
-        ['Host', report.host && summary_escape(report.host)],
-        ['Status', statusCell(report)],
-        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
-        ['Dock status id', report.dockStatusId && code(report.dockStatusId)],
-        ['Export job id', report.exportJobId && code(report.exportJobId)],
-        ['File', report.fileName && code(report.fileName)],
-        ['Size', report.size === undefined ? undefined : formatBytes(report.size)],
-        ['SHA-256', report.sha256 && code(report.sha256)],
-        [
-            'Artifact',
-            report.artifactName &&
-                (report.artifactUrl ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>` : summary_escape(report.artifactName))
-        ],
-        ['Unpacked to', report.extractedPath && code(report.extractedPath)],
-        ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
-        ['Environment variables', report.envVariables && summary_escape(describeEnvPolicy(report.envVariables))],
-        ['Error', report.error && summary_escape(report.error)]
-    ];
-    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
-}
-/** The report with `redact` applied to every text in it. */
-function redactReport(report, redact) {
-    return Object.fromEntries(Object.entries(report).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]));
-}
-/** What the verified export holds: one row per file, its name and size (already escaped). */
-function contentRows(entries, most = 20) {
-    const rows = entries.slice(0, most).map(entry => [code(entry.name), formatBytes(entry.size)]);
-    if (entries.length > most)
-        rows.push([`… and ${entries.length - most} more`, '']);
-    return rows;
-}
-/**
- * A set's table: one row per tool, failures first, each cell escaped (and redacted) here.
- */
-function setRows(reports, redact = text => text) {
-    const ordered = [...reports].sort((a, b) => Number(b.error !== undefined) - Number(a.error !== undefined));
-    return ordered.map(given => {
-        const report = redactReport(given, redact);
-        return [
-            report.toolName ? `${summary_escape(report.name ?? '')} (${summary_escape(report.toolName)})` : summary_escape(report.name ?? ''),
-            report.error ? `${statusCell(report)}: ${summary_escape(report.error)}` : statusCell(report),
-            report.durationMs === undefined ? '' : `${(report.durationMs / 1000).toFixed(1)} s`,
-            report.size === undefined ? '' : formatBytes(report.size),
-            report.sha256 ? code(report.sha256.slice(0, 12)) : '',
-            report.artifactName
-                ? report.artifactUrl
-                    ? `<a href="${summary_escape(report.artifactUrl)}">${summary_escape(report.artifactName)}</a>`
-                    : summary_escape(report.artifactName)
-                : '',
-            report.changed === undefined ? '' : report.changed ? 'yes' : 'no'
-        ];
-    });
-}
-async function summary_writeSetSummary(reports, error, durationMs, redact) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    const failed = reports.filter(report => report.error !== undefined).length;
-    const headline = error && failed === 0
-        ? `❌ ${summary_escape(redact(error))}`
-        : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
-    const header = ['Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'].map(data => ({ data, header: true }));
-    await core.summary
-        .addHeading('Kore.ai tool export', 3)
-        .addRaw(`<p>${headline} in ${(durationMs / 1000).toFixed(1)} s${reports[0]?.host ? ` from ${summary_escape(redact(reports[0].host))}` : ''}.</p>`, true)
-        .addTable([header, ...setRows(reports, redact)])
-        .write();
-}
-/** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
-function changeRows(changes, most = 50) {
-    const rows = changes
-        .slice(0, most)
-        .map(change => [code(change.name), change.kind, summary_escape(describeLines(change) ?? '')]);
-    if (changes.length > most)
-        rows.push([`… and ${changes.length - most} more`, '', '']);
-    return rows;
-}
-async function summary_writeSummary(report, redact) {
-    // Outside a runner (local runs) there is no summary file: nothing to write.
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    core.summary
-        .addHeading('Kore.ai tool export', 3)
-        .addTable(summaryRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
-    if (report.entries?.length) {
-        core.summary.addHeading('What the export holds', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Size', header: true }
-            ],
-            ...contentRows(report.entries)
-        ]);
-    }
-    if (report.fileChanges?.length) {
-        core.summary.addHeading('What changed in the repository copy', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Change', header: true },
-                { data: 'Lines', header: true }
-            ],
-            ...changeRows(report.fileChanges)
-        ]);
-    }
-    await core.summary.write();
-}
-function code(text) {
-    return `<code>${summary_escape(text)}</code>`;
-}
-function summary_escape(text) {
-    return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-}
-/** The import summary's rows, each cell escaped (and redacted) here. */
-function importRows(given, redact = text => text) {
-    const clean = (text) => summary_escape(redact(text));
-    const report = given;
-    const target = report.toolName
-        ? `new tool ${clean(report.toolName)}${report.toolId ? ` (${code(redact(report.toolId))})` : ''}`
-        : report.toolId && `tool ${code(redact(report.toolId))}`;
-    const source = report.source;
-    const rows = [
-        ['Source', source && `${source.kind} ${code(redact(source.name))}${source.toolName ? ` (tool ${clean(source.toolName)})` : ''}`],
-        ['Source SHA-256', source && code(source.sha256)],
-        ['Into', target ? `${target} on ${clean(report.host ?? '')}` : undefined],
-        [
-            'Backup before the import',
-            report.backup &&
-                (report.backup.artifactUrl
-                    ? `<a href="${summary_escape(report.backup.artifactUrl)}">${clean(report.backup.artifactName)}</a>`
-                    : clean(report.backup.artifactName))
-        ],
-        [
-            'Status',
-            report.dryRun && !report.error
-                ? 'dry run: nothing was sent'
-                : report.error
-                    ? `❌ ${report.status ? clean(report.status) : 'failed'}`
-                    : report.status && `✅ ${clean(report.status)}`
-        ],
-        ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
-        ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
-        ['Error', report.error && clean(report.error)]
-    ];
-    return rows.filter((row) => row[1] !== undefined && row[1] !== '');
-}
-async function writeImportSummary(report, redact) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    lib_core/* summary */.z
-        .addHeading(report.dryRun ? 'Kore.ai tool import: the plan (dry run)' : 'Kore.ai tool import', 3)
-        .addTable(importRows(report, redact).map(([label, value]) => [{ data: label, header: true }, value]));
-    if (report.files?.length) {
-        lib_core/* summary */.z.addHeading(report.dryRun ? 'What would be uploaded' : 'What was uploaded', 4).addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Size', header: true },
-                { data: 'How', header: true }
-            ],
-            ...report.files.map(file => [code(file.name), log_text_formatBytes(file.size), summary_escape(file.how ?? '')])
-        ]);
-    }
-    if (report.variables?.length) {
-        lib_core/* summary */.z.addHeading('Environment variables (names only)', 4).addTable([
-            [
-                { data: 'Variable', header: true },
-                { data: 'Value from', header: true }
-            ],
-            ...report.variables.map(variable => [code(redact(variable.name)), summary_escape(variable.source)])
-        ]);
-    }
-    await lib_core/* summary */.z.write();
-}
-
-;// CONCATENATED MODULE: ./src/settings/folder-check.ts
-/**
- * Whether the run will be able to write into a folder, asked before the export job starts.
- */
-
-
-
-
-/** Why files cannot be written into `folder` (made when missing), or undefined when they can. */
-async function folder_check_writableFolderProblem(folder) {
-    // The folder itself, or the nearest of its parents that exists: that one must take new entries.
-    let existing = folder;
-    for (;;) {
-        try {
-            const info = await stat(existing);
-            if (!info.isDirectory()) {
-                return existing === folder ? `names a file, not a folder: ${folder}` : `lies inside a file, ${existing}, not a folder`;
+            // A 2xx the action cannot read may still have started a job: report it, never send it again.
+            if (error instanceof MalformedAnswerError && text !== undefined) {
+                throw new ActionError(`Starting the export: the platform accepted the request, but its answer cannot be read (${error.message}): it is ${describeBody(Buffer.from(text), Buffer.byteLength(text), undefined)}. Not started again, since that could start a second export job.`, `Check "host" (it must be the platform's URL, not a sign-in page or proxy) and the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
             }
-            break;
-        }
-        catch (error) {
-            const code = errorCode(error);
-            // ENOTDIR: a parent is a file; walking up finds which.
-            if (code !== 'ENOENT' && code !== 'ENOTDIR')
-                return `cannot be read (${code}): ${existing}`;
-            const parent = path.dirname(existing);
-            if (parent === existing)
-                return `has no existing parent: ${folder}`;
-            existing = parent;
+            // The platform accepted the start (2xx) before its answer broke off: a job may exist, and
+            // asking again could start a second one. Only a start that surely created nothing is retried.
+            if (error instanceof AnswerCutShortError && error.status >= 200 && error.status < 300) {
+                throw new ActionError(`Starting the export: the platform accepted the request (HTTP ${error.status}), but its answer was cut short (${error.message}); not started again, since that could start a second export job.`, `Check the tool's export jobs on ${this.target.platform.host}, then run the workflow again.`);
+            }
+            throw this.explain(error, 'Starting the export');
         }
     }
-    try {
-        await access(existing, constants.W_OK | constants.X_OK);
-        return undefined;
+    /** What a start that failed for good says: every attempt failed, or one may have started a job. */
+    gaveUpStarting(error) {
+        const host = this.target.platform.host;
+        if (error instanceof RetriesExhaustedError)
+            return gaveUpRetrying(error, 'Starting the export', host);
+        if (isRetryable(error)) {
+            return new ActionError(`Starting the export failed after the request was sent (${describeFailure(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
+        }
+        return error;
     }
-    catch (error) {
-        const code = errorCode(error);
-        const why = code === 'EROFS' ? 'is on a read-only file system' : `cannot be written (${code})`;
-        return existing === folder ? `${why}: ${folder}` : `cannot be made: its parent ${existing} ${why}`;
+    async getStatus(dockStatusId) {
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the export status'));
+    }
+    /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
+    explain(error, what) {
+        const { toolId, flowId, platform } = this.target;
+        return explainCallFailure(error, {
+            what,
+            scope: 'Export Tool',
+            notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
+            refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
+        }, platform.host);
     }
 }
-
-;// CONCATENATED MODULE: ./src/temporary-paths.ts
 /**
- * The files and folders a run creates for a moment (a download's partial file, a staging folder
- * for unpacking or uploading): tracked so that a run stopped hard on cancellation still leaves
- * none of them behind.
+ * Whether a failed start may be sent again: only when it surely created nothing, because each start
+ * creates a job. No connection was made, or the platform answered 408, 429 or 5xx.
  */
-
-class temporary_paths_TemporaryPaths {
-    paths = new Map();
-    /** The slots of one tool of a set, apart from the others'. */
-    scope(prefix) {
-        return { replace: (slot, path) => this.replace(`${prefix}/${slot}`, path) };
-    }
-    /** Tracks `path` under `slot`, replacing what the slot held; undefined empties the slot. */
-    replace(slot, path) {
-        if (path === undefined)
-            this.paths.delete(slot);
-        else
-            this.paths.set(slot, path);
-    }
-    /** Removes everything still tracked, synchronously: it runs just before the process exits. */
-    removeAll() {
-        for (const path of this.paths.values())
-            (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
-        this.paths.clear();
-    }
+function mayStartAgain(error) {
+    if (error instanceof HttpError)
+        return isRetryableStatus(error.status);
+    return error instanceof NetworkError && error.unsent;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/pipeline/export-tool.ts
 /**
- * The story of one run: read the inputs, start the export, wait for the job, download the file,
- * unpack it when asked, keep it as an artifact, report. Every failure ends here in exactly one
- * `::error::`.
+ * One tool's export, whole: start the job, wait for it, download and verify the file, unpack it
+ * when asked, keep it as an artifact. The export entry runs it for each tool; the import entry
+ * runs it to take its backup, so that a backup is made as every export is. It returns what each
+ * phase made, and fills `result` as it goes, so that a caller whose run ends midway (a failure,
+ * a cancellation) still knows how far it came.
  */
 
 
@@ -79124,328 +78945,141 @@ class temporary_paths_TemporaryPaths {
 
 
 
-
-
-
-
-
-
-
-
-/** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
-const HARD_STOP_MS = 1500;
-/** How often a set of tools says how far it has come. */
-const SET_HEARTBEAT_MS = 15_000;
-async function run() {
-    const runStartedAt = Date.now();
-    const secrets = new Secrets(core.setSecret);
-    const temporary = new TemporaryPaths();
-    /** One report per tool; the first stands for the run until the inputs are read. */
-    const reports = [{}];
-    let many = false;
-    let summary;
-    /** The summary, written once, whichever way the run ends. */
-    const writeReport = () => (summary ??= (async () => {
-        if (!many)
-            reports[0].durationMs = Date.now() - runStartedAt;
-        const written = many ? writeSetSummary(reports, runError, Date.now() - runStartedAt, redact) : writeSummary(reports[0], redact);
-        await written.catch((error) => core.warning(`Could not write the job summary: ${errorMessage(error)}`));
-    })());
-    const redact = (text) => secrets.redact(text);
-    let runError;
-    const failRun = (error) => {
-        if (runError !== undefined)
-            return;
-        runError = many ? describeSetFailure(reports, error) : (reports[0].error = describeFailureOf(reports[0], error, output));
-        core.setFailed(runError);
-    };
-    const cancellation = watchForCancellation(signal => {
-        core.info(`Received ${signal}: stopping.`);
-        // A phase that cannot be interrupted (the upload client takes no signal) is left behind.
-        setTimeout(() => {
-            temporary.removeAll();
-            failRun(new CancelledError(signal));
-            void writeReport().then(() => process.exit(1));
-        }, HARD_STOP_MS).unref();
-    });
-    const signal = cancellation.signal;
-    let http;
-    try {
-        const settings = getSettings({ getInput: name => core.getInput(name), setSecret: value => secrets.add(value), env: process.env });
-        many = settings.many;
-        reports.splice(0, 1, ...settings.tools.map(target => ({ host: settings.platform.host, toolId: target.toolId, name: target.name })));
-        if (settings.uploadArtifact) {
-            const problem = artifactServiceProblem(process.env);
-            if (problem)
-                throw problem;
-        }
-        await checkFolders(settings);
-        http = connectToPlatform(settings, signal, secrets, core.debug);
-        const shared = { settings, http, signal, secrets, temporary };
-        if (!many) {
-            const log = { info: core.info, warning: core.warning, debug: core.debug, group: core.group, heartbeat: true };
-            await exportTool(shared, settings.tools[0], reports[0], log, (name, value) => output(reports[0], name, value));
-            core.info(`Export of tool ${logValue(settings.tools[0].toolId)} complete in ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s.`);
-        }
-        else {
-            await exportSet(shared, reports);
-        }
-    }
-    catch (error) {
-        failRun(signal.aborted ? signal.reason : error);
-    }
-    finally {
-        http?.dispose();
-        cancellation.dispose();
-        await writeReport();
-    }
-    // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
-    if (signal.aborted)
-        process.exit(1);
-}
-/**
- * One tool's export, whole: start, wait, download and verify, unpack, upload. Throws on failure.
- * The import entry's backup runs through here too, so that a backup is made as every export is.
- */
-async function exportTool(shared, target, report, log, setOutput) {
-    const { settings, signal } = shared;
+async function exportTool(deps, target, options, result = {}) {
     const ctx = {
-        ...shared,
+        ...deps,
         target,
-        platform: new PlatformClient(shared.http, { platform: settings.platform, toolId: target.toolId, flowId: target.flowId }),
-        report,
-        retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: log.warning, debug: log.debug },
-        temporary: shared.temporary.scope(target.name),
-        log,
-        setOutput
+        options,
+        result,
+        platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+        retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
     const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
     const ended = await waitForEnd(ctx, started);
-    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended.downloadUrl ?? started.downloadUrl));
+    const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl));
     try {
         if (target.extractFolder)
             await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
-        if (settings.uploadArtifact)
+        if (options.uploadArtifact)
             await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file));
         else
-            log.info('uploadArtifact is false: the file stays on the runner only.');
+            deps.log.info('uploadArtifact is false: the file stays on the runner only.');
     }
     finally {
         // The run's own copy of what it downloaded is gone with the run; the published file stays.
         await (0,promises_.rm)(file.ownCopy, { force: true });
         ctx.temporary.replace('download', undefined);
     }
-}
-/**
- * Many tools in one step: at most `concurrency` exports in flight, each whole and on its own
- * schedule; one failing tool does not stop the others. The outputs describe the set; when all
- * are done, one error lists every tool that failed.
- */
-async function exportSet(shared, reports) {
-    const { settings, signal } = shared;
-    const total = settings.tools.length;
-    let next = 0;
-    let running = 0;
-    let done = 0;
-    core.info(`Exporting ${total} tools from ${settings.platform.host}, at most ${settings.concurrency} at once.`);
-    const heartbeat = setInterval(() => core.info(`${done} of ${total} done, ${running} running, ${total - done - running} waiting`), SET_HEARTBEAT_MS);
-    heartbeat.unref();
-    const worker = async () => {
-        while (next < total && !signal.aborted) {
-            const index = next++;
-            const target = settings.tools[index];
-            const report = reports[index];
-            const prefix = `[${target.name}] `;
-            const log = {
-                info: line => core.info(prefix + line),
-                warning: line => core.warning(prefix + line),
-                debug: line => core.debug(prefix + line),
-                group: (_title, work) => work(),
-                heartbeat: false
-            };
-            running++;
-            const startedAt = Date.now();
-            try {
-                await exportTool(shared, target, report, log, (name, value) => note(report, name, value));
-                core.info(`${prefix}Done in ${seconds(Date.now() - startedAt)}${report.size === undefined ? '' : `: ${formatBytes(report.size)}`}.`);
-            }
-            catch (error) {
-                if (signal.aborted)
-                    break;
-                report.error = describeFailureOf(report, error, note);
-                core.info(`${prefix}Failed: ${logValue(report.error)}`);
-            }
-            finally {
-                report.durationMs = Date.now() - startedAt;
-                running--;
-                done++;
-            }
-        }
-    };
-    try {
-        await Promise.all(Array.from({ length: Math.min(settings.concurrency, total) }, worker));
-    }
-    finally {
-        clearInterval(heartbeat);
-    }
-    signal.throwIfAborted();
-    const failed = reports.filter(report => report.error !== undefined);
-    core.setOutput(Outputs.Results, JSON.stringify(reports.map(resultOf)));
-    core.setOutput(Outputs.Status, failed.length ? 'FAILED' : 'SUCCESS');
-    core.setOutput(Outputs.Changed, String(reports.some(report => report.changed === true)));
-    core.setOutput(Outputs.Succeeded, String(total - failed.length));
-    core.setOutput(Outputs.Failed, String(failed.length));
-    core.info(`${total - failed.length} of ${total} tools exported${failed.length ? `; ${failed.length} failed` : ''}.`);
-    if (failed.length) {
-        throw new ActionError(`${failed.length} of ${total} tools failed: ${failed.map(report => `${report.name}: ${report.error}`).join(' | ')}`, 'Each cause above says what to do; the other tools were exported in full.');
-    }
-}
-/** One tool's entry in the `results` output: its outputs, as a single run sets them, and its name and error. */
-function resultOf(report) {
-    const fields = [
-        Outputs.Status,
-        Outputs.DockStatusId,
-        Outputs.ExportJobId,
-        Outputs.FilePath,
-        Outputs.Sha256,
-        Outputs.Size,
-        Outputs.ArtifactName,
-        Outputs.ArtifactId,
-        Outputs.ArtifactUrl,
-        Outputs.ExtractedPath,
-        Outputs.Changed,
-        Outputs.Changes
-    ];
-    const result = { name: report.name, toolId: report.toolId };
-    const noted = report;
-    for (const field of fields)
-        if (noted[field] !== undefined)
-            result[field] = noted[field];
-    result.error = report.error ?? null;
     return result;
 }
 /**
- * Runs one phase in a log group of its own, noting in the report which phase is running. A
- * cancellation that arrived meanwhile ends the run here, even when the phase could not be
- * interrupted (the upload client takes no signal) and finished regardless.
+ * Runs one phase in a log group of its own, noting which phase is running. A cancellation that
+ * arrived meanwhile ends the export here, even when the phase could not be interrupted (the
+ * upload client takes no signal) and finished regardless.
  */
 async function phase(ctx, name, title, work) {
-    ctx.report.phase = name;
-    const result = await ctx.log.group(title, work);
+    ctx.result.phase = name;
+    const done = await ctx.log.group(title, work);
     ctx.signal.throwIfAborted();
-    return result;
-}
-/**
- * The folders the run writes to, checked before the export job starts: a file in their place, or
- * a folder that cannot be written, would otherwise fail only after the job has run.
- */
-async function checkFolders(settings) {
-    const problems = [];
-    for (const target of settings.tools) {
-        problems.push([Inputs.Path, await writableFolderProblem(target.folder)]);
-        if (target.extractFolder)
-            problems.push([Inputs.ExtractPath, await writableFolderProblem(target.extractFolder)]);
-    }
-    problems.splice(0, problems.length, ...problems.filter(([, problem]) => problem !== undefined));
-    if (problems.length === 0)
-        return;
-    throw new ActionError(`Invalid input: ${problems.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
+    return done;
 }
 /** 1. Start the export: it changes nothing on the tool, but each start is a job on the platform. */
-async function startExport({ settings, target, platform, retry, log, setOutput }) {
-    log.info(`Exporting tool ${log_text_logValue(target.toolId)} (flow ${log_text_logValue(target.flowId)}) from ${settings.platform.host}`);
+async function startExport({ options, target, platform, retry, log, result }) {
+    log.info(`Exporting tool ${logValue(target.toolId)} (flow ${logValue(target.flowId)}) from ${options.platform.host}`);
     log.info(`POST ${describeUrl(platform.exportUrl)}`);
     const answer = await withRetry(() => platform.startExport(), {
         ...retry,
         // Each start creates a job: one is sent again only when it surely created nothing.
         retryable: mayStartAgain,
         // A server's Retry-After is obeyed no further than the time the job itself is given.
-        deadline: Date.now() + settings.timeoutMs,
+        deadline: Date.now() + options.timeoutMs,
         what: 'Starting the export'
     }).catch((error) => {
         throw platform.gaveUpStarting(error);
     });
-    const job = answer.exportJobId ? `, export job ${log_text_logValue(answer.exportJobId)}` : '';
-    log.info(`Export started: dock status id ${log_text_logValue(answer.dockStatusId)}${job}, status ${answer.status ? log_text_logValue(answer.status) : 'not given'}`);
-    setOutput(constants_Outputs.DockStatusId, answer.dockStatusId);
-    if (answer.exportJobId)
-        setOutput(constants_Outputs.ExportJobId, answer.exportJobId);
+    const job = answer.exportJobId ? `, export job ${logValue(answer.exportJobId)}` : '';
+    const progress = answer.status === 'IN_PROGRESS' && answer.percentComplete !== undefined ? ` (${answer.percentComplete} %)` : '';
+    log.info(`Export started: dock status id ${logValue(answer.dockStatusId)}${job}, status ${answer.status ? logValue(answer.status) : 'not given'}${progress}`);
+    result.job = { dockStatusId: answer.dockStatusId, exportJobId: answer.exportJobId };
     return answer;
 }
-/** 2. Wait for the job to end, unless the answer to the start already said how it ended. */
+/**
+ * 2. Wait for the job to end, unless the answer to the start already said how it ended. A URL
+ * on the status answer is newer than the one on the start answer: it is the one returned.
+ */
 async function waitForEnd(ctx, started) {
-    const { settings, target, platform, report, signal, log, setOutput } = ctx;
+    const { options, target, platform, signal, log, result } = ctx;
+    const job = result.job;
     const startedAt = Date.now();
-    const ended = started.status && started.status !== 'IN_PROGRESS'
-        ? { status: started.status, timedOut: false }
-        : await phase(ctx, 'wait', `Wait for the export job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => platform.getStatus(id), {
-            dockStatusId: started.dockStatusId,
-            startedAt,
-            timeoutMs: settings.timeoutMs,
-            maxPauseMs: settings.maxPauseMs,
-            log,
-            heartbeat: log.heartbeat,
-            sleep: ms => sleep(ms, signal)
-        }));
-    setOutput(constants_Outputs.Status, ended.status);
-    if (ended.timedOut) {
-        report.timedOutAfterSeconds = settings.timeoutMs / 1000;
-        throw new errors_ActionError(`The export job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`, 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.');
-    }
-    if (ended.status === 'FAILED') {
-        throw new errors_ActionError(`The platform reported the export job FAILED (dock status id ${started.dockStatusId}).`, `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`);
-    }
-    if (ended.status !== 'SUCCESS') {
-        throw new errors_ActionError(`The platform reported an unexpected job status "${ended.status}" (dock status id ${started.dockStatusId}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
-    }
-    return ended;
+    ctx.result.phase = 'wait';
+    const end = await settleJob(id => platform.getStatus(id), started, {
+        job: 'export',
+        startedAt,
+        timeoutMs: options.timeoutMs,
+        maxPauseMs: options.maxPauseMs,
+        log,
+        heartbeat: log.heartbeat,
+        sleep: ms => sleep(ms, signal),
+        group: log.group,
+        failedFix: `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`,
+        timeoutFix: 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.',
+        onEnd: ended => {
+            job.status = ended.status;
+            if (ended.timedOut)
+                job.timedOutAfterSeconds = options.timeoutMs / 1000;
+        }
+    });
+    signal.throwIfAborted();
+    return end.downloadUrl;
 }
 /**
- * 3. Download the file: only after SUCCESS, since before it the file may not exist. A URL on
- * the status answer is newer than the one on the start answer, so the caller prefers it. The
- * file is verified before it takes its name; only then are the file's outputs set.
+ * 3. Download the file: only after SUCCESS, since before it the file may not exist. The file is
+ * verified before it takes its name; only then is it in the result.
  */
 async function download(ctx, rawUrl) {
-    const { settings, target, report, log, setOutput } = ctx;
+    const { options, target, log, result } = ctx;
+    const job = result.job;
     if (!rawUrl) {
-        throw new errors_ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
+        throw new ActionError(`The export job succeeded but the platform gave no download URL (dock status id ${job.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
     let url;
     try {
-        url = resolveDownloadUrl(settings.platform, rawUrl);
+        url = resolveDownloadUrl(options.platform, rawUrl);
     }
     catch (error) {
-        throw new errors_ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errors_errorMessage(error)} (dock status id ${report.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
+        throw new ActionError(`The export job succeeded but the platform's answer is unusable: its download URL ${errorMessage(error)} (dock status id ${job.dockStatusId}).`, 'Download the export from the platform UI, and report this platform behaviour to Kore.ai support.');
     }
     // Masked before anything could print it: a signed URL is a credential.
     ctx.secrets.addUrl(url);
     ctx.secrets.add(rawUrl);
-    setOutput(constants_Outputs.DownloadUrl, url.href);
+    job.downloadUrl = url.href;
     log.info(`Downloading from ${url.origin} (the URL is masked: it may be signed)`);
     const file = await downloadExport({
         http: ctx.http,
         url,
-        platform: settings.platform,
+        platform: options.platform,
         folder: target.folder,
         fallbackName: artifactFileName(target.artifactName),
         signal: ctx.signal,
         retry: ctx.retry,
         onPartialFile: filePath => ctx.temporary.replace('download', filePath),
-        toolChecks: settings.verifyToolExport,
+        toolChecks: options.verifyToolExport,
         debug: log.debug,
-        limitMs: settings.downloadTimeoutMs,
+        limitMs: options.downloadTimeoutMs,
         progress: log.info
     });
     log.info(describeVerification(file.contents));
     for (const warning of file.contents.warnings)
         log.warning(warning);
-    log.info(`Saved ${log_text_logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
-    report.fileName = file.fileName;
-    report.toolName = file.contents.toolName;
-    report.entries = file.contents.entries;
-    setOutput(constants_Outputs.FilePath, file.filePath);
-    setOutput(constants_Outputs.Sha256, file.sha256);
-    setOutput(constants_Outputs.Size, file.size);
+    log.info(`Saved ${logValue(file.filePath)} (${file.size} bytes, sha256 ${file.sha256})`);
+    result.file = {
+        filePath: file.filePath,
+        fileName: file.fileName,
+        size: file.size,
+        sha256: file.sha256,
+        toolName: file.contents.toolName,
+        entries: file.contents.entries
+    };
     return file;
 }
 /** One line on what was proved of the file before it was kept. */
@@ -79460,137 +79094,96 @@ function describeVerification(contents) {
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
 /** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ report, settings, temporary, log, setOutput }, file, folder) {
+async function unpack({ options, temporary, log, result }, file, folder) {
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
-    const result = await extractExport(file.ownCopy, folder, {
-        envPolicy: settings.envVariables,
-        key: settings.key,
+    const extraction = await extractExport(file.ownCopy, folder, {
+        envPolicy: options.envVariables,
+        key: options.key,
         bytes,
         temporary,
         keptAt: file.filePath
     });
-    const env = result.envVariables;
+    const env = extraction.envVariables;
     if (env) {
-        report.envVariables = env;
-        log.info(`envVariables ${env_redaction_describeEnvPolicy(env)}.`);
+        log.info(`envVariables ${describeEnvPolicy(env)}.`);
         if (env.shape === 'unrecognised') {
             log.warning(`${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
         }
     }
-    log.info(result.changed
-        ? `Unpacked ${result.files} files into ${log_text_logValue(result.folder)}: ${describeChanges(result.changes)}.`
-        : `Unpacked ${result.files} files: identical to what ${log_text_logValue(result.folder)} held, left untouched.`);
-    setOutput(constants_Outputs.ExtractedPath, result.folder);
-    setOutput(constants_Outputs.Changed, result.changed);
-    report.fileChanges = result.fileChanges;
-    setOutput(constants_Outputs.Changes, result.fileChanges.map(describeFileChange).join('\n'));
+    log.info(extraction.changed
+        ? `Unpacked ${extraction.files} files into ${logValue(extraction.folder)}: ${describeChanges(extraction.changes)}.`
+        : `Unpacked ${extraction.files} files: identical to what ${logValue(extraction.folder)} held, left untouched.`);
+    result.extraction = { folder: extraction.folder, changed: extraction.changed, fileChanges: extraction.fileChanges, envVariables: env };
 }
 /** 5. Keep it as an artifact. */
-async function upload({ settings, target, temporary, log, setOutput }, file) {
+async function upload({ options, target, temporary, log, result, env }, file) {
     const artifact = await uploadExportArtifact({
         filePath: file.ownCopy,
         artifactName: target.artifactName,
-        retentionDays: settings.retentionDays,
-        env: process.env,
+        retentionDays: options.retentionDays,
+        env,
         temporary
     });
-    setOutput(constants_Outputs.ArtifactName, artifact.name);
-    setOutput(constants_Outputs.ArtifactId, artifact.id);
-    if (artifact.url)
-        setOutput(constants_Outputs.ArtifactUrl, artifact.url);
+    result.artifact = artifact;
     log.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
 }
-/** Notes an output in the tool's report (for the summary and a set's `results`). */
-function note(report, name, value) {
-    ;
-    report[name] = value;
-}
-/** Sets a step output as soon as it is known, and keeps it for the summary. */
-function output(report, name, value) {
-    note(report, name, value);
-    core.setOutput(name, String(value));
-}
+
+;// CONCATENATED MODULE: ./src/import/backup.ts
 /**
- * What a tool's failure says, for the step's one `::error::` (or a set's list). A job whose end
- * was never seen was, as far as we know, still running: its status becomes IN_PROGRESS.
+ * The backup made before an import into an existing tool: the tool exported as it is now, through
+ * the export's own pipeline (started, waited for, downloaded, verified, kept as an artifact), so
+ * that a backup is made as every export is. Its environment variables are what the import keeps
+ * for values the source does not give.
  */
-function describeFailureOf(report, error, setOutput) {
-    const jobLeft = report.dockStatusId !== undefined && report.status === undefined;
-    if (jobLeft)
-        setOutput(report, Outputs.Status, 'IN_PROGRESS');
-    if (error instanceof ActionError)
-        return error.toString();
-    if (error instanceof CancelledError) {
-        report.cancelled = true;
-        const left = jobLeft ? ` The export job (dock status id ${report.dockStatusId}) was left running on the platform.` : '';
-        return `The export was cancelled (${error.signal}).${left} No partial file was kept.`;
+
+
+
+
+
+async function backUp(settings, deps) {
+    const toolId = settings.toolId;
+    const takenAt = new Date().toISOString();
+    const prefix = (line) => `[backup] ${line}`;
+    const log = {
+        info: line => deps.log.info(prefix(line)),
+        warning: line => deps.log.warning(prefix(line)),
+        debug: line => deps.log.debug(prefix(line)),
+        group: (_title, work) => work(),
+        heartbeat: true
+    };
+    const target = {
+        toolId,
+        flowId: settings.flowId,
+        name: 'backup',
+        folder: external_node_path_.join(deps.folder, 'backup'),
+        // Stamped with the time it was taken: artifact names are unique within a run, and a matrix or
+        // a second import of the same tool in one run must not collide with this one.
+        artifactName: defaultArtifactName(`${toolId}-before-import-${takenAt.replace(/[-:.]/g, '')}`)
+    };
+    let exported;
+    try {
+        exported = await exportTool({ ...deps, log }, target, {
+            platform: settings.platform,
+            key: settings.key,
+            timeoutMs: settings.timeoutMs,
+            downloadTimeoutMs: Defaults.downloadTimeoutSeconds * 1000,
+            maxPauseMs: Defaults.pollIntervalSeconds * 1000,
+            uploadArtifact: true,
+            verifyToolExport: true,
+            envVariables: 'keep'
+        });
     }
-    return `The export failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
-}
-/** A set's one `::error::`: the failures listed, or the cancellation with every job left running. */
-function describeSetFailure(reports, error) {
-    if (!(error instanceof CancelledError))
-        return error instanceof ActionError ? error.toString() : describeFailureOf({}, error, note);
-    const left = reports.filter(report => report.dockStatusId !== undefined && report.status === undefined);
-    for (const report of left) {
-        report.cancelled = true;
-        note(report, Outputs.Status, 'IN_PROGRESS');
+    catch (error) {
+        if (error instanceof CancelledError)
+            throw error;
+        const cause = error instanceof ActionError ? error.toString() : errorMessage(error);
+        throw new ActionError(`The backup of tool ${toolId} before the import failed, so nothing was imported: ${cause}`, `Fix the cause above, or set "${ImportInputs.BackupBefore}: false" to import without a backup.`);
     }
-    const jobs = left.map(report => `${report.name} (dock status id ${report.dockStatusId})`).join(', ');
-    return `The export was cancelled (${error.signal}).${left.length ? ` Left running on the platform: ${jobs}.` : ''} No partial file was kept.`;
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+    const { file, artifact } = exported;
+    return { artifactName: artifact.name, artifactId: artifact.id, artifactUrl: artifact.url, takenAt, filePath: file.filePath };
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-/**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
- */
-/** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
-const MIN_QUERY_SECRET = 8;
-class secrets_Secrets {
-    register;
-    values = new Set();
-    constructor(register) {
-        this.register = register;
-    }
-    add(value) {
-        const secret = value.trim();
-        if (!secret || this.values.has(secret))
-            return;
-        this.values.add(secret);
-        this.register(secret);
-    }
-    /** A URL that may be signed: the whole of it, its path with query, its query, and each long query value. */
-    addUrl(url) {
-        // The smallest parts first: each mask is registered before any line that could hold it,
-        // the masks of the larger parts included.
-        if (url.search.length > 1) {
-            for (const value of url.searchParams.values())
-                if (value.length >= MIN_QUERY_SECRET)
-                    this.add(value);
-            this.add(url.search.slice(1));
-        }
-        if (url.pathname.length > 1)
-            this.add(url.pathname + url.search);
-        this.add(url.href);
-    }
-    /** `text` with every secret, as it is and as it would appear URL-encoded, replaced by `***`. */
-    redact(text) {
-        let result = text;
-        // The longest first, so that a secret inside another is not left half-replaced.
-        for (const secret of [...this.values].sort((a, b) => b.length - a.length)) {
-            for (const form of new Set([secret, encodeURIComponent(secret)]))
-                result = result.split(form).join('***');
-        }
-        return result;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/env-values.ts
+;// CONCATENATED MODULE: ./src/import/env-values.ts
 /**
  * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
  * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
@@ -79694,13 +79287,123 @@ function describeSource(source, dryRun = false) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/import-settings.ts
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * The import entry's inputs as one typed object, refusing bad input before any request. Host
- * and key are read as the export reads them (input-helper.ts); reading is injected so the rules
- * test without module mocks.
+ * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
+ * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
+
+
+
+/** A GitHub-hosted job runs at most six hours. */
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
+/**
+ * Reads one input with `read`; a reason it throws is noted in `problems`, named by the input, so
+ * that every bad input is reported in one error.
+ */
+function inputChecker(problems) {
+    return (name, read) => {
+        try {
+            return read();
+        }
+        catch (error) {
+            problems.push(`input "${name}" ${errorMessage(error)}`);
+            return undefined;
+        }
+    };
+}
+/** The one error for every bad input of a step, or nothing when there is none. */
+function refuseInputs(problems, fix) {
+    if (problems.length > 0)
+        throw new ActionError(`Invalid input: ${problems.join('; ')}.`, fix);
+}
+/**
+ * `host` and `key`, as every entry point reads them: the key masked before anything else can
+ * print it, even if the rest of the input is bad. Problems are added to `problems`.
+ */
+function readConnection({ getInput, setSecret }, problems) {
+    const key = getInput(Inputs.Key).trim();
+    if (key)
+        setSecret(key);
+    let platform;
+    const raw = getInput(Inputs.Host).trim();
+    if (!raw)
+        problems.push(`input "${Inputs.Host}" is required and was not given`);
+    else {
+        try {
+            platform = parseHost(raw);
+        }
+        catch (error) {
+            problems.push(`input "${Inputs.Host}" is not usable: ${error.message}`);
+        }
+    }
+    if (!key)
+        problems.push(`input "${Inputs.Key}" is required and was not given (pass it from a secret)`);
+    // A secret pasted with a second line, or from a web page with an invisible character in it,
+    // cannot go into a header: say so now, not after retries.
+    else if (hasControlCharacters(key))
+        problems.push(`input "${Inputs.Key}" holds a line break or another control character (check the secret holds the key alone)`);
+    else {
+        const odd = keyCharacterProblem(key);
+        if (odd)
+            problems.push(`input "${Inputs.Key}" ${odd} (paste the key again into the secret, as plain text)`);
+    }
+    return { platform, key };
+}
+/** `timeoutSeconds`, as every entry reads it: at least a second, at most a job's own limit. */
+function timeoutSeconds(raw) {
+    const value = positiveNumber(raw, Defaults.timeoutSeconds);
+    // At least one status check a second after the start; at most a job's own limit.
+    if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
+        throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${raw}"`);
+    }
+    return value;
+}
+/** Names the first character of a key that is not printable ASCII, with its position; undefined when none. */
+function keyCharacterProblem(key) {
+    const at = [...key].findIndex(c => c < '!' || c > '~');
+    if (at < 0)
+        return undefined;
+    const c = [...key][at];
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
+    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+}
+const INVISIBLE_NAMES = {
+    '\u00a0': 'NO-BREAK SPACE',
+    '\u200b': 'ZERO WIDTH SPACE',
+    '\u200c': 'ZERO WIDTH NON-JOINER',
+    '\u200d': 'ZERO WIDTH JOINER',
+    '\u2060': 'WORD JOINER',
+    '\ufeff': 'ZERO WIDTH NO-BREAK SPACE',
+    ' ': 'SPACE'
+};
+function positiveNumber(raw, fallback) {
+    if (!raw)
+        return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !Number.isFinite(value) || value <= 0) {
+        throw new Error(`must be a positive number of seconds; got "${raw}"`);
+    }
+    return value;
+}
+function inputs_boolean(raw, fallback) {
+    if (!raw)
+        return fallback;
+    if (/^true$/i.test(raw))
+        return true;
+    if (/^false$/i.test(raw))
+        return false;
+    throw new Error(`must be true or false; got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/import/settings.ts
+/**
+ * The import's inputs as one typed object, refusing bad input before any request. Host, key and
+ * the timeout are read as every entry reads them (settings/inputs.ts).
+ */
 
 
 
@@ -79714,30 +79417,22 @@ function getImportSettings({ getInput, setSecret, env }) {
     const sourceText = text(ImportInputs.Source);
     if (!sourceText)
         problems.push(`input "${ImportInputs.Source}" is required and was not given (a tool-export zip, or a folder as "extract" writes it)`);
-    const toolId = text(constants_Inputs.ToolId) || undefined;
+    const toolId = text(Inputs.ToolId) || undefined;
     const toolName = text(ImportInputs.ToolName) || undefined;
-    const flowId = text(constants_Inputs.FlowId) || undefined;
+    const flowId = text(Inputs.FlowId) || undefined;
     if (toolId && toolName) {
-        problems.push(`inputs "${constants_Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${constants_Inputs.ToolId}" imports a new version of an existing one`);
+        problems.push(`inputs "${Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${Inputs.ToolId}" imports a new version of an existing one`);
     }
     else if (!toolId && !toolName) {
-        problems.push(`one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${constants_Inputs.ToolId}" (a new version of an existing tool) is required`);
+        problems.push(`one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${Inputs.ToolId}" (a new version of an existing tool) is required`);
     }
     const backupGiven = check(ImportInputs.BackupBefore, () => inputs_boolean(text(ImportInputs.BackupBefore), true));
     const dryRun = check(ImportInputs.DryRun, () => inputs_boolean(text(ImportInputs.DryRun), false));
     if (toolId && backupGiven && !flowId) {
-        problems.push(`input "${constants_Inputs.FlowId}" is required with "${constants_Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${constants_Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`);
+        problems.push(`input "${Inputs.FlowId}" is required with "${Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`);
     }
-    const timeoutSeconds = check(constants_Inputs.TimeoutSeconds, () => {
-        const value = positiveNumber(text(constants_Inputs.TimeoutSeconds), constants_Defaults.timeoutSeconds);
-        if (value < 1 || value > MAX_TIMEOUT_SECONDS) {
-            throw new Error(`must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds (6 hours, a job's own limit); got "${text(constants_Inputs.TimeoutSeconds)}"`);
-        }
-        return value;
-    });
-    if (problems.length > 0) {
-        throw new errors_ActionError(`Invalid input: ${problems.join('; ')}.`, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
-    }
+    const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)));
+    refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
     return {
         platform: platform,
         key,
@@ -79748,7 +79443,7 @@ function getImportSettings({ getInput, setSecret, env }) {
         backupBefore: toolId !== undefined && backupGiven,
         envValues: envValues,
         dryRun: dryRun,
-        timeoutMs: Math.round(timeoutSeconds * 1000)
+        timeoutMs: Math.round(timeout * 1000)
     };
 }
 /** `{"NAME": "value"}`: a JSON object of strings; each value masked as soon as it is read. */
@@ -79781,7 +79476,7 @@ function parseEnvValues(raw, setSecret) {
     return values;
 }
 
-;// CONCATENATED MODULE: ./src/restore/source.ts
+;// CONCATENATED MODULE: ./src/import/source.ts
 /**
  * The backup to restore, proved before any request: a tool-export zip, verified by the export's
  * own verifier (every entry's size and CRC-32, the definitions JSON) and unpacked into a
@@ -79804,7 +79499,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const MAX_ENV_BYTES = 16 * 1024 * 1024;
 /** A source that is not a backup the platform can import: said before any request. */
 function refuse(source, reason) {
-    return new errors_ActionError(`The source ${log_text_logValue(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.');
+    return new ActionError(`The source ${logValue(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.');
 }
 async function readSource(source, options) {
     let info;
@@ -79836,7 +79531,7 @@ async function readZip(file, options) {
         await extractZip(file, folder);
     }
     catch (error) {
-        throw refuse(file, `unpacking it failed (${oneLine(errors_errorMessage(error), 200)})`);
+        throw refuse(file, `unpacking it failed (${oneLine(errorMessage(error), 200)})`);
     }
     // The zip's own sha256 identifies the source; its entries' CRCs were checked just now: the
     // unpacked files are not read again.
@@ -79872,7 +79567,7 @@ async function readDefinitions(folder, shown, read) {
             size = info.size;
         }
         catch (error) {
-            if (error instanceof errors_ActionError)
+            if (error instanceof ActionError)
                 throw error;
             if (!required)
                 return undefined;
@@ -79952,33 +79647,12 @@ async function eachPiece(file, use) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/upload-plan.ts
+;// CONCATENATED MODULE: ./src/import/run.ts
 /**
- * How a file goes up with the File Upload API, pure: one request below the API's limit for one
- * request, else a chunked session. The page says "smaller than 25 MB"; the smaller reading
- * (25,000,000 bytes, not 25 MiB) is taken, so that no file near the limit is refused.
- */
-/** The largest file sent in one request is one byte below this. */
-const ONE_REQUEST_LIMIT = 25 * 1000 * 1000;
-/** A session's chunks: a few MiB, well under the one-request limit (the chunk limit is undocumented). */
-const CHUNK_BYTES = 5 * 1024 * 1024;
-function planUpload(size, chunkBytes = CHUNK_BYTES) {
-    if (size < ONE_REQUEST_LIMIT)
-        return { mode: 'one request' };
-    return { mode: 'chunks', chunkBytes, totalChunks: Math.ceil(size / chunkBytes) };
-}
-/** The byte range [start, end) of chunk `index` (numbered from 0, as the API numbers them). */
-function chunkRange(index, size, chunkBytes) {
-    const start = index * chunkBytes;
-    return [start, Math.min(size, start + chunkBytes)];
-}
-
-;// CONCATENATED MODULE: ./src/restore/restore.ts
-/**
- * The story of one restore: read the inputs and prove the source before any request; back the
- * existing tool up through the export's own path; settle every environment variable's value;
- * upload the definitions; send ONE import request; wait for it; report. Every failure ends here
- * in exactly one `::error::`.
+ * The import's story: prove the source and settle every environment variable before any
+ * request; back the existing tool up; upload the definitions; send ONE import request; wait for
+ * it; report. The File Upload protocol is the import client's (platform/import-client.ts), the
+ * backup the export's own pipeline (backup.ts), the run's lifecycle lifecycle/run.ts.
  */
 
 
@@ -80002,278 +79676,196 @@ function chunkRange(index, size, chunkBytes) {
 
 
 
-
-
-
-
-const restore_HARD_STOP_MS = 1500;
-async function runImport() {
-    const startedAt = Date.now();
-    const secrets = new secrets_Secrets(lib_core/* setSecret */.Pq);
-    const temporary = new temporary_paths_TemporaryPaths();
+async function run(io = runnerIO()) {
+    await runEntry(io, importEntry(io));
+}
+function importEntry(io) {
     const report = {};
-    const redact = (text) => secrets.redact(text);
-    let summary;
-    const writeReport = () => (summary ??= (async () => {
-        report.durationMs = Date.now() - startedAt;
-        await writeImportSummary(report, redact).catch((error) => lib_core/* warning */.$e(`Could not write the job summary: ${errors_errorMessage(error)}`));
-    })());
-    const fail = (error) => {
-        if (report.error !== undefined)
-            return;
-        report.error = describeImportFailure(report, error);
-        lib_core/* setFailed */.C1(report.error);
-    };
-    const cancellation = cancellation_watchForCancellation(signal => {
-        lib_core/* info */.pq(`Received ${signal}: stopping.`);
-        setTimeout(() => {
-            temporary.removeAll();
-            fail(new errors_CancelledError(signal));
-            void writeReport().then(() => process.exit(1));
-        }, restore_HARD_STOP_MS).unref();
-    });
-    const signal = cancellation.signal;
-    let http;
-    try {
-        const settings = getImportSettings({ getInput: name => lib_core/* getInput */.V4(name), setSecret: value => secrets.add(value), env: process.env });
-        Object.assign(report, { host: settings.platform.host, toolId: settings.toolId, toolName: settings.toolName, dryRun: settings.dryRun });
-        if (settings.backupBefore && !settings.dryRun) {
-            const problem = upload_artifactServiceProblem(process.env);
-            if (problem)
-                throw withBackupHint(problem);
+    return {
+        readSettings(source) {
+            const settings = getImportSettings(source);
+            Object.assign(report, { host: settings.platform.host, toolId: settings.toolId, toolName: settings.toolName, dryRun: settings.dryRun });
+            return settings;
+        },
+        async work(run) {
+            const { settings } = run;
+            if (settings.backupBefore && !settings.dryRun) {
+                const problem = artifactServiceProblem(io.env);
+                if (problem)
+                    throw new ActionError(`The backup before the import cannot be kept: ${problem.message}`, `${problem.fix} Or set "${ImportInputs.BackupBefore}: false".`);
+            }
+            const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(io.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
+            run.temporary.replace('import', tempRoot);
+            const http = connectToPlatform(settings, run.signal, run.secrets, line => io.log.debug(line), io.env);
+            try {
+                const client = new ImportClient(http, { platform: settings.platform, toolId: settings.toolId });
+                const retry = { policy: DEFAULT_BACKOFF, sleep: (ms) => sleep(ms, run.signal), warn: io.log.warning, debug: io.log.debug };
+                await importTool({ ...run, http, client, report, tempRoot, retry });
+                io.log.info(`${settings.dryRun ? 'Dry run' : 'Import'} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
+            }
+            finally {
+                http.dispose();
+            }
+        },
+        describeFailure(error) {
+            if (error instanceof ActionError)
+                return error.toString();
+            if (error instanceof CancelledError) {
+                const left = report.dockStatusId && !report.status
+                    ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.`
+                    : '';
+                return `The import was cancelled (${error.signal}).${left}`;
+            }
+            return `The import failed unexpectedly: ${errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
+        },
+        summary(failure, durationMs, redact) {
+            return importSummary({ ...report, error: failure, durationMs }, redact);
         }
-        const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
-        temporary.replace('import', tempRoot);
-        http = client_connectToPlatform(settings, signal, secrets, lib_core/* debug */.Yz);
-        const ctx = {
-            settings,
-            http,
-            client: new ImportClient(http, { platform: settings.platform, toolId: settings.toolId }),
-            signal,
-            secrets,
-            temporary,
-            tempRoot,
-            report,
-            retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, signal), warn: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz }
-        };
-        await restore(ctx);
-        lib_core/* info */.pq(`${settings.dryRun ? 'Dry run' : 'Import'} complete in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
-    }
-    catch (error) {
-        fail(signal.aborted ? signal.reason : error);
-    }
-    finally {
-        http?.dispose();
-        cancellation.dispose();
-        temporary.removeAll();
-        await writeReport();
-    }
-    if (signal.aborted)
-        process.exit(1);
+    };
 }
-async function restore(ctx) {
-    const { settings, report } = ctx;
+async function importTool(ctx) {
+    const { settings, report, io } = ctx;
     // 1. Everything checkable before any request: the source, and whether each variable can get a value.
-    const source = await lib_core/* group */.Os('Verify the source', () => verifySource(ctx));
+    const source = await io.log.group('Verify the source', () => verifySource(ctx));
     const before = resolveEnv(ctx, source, settings.backupBefore ? { kind: 'unknown' } : { kind: 'none' }, false);
-    if (settings.dryRun) {
-        writePlan(ctx, source, before);
-        return;
-    }
+    if (settings.dryRun)
+        return writePlan(ctx, source, before);
     // 2. The backup, and with it the tool's current variables.
     let existing = { kind: 'none' };
-    if (settings.backupBefore)
-        existing = await lib_core/* group */.Os('Back up the tool as it is now', () => backUp(ctx));
+    if (settings.backupBefore) {
+        const backup = await io.log.group('Back up the tool as it is now', () => backUp(settings, {
+            http: ctx.http,
+            signal: ctx.signal,
+            secrets: ctx.secrets,
+            temporary: ctx.temporary,
+            log: io.log,
+            env: io.env,
+            folder: ctx.tempRoot
+        }));
+        report.backup = backup;
+        io.setOutput(ImportOutputs.BackupArtifactId, String(backup.artifactId));
+        io.log.info(`Backed up tool ${logValue(settings.toolId)} as it was: artifact ${backup.artifactName} (id ${backup.artifactId})${backup.artifactUrl ? `: ${backup.artifactUrl}` : ''}`);
+        const kept = await readSource(backup.filePath, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
+        if (kept.envValue !== undefined)
+            maskValues(ctx.secrets, kept.envValue);
+        existing = { kind: 'known', file: kept.envValue };
+    }
     // 3. Every variable's value.
     const env = settings.backupBefore ? resolveEnv(ctx, source, existing, true) : before;
     if (settings.toolId && env.file === 'none') {
-        throw new errors_ActionError(`The source has no ${ENV_VARIABLES} and there is no backup to take the tool's current one from, but an import into an existing tool needs one.`, `Set "${ImportInputs.BackupBefore}: true" (with "${constants_Inputs.FlowId}") to keep the tool's current variables, or restore from a backup exported with envVariables "redact" or "keep". Nothing was imported.`);
+        throw new ActionError(`The source has no ${ENV_VARIABLES} and there is no backup to take the tool's current one from, but an import into an existing tool needs one.`, `Set "${ImportInputs.BackupBefore}: true" (with "${Inputs.FlowId}") to keep the tool's current variables, or import an export made with envVariables "redact" or "keep". Nothing was imported.`);
     }
     // A file whose every value is the backup's own goes up as it is; else the settled values are written out.
     const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'backup');
-    const envFile = env.value === undefined ? undefined : unchanged ? source.env : await writeEnvFile(ctx, env.value);
-    // 4. Uploads.
-    const files = await lib_core/* group */.Os('Upload the definitions', () => uploadAll(ctx, source, envFile));
-    // 5. One import request.
-    const answer = await lib_core/* group */.Os('Import', () => sendImport(ctx, files));
-    // 6. Wait.
-    await waitForImport(ctx, answer);
-    report.status = 'SUCCESS';
+    const envFile = env.value === undefined ? undefined : unchanged ? source.env : await writeEnvFile(ctx.tempRoot, env.value);
+    // 4. Uploads, 5. one import request, 6. its job.
+    const files = await io.log.group('Upload the definitions', () => uploadAll(ctx, [source.app, source.flow, ...(envFile ? [envFile] : [])]));
+    const started = await io.log.group('Import', () => sendImport(ctx, files));
+    await settleJob(id => ctx.client.getStatus(id), started, {
+        job: 'import',
+        startedAt: Date.now(),
+        timeoutMs: settings.timeoutMs,
+        maxPauseMs: Defaults.pollIntervalSeconds * 1000,
+        log: io.log,
+        sleep: ms => sleep(ms, ctx.signal),
+        group: io.log.group,
+        failedFix: 'Check the import on the platform (an incompatible tool version, a corrupt file, missing models or guardrails); fix the cause, then run the workflow again.' +
+            (report.backup ? ` The tool as it was is in the artifact ${report.backup.artifactName}.` : ''),
+        timeoutFix: 'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',
+        onEnd: end => {
+            report.status = end.status;
+            io.setOutput(ImportOutputs.Status, end.status);
+        }
+    });
 }
 async function verifySource(ctx) {
-    const { settings, report } = ctx;
+    const { settings, report, io } = ctx;
     const source = await readSource(settings.source, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
     report.source = { kind: source.kind, name: source.name, sha256: source.sha256, toolName: source.toolName };
     report.files = [source.app, source.flow, ...(source.env ? [source.env] : [])].map(file => ({ name: file.name, size: file.size }));
-    // Clear values in the backup are secrets too: masked before anything could print one.
+    // Clear values in the source are secrets too: masked before anything could print one.
     if (source.envValue !== undefined)
         maskValues(ctx.secrets, source.envValue);
-    const tool = source.toolName ? ` of tool "${log_text_logValue(source.toolName)}"` : '';
-    lib_core/* info */.pq(`Verified the ${source.kind} ${log_text_logValue(source.name)}${tool} (sha256 ${source.sha256}):`);
+    const tool = source.toolName ? ` of tool "${logValue(source.toolName)}"` : '';
+    io.log.info(`Verified the ${source.kind} ${logValue(source.name)}${tool} (sha256 ${source.sha256}):`);
     for (const file of [source.flow, source.app, source.env]) {
         if (file)
-            lib_core/* info */.pq(`  ${file.name}: ${log_text_formatBytes(file.size)}`);
+            io.log.info(`  ${file.name}: ${formatBytes(file.size)}`);
     }
     if (!source.env)
-        lib_core/* info */.pq(`  no ${ENV_VARIABLES} (as the export's envVariables "omit" writes it)`);
+        io.log.info(`  no ${ENV_VARIABLES} (as the export's envVariables "omit" writes it)`);
     return source;
 }
 /** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
 function resolveEnv(ctx, source, existing, final) {
-    const { settings, report } = ctx;
+    const { settings, report, io } = ctx;
     const env = resolveEnvVariables(source.envValue, settings.envValues, existing);
     if (env.missing.length > 0) {
         const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : '';
-        throw new errors_ActionError(`${env.missing.length} environment variable${env.missing.length === 1 ? '' : 's'} of the source hold${env.missing.length === 1 ? 's' : ''} a redacted placeholder and no value is given for ${env.missing.length === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => log_text_logValue(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`);
+        const n = env.missing.length;
+        throw new ActionError(`${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => logValue(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`);
     }
     report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }));
     if (final || settings.dryRun || !settings.backupBefore) {
         if (env.file === 'existing')
-            lib_core/* info */.pq(`The source has no ${ENV_VARIABLES}: the existing tool's current one is imported.`);
+            io.log.info(`The source has no ${ENV_VARIABLES}: the existing tool's current one is imported.`);
         for (const variable of env.variables)
-            lib_core/* info */.pq(`Variable ${log_text_logValue(variable.name)}: ${describeSource(variable.source, !final)}`);
+            io.log.info(`Variable ${logValue(variable.name)}: ${describeSource(variable.source, !final)}`);
         if (env.unused.length)
-            lib_core/* warning */.$e(`"${ImportInputs.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => log_text_logValue(name)).join(', ')}.`);
+            io.log.warning(`"${ImportInputs.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => logValue(name)).join(', ')}.`);
     }
     return env;
 }
 /** The plan of a dry run, in the log and the summary: nothing is sent. */
 function writePlan(ctx, source, env) {
-    const { settings, report } = ctx;
-    const into = settings.toolId ? `tool ${log_text_logValue(settings.toolId)} (a new version)` : `a new tool named ${log_text_logValue(settings.toolName)}`;
-    lib_core/* info */.pq(`Dry run: would import ${source.kind} ${log_text_logValue(source.name)} (sha256 ${source.sha256}) into ${into} on ${settings.platform.host}.`);
+    const { settings, report, io } = ctx;
+    const into = settings.toolId ? `tool ${logValue(settings.toolId)} (a new version)` : `a new tool named ${logValue(settings.toolName)}`;
+    io.log.info(`Dry run: would import ${source.kind} ${logValue(source.name)} (sha256 ${source.sha256}) into ${into} on ${settings.platform.host}.`);
     const files = [source.app, source.flow, ...(source.env || env.file === 'source' ? [source.env] : [])];
     report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
     if (env.file === 'existing')
         report.files.push({ name: ENV_VARIABLES, size: 0, how: "the existing tool's current file" });
     for (const file of report.files)
-        lib_core/* info */.pq(`  ${file.name}: ${log_text_formatBytes(file.size)}, ${file.how}`);
+        io.log.info(`  ${file.name}: ${formatBytes(file.size)}, ${file.how}`);
     if (settings.backupBefore)
-        lib_core/* info */.pq('A real run would first back the tool up as it is now.');
-    lib_core/* info */.pq('No write request was sent.');
-}
-/** The existing tool, exported through the export's own path, verified and kept as an artifact. */
-async function backUp(ctx) {
-    const { settings, report } = ctx;
-    const toolId = settings.toolId;
-    const exportSettings = {
-        platform: settings.platform,
-        key: settings.key,
-        tools: [],
-        many: false,
-        concurrency: 1,
-        timeoutMs: settings.timeoutMs,
-        downloadTimeoutMs: constants_Defaults.downloadTimeoutSeconds * 1000,
-        maxPauseMs: constants_Defaults.pollIntervalSeconds * 1000,
-        uploadArtifact: true,
-        retentionDays: undefined,
-        verifyToolExport: true,
-        envVariables: 'keep'
-    };
-    const target = {
-        toolId,
-        flowId: settings.flowId,
-        name: toolId,
-        folder: external_node_path_.join(ctx.tempRoot, 'backup'),
-        // Stamped with the time it was taken: artifact names are unique within a run, and a matrix or
-        // a second import of the same tool in one run must not collide with this one.
-        artifactName: file_naming_defaultArtifactName(`${toolId}-before-import-${new Date().toISOString().replace(/[-:.]/g, '')}`)
-    };
-    const exported = {};
-    const noted = {};
-    const log = {
-        info: line => lib_core/* info */.pq(`[backup] ${line}`),
-        warning: line => lib_core/* warning */.$e(`[backup] ${line}`),
-        debug: line => lib_core/* debug */.Yz(`[backup] ${line}`),
-        group: (_title, work) => work(),
-        heartbeat: true
-    };
-    try {
-        await exportTool({ settings: exportSettings, http: ctx.http, signal: ctx.signal, secrets: ctx.secrets, temporary: ctx.temporary }, target, exported, log, (name, value) => {
-            noted[name] = value;
-        });
-    }
-    catch (error) {
-        if (error instanceof errors_CancelledError)
-            throw error;
-        const cause = error instanceof errors_ActionError ? error.toString() : errors_errorMessage(error);
-        throw new errors_ActionError(`The backup of tool ${toolId} before the import failed, so nothing was imported: ${cause}`, `Fix the cause above, or set "${ImportInputs.BackupBefore}: false" to import without a backup.`);
-    }
-    const artifactId = Number(noted[constants_Outputs.ArtifactId]);
-    report.backup = {
-        artifactName: String(noted[constants_Outputs.ArtifactName]),
-        artifactId,
-        artifactUrl: noted[constants_Outputs.ArtifactUrl]
-    };
-    lib_core/* setOutput */.uH(ImportOutputs.BackupArtifactId, String(artifactId));
-    lib_core/* info */.pq(`Backed up tool ${log_text_logValue(toolId)} as it was: artifact ${report.backup.artifactName} (id ${artifactId})${report.backup.artifactUrl ? `: ${report.backup.artifactUrl}` : ''}`);
-    const backup = await readSource(String(noted[constants_Outputs.FilePath]), { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
-    if (backup.envValue !== undefined)
-        maskValues(ctx.secrets, backup.envValue);
-    return { kind: 'known', file: backup.envValue };
+        io.log.info('A real run would first back the tool up as it is now.');
+    io.log.info('No write request was sent.');
 }
 /** The settled env_variables.json, written for the upload only readable by this user. */
-async function writeEnvFile(ctx, value) {
-    const file = external_node_path_.join(ctx.tempRoot, 'upload', ENV_VARIABLES);
+async function writeEnvFile(tempRoot, value) {
+    const file = external_node_path_.join(tempRoot, 'upload', ENV_VARIABLES);
     const text = `${JSON.stringify(value, null, 2)}\n`;
     await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true, mode: 0o700 });
     await (0,promises_.writeFile)(file, text, { mode: 0o600 });
     return { name: ENV_VARIABLES, path: file, size: Buffer.byteLength(text) };
 }
-async function uploadAll(ctx, source, env) {
+/**
+ * Every definition up, each with the File Upload API. Each must come back with a file id of its
+ * own: one id for two files (a caching proxy, a platform fault) would import one file as both.
+ */
+async function uploadAll(ctx, files) {
+    const { io, secrets } = ctx;
     const startedAt = Date.now();
-    const total = source.app.size + source.flow.size + (env?.size ?? 0);
-    const app = await uploadOne(ctx, source.app);
-    const flow = await uploadOne(ctx, source.flow);
-    const envId = env ? await uploadOne(ctx, env) : undefined;
-    ctx.report.files = [source.app, source.flow, ...(env ? [env] : [])].map(file => ({
-        name: file.name,
-        size: file.size,
-        how: planUpload(file.size).mode
-    }));
-    lib_core/* info */.pq(`Uploaded ${log_text_formatBytes(total)} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
-    return { app, flow, env: envId };
-}
-/** One file with the File Upload API: one request below the limit, else a chunked session. */
-async function uploadOne(ctx, file) {
-    const { client, retry, secrets } = ctx;
-    const plan = planUpload(file.size);
-    const retrying = (what, operation) => withRetry(operation, { ...retry, what }).catch(error => {
-        throw client.gaveUp(error, what);
-    });
-    let answer;
-    if (plan.mode === 'one request') {
-        answer = await retrying(`Uploading ${file.name}`, () => client.uploadFile(file.path, file.name));
-        lib_core/* info */.pq(`Uploaded ${file.name} (${log_text_formatBytes(file.size)}) in one request: file id ${log_text_logValue(answer.fileId)}`);
-    }
-    else {
-        const fileName = file.name;
-        const sessionId = await retrying(`Starting the upload session of ${fileName}`, () => client.startSession({
-            fileName,
-            fileExtension: external_node_path_.extname(fileName).slice(1) || 'json',
-            fileSize: file.size,
-            totalChunks: plan.totalChunks
+    const ids = new Map();
+    for (const file of files) {
+        ids.set(file.name, await ctx.client.upload(file, {
+            retry: ctx.retry,
+            info: io.log.info,
+            debug: io.log.debug,
+            mask: url => maskUrl(secrets, url)
         }));
-        lib_core/* info */.pq(`Uploading ${fileName} (${log_text_formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${log_text_formatBytes(plan.chunkBytes)}`);
-        const blob = await (0,external_node_fs_.openAsBlob)(file.path);
-        for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
-            const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes);
-            await retrying(`Uploading chunk ${chunk} of ${fileName}`, () => client.uploadChunk(sessionId, chunk, blob.slice(start, end), fileName));
-            lib_core/* debug */.Yz(`chunk ${chunk} of ${fileName}: bytes ${start}-${end - 1} sent`);
-        }
-        answer = await retrying(`Completing the upload of ${fileName}`, () => client.completeSession(sessionId, fileName));
-        lib_core/* info */.pq(`Uploaded ${fileName} in ${plan.totalChunks} chunks: file id ${log_text_logValue(answer.fileId)}`);
     }
-    if (answer.url) {
-        secrets.add(answer.url);
-        try {
-            secrets.addUrl(new URL(answer.url));
+    ctx.report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
+    const seen = new Map();
+    for (const [name, id] of ids) {
+        const first = seen.get(id);
+        if (first) {
+            throw new ActionError(`The platform gave the same file id ${logValue(id)} for ${first} and ${name}: an import would take one file for both. Nothing was imported.`, 'Run the workflow again; if it happens again, a cache or proxy between the runner and the platform may be answering for it (check NO_PROXY and the proxy), or report it to Kore.ai support.');
         }
-        catch {
-            // not a URL: masked whole above
-        }
+        seen.set(id, name);
     }
-    return answer.fileId;
+    io.log.info(`Uploaded ${formatBytes(files.reduce((sum, file) => sum + file.size, 0))} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+    return ids;
 }
 /**
  * The one import request. Sent again only when the platform surely did not act on it (a 429, or
@@ -80281,13 +79873,14 @@ async function uploadOne(ctx, file) {
  * second request could import twice: the run fails saying so.
  */
 async function sendImport(ctx, ids) {
-    const { settings, client, report } = ctx;
-    const files = { toolDataFileId: ids.app, flowDataFileId: ids.flow };
-    if (ids.env)
-        files.envVariablesFileId = ids.env;
+    const { settings, client, report, io } = ctx;
+    const files = { toolDataFileId: ids.get('app_definition.json'), flowDataFileId: ids.get('flow_definition.json') };
+    const envId = ids.get(ENV_VARIABLES);
+    if (envId)
+        files.envVariablesFileId = envId;
     if (!settings.toolId)
         files.toolName = settings.toolName;
-    lib_core/* info */.pq(`POST ${describeUrl(client.importUrl)} (${settings.toolId ? `a new version of tool ${log_text_logValue(settings.toolId)}` : `a new tool named ${log_text_logValue(settings.toolName)}`})`);
+    io.log.info(`POST ${describeUrl(client.importUrl)} (${settings.toolId ? `a new version of tool ${logValue(settings.toolId)}` : `a new tool named ${logValue(settings.toolName)}`})`);
     const answer = await withRetry(() => client.startImport(files), {
         ...ctx.retry,
         retryable: isSafeToResend,
@@ -80297,58 +79890,30 @@ async function sendImport(ctx, ids) {
         throw importNotConfirmed(error, settings);
     });
     report.dockStatusId = answer.dockStatusId;
-    lib_core/* setOutput */.uH(ImportOutputs.DockStatusId, answer.dockStatusId);
+    io.setOutput(ImportOutputs.DockStatusId, answer.dockStatusId);
     const toolId = answer.toolId ?? settings.toolId;
     if (toolId) {
         report.toolId = toolId;
-        lib_core/* setOutput */.uH(ImportOutputs.ToolId, toolId);
+        io.setOutput(ImportOutputs.ToolId, toolId);
     }
-    lib_core/* info */.pq(`Import started: dock status id ${log_text_logValue(answer.dockStatusId)}${toolId ? `, tool ${log_text_logValue(toolId)}` : ''}, status ${answer.status ? log_text_logValue(answer.status) : 'not given'}`);
+    io.log.info(`Import started: dock status id ${logValue(answer.dockStatusId)}${toolId ? `, tool ${logValue(toolId)}` : ''}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
     return answer;
 }
 /** Why the import request was not confirmed, and whether it may have started. */
 function importNotConfirmed(failure, settings) {
-    if (failure instanceof errors_ActionError || failure instanceof errors_CancelledError)
+    if (failure instanceof ActionError || failure instanceof CancelledError)
         return failure;
     const host = settings.platform.host;
     // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
     const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (error instanceof HttpError && error.status === 429) {
-        return new errors_ActionError(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
+        return new ActionError(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
     }
     if (error instanceof NetworkError && error.unsent) {
-        return new errors_ActionError(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.');
+        return new ActionError(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, UNREACHABLE_FIX);
     }
     const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`;
-    return new errors_ActionError(`Sending the import request failed (${describeFailure(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
-}
-async function waitForImport(ctx, started) {
-    const { settings, client, report, signal } = ctx;
-    const startedAt = Date.now();
-    const ended = started.status && started.status !== 'IN_PROGRESS'
-        ? { status: started.status, timedOut: false, message: undefined }
-        : await lib_core/* group */.Os(`Wait for the import job (timeout ${settings.timeoutMs / 1000} s)`, () => waitForJob(id => client.getStatus(id), {
-            dockStatusId: started.dockStatusId,
-            startedAt,
-            timeoutMs: settings.timeoutMs,
-            maxPauseMs: constants_Defaults.pollIntervalSeconds * 1000,
-            log: { info: lib_core/* info */.pq, warning: lib_core/* warning */.$e, debug: lib_core/* debug */.Yz },
-            sleep: ms => sleep(ms, signal),
-            job: 'import'
-        }));
-    report.status = ended.status;
-    lib_core/* setOutput */.uH(ImportOutputs.Status, ended.status);
-    if (ended.timedOut) {
-        throw new errors_ActionError(`The import job did not finish within ${settings.timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (dock status id ${started.dockStatusId}).`, 'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.');
-    }
-    if (ended.status === 'FAILED') {
-        const said = ended.message ? ` The platform said: "${ended.message}".` : '';
-        throw new errors_ActionError(`The platform reported the import FAILED (dock status id ${started.dockStatusId}).${said}`, 'Check the import on the platform (an incompatible tool version, a corrupt file, missing models or guardrails); fix the cause, then run the workflow again.' +
-            (report.backup ? ` The tool as it was is in the artifact ${report.backup.artifactName}.` : ''));
-    }
-    if (ended.status !== 'SUCCESS') {
-        throw new errors_ActionError(`The platform reported an unexpected job status "${ended.status}" (dock status id ${started.dockStatusId}).`, "Only IN_PROGRESS, SUCCESS and FAILED are documented; check the job on the platform and report this to the action's maintainers.");
-    }
+    return new ActionError(`Sending the import request failed (${describeFailure(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
 }
 /** Every variable's value registered as a secret (names stay readable). */
 function maskValues(secrets, file) {
@@ -80365,20 +79930,35 @@ function maskValues(secrets, file) {
     else
         add(file);
 }
-function withBackupHint(problem) {
-    return new errors_ActionError(`The backup before the import cannot be kept: ${problem.message}`, `${problem.fix} Or set "${ImportInputs.BackupBefore}: false".`);
-}
-function describeImportFailure(report, error) {
-    if (error instanceof errors_ActionError)
-        return error.toString();
-    if (error instanceof errors_CancelledError) {
-        const left = report.dockStatusId && !report.status
-            ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.`
-            : '';
-        return `The import was cancelled (${error.signal}).${left}`;
+/** A signed URL from an answer: masked whole, and its parts when it is a URL. */
+function maskUrl(secrets, url) {
+    secrets.add(url);
+    try {
+        secrets.addUrl(new URL(url));
     }
-    return `The import failed unexpectedly: ${errors_errorMessage(error)}. Run the workflow again; if it persists, report it with this log.`;
+    catch {
+        // not a URL: masked whole above
+    }
 }
+
+
+/***/ }),
+
+/***/ 34579:
+/***/ (() => {
+
+/**
+ * Imported first by every entry point, before any library loads: on a Node older than the one
+ * the bundled HTTP library needs, the run would end in a raw TypeError from deep inside it. It
+ * ends here instead, with the step's one error naming the Node it needs.
+ */
+const [major, minor] = process.versions.node.split('.').map(Number);
+// undici 8 (the HTTP library) needs 22.19 or later; action.yml declares node24.
+if (major < 22 || (major === 22 && minor < 19)) {
+    process.stdout.write(`::error::This action needs Node 24 (action.yml: runs.using node24; at least Node 22.19), but it is running on Node ${process.versions.node}. Use a runner that supports node24 actions (GitHub-hosted runners do; a self-hosted runner needs a current actions/runner), or run the bundle with Node 24.\n`);
+    process.exit(1);
+}
+
 
 
 /***/ }),

@@ -9,7 +9,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { ActionError, errorMessage } from '../errors.js'
 import { artifactFileName } from '../file-naming.js'
-import type { TrackedPaths } from '../temporary-paths.js'
+import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 
 export interface UploadedArtifact {
   /** The artifact's name on the run page: the uploaded file's name. */

@@ -1,16 +1,9 @@
 /**
- * What changed in the repository copy, file by file, for the `changes` output and the summary.
- * Pure.
+ * How much changed in the repository copy, file by file: the lines, counted as `git diff` counts
+ * them. Pure.
  */
 import { diffLines } from 'diff'
-
-export interface FileChange {
-  kind: 'added' | 'changed' | 'removed'
-  /** Relative path, with `/`. */
-  name: string
-  /** For a JSON file: lines added and removed; undefined when not counted (not JSON, or too different to diff quickly). */
-  lines?: { added: number; removed: number }
-}
+import type { FileChange } from '../report/file-change.js'
 
 /** Past this many edits, or this long, the diff gives up: a rewritten file is not worth a count. */
 const MAX_EDITS = 20_000
@@ -35,17 +28,6 @@ export function countLines(text: string): number {
   let lines = 0
   for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++
   return text.endsWith('\n') ? lines : lines + 1
-}
-
-/** `+3 -1 lines`, or undefined when not counted. */
-export function describeLines(change: FileChange): string | undefined {
-  return change.lines && `+${change.lines.added} -${change.lines.removed} line${change.lines.added + change.lines.removed === 1 ? '' : 's'}`
-}
-
-/** One line of the `changes` output, e.g. `changed flow_definition.json (+3 -1 lines)`. */
-export function describeFileChange(change: FileChange): string {
-  const lines = describeLines(change)
-  return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`
 }
 
 /** Added, then changed, then removed; by name within each. */

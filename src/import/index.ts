@@ -1,4 +1,5 @@
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
-import { runImport } from '../restore/restore.js'
+import '../lifecycle/supported-node.js'
+import { run } from './run.js'
 
-await runImport()
+await run()

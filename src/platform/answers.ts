@@ -13,6 +13,8 @@ export interface ExportAnswer {
   /** 0–100, when the platform says how far the job has come. */
   percentComplete?: number
   downloadUrl?: string
+  /** The platform's own words, when the answer already says the job FAILED. */
+  message?: string
 }
 
 export interface StatusAnswer {
@@ -30,6 +32,8 @@ export interface ImportAnswer {
   dockStatusId: string
   toolId?: string
   status?: string
+  /** The platform's own words, when the answer already says the job FAILED. */
+  message?: string
 }
 
 /** The answer to a File Upload (one request, or a session's completion). */
@@ -94,12 +98,14 @@ export function parseExportAnswer(text: string): ExportAnswer {
   if (!dockStatusId) {
     throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)')
   }
+  const status = stringField(obj, 'status')?.toUpperCase()
   return {
     dockStatusId,
     exportJobId: stringField(obj, 'exportJobId'),
-    status: stringField(obj, 'status')?.toUpperCase(),
+    status,
     percentComplete: percentOf(obj),
-    downloadUrl: downloadUrlOf(obj)
+    downloadUrl: downloadUrlOf(obj),
+    message: status === 'FAILED' ? serverMessage(text) : undefined
   }
 }
 
@@ -120,7 +126,8 @@ export function parseImportAnswer(text: string): ImportAnswer {
   const obj = parseJsonObject(text)
   const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id')
   if (!dockStatusId) throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)')
-  return { dockStatusId, toolId: stringField(obj, 'toolId'), status: stringField(obj, 'status')?.toUpperCase() }
+  const status = stringField(obj, 'status')?.toUpperCase()
+  return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined }
 }
 
 export function parseUploadAnswer(text: string): UploadAnswer {

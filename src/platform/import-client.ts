@@ -1,14 +1,16 @@
 /**
- * The platform calls of a restore (shared/koreai-api.md §4): File Upload (one request, or a
- * chunked session), the import (as a new tool or a new version of one), and the import's dock
- * status. Each answer is parsed by answers.ts; failures that retrying cannot fix become
- * an ActionError that says what to do.
+ * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
+ * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
+ * that retrying cannot fix become an ActionError that says what to do.
  */
 import { openAsBlob } from 'node:fs'
+import * as path from 'node:path'
 import { FormData } from 'undici'
-import { ActionError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
+import { HttpError, RefusedUrlError } from '../errors.js'
 import { MAX_ANSWER_BYTES, type PlatformHttp } from '../http/client.js'
-import { describeFailure } from '../http/retry.js'
+import { withRetry, type RetryContext } from '../http/retry.js'
+import { formatBytes, logValue } from '../log-text.js'
 import {
   parseImportAnswer,
   parseSessionAnswer,
@@ -17,7 +19,9 @@ import {
   type StatusAnswer,
   type UploadAnswer
 } from './answers.js'
-import { explainCallFailure, readJobStatus } from './client.js'
+import { explainCallFailure, gaveUpRetrying } from './connection.js'
+import { readJobStatus } from './jobs.js'
+import { chunkRange, planUpload } from './upload-plan.js'
 import { filesUrl, importUrl } from './urls.js'
 
 /** What every File Upload of a restore says it is for. */
@@ -37,6 +41,22 @@ export interface ImportFiles {
   toolName?: string
 }
 
+/** A file on disk to upload, by the name the platform is to know it by. */
+export interface UploadSource {
+  name: string
+  path: string
+  size: number
+}
+
+/** What an upload needs of the run: its retry policy, its log, and where a signed URL is masked. */
+export interface UploadContext {
+  retry: Omit<RetryContext, 'what'>
+  info: (line: string) => void
+  debug: (line: string) => void
+  /** Told each signed URL an answer carries, before anything could print it. */
+  mask: (url: string) => void
+}
+
 export class ImportClient {
   constructor(
     private readonly http: PlatformHttp,
@@ -45,6 +65,45 @@ export class ImportClient {
 
   get importUrl(): URL {
     return importUrl(this.target.platform, this.target.toolId)
+  }
+
+  /**
+   * One file with the File Upload API: one request below the limit, else a chunked session, each
+   * call retried on passing faults. The file is read from disk as it is sent. Its file id.
+   */
+  async upload(file: UploadSource, ctx: UploadContext): Promise<string> {
+    const plan = planUpload(file.size)
+    const retrying = <T>(what: string, operation: () => Promise<T>): Promise<T> =>
+      withRetry(operation, { ...ctx.retry, what }).catch(error => {
+        throw gaveUpRetrying(error, what, this.target.platform.host, ' Nothing was imported.')
+      })
+    let answer: UploadAnswer
+    if (plan.mode === 'one request') {
+      answer = await retrying(`Uploading ${file.name}`, () => this.uploadFile(file.path, file.name))
+      ctx.info(`Uploaded ${file.name} (${formatBytes(file.size)}) in one request: file id ${logValue(answer.fileId)}`)
+    } else {
+      const sessionId = await retrying(`Starting the upload session of ${file.name}`, () =>
+        this.startSession({
+          fileName: file.name,
+          fileExtension: path.extname(file.name).slice(1) || 'json',
+          fileSize: file.size,
+          totalChunks: plan.totalChunks
+        })
+      )
+      ctx.info(`Uploading ${file.name} (${formatBytes(file.size)}) in ${plan.totalChunks} chunks of up to ${formatBytes(plan.chunkBytes)}`)
+      const blob = await openAsBlob(file.path)
+      for (let chunk = 0; chunk < plan.totalChunks; chunk++) {
+        const [start, end] = chunkRange(chunk, file.size, plan.chunkBytes)
+        await retrying(`Uploading chunk ${chunk} of ${file.name}`, () =>
+          this.uploadChunk(sessionId, chunk, blob.slice(start, end), file.name)
+        )
+        ctx.debug(`chunk ${chunk} of ${file.name}: bytes ${start}-${end - 1} sent`)
+      }
+      answer = await retrying(`Completing the upload of ${file.name}`, () => this.completeSession(sessionId, file.name))
+      ctx.info(`Uploaded ${file.name} in ${plan.totalChunks} chunks: file id ${logValue(answer.fileId)}`)
+    }
+    if (answer.url) ctx.mask(answer.url)
+    return answer.fileId
   }
 
   /** A whole file in one multipart request; read from disk as it is sent. */
@@ -79,7 +138,7 @@ export class ImportClient {
         uploadForm(blob, fileName, { chunkNumber: String(chunkNumber) })
       )
     } catch (error) {
-      throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`)
+      throw this.explain(error, `Uploading chunk ${chunkNumber} of ${fileName}`, sessionId)
     }
   }
 
@@ -87,7 +146,7 @@ export class ImportClient {
     try {
       return parseUploadAnswer(await this.http.requestText('POST', filesUrl(this.target.platform, sessionId, 'complete')))
     } catch (error) {
-      throw this.explain(error, `Completing the upload of ${fileName}`)
+      throw this.explain(error, `Completing the upload of ${fileName}`, sessionId)
     }
   }
 
@@ -112,40 +171,33 @@ export class ImportClient {
     return readJobStatus(this.http, this.target.platform, dockStatusId, error => this.explain(error, 'Checking the import status'))
   }
 
-  /** An upload that failed on every attempt with passing faults: say so, with the last one. */
-  gaveUp(error: unknown, what: string): unknown {
-    if (!(error instanceof RetriesExhaustedError)) return error
-    return new ActionError(
-      `${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${this.target.platform.host}). Nothing was imported.`,
-      'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
-    )
-  }
-
-  /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
-  explain(error: unknown, what: string): unknown {
+  /**
+   * Client errors become an ActionError naming the cause and fix; other errors pass unchanged.
+   * `sessionId`: the call was on an upload session the platform had accepted, so a 404 means
+   * the session is gone, not that the host lacks the API.
+   */
+  explain(error: unknown, what: string, sessionId?: string): unknown {
     const host = this.target.platform.host
     const existing = this.target.toolId
-    return explainCallFailure(error, what, host, status => {
-      if (status === 401) {
-        return 'The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "Import Tool" scope, and update the secret.'
-      }
-      if (status === 403) {
-        return (
-          'The API key lacks the "Import Tool" scope, or its user may not import (Viewer permission): add the scope under Settings > Security & Control > API Scopes.' +
-          (existing
-            ? ` The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
-            : '')
-        )
-      }
-      if (status === 404) {
-        return existing
-          ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
-          : `Check that "host" is the platform's URL: ${host} does not know the import API.`
-      }
-      if (status === 413)
-        return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
-      return 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
-    })
+    const notFound = sessionId
+      ? `The upload session ${logValue(sessionId)} that ${host} had accepted is no longer known to it: it most likely expired. Run the workflow again: a new run starts a new session.`
+      : existing
+        ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
+        : `Check that "host" is the platform's URL: ${host} does not know the import API.`
+    return explainCallFailure(
+      error,
+      {
+        what,
+        scope: 'Import Tool',
+        forbiddenAlso: existing
+          ? `The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
+          : undefined,
+        notFound,
+        refused:
+          'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
+      },
+      host
+    )
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { countLineChanges, countLines, describeFileChange, sortChanges } from '../../../src/extract/file-changes.js'
+import { countLineChanges, countLines, sortChanges } from '../../../src/extract/file-changes.js'
+import { describeFileChange } from '../../../src/report/file-change.js'
 
 describe('countLineChanges', () => {
   it('counts the lines added and removed, as git diff would', () => {

@@ -1,0 +1,129 @@
+/**
+ * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
+ * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
+ * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
+ * environment with other values); else, for an existing tool, the tool's current value (the UI's
+ * "keep existing"); else the backup's own clear value. A placeholder left without a value is
+ * listed in `missing`, and the caller refuses the run.
+ */
+import { isNamedVariable, isPlaceholder, variableName } from '../tool-export/env-variables.js'
+
+/** `envValues`: the variable named, from the value given; `existing`: the tool's current value; `backup`: the source's clear value. */
+export type ValueSource = 'envValues' | 'existing' | 'backup'
+
+export interface VariableChoice {
+  name: string
+  source: ValueSource
+}
+
+/**
+ * What is known of the existing tool's variables: `none` (a new tool, or no backup was made),
+ * `unknown` (a dry run, which makes no backup: a placeholder would keep the existing value, if
+ * the tool has one), or `known` with the tool's current env_variables.json (undefined: it has none).
+ */
+export type ExistingVariables = { kind: 'none' } | { kind: 'unknown' } | { kind: 'known'; file: unknown }
+
+export interface EnvResolution {
+  /** The env_variables.json to import (its JSON value); undefined: none (or, with `unknown`, the tool's current one). */
+  value: unknown
+  /** Where `value` comes from as a whole. */
+  file: 'source' | 'existing' | 'none'
+  variables: VariableChoice[]
+  /** Placeholders left without a value: the run must stop before any upload. */
+  missing: string[]
+  /** Names in envValues the file does not have: not imported. */
+  unused: string[]
+}
+
+export function resolveEnvVariables(source: unknown, envValues: Record<string, string>, existing: ExistingVariables): EnvResolution {
+  if (source === undefined) {
+    // No env_variables.json in the backup (the `omit` policy): the tool's current file, or none.
+    if (existing.kind === 'known' && existing.file !== undefined) {
+      const resolved = resolveAgainst(existing.file, envValues, new Map(), 'existing')
+      return { ...resolved, file: 'existing' }
+    }
+    if (existing.kind === 'unknown') return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] }
+    return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) }
+  }
+  const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map<string, unknown>()
+  const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown')
+  return { ...resolved, file: 'source' }
+}
+
+function resolveAgainst(
+  file: unknown,
+  envValues: Record<string, string>,
+  current: Map<string, unknown>,
+  own: ValueSource,
+  existingUnknown = false
+): Omit<EnvResolution, 'file'> {
+  const variables: VariableChoice[] = []
+  const missing: string[] = []
+  const named = new Set<string>()
+  const choose = (name: string, value: unknown): unknown => {
+    named.add(name)
+    if (Object.hasOwn(envValues, name)) {
+      variables.push({ name, source: 'envValues' })
+      return envValues[name]
+    }
+    if (current.has(name)) {
+      variables.push({ name, source: 'existing' })
+      return current.get(name)
+    }
+    if (existingUnknown) {
+      // A dry run: the real run takes the tool's current value, if it has one.
+      variables.push({ name, source: 'existing' })
+      return value
+    }
+    if (isPlaceholder(value)) {
+      missing.push(name)
+      return value
+    }
+    variables.push({ name, source: own })
+    return value
+  }
+  let value: unknown
+  if (Array.isArray(file) && file.every(isNamedVariable)) {
+    value = file.map(variable => ({ ...variable, value: choose(variableName(variable), variable.value) }))
+  } else if (file !== null && typeof file === 'object' && !Array.isArray(file)) {
+    value = Object.fromEntries(Object.entries(file).map(([name, member]) => [name, choose(name, member)]))
+  } else {
+    // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
+    value = file
+    if (containsPlaceholder(file)) missing.push('(every value of env_variables.json: its layout is not recognised)')
+  }
+  const unused = Object.keys(envValues).filter(name => !named.has(name))
+  return { value, variables, missing, unused }
+}
+
+/** The variables of a file in either recognised layout, by name. */
+function valuesByName(file: unknown): Map<string, unknown> {
+  const values = new Map<string, unknown>()
+  if (Array.isArray(file)) {
+    for (const variable of file) if (isNamedVariable(variable)) values.set(variableName(variable), variable.value)
+  } else if (file !== null && typeof file === 'object') {
+    for (const [name, value] of Object.entries(file)) values.set(name, value)
+  }
+  return values
+}
+
+function containsPlaceholder(value: unknown): boolean {
+  if (isPlaceholder(value)) return true
+  if (Array.isArray(value)) return value.some(containsPlaceholder)
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsPlaceholder)
+  return false
+}
+
+/** How a variable's source reads in the log, the plan and the summary (names only, never a value). */
+export function describeSource(source: ValueSource, dryRun = false): string {
+  switch (source) {
+    case 'envValues':
+      return 'from envValues'
+    case 'existing':
+      return dryRun
+        ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
+        : "the existing tool's current value (kept)"
+    case 'backup':
+      return "the backup's own value"
+  }
+}

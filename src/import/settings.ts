@@ -1,0 +1,96 @@
+/**
+ * The import's inputs as one typed object, refusing bad input before any request. Host, key and
+ * the timeout are read as every entry reads them (settings/inputs.ts).
+ */
+import * as path from 'node:path'
+import { ImportInputs, Inputs } from '../constants.js'
+import { boolean, inputChecker, readConnection, refuseInputs, timeoutSeconds, type InputSource } from '../settings/inputs.js'
+
+export interface ImportSettings {
+  platform: URL
+  key: string
+  /** The backup to restore: an absolute path to a zip or a folder. */
+  source: string
+  /** Import as a new version of this tool; undefined: a new tool named `toolName`. */
+  toolId?: string
+  toolName?: string
+  /** The existing tool's call flow id, for the backup. */
+  flowId?: string
+  /** Export the existing tool before the import (always false for a new tool). */
+  backupBefore: boolean
+  /** Values by variable name; each one registered as a secret when read. */
+  envValues: Record<string, string>
+  dryRun: boolean
+  timeoutMs: number
+}
+
+export function getImportSettings({ getInput, setSecret, env }: InputSource): ImportSettings {
+  const problems: string[] = []
+  const text = (name: string): string => getInput(name).trim()
+  const check = inputChecker(problems)
+  const { platform, key } = readConnection({ getInput, setSecret }, problems)
+  // The values are secrets: masked before anything could print one, even when the rest is bad.
+  const envValues = check(ImportInputs.EnvValues, () => parseEnvValues(getInput(ImportInputs.EnvValues), setSecret))
+  const sourceText = text(ImportInputs.Source)
+  if (!sourceText)
+    problems.push(`input "${ImportInputs.Source}" is required and was not given (a tool-export zip, or a folder as "extract" writes it)`)
+  const toolId = text(Inputs.ToolId) || undefined
+  const toolName = text(ImportInputs.ToolName) || undefined
+  const flowId = text(Inputs.FlowId) || undefined
+  if (toolId && toolName) {
+    problems.push(
+      `inputs "${Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${Inputs.ToolId}" imports a new version of an existing one`
+    )
+  } else if (!toolId && !toolName) {
+    problems.push(
+      `one of the inputs "${ImportInputs.ToolName}" (a new tool) and "${Inputs.ToolId}" (a new version of an existing tool) is required`
+    )
+  }
+  const backupGiven = check(ImportInputs.BackupBefore, () => boolean(text(ImportInputs.BackupBefore), true))
+  const dryRun = check(ImportInputs.DryRun, () => boolean(text(ImportInputs.DryRun), false))
+  if (toolId && backupGiven && !flowId) {
+    problems.push(
+      `input "${Inputs.FlowId}" is required with "${Inputs.ToolId}" while "${ImportInputs.BackupBefore}" is true: the backup exports the tool through its call flow (give "${Inputs.FlowId}", or set "${ImportInputs.BackupBefore}: false" to import without a backup)`
+    )
+  }
+  const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)))
+  refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.')
+  return {
+    platform: platform!,
+    key,
+    source: path.resolve(env.GITHUB_WORKSPACE || process.cwd(), sourceText),
+    toolId,
+    toolName,
+    flowId,
+    backupBefore: toolId !== undefined && backupGiven!,
+    envValues: envValues!,
+    dryRun: dryRun!,
+    timeoutMs: Math.round(timeout! * 1000)
+  }
+}
+
+/** `{"NAME": "value"}`: a JSON object of strings; each value masked as soon as it is read. */
+export function parseEnvValues(raw: string, setSecret: (value: string) => void): Record<string, string> {
+  if (!raw.trim()) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    // The text may hold secrets: it is never quoted.
+    throw new Error('is not valid JSON: give an object such as {"REGION": "eu"} (from a secret)')
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('must be a JSON object of names and values, such as {"REGION": "eu"}')
+  const values: Record<string, string> = {}
+  const notStrings: string[] = []
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string') notStrings.push(name)
+    else {
+      if (value.trim()) setSecret(value)
+      values[name] = value
+    }
+  }
+  if (notStrings.length)
+    throw new Error(`must map each name to a string; not a string: ${notStrings.map(name => JSON.stringify(name)).join(', ')}`)
+  return values
+}

@@ -1,0 +1,103 @@
+/**
+ * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
+ * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
+ * layer stays ignorant of the action's inputs and each client names only what is its own: the
+ * call, the key's scope it needs, and what a 404 means for it.
+ */
+import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
+import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
+import { describeFailure, isRetryable } from '../http/retry.js'
+import type { Secrets } from '../lifecycle/secrets.js'
+import { serverMessage } from './answers.js'
+
+/** What one kind of platform call is, for the words of its failure. */
+export interface PlatformCall {
+  /** What was being done, as a sentence starts: "Starting the export". */
+  what: string
+  /** The API scope the key needs for it, as the platform's UI names it: "Export Tool". */
+  scope: string
+  /** What a 404 means for this call: what to check. */
+  notFound: string
+  /** Said after the scope advice on a 403 (a precondition of the call). */
+  forbiddenAlso?: string
+  /** Any other refusal (400, 409, 422…): what to check. */
+  refused: string
+}
+
+/** The fix for every failure that says the platform could not be reached. */
+export const UNREACHABLE_FIX =
+  'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
+
+const STATUS_NAMES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' }
+
+/** The advice for a refused call, by HTTP status. */
+function adviceFor(status: number, call: PlatformCall): string {
+  switch (status) {
+    case 401:
+      return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`
+    case 403:
+      return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`
+    case 404:
+      return call.notFound
+    case 413:
+      return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
+    default:
+      return call.refused
+  }
+}
+
+/**
+ * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
+ * or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported.
+ */
+export function explainCallFailure(error: unknown, call: PlatformCall, host: string): unknown {
+  if (error instanceof AnswerTooLongError) {
+    return new ActionError(
+      `${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
+      'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.'
+    )
+  }
+  if (error instanceof RefusedUrlError) {
+    return new ActionError(
+      `${call.what} failed: ${error.message}.`,
+      'Check the "host" input: the platform API answered with a redirect the action will not follow.'
+    )
+  }
+  if (!(error instanceof HttpError) || isRetryable(error)) return error
+  const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
+  const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : ''
+  return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call))
+}
+
+/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
+export function gaveUpRetrying(error: unknown, what: string, host: string, tail = ''): unknown {
+  if (!(error instanceof RetriesExhaustedError)) return error
+  return new ActionError(
+    `${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`,
+    UNREACHABLE_FIX
+  )
+}
+
+/**
+ * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+export function connectToPlatform(
+  connection: { platform: URL; key: string },
+  signal: AbortSignal,
+  secrets: Secrets,
+  debug: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env
+): PlatformHttp {
+  return new PlatformHttp({
+    platform: connection.platform,
+    key: connection.key,
+    signal,
+    env,
+    debug,
+    errorMessage: serverMessage,
+    onRedirect: url => secrets.addUrl(url)
+  })
+}
