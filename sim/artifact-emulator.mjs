@@ -288,7 +288,8 @@ export async function startArtifactEmulator(options) {
      */
     runtimeEnv(options_ = {}) {
       const run = current()
-      const jobId = options_.job === undefined ? run.jobId : `${run.backendId}-job-${options_.job}`
+      // A backend id is one word of the token's scope claim: no spaces (a matrix job's name has some).
+      const jobId = options_.job === undefined ? run.jobId : `${run.backendId}-job-${options_.job.replace(/[^\w.-]+/g, '-')}`
       run.jobs.add(jobId)
       const encode = (/** @type {object} */ value) => Buffer.from(JSON.stringify(value)).toString('base64url')
       const token = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ scp: `Actions.GenericRead Actions.Results:${run.backendId}:${jobId}` })}.unsigned`
