@@ -69,8 +69,9 @@ const DEPLOY = { bundle: path.join(ROOT, 'dist', 'deploy', 'index.js'), actionYm
  * @property {Record<string, string | Buffer>} [repository]  files (relative path -> content) every job's
  *   workspace starts with, as after actions/checkout
  * @property {Record<string, string | number | boolean>} [matrix]  run only the matrix combinations with these values
- * @property {(step: { job: string, index: number, uses?: string, name: string }) => string | undefined} [cannotRun]
- *   a reason to stop before a step that cannot run here (it is recorded, with the job's remaining steps, as not run)
+ * @property {(step: { job: string, index: number, uses?: string, name: string, env: Record<string, string>, inputs: Record<string, unknown> }) => string | undefined} [cannotRun]
+ *   a reason to stop before a step that cannot run here (it is recorded, with the job's remaining steps, as not run);
+ *   it is asked once the step's `if:` held, with the step's evaluated env and its `with:` as written
  * @property {number} [stepTimeoutMs]  a step still running after this is killed (default 120 s)
  * @property {(line: string) => void} [log]
  */
@@ -476,7 +477,14 @@ class Job {
           for (const [name, value] of Object.entries(step.env ?? {})) {
             record.env[name] = valueText(value, this.scope(record.env, where, record), `env.${name}`)
           }
-          const reason = c.options.cannotRun?.({ job: c.jobRun.key, index, uses: record.uses, name: record.name })
+          const reason = c.options.cannotRun?.({
+            job: c.jobRun.key,
+            index,
+            uses: record.uses,
+            name: record.name,
+            env: record.env,
+            inputs: /** @type {Record<string, unknown>} */ (step.with ?? {})
+          })
           if (reason) {
             stopped = reason
             record.notRun = reason
