@@ -14,8 +14,9 @@
  *   real @actions/artifact client as those actions call it. Before v8, download-artifact has no
  *   skip-decompress (a zip artifact is always unpacked): given one, it is reported as an
  *   unexpected input and not passed, as a runner would.
- * - `actions/checkout@*`, `actions/setup-node@*`: nothing (the caller gives the repository's files,
- *   and the Node the bundle runs on); their inputs are recorded.
+ * - `actions/checkout@*`: nothing (the caller gives the repository's files); `actions/setup-node@*`:
+ *   the Node the bundle runs on (options.node) first on PATH for the steps after it. Their inputs
+ *   are recorded.
  * - Any other action: recorded with its evaluated inputs, not run; the job goes on.
  * - `run:`: bash (or sh) with the runner's variables, the workflow's, job's and step's `env:`,
  *   GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH and GITHUB_STEP_SUMMARY files, in the workspace (or the
@@ -648,6 +649,8 @@ class Job {
     if (target.kind === 'recorded' || target.kind === 'checkout' || target.kind === 'setup-node') {
       if (target.kind !== 'recorded') this.unexpected(record, inputs, KNOWN_INPUTS[target.kind](0))
       if (target.kind === 'recorded') record.notRun = 'a third-party action: recorded with its inputs, not run'
+      // setup-node puts its Node first on PATH: here, the Node the bundle runs on.
+      if (target.kind === 'setup-node') this.paths.unshift(path.dirname(c.options.node))
       record.outcome = 'success'
       return
     }
