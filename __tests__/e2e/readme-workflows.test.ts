@@ -5,6 +5,7 @@
  * artifact emulator, bash for run: steps. A block that cannot run here runs up to the step that
  * cannot, and says why.
  *
+ * The pages are those `npm run validate` lints: README.md, import/README.md and docs/.
  * Each block is known by its page and heading (and its place under that heading); the table
  * PLANS says what each needs (secrets, variables, the repository's files) and what a user would
  * notice when it works. A block the table does not know still runs, with the same secrets and
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { createServer, connect, type Socket } from 'node:net'
+import { parse } from 'yaml'
 import * as path from 'node:path'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
 import { ROOT } from '../../sim/run-action.mjs'
@@ -24,7 +26,17 @@ import { readWorkflow, runWorkflow, type RunOptions, type StepResult, type Workf
 import { KEY, NODE, startWorld, type World } from './world.js'
 
 const ACTION = 'koreai-tool-export/action'
-const PAGES = ['README.md', 'import/README.md']
+/** The pages whose yaml blocks are examples a user copies: those `npm run validate` lints with actionlint. */
+const PAGES = [
+  'README.md',
+  'import/README.md',
+  ...(existsSync(path.join(ROOT, 'docs'))
+    ? readdirSync(path.join(ROOT, 'docs'), { recursive: true })
+        .map(name => `docs/${String(name).split(path.sep).join('/')}`)
+        .filter(name => name.endsWith('.md'))
+        .sort()
+    : [])
+]
 const THIS_ACTION = new RegExp(`^(${ACTION.replace('/', '\\/')}(/(import|deploy))?@|\\./(import|deploy)?/?$)`, 'i')
 
 interface Block {
@@ -37,7 +49,10 @@ interface Block {
   text: string
 }
 
-/** The fenced blocks of a markdown page, each with the heading it sits under. */
+/**
+ * The fenced blocks of a markdown page, each with the heading it sits under, read as
+ * scripts/validate.mjs reads them: nested fences (```` around ```), fences indented in a list item.
+ */
 function fencedBlocks(page: string): Block[] {
   const lines = readFileSync(path.join(ROOT, page), 'utf8').split('\n')
   const blocks: Block[] = []
@@ -45,19 +60,39 @@ function fencedBlocks(page: string): Block[] {
   for (let i = 0; i < lines.length; i++) {
     const title = /^#{1,6}\s+(.*)$/.exec(lines[i])
     if (title) heading = title[1].trim()
-    const fence = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i])
+    const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i])
     if (!fence) continue
-    const close = new RegExp(`^${fence[1][0] === '`' ? '`' : '~'}{${fence[1].length},}\\s*$`)
+    const [, indent, marks, info] = fence
+    const close = new RegExp(`^\\s*${marks[0] === '`' ? '`' : '~'}{${marks.length},}\\s*$`)
     let end = i + 1
     while (end < lines.length && !close.test(lines[end])) end++
-    blocks.push({ page, heading, identity: '', line: i + 1, language: fence[2], text: lines.slice(i + 1, end).join('\n') })
+    const text = lines
+      .slice(i + 1, end)
+      .map(line => line.replace(new RegExp(`^ {0,${indent.length}}`), ''))
+      .join('\n')
+    const language = info.toLowerCase() === 'yml' ? 'yaml' : info.toLowerCase()
+    blocks.push({ page, heading, identity: '', line: i + 1, language, text })
     i = end
   }
   return blocks
 }
 
+/** The `uses:` of a block's steps; none for a block that is not a workflow, a job or steps (an `env:` alone). */
 function usesOf(block: Block): string[] {
-  const workflow = readWorkflow(block.text)
+  let value: unknown
+  try {
+    value = parse(block.text)
+  } catch (error) {
+    throw new Error(
+      `${block.page} line ${block.line}: the yaml block does not parse: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+  let workflow: ReturnType<typeof readWorkflow>
+  try {
+    workflow = readWorkflow(value as Record<string, unknown>)
+  } catch {
+    return []
+  }
   return Object.values(workflow.jobs).flatMap(job =>
     ((job.steps ?? []) as Record<string, unknown>[]).flatMap(step => (typeof step.uses === 'string' ? [step.uses] : []))
   )
