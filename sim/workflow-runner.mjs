@@ -121,6 +121,7 @@ const DEPLOY = { bundle: path.join(ROOT, 'dist', 'deploy', 'index.js'), actionYm
  * @property {string[]} warnings   `where: message` of each warning the runner gave
  */
 
+/** Step keys it reads; timeout-minutes is accepted and has no effect here (RunOptions.stepTimeoutMs applies). */
 const STEP_KEYS = ['id', 'name', 'uses', 'with', 'run', 'shell', 'env', 'if', 'continue-on-error', 'working-directory', 'timeout-minutes']
 /** Job keys it reads; runs-on, permissions, concurrency, timeout-minutes and name are accepted and have no effect here. */
 const JOB_KEYS = [
@@ -256,7 +257,6 @@ export async function runWorkflow(source, options) {
     token: 'ghs_emulatedWorkflowToken0123456789',
     ...Object.fromEntries(Object.entries(options.github ?? {}).map(([name, value]) => [name, String(value)]))
   }
-  if (options.github?.ref !== undefined && options.github.ref_name === undefined) github.ref_name = ref.replace(/^refs\/(heads|tags)\//, '')
   /** @type {WorkflowResult} */
   const result = { result: 'success', jobs: [], missing: [], warnings: [] }
   /** @type {Record<string, { result: string, outputs: Record<string, string>, declared: string[] }>} */
@@ -466,6 +466,13 @@ class Job {
         try {
           const scope = this.scope({}, where, record)
           record.name = step.name !== undefined ? interpolate(String(step.name), scope) : defaultName(step)
+          // What a uses: names is known (or refused) whether or not the step runs.
+          if (step.uses !== undefined) {
+            const target = this.resolve(String(step.uses), where)
+            record.kind = target.kind
+            // Its outputs are known from its action.yml, set or not, run or skipped.
+            if (id) this.declared[id] = declaredOutputs(target)
+          }
           if (stopped) {
             record.notRun = stopped
             continue
@@ -666,7 +673,6 @@ class Job {
     if (target.kind === 'action') {
       const declared = readActionYml(target.entry)
       this.unexpected(record, inputs, Object.keys(declared.inputs))
-      if (record.id) this.declared[record.id] = Object.keys(declared.outputs)
       start = {
         entry: target.entry,
         inputs,
@@ -685,7 +691,6 @@ class Job {
       const declared = parse(readFileSync(DEPLOY.actionYml, 'utf8'))
       const declaredInputs = /** @type {Record<string, { default?: unknown }>} */ (declared.inputs ?? {})
       this.unexpected(record, inputs, Object.keys(declaredInputs))
-      if (record.id) this.declared[record.id] = Object.keys(declared.outputs ?? {})
       const withDefaults = { ...defaultsOf(declaredInputs), ...inputs }
       start = {
         args: [DEPLOY.bundle],
@@ -701,9 +706,6 @@ class Job {
       const known = KNOWN_INPUTS[artifactAction.kind](artifactAction.major)
       this.unexpected(record, inputs, known)
       const given = Object.fromEntries(Object.entries(inputs).filter(([name]) => known.includes(name)))
-      if (record.id)
-        this.declared[record.id] =
-          target.kind === 'download-artifact' ? ['download-path'] : ['artifact-id', 'artifact-url', 'artifact-digest']
       start = {
         ...artifactActionRun(target.kind === 'download-artifact' ? 'download' : 'upload', given),
         env: { ...withoutExportDefaults(given), ...env },
@@ -888,6 +890,20 @@ function artifactActionRun(mode, inputs) {
 export function startArtifactAction(mode, inputs, options) {
   const run = artifactActionRun(mode, inputs)
   return startAction({ ...options, ...run, env: { ...run.env, ...options.env } })
+}
+
+/**
+ * The outputs an action declares: this action's from its action.yml, download-artifact's and
+ * upload-artifact's; none known for the others.
+ * @param {ReturnType<Job['resolve']>} target @returns {string[]}
+ */
+function declaredOutputs(target) {
+  if (target.kind === 'action') return Object.keys(readActionYml(target.entry).outputs)
+  if (target.kind === 'deploy')
+    return existsSync(DEPLOY.actionYml) ? Object.keys(parse(readFileSync(DEPLOY.actionYml, 'utf8')).outputs ?? {}) : []
+  if (target.kind === 'download-artifact') return ['download-path']
+  if (target.kind === 'upload-artifact') return ['artifact-id', 'artifact-url', 'artifact-digest']
+  return []
 }
 
 /** @param {Record<string, { default?: unknown }>} declared */
