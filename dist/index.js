@@ -76967,7 +76967,6 @@ function describeProxy(proxy) {
 
 
 
-
 const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
@@ -77032,7 +77031,7 @@ class PlatformHttp {
         for (let hop = 0;; hop++) {
             const headers = { 'user-agent': USER_AGENT, ...baseHeaders };
             if (isSameOrigin(url, this.options.platform))
-                headers[API_KEY_HEADER] = this.options.key;
+                headers[this.options.key.header] = this.options.key.value;
             if (verb === 'GET')
                 delete headers['content-type'];
             const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined);
@@ -78265,6 +78264,7 @@ async function swapIn(staging, folder) {
 
 
 
+
 /** The fix for every failure that says the platform could not be reached. */
 const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
 const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
@@ -78315,7 +78315,7 @@ function gaveUpRetrying(error, what, host, tail = '') {
 function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
     return new PlatformHttp({
         platform: connection.platform,
-        key: connection.key,
+        key: { header: API_KEY_HEADER, value: connection.key },
         signal,
         env,
         debug,

@@ -179,6 +179,38 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
     expect(result.outputs.status).toBe('FAILED')
   })
 
+  it('quotes the reason from the first answer when it already says FAILED', async () => {
+    world.sim.faults.import.push({
+      kind: 'answer',
+      body: JSON.stringify({
+        dockStatusId: 'ds-first',
+        toolId: 'a-new-9',
+        status: 'FAILED',
+        errors: [{ msg: 'Guardrail "pii" is missing' }]
+      })
+    })
+    const result = await restore({ source: 'b.zip', toolName: 'New' }, workspaceWith({ 'b.zip': makeToolExport() }))
+    expect(singleError(result)).toMatch(
+      /^::error::The platform reported the import job FAILED \(dock status id ds-first\)\. The platform said: "Guardrail "pii" is missing"\./
+    )
+    expect(result.outputs.status).toBe('FAILED')
+    // The first answer settled it: no status check was made.
+    expect(world.sim.requests.filter(request => request.path.includes('/dock-status/'))).toEqual([])
+  })
+
+  it('refuses one file id for two definitions before the import request', async () => {
+    for (let i = 0; i < 3; i++)
+      world.sim.faults.upload.push({
+        kind: 'answer',
+        body: JSON.stringify({ fileId: 'f-same', url: 'https://files.example/f?s=sig-0123456789' })
+      })
+    const result = await restore({ source: 'b.zip', toolName: 'New' }, workspaceWith({ 'b.zip': makeToolExport() }))
+    const error = singleError(result)
+    expect(error).toContain('The platform gave the same file id f-same for app_definition.json and flow_definition.json')
+    expect(error).toContain('Nothing was imported.')
+    expect(world.sim.imports).toEqual([])
+  })
+
   it('does not send the import again after a 502: it may have started', async () => {
     world.sim.faults.import.push({ kind: 'status', status: 502 })
     const error = singleError(await restore({ source: 'b.zip', toolName: 'New' }, workspaceWith({ 'b.zip': makeToolExport() })))

@@ -7,7 +7,6 @@
  */
 import type { Readable } from 'node:stream'
 import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
-import { API_KEY_HEADER } from '../constants.js'
 import {
   ActionError,
   AnswerCutShortError,
@@ -31,7 +30,8 @@ export const MAX_ANSWER_BYTES = 1024 * 1024
 export interface HttpOptions {
   /** The platform's base URL: the only origin that receives the key. */
   platform: URL
-  key: string
+  /** The header that carries the key, sent to the platform's origin alone, on every hop. */
+  key: { header: string; value: string }
   signal?: AbortSignal
   /** How long a connection may stay silent (headers or body) before the request counts as timed out. */
   idleTimeoutMs?: number
@@ -126,7 +126,7 @@ export class PlatformHttp {
     let verb = method
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...baseHeaders }
-      if (isSameOrigin(url, this.options.platform)) headers[API_KEY_HEADER] = this.options.key
+      if (isSameOrigin(url, this.options.platform)) headers[this.options.key.header] = this.options.key.value
       if (verb === 'GET') delete headers['content-type']
 
       const response = await this.request(verb, url, headers, signal, verb === 'POST' ? body() : undefined)

@@ -4,6 +4,7 @@
  * layer stays ignorant of the action's inputs and each client names only what is its own: the
  * call, the key's scope it needs, and what a 404 means for it.
  */
+import { API_KEY_HEADER } from '../constants.js'
 import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
 import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
 import { describeFailure, isRetryable } from '../http/retry.js'
@@ -93,7 +94,7 @@ export function connectToPlatform(
 ): PlatformHttp {
   return new PlatformHttp({
     platform: connection.platform,
-    key: connection.key,
+    key: { header: API_KEY_HEADER, value: connection.key },
     signal,
     env,
     debug,

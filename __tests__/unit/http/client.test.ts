@@ -60,7 +60,7 @@ function client(platform: string, extra: Partial<ConstructorParameters<typeof Pl
   const debug: string[] = []
   const http = new PlatformHttp({
     platform: new URL(platform),
-    key: KEY,
+    key: { header: 'x-api-key', value: KEY },
     env: {},
     ca: certificate.ca,
     debug: line => debug.push(line),
