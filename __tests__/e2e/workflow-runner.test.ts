@@ -132,10 +132,11 @@ jobs:
     expect(result.result).toBe('failure')
   })
 
-  it('download-artifact before v8 has no skip-decompress: it unpacks, and says the input is unexpected', async () => {
+  it('download-artifact before v8 has no skip-decompress: it unpacks, and says the input is unexpected; v8 finds by name or id', async () => {
     const result = await run(
       `
-- uses: actions/upload-artifact@v7
+- id: up
+  uses: actions/upload-artifact@v7
   with:
     path: backup.zip
     archive: false
@@ -149,11 +150,16 @@ jobs:
     name: backup.zip
     path: new
     skip-decompress: true
+- uses: actions/download-artifact@v8
+  with:
+    artifact-ids: \${{ steps.up.outputs.artifact-id }}
+    path: by-id
 `,
       { repository: { 'backup.zip': makeToolExport() } }
     )
-    const [upload, old, current] = result.jobs[0].steps
-    expect([upload, old, current].map(s => s.outcome)).toEqual(['success', 'success', 'success'])
+    const [upload, old, current, byId] = result.jobs[0].steps
+    expect([upload, old, current, byId].map(s => s.outcome)).toEqual(['success', 'success', 'success', 'success'])
+    expect(upload.outputs['artifact-id']).toBe(String(world.emu.artifacts[0].id))
     expect(world.emu.artifacts.map(a => [a.name, a.contentType])).toEqual([['backup.zip', 'application/zip']])
     expect(result.warnings).toEqual([
       expect.stringMatching(/^job job, step 2: Unexpected input\(s\) 'skip-decompress', valid inputs are \['name', 'path'/)
@@ -161,6 +167,7 @@ jobs:
     const workspace = result.jobs[0].workspace
     expect(readdirSync(path.join(workspace, 'old')).sort()).toEqual(['app_definition.json', 'env_variables.json', 'flow_definition.json'])
     expect(readFileSync(path.join(workspace, 'new', 'backup.zip')).equals(makeToolExport())).toBe(true)
+    expect(readdirSync(path.join(workspace, 'by-id')).sort()).toEqual(['app_definition.json', 'env_variables.json', 'flow_definition.json'])
   })
 
   it('records a step that cannot run here, and a deploy while its bundle is not built', async () => {
