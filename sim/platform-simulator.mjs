@@ -189,7 +189,11 @@ export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
  *                     deploy?: Fault[], undeploy?: Fault[] },
  *           deploy?: DeployPlan, undeploy?: DeployPlan,
  *           importOutcome?: 'SUCCESS' | 'FAILED' | 'NEVER', importDurationMs?: number, exportOf?: ExportOf,
- *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] } }} [options]
+ *           hostname?: string, storageHostname?: string, tls?: { key: string, cert: string, on: ('platform' | 'storage')[] },
+ *           publicOrigin?: string }} [options]
+ *   publicOrigin: the origin the answers name in the URLs they give (the download URL, File Upload's signed URL),
+ *     when clients reach the platform origin under another name than its address, e.g. https://agent-platform.kore.ai
+ *     through a proxy that routes that name here (the README's examples, run by sim/workflow-runner.mjs).
  *   storageHostname: the address the storage origin listens on, when not `hostname`.
  *   hostname: the address both origins listen on and are named by (default 127.0.0.1); another
  *     address of this machine is not loopback, so proxies apply to it.
@@ -475,7 +479,7 @@ export async function startPlatformSimulator(options = {}) {
     const fileId = `file-${randomUUID()}`
     files.set(fileId, { fileId, name, bytes, via, chunks })
     const token = createHash('sha256').update(fileId).digest('hex').slice(0, 32)
-    return { url: `${origin}/api/public/files/${fileId}/signed?e=3600&s=sig${token}`, fileId }
+    return { url: `${options.publicOrigin ?? origin}/api/public/files/${fileId}/signed?e=3600&s=sig${token}`, fileId }
   }
 
   /**
@@ -742,7 +746,7 @@ export async function startPlatformSimulator(options = {}) {
   /** @param {string} token */
   function downloadUrlFor(token) {
     const job = [...jobs.values()].find(j => j.token === token)
-    return (job && tools[job.toolId]?.downloadUrl) ?? `${origin}/api/v1/account/${token}`
+    return (job && tools[job.toolId]?.downloadUrl) ?? `${options.publicOrigin ?? origin}/api/v1/account/${token}`
   }
 
   /** @param {SimTool} tool @param {string} toolId @param {string} id @param {string} token */
