@@ -17,7 +17,7 @@ import type { Log } from '../lifecycle/run.js'
 import type { Secrets } from '../lifecycle/secrets.js'
 import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 import { logValue } from '../log-text.js'
-import { PlatformClient, mayStartAgain } from '../platform/export-client.js'
+import { ExportClient, mayStartAgain } from '../platform/export-client.js'
 import { settleJob } from '../platform/jobs.js'
 import { resolveDownloadUrl } from '../platform/urls.js'
 import type { Phase } from '../report/export-summary.js'
@@ -121,7 +121,7 @@ export async function exportTool(
     target,
     options,
     result,
-    platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+    platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
     retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
   }
   const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx))
@@ -146,7 +146,7 @@ interface ExportContext extends ExportDeps {
   target: ToolTarget
   options: ExportOptions
   result: ExportResult
-  platform: PlatformClient
+  platform: ExportClient
   retry: Omit<RetryContext, 'what'>
   phases?: Phases
 }

@@ -27,8 +27,11 @@ export interface StatusAnswer {
   message?: string
 }
 
-/** The answer to an import: the job to poll, and the tool imported into (the new tool's id). */
-export interface ImportAnswer {
+/**
+ * The answer to a job on a tool (an import, a deploy, an undeploy): the job to poll, and the tool
+ * (for an import as a new tool, the new tool's id).
+ */
+export interface ToolJobAnswer {
   dockStatusId: string
   toolId?: string
   status?: string
@@ -122,7 +125,7 @@ export function parseStatusAnswer(text: string): StatusAnswer {
   }
 }
 
-export function parseImportAnswer(text: string): ImportAnswer {
+export function parseToolJobAnswer(text: string): ToolJobAnswer {
   const obj = parseJsonObject(text)
   const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id')
   if (!dockStatusId) throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)')

@@ -17,7 +17,7 @@ export interface ExportTarget {
   flowId: string
 }
 
-export class PlatformClient {
+export class ExportClient {
   constructor(
     private readonly http: PlatformHttp,
     private readonly target: ExportTarget

@@ -13,10 +13,10 @@ import { formData } from '../http/undici.js'
 import { withRetry, type RetryContext } from '../http/retry.js'
 import { formatBytes, logValue } from '../log-text.js'
 import {
-  parseImportAnswer,
+  parseToolJobAnswer,
   parseSessionAnswer,
   parseUploadAnswer,
-  type ImportAnswer,
+  type ToolJobAnswer,
   type StatusAnswer,
   type UploadAnswer
 } from './answers.js'
@@ -157,9 +157,9 @@ export class ImportClient {
    * 429, and every failure after which it may have received the request, pass unchanged, for
    * the caller to decide whether it may be sent again (see isSafeToResend).
    */
-  async startImport(files: ImportFiles): Promise<ImportAnswer> {
+  async startImport(files: ImportFiles): Promise<ToolJobAnswer> {
     try {
-      return parseImportAnswer(await this.http.requestText('POST', this.importUrl, MAX_ANSWER_BYTES, files))
+      return parseToolJobAnswer(await this.http.requestText('POST', this.importUrl, MAX_ANSWER_BYTES, files))
     } catch (error) {
       if (error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
         throw this.explain(error, 'Starting the import')

@@ -68,6 +68,11 @@ export function importUrl(base: URL, toolId?: string): URL {
   return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`)
 }
 
+/** POST target that deploys a tool's in-development version, or undeploys the tool. */
+export function deployUrl(base: URL, toolId: string, action: 'deploy' | 'undeploy'): URL {
+  return apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/${action}`)
+}
+
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).

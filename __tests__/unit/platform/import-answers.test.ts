@@ -1,18 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { MalformedAnswerError } from '../../../src/errors.js'
-import { parseImportAnswer, parseSessionAnswer, parseStatusAnswer, parseUploadAnswer } from '../../../src/platform/answers.js'
+import { parseToolJobAnswer, parseSessionAnswer, parseStatusAnswer, parseUploadAnswer } from '../../../src/platform/answers.js'
 import { filesUrl, importUrl } from '../../../src/platform/urls.js'
 
 describe('the restore answers (shared/koreai-api.md §4)', () => {
   it.each(['dockStatusId', 'dock-statusId', '_id'])('reads an import answer with the id as %s, and the new tool id', key => {
-    const answer = parseImportAnswer(
+    const answer = parseToolJobAnswer(
       JSON.stringify({ [key]: 'ds-1', toolId: 'a-new', jobType: 'TOOLS', action: 'IMPORT', status: 'success' })
     )
     expect(answer).toEqual({ dockStatusId: 'ds-1', toolId: 'a-new', status: 'SUCCESS' })
   })
 
   it('refuses an import answer without a dock status id, an upload answer without a fileId, a session without its id', () => {
-    expect(() => parseImportAnswer('{"toolId":"a"}')).toThrow(MalformedAnswerError)
+    expect(() => parseToolJobAnswer('{"toolId":"a"}')).toThrow(MalformedAnswerError)
     expect(() => parseUploadAnswer('{"url":"https://x/?s=1"}')).toThrow(MalformedAnswerError)
     expect(() => parseSessionAnswer('{"expirationDate":"2025-02-06T16:01:44.285Z"}')).toThrow(MalformedAnswerError)
   })
