@@ -50238,7 +50238,10 @@ var ImportInputs;
     ImportInputs["ToolName"] = "toolName";
     ImportInputs["BackupBefore"] = "backupBefore";
     ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["EnvConflict"] = "envConflict";
     ImportInputs["DryRun"] = "dryRun";
+    ImportInputs["Deploy"] = "deploy";
+    ImportInputs["Rollback"] = "rollback";
 })(ImportInputs || (ImportInputs = {}));
 /** The import entry's outputs, exactly as import/action.yml declares them. */
 var ImportOutputs;
@@ -50247,6 +50250,9 @@ var ImportOutputs;
     ImportOutputs["ToolId"] = "toolId";
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+    ImportOutputs["DeployStatus"] = "deployStatus";
+    ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
+    ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
 
 
@@ -50782,6 +50788,10 @@ function filesUrl(base, ...session) {
 function importUrl(base, toolId) {
     return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
 }
+/** POST target that deploys a tool's in-development version, or undeploys the tool. */
+function deployUrl(base, toolId, action) {
+    return apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/${action}`);
+}
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).
@@ -50948,7 +50958,7 @@ var what_arrived = __nccwpck_require__(29969);
 
 
 
-class PlatformClient {
+class ExportClient {
     http;
     target;
     constructor(http, target) {
@@ -51041,7 +51051,7 @@ async function exportTool(deps, target, options, result = {}) {
         target,
         options,
         result,
-        platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+        platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
         retry: { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: ms => (0,cancellation/* sleep */.yy)(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
     const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
@@ -52850,7 +52860,7 @@ function formatBytes(bytes) {
 /* harmony export */   ie: () => (/* binding */ parseStatusAnswer),
 /* harmony export */   x_: () => (/* binding */ serverMessage)
 /* harmony export */ });
-/* unused harmony exports parseJsonObject, parseImportAnswer, parseUploadAnswer, parseSessionAnswer */
+/* unused harmony exports parseJsonObject, parseToolJobAnswer, parseUploadAnswer, parseSessionAnswer */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73529);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
@@ -52936,7 +52946,7 @@ function parseStatusAnswer(text) {
         message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
-function parseImportAnswer(text) {
+function parseToolJobAnswer(text) {
     const obj = parseJsonObject(text);
     const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
     if (!dockStatusId)

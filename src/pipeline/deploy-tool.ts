@@ -47,23 +47,26 @@ export async function deployTool(deps: DeployDeps, options: DeployOptions, resul
   const { action, toolId, platform } = options
   const client = new DeployClient(deps.http, { platform, toolId, forbiddenAlso: options.forbiddenAlso })
   const what = action === 'deploy' ? `tool ${logValue(toolId)}'s in-development version` : `tool ${logValue(toolId)}`
-  log.info(`POST ${describeUrl(client.url(action))} (${action} ${what})`)
-  const answer = await withRetry(() => client.start(action), {
-    policy: DEFAULT_BACKOFF,
-    sleep: ms => sleep(ms, signal),
-    warn: log.warning,
-    debug: log.debug,
-    retryable: isSafeToResend,
-    deadline: Date.now() + options.timeoutMs,
-    what: `Starting the ${action}`
-  }).catch((error: unknown) => {
-    throw notConfirmed(error, options, result)
-  })
-  result.dockStatusId = answer.dockStatusId
   const verb = action === 'deploy' ? 'Deploy' : 'Undeploy'
-  log.info(
-    `${verb} started: dock status id ${logValue(answer.dockStatusId)}, status ${answer.status ? logValue(answer.status) : 'not given'}`
-  )
+  const answer = await log.group(`${verb} the tool`, async () => {
+    log.info(`POST ${describeUrl(client.url(action))} (${action} ${what})`)
+    const started = await withRetry(() => client.start(action), {
+      policy: DEFAULT_BACKOFF,
+      sleep: ms => sleep(ms, signal),
+      warn: log.warning,
+      debug: log.debug,
+      retryable: isSafeToResend,
+      deadline: Date.now() + options.timeoutMs,
+      what: `Starting the ${action}`
+    }).catch((error: unknown) => {
+      throw notConfirmed(error, options, result)
+    })
+    result.dockStatusId = started.dockStatusId
+    log.info(
+      `${verb} started: dock status id ${logValue(started.dockStatusId)}, status ${started.status ? logValue(started.status) : 'not given'}`
+    )
+    return started
+  })
   await settleJob(id => client.getStatus(id, action), answer, {
     job: action,
     startedAt: Date.now(),
