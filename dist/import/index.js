@@ -75415,7 +75415,7 @@ function defaultCallback(err) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(32656);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(53402);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
 
@@ -75426,7 +75426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 32656:
+/***/ 53402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77453,7 +77453,43 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(20663);
+;// CONCATENATED MODULE: ./src/tool-export/definition-json.ts
+/**
+ * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
+ * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
+ * the text is read, and the repository copy is written without it. And what the tool's name is.
+ * Pure.
+ */
+
+/** The byte order mark as UTF-8 bytes, for a reader of bytes (json-syntax.ts). */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/** The byte order mark as the character it decodes to. */
+const BOM = '\uFEFF';
+/** A definition's text, decoded as UTF-8, without the byte order mark it may begin with. */
+function definitionText(source) {
+    const text = typeof source === 'string' ? source : source.toString('utf8');
+    return text.startsWith(BOM) ? text.slice(BOM.length) : text;
+}
+/** A definition's JSON value, or undefined when the text is not JSON (JSON has no undefined). */
+function parseDefinition(source) {
+    try {
+        return JSON.parse(definitionText(source));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** app_definition.json is read whole for the tool's name only up to this size; a larger one gives none. */
+const TOOL_NAME_SOURCE_LIMIT = 1024 * 1024;
+/** The tool's name: app_definition.json's top-level "name", made safe for a log line; undefined without one. */
+function toolNameFrom(app) {
+    const name = app !== null && typeof app === 'object' && !Array.isArray(app) ? app.name : undefined;
+    return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
+
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -77549,17 +77585,24 @@ class JsonSyntaxChecker {
     literal = '';
     literalAt = 0;
     offset = 0;
-    started = false;
+    /** How many bytes of a leading byte order mark have been read; -1 once the text itself began. */
+    bomAt = 0;
     /** Feeds the next piece; throws JsonSyntaxError at the first byte that cannot belong. */
     push(chunk) {
-        let i = 0;
-        // A UTF-8 byte order mark before the text is tolerated: editors on Windows write one.
-        if (!this.started && chunk.length > 0) {
-            this.started = true;
-            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
-                i = 3;
-        }
         const n = chunk.length;
+        let i = 0;
+        // A byte order mark before the text is no part of it (definition-json.ts), even split between pieces.
+        while (this.bomAt >= 0 && i < n) {
+            if (chunk[i] === UTF8_BOM[this.bomAt]) {
+                i++;
+                if (++this.bomAt === UTF8_BOM.length)
+                    this.bomAt = -1;
+            }
+            else if (this.bomAt === 0)
+                this.bomAt = -1;
+            else
+                throw this.error('an incomplete byte order mark', i);
+        }
         let words;
         while (i < n) {
             const b = chunk[i];
@@ -77719,6 +77762,8 @@ class JsonSyntaxChecker {
         }
         if (this.offset === 0)
             throw new JsonSyntaxError('an empty file', 0);
+        if (this.bomAt > 0)
+            throw new JsonSyntaxError('an incomplete byte order mark', this.offset);
         if (this.state === State.Value && this.depth === 0)
             throw new JsonSyntaxError('no JSON value, only white space', this.offset);
         throw new JsonSyntaxError('the text ends in the middle of a value', this.offset);
@@ -77847,8 +77892,7 @@ function decodeEntities(text) {
 
 
 
-/** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
-const NAME_SOURCE_LIMIT = 1024 * 1024;
+
 async function verifyExport(file, opts) {
     let zip;
     try {
@@ -77888,7 +77932,7 @@ async function verifyExport(file, opts) {
                 continue;
             const definition = opts.toolChecks && DEFINITIONS.includes(name);
             const json = definition ? new JsonSyntaxChecker() : undefined;
-            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? [] : undefined;
+            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? [] : undefined;
             let crc = 0;
             try {
                 const stream = await openEntry(zip, entry);
@@ -77909,7 +77953,7 @@ async function verifyExport(file, opts) {
                 throw damaged(`whose entry ${shown} fails its CRC check`);
             entries.push({ name, size: entry.uncompressedSize });
             if (keepForName && opts.toolChecks)
-                toolName = nameFrom(Buffer.concat(keepForName));
+                toolName = toolNameFrom(parseDefinition(Buffer.concat(keepForName)));
         }
     }
     finally {
@@ -77939,17 +77983,6 @@ function entryFault(error) {
     if (errorCode(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${oneLine(message, 100)})`;
-}
-/** The top-level "name" of app_definition.json, made safe for a log line. */
-function nameFrom(text) {
-    try {
-        const value = JSON.parse(text.toString('utf8').replace(/^\uFEFF/, ''));
-        const name = value && typeof value === 'object' ? value['name'] : undefined;
-        return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined;
-    }
-    catch {
-        return undefined;
-    }
 }
 async function describeFile(file, contentType) {
     const handle = await (0,promises_.open)(file, 'r');
@@ -78626,13 +78659,14 @@ function describeChanges(changes, most = 5) {
 ;// CONCATENATED MODULE: ./src/extract/extract.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (tool-export/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
  * archive, or one equal to what the folder holds, leaves the target as it was. The export file
  * itself is never changed: the artifact is uploaded from it.
  */
+
 
 
 
@@ -78708,12 +78742,10 @@ async function layOutForReview(staging, listing, { envPolicy, key }, refuse) {
             await (0,promises_.rm)(full);
             continue;
         }
-        const text = await (0,promises_.readFile)(full, 'utf8');
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch {
+        // Read as the verifier reads it: a byte order mark is skipped, and the copy is written without it.
+        const text = definitionText(await (0,promises_.readFile)(full));
+        const parsed = parseDefinition(text);
+        if (parsed === undefined) {
             if (isEnv && envPolicy === 'redact') {
                 // Its values cannot be found, so none can be hidden: nothing of it may be written.
                 throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`);
@@ -78750,9 +78782,9 @@ async function compareByValue(folder, staging, before, after) {
     for (const name of byBytes.modified) {
         const [old, now] = [await oldText(name), await newText(name)];
         if (old !== undefined && now !== undefined) {
-            const [oldValue, newValue] = [parseOrUndefined(old), parseOrUndefined(now)];
+            const [oldValue, newValue] = [parseDefinition(old), parseDefinition(now)];
             if (oldValue !== undefined && newValue !== undefined && canonicalJson(oldValue) === canonicalJson(newValue)) {
-                if (prettyJson(old) === old)
+                if (prettyJson(definitionText(old)) === old)
                     await (0,promises_.copyFile)(external_node_path_.join(folder, name), external_node_path_.join(staging, name));
                 continue;
             }
@@ -78769,14 +78801,6 @@ async function compareByValue(folder, staging, before, after) {
         fileChanges.push({ kind: 'removed', name, lines: old === undefined ? undefined : { added: 0, removed: countLines(old) } });
     }
     return { changes: { ...byBytes, modified }, fileChanges: sortChanges(fileChanges) };
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))
@@ -79492,6 +79516,7 @@ function parseEnvValues(raw, setSecret) {
 
 
 
+
 const APP_DEFINITION = 'app_definition.json';
 /** Whole files are read in pieces this large. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -79598,28 +79623,16 @@ async function readDefinitions(folder, shown, read) {
     if (env) {
         if (env.size > MAX_ENV_BYTES)
             throw refuse(shown, `its ${ENV_VARIABLES} is larger than ${MAX_ENV_BYTES / 1024 / 1024} MiB`);
-        try {
-            envValue = JSON.parse((await (0,promises_.readFile)(env.path, 'utf8')).replace(/^\uFEFF/, ''));
-        }
-        catch {
+        envValue = parseDefinition(await (0,promises_.readFile)(env.path));
+        if (envValue === undefined)
             throw refuse(shown, `its ${ENV_VARIABLES} is not valid JSON`);
-        }
     }
     return { flow, app, env, envValue };
 }
-/** The top-level "name" of app_definition.json (a small file), made safe for a log line. */
+/** The tool's name from app_definition.json (when it is small enough to read whole). */
 async function toolNameOf(file) {
-    try {
-        const { size } = await (0,promises_.stat)(file);
-        if (size > 1024 * 1024)
-            return undefined;
-        const value = JSON.parse((await (0,promises_.readFile)(file, 'utf8')).replace(/^\uFEFF/, ''));
-        const name = value && typeof value === 'object' ? value['name'] : undefined;
-        return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined;
-    }
-    catch {
-        return undefined;
-    }
+    const { size } = await (0,promises_.stat)(file);
+    return size > TOOL_NAME_SOURCE_LIMIT ? undefined : toolNameFrom(parseDefinition(await (0,promises_.readFile)(file)));
 }
 async function source_digest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');

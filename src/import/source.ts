@@ -11,6 +11,7 @@ import * as path from 'node:path'
 import { ActionError, JsonSyntaxError, NotAnExportError, errorMessage } from '../errors.js'
 import { verifyExport } from '../tool-export/verify.js'
 import { JsonSyntaxChecker } from '../tool-export/json-syntax.js'
+import { TOOL_NAME_SOURCE_LIMIT, parseDefinition, toolNameFrom } from '../tool-export/definition-json.js'
 import { logValue, oneLine } from '../log-text.js'
 import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 import { ENV_VARIABLES, FLOW_DEFINITION } from '../tool-export/zip-rules.js'
@@ -151,26 +152,16 @@ async function readDefinitions(
   let envValue: unknown
   if (env) {
     if (env.size > MAX_ENV_BYTES) throw refuse(shown, `its ${ENV_VARIABLES} is larger than ${MAX_ENV_BYTES / 1024 / 1024} MiB`)
-    try {
-      envValue = JSON.parse((await readFile(env.path, 'utf8')).replace(/^\uFEFF/, ''))
-    } catch {
-      throw refuse(shown, `its ${ENV_VARIABLES} is not valid JSON`)
-    }
+    envValue = parseDefinition(await readFile(env.path))
+    if (envValue === undefined) throw refuse(shown, `its ${ENV_VARIABLES} is not valid JSON`)
   }
   return { flow, app, env, envValue }
 }
 
-/** The top-level "name" of app_definition.json (a small file), made safe for a log line. */
+/** The tool's name from app_definition.json (when it is small enough to read whole). */
 async function toolNameOf(file: string): Promise<string | undefined> {
-  try {
-    const { size } = await stat(file)
-    if (size > 1024 * 1024) return undefined
-    const value: unknown = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''))
-    const name = value && typeof value === 'object' ? (value as Record<string, unknown>)['name'] : undefined
-    return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined
-  } catch {
-    return undefined
-  }
+  const { size } = await stat(file)
+  return size > TOOL_NAME_SOURCE_LIMIT ? undefined : toolNameFrom(parseDefinition(await readFile(file)))
 }
 
 async function digest(file: string): Promise<string> {
