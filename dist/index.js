@@ -76648,9 +76648,11 @@ function decodeEntities(text) {
  */
 /** The entries every tool export holds at its root; only the first is needed to import. */
 const FLOW_DEFINITION = 'flow_definition.json';
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+/** The tool's environment variables, whose values may be secrets (see env-variables.ts). */
 const ENV_VARIABLES = 'env_variables.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
+/** The tool itself (its name among it); the import API requires it beside the flow definition. */
+const APP_DEFINITION = 'app_definition.json';
+const OPTIONAL_DEFINITIONS = [APP_DEFINITION, ENV_VARIABLES];
 const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
 const STORED = 0;
 const DEFLATED = 8;
@@ -76744,7 +76746,7 @@ async function verifyExport(file, opts) {
                 continue;
             const definition = opts.toolChecks && DEFINITIONS.includes(name);
             const json = definition ? new JsonSyntaxChecker() : undefined;
-            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? [] : undefined;
+            const keepForName = name === APP_DEFINITION && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? [] : undefined;
             let crc = 0;
             try {
                 const stream = await openEntry(zip, entry);

@@ -77406,9 +77406,11 @@ function describeEnvPolicy(copy) {
  */
 /** The entries every tool export holds at its root; only the first is needed to import. */
 const FLOW_DEFINITION = 'flow_definition.json';
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+/** The tool's environment variables, whose values may be secrets (see env-variables.ts). */
 const ENV_VARIABLES = 'env_variables.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
+/** The tool itself (its name among it); the import API requires it beside the flow definition. */
+const APP_DEFINITION = 'app_definition.json';
+const OPTIONAL_DEFINITIONS = [APP_DEFINITION, ENV_VARIABLES];
 const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
 const STORED = 0;
 const DEFLATED = 8;
@@ -77932,7 +77934,7 @@ async function verifyExport(file, opts) {
                 continue;
             const definition = opts.toolChecks && DEFINITIONS.includes(name);
             const json = definition ? new JsonSyntaxChecker() : undefined;
-            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? [] : undefined;
+            const keepForName = name === APP_DEFINITION && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? [] : undefined;
             let crc = 0;
             try {
                 const stream = await openEntry(zip, entry);
@@ -79507,6 +79509,10 @@ function parseEnvValues(raw, setSecret) {
  * temporary folder; or a folder as the export's `extract` writes it (pretty JSON, redacted
  * values), each definition checked to be JSON as it is read. The import API needs both
  * flow_definition.json and app_definition.json. Every file is read as a stream.
+ *
+ * A source is read only where it is named: no symbolic link in it, nor as it, nor on its way from
+ * the workspace. A link would upload whatever it points at (another checkout, the runner's
+ * credentials), and a reviewer of the git copy may not see that a file became one.
  */
 
 
@@ -79517,24 +79523,48 @@ function parseEnvValues(raw, setSecret) {
 
 
 
-const APP_DEFINITION = 'app_definition.json';
+
+
 /** Whole files are read in pieces this large. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** env_variables.json is parsed whole (to resolve its values): a larger one is refused, not held in memory. */
 const MAX_ENV_BYTES = 16 * 1024 * 1024;
 /** A source that is not a backup the platform can import: said before any request. */
-function refuse(source, reason) {
-    return new ActionError(`The source ${logValue(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.');
+function refuse(source, reason, fix = SOURCE_FIX) {
+    return new ActionError(`The source ${logValue(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, fix);
 }
+const SOURCE_FIX = 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.';
+const LINK_FIX = 'A source is read only where it is named, never through a link: replace each link by the file or folder it stands for, or give that as "source" (in git, a file that became a link is a change a reviewer may not see).';
 async function readSource(source, options) {
     let info;
     try {
-        info = await (0,promises_.stat)(source);
+        info = await (0,promises_.lstat)(source);
     }
     catch {
         throw refuse(source, 'no such file or folder (relative paths start at the workspace)');
     }
+    const link = info.isSymbolicLink() ? source : await linkOnTheWay(source, options.workspace);
+    if (link === source)
+        throw refuse(source, 'it is a symbolic link', LINK_FIX);
+    if (link)
+        throw refuse(source, `its path goes through the symbolic link ${logValue(link)}`, LINK_FIX);
     return info.isDirectory() ? readFolder(source) : readZip(source, options);
+}
+/**
+ * The first folder between `workspace` and `source` that is a symbolic link: a commit plants one
+ * as easily as a file. The folders above the workspace are the runner's, and a source outside it
+ * (a path the workflow gave) is checked only for itself.
+ */
+async function linkOnTheWay(source, workspace) {
+    if (!workspace || !isWithin(workspace, source))
+        return undefined;
+    const steps = external_node_path_.relative(workspace, source).split(external_node_path_.sep).filter(Boolean);
+    for (let depth = 1; depth < steps.length; depth++) {
+        const folder = external_node_path_.join(workspace, ...steps.slice(0, depth));
+        if ((await (0,promises_.lstat)(folder)).isSymbolicLink())
+            return folder;
+    }
+    return undefined;
 }
 async function readZip(file, options) {
     let verified;
@@ -79559,9 +79589,10 @@ async function readZip(file, options) {
         throw refuse(file, `unpacking it failed (${oneLine(errorMessage(error), 200)})`);
     }
     // The zip's own sha256 identifies the source; its entries' CRCs were checked just now: the
-    // unpacked files are not read again.
+    // unpacked files are not read again, but what unzip made of them is checked as a folder's
+    // are (an entry can be a link, and its text valid JSON that leads out of the folder).
     const read = await readDefinitions(folder, file, false);
-    return { kind: 'zip', name: external_node_path_.basename(file), sha256: await source_digest(file), toolName: verified.toolName, ...read };
+    return { ...read, kind: 'zip', name: external_node_path_.basename(file), sha256: await source_digest(file), toolName: verified.toolName };
 }
 async function readFolder(folder) {
     const read = await readDefinitions(folder, folder, true);
@@ -79569,74 +79600,134 @@ async function readFolder(folder) {
         .filter((file) => file !== undefined)
         .map(file => `${file.sha256}  ${file.name}\n`)
         .join('');
-    return {
-        kind: 'folder',
-        name: external_node_path_.basename(folder),
-        sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'),
-        toolName: await toolNameOf(read.app.path),
-        ...read
-    };
+    return { ...read, kind: 'folder', name: external_node_path_.basename(folder), sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex') };
 }
 /**
- * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
- * once as a stream, checked to be JSON and hashed. A zip's were checked by the verifier.
+ * Opens a definition for reading without following a link (where the system can: not on
+ * Windows, where the walk of the folder has refused links already) and without waiting on a
+ * FIFO, which the handle's own stat then refuses: what is checked is what is read.
+ */
+const OPEN_DEFINITION = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+/**
+ * The definitions in `folder`: present, files, and no link anywhere in the folder (the import
+ * would upload whatever a link points at). With `read` (a folder source), each is read once as a
+ * stream, checked to be JSON and hashed; a zip's were checked by the verifier. env_variables.json
+ * is parsed (to settle its values), and app_definition.json's tool name read, from the same pass.
  */
 async function readDefinitions(folder, shown, read) {
-    const one = async (name, required) => {
-        const full = external_node_path_.join(folder, name);
-        let size;
-        try {
-            const info = await (0,promises_.stat)(full);
-            if (!info.isFile())
-                throw refuse(shown, `${name} is not a file`);
-            size = info.size;
+    const opened = [];
+    // A folder's links are the user's to replace; a zip's came with it: no export holds one.
+    const linkFix = read ? LINK_FIX : SOURCE_FIX;
+    try {
+        const one = async (name, required) => {
+            const definition = await openDefinition(folder, name, shown, required, linkFix);
+            if (definition)
+                opened.push(definition);
+            return definition;
+        };
+        const flow = (await one(FLOW_DEFINITION, true));
+        const app = (await one(APP_DEFINITION, true));
+        const env = await one(ENV_VARIABLES, false);
+        const links = await linksIn(folder);
+        if (links.length > 0) {
+            const shownLinks = links.slice(0, 5).map(name => logValue(name));
+            const more = links.length > shownLinks.length ? ` and ${links.length - shownLinks.length} more` : '';
+            throw refuse(shown, `${shownLinks.join(', ')}${more} ${links.length === 1 ? 'is a symbolic link' : 'are symbolic links'}, which could lead out of it`, linkFix);
         }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (!required)
-                return undefined;
-            throw refuse(shown, `it holds no ${name}, which the import API requires`);
-        }
-        if (!read)
-            return { name, path: full, size };
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        const json = new JsonSyntaxChecker();
-        try {
-            await eachPiece(full, piece => {
-                hash.update(piece);
-                json.push(piece);
-            });
-            json.end();
-        }
-        catch (error) {
-            if (error instanceof JsonSyntaxError)
-                throw refuse(shown, `its ${name} is not valid JSON (${error.message})`);
-            throw error;
-        }
-        return { name, path: full, size, sha256: hash.digest('hex') };
-    };
-    const flow = (await one(FLOW_DEFINITION, true));
-    const app = (await one(APP_DEFINITION, true));
-    const env = await one(ENV_VARIABLES, false);
-    let envValue;
-    if (env) {
-        if (env.size > MAX_ENV_BYTES)
+        if (env && env.file.size > MAX_ENV_BYTES)
             throw refuse(shown, `its ${ENV_VARIABLES} is larger than ${MAX_ENV_BYTES / 1024 / 1024} MiB`);
-        envValue = parseDefinition(await (0,promises_.readFile)(env.path));
-        if (envValue === undefined)
-            throw refuse(shown, `its ${ENV_VARIABLES} is not valid JSON`);
+        const readOne = async ({ file, handle }, keep) => {
+            const kept = keep ? [] : undefined;
+            const hash = read ? (0,external_node_crypto_.createHash)('sha256') : undefined;
+            const json = read ? new JsonSyntaxChecker() : undefined;
+            try {
+                await eachPiece(handle, piece => {
+                    hash?.update(piece);
+                    json?.push(piece);
+                    kept?.push(Buffer.from(piece));
+                });
+                json?.end();
+            }
+            catch (error) {
+                if (error instanceof JsonSyntaxError)
+                    throw refuse(shown, `its ${file.name} is not valid JSON (${error.message})`);
+                throw error;
+            }
+            if (hash)
+                file.sha256 = hash.digest('hex');
+            return kept && Buffer.concat(kept);
+        };
+        if (read)
+            await readOne(flow, false);
+        // The tool's name is read from the same pass, when the file is small enough to keep.
+        const appText = read ? await readOne(app, app.file.size <= TOOL_NAME_SOURCE_LIMIT) : undefined;
+        let envValue;
+        if (env) {
+            envValue = parseDefinition((await readOne(env, true)));
+            if (envValue === undefined)
+                throw refuse(shown, `its ${ENV_VARIABLES} is not valid JSON`);
+        }
+        return {
+            flow: flow.file,
+            app: app.file,
+            env: env?.file,
+            envValue,
+            toolName: appText && toolNameFrom(parseDefinition(appText))
+        };
     }
-    return { flow, app, env, envValue };
+    finally {
+        await Promise.all(opened.map(({ handle }) => handle.close()));
+    }
 }
-/** The tool's name from app_definition.json (when it is small enough to read whole). */
-async function toolNameOf(file) {
-    const { size } = await (0,promises_.stat)(file);
-    return size > TOOL_NAME_SOURCE_LIMIT ? undefined : toolNameFrom(parseDefinition(await (0,promises_.readFile)(file)));
+/** One definition, opened; undefined when an optional one is absent. */
+async function openDefinition(folder, name, shown, required, linkFix) {
+    const full = external_node_path_.join(folder, name);
+    let handle;
+    try {
+        handle = await (0,promises_.open)(full, OPEN_DEFINITION);
+    }
+    catch (error) {
+        const code = errorCode(error);
+        // O_NOFOLLOW's refusal of a link: ELOOP (Linux, macOS), EMLINK (FreeBSD).
+        if (code === 'ELOOP' || code === 'EMLINK')
+            throw refuse(shown, `${name} is a symbolic link, which could lead out of it`, linkFix);
+        if (code === 'EISDIR')
+            throw refuse(shown, `${name} is not a file`);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+            throw refuse(shown, `its ${name} cannot be read (${code ?? errorMessage(error)})`);
+        if (!required)
+            return undefined;
+        throw refuse(shown, `it holds no ${name}, which the import API requires`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw refuse(shown, `${name} is not a file`);
+        return { file: { name, path: full, size: info.size }, handle };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Every symbolic link below `root`, by its path from there, none followed. */
+async function linksIn(root) {
+    const links = [];
+    for (const entry of await (0,promises_.readdir)(root, { recursive: true, withFileTypes: true })) {
+        if (entry.isSymbolicLink())
+            links.push(external_node_path_.relative(root, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'));
+    }
+    return links.sort();
 }
 async function source_digest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await eachPiece(file, piece => hash.update(piece));
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        await eachPiece(handle, piece => hash.update(piece));
+    }
+    finally {
+        await handle.close();
+    }
     return hash.digest('hex');
 }
 /**
@@ -79644,19 +79735,13 @@ async function source_digest(file) {
  * a piece): a stream's fresh buffer per piece would leave a hundred MiB of garbage outside the
  * heap, which the collector finds late, and the step's peak RSS would grow with the file.
  */
-async function eachPiece(file, use) {
+async function eachPiece(handle, use) {
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            use(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
+    for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0)
+            break;
+        use(buffer.subarray(0, bytesRead));
     }
 }
 
@@ -79793,7 +79878,13 @@ async function importTool(ctx) {
 }
 async function verifySource(ctx) {
     const { settings, report, io } = ctx;
-    const source = await readSource(settings.source, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
+    const source = await readSource(settings.source, {
+        tempRoot: ctx.tempRoot,
+        // Where the source's relative path starts (as the settings read it): no link below it is followed.
+        workspace: io.env.GITHUB_WORKSPACE || process.cwd(),
+        temporary: ctx.temporary,
+        signal: ctx.signal
+    });
     report.source = { kind: source.kind, name: source.name, sha256: source.sha256, toolName: source.toolName };
     report.files = [source.app, source.flow, ...(source.env ? [source.env] : [])].map(file => ({ name: file.name, size: file.size }));
     // Clear values in the source are secrets too: masked before anything could print one.

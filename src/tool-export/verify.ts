@@ -12,7 +12,7 @@ import { JsonSyntaxChecker } from './json-syntax.js'
 import { TOOL_NAME_SOURCE_LIMIT, parseDefinition, toolNameFrom } from './definition-json.js'
 import { oneLine } from '../log-text.js'
 import { HEAD_BYTES, describeBody } from '../platform/what-arrived.js'
-import { DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from './zip-rules.js'
+import { APP_DEFINITION, DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from './zip-rules.js'
 import { errorCode, JsonSyntaxError, NotAnExportError } from '../errors.js'
 
 export interface ExportEntry {
@@ -73,7 +73,7 @@ export async function verifyExport(file: string, opts: VerifyOptions): Promise<V
 
       const definition = opts.toolChecks && (DEFINITIONS as readonly string[]).includes(name)
       const json = definition ? new JsonSyntaxChecker() : undefined
-      const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? ([] as Buffer[]) : undefined
+      const keepForName = name === APP_DEFINITION && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? ([] as Buffer[]) : undefined
       let crc = 0
       try {
         const stream = await openEntry(zip, entry)

@@ -1,0 +1,90 @@
+/**
+ * What a restore must refuse, and what it must never show (issue 23), end to end: the committed
+ * dist/import bundle run as a runner runs it, against the platform simulator. A link out of the
+ * source, a placeholder nested in a value or damaged, and a secret the platform echoes back.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
+import { NODE, singleError, startWorld, type World } from './world.js'
+
+/** What the runner's own folders hold that no import may send anywhere. */
+const DOCKER_CONFIG = JSON.stringify({ auths: { 'ghcr.io': { auth: 'cnVubmVyOmdocF9wbGFudGVkLXRva2Vu' } } })
+
+let world: World
+let places = 0
+beforeAll(async () => {
+  world = await startWorld({ tools: { 'a-sample': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 300 } }, importDurationMs: 300 })
+})
+afterAll(() => world.close())
+beforeEach(() => world.reset())
+
+/** A fresh folder of the world's: `files` (relative name -> text) written into it. */
+const place = (files: Record<string, string | Buffer> = {}): string => {
+  const root = path.join(world.artifactsDir, `place-${++places}`)
+  mkdirSync(root, { recursive: true })
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true })
+    writeFileSync(path.join(root, name), data)
+  }
+  return root
+}
+/** A runner's home with a planted credential, outside every workspace. */
+const plantedHome = (): string => path.join(place({ '.docker/config.json': DOCKER_CONFIG }), '.docker', 'config.json')
+const [flow, app] = toolDefinitions()
+const restore = (inputs: Record<string, string>, workspace: string) => world.run(NODE, inputs, { entry: 'import', workspace })
+/** Every upload the simulator stored, as text. */
+const uploaded = (): string => [...world.sim.files.values()].map(file => file.bytes.toString('utf8')).join('\n')
+
+describe('a link in the source is refused before any request, naming it', () => {
+  it('a folder whose app_definition.json links to a file elsewhere on the runner', async () => {
+    const workspace = place({ 'copy/flow_definition.json': flow.data })
+    symlinkSync(plantedHome(), path.join(workspace, 'copy', 'app_definition.json'))
+    const error = singleError(await restore({ source: 'copy', toolName: 'New' }, workspace))
+
+    expect(error).toContain('app_definition.json is a symbolic link')
+    expect(error).toContain('Nothing was sent to the platform')
+    expect(world.sim.requests).toEqual([])
+    expect(uploaded()).not.toContain('ghcr.io')
+  })
+
+  it('a link anywhere in the folder, even one the import would not read', async () => {
+    const workspace = place({ 'copy/flow_definition.json': flow.data, 'copy/app_definition.json': app.data })
+    mkdirSync(path.join(workspace, 'copy', 'extra'))
+    symlinkSync(plantedHome(), path.join(workspace, 'copy', 'extra', 'notes.json'))
+    const error = singleError(await restore({ source: 'copy', toolName: 'New' }, workspace))
+
+    expect(error).toContain('extra/notes.json is a symbolic link')
+    expect(world.sim.requests).toEqual([])
+  })
+
+  it('a folder source that is itself a link, or lies below one in the workspace', async () => {
+    const elsewhere = place({ 'bot/flow_definition.json': flow.data, 'bot/app_definition.json': app.data })
+    const workspace = place()
+    symlinkSync(path.join(elsewhere, 'bot'), path.join(workspace, 'bot'))
+    symlinkSync(elsewhere, path.join(workspace, 'tools'))
+
+    const itself = singleError(await restore({ source: 'bot', toolName: 'New' }, workspace))
+    expect(itself).toContain(`The source ${path.join(workspace, 'bot')} cannot be restored: it is a symbolic link.`)
+    const below = singleError(await restore({ source: 'tools/bot', toolName: 'New' }, workspace))
+    expect(below).toContain(`its path goes through the symbolic link ${path.join(workspace, 'tools')}`)
+    expect(world.sim.requests).toEqual([])
+  })
+
+  it('a zip whose app_definition.json entry is a link that unpacks to a file outside it', async () => {
+    // The link's text must pass the verifier's JSON check, so it is a JSON string: through a
+    // folder named `"` it climbs back, to a second link (not a definition, so never checked as JSON).
+    const zip = makeZip([
+      flow,
+      { name: '"/keep', data: '' },
+      { name: 'config"', symlinkTo: plantedHome() },
+      { name: 'app_definition.json', symlinkTo: '"/../config"' }
+    ])
+    const error = singleError(await restore({ source: 'b.zip', toolName: 'New' }, place({ 'b.zip': zip })))
+
+    expect(error).toContain('app_definition.json is a symbolic link')
+    expect(world.sim.requests).toEqual([])
+    expect(uploaded()).not.toContain('ghcr.io')
+  })
+})
