@@ -77635,6 +77635,37 @@ function placeholder(name, value, key) {
 function isPlaceholder(value) {
     return typeof value === 'string' && PLACEHOLDER.test(value);
 }
+/** What every placeholder starts with, whatever its scheme; in any case, as a hand may retype it. */
+const PLACEHOLDER_START = '<redacted:';
+/**
+ * Whether `value` is text that holds the start of a placeholder but is not a whole one: the
+ * README's abridged form, a line an editor cut, a placeholder inside other text. No one meant it
+ * as a value. Look-alikes without that start (`***`, `REDACTED`) are ordinary values.
+ */
+function isDamagedPlaceholder(value) {
+    return typeof value === 'string' && value.toLowerCase().includes(PLACEHOLDER_START) && !isPlaceholder(value);
+}
+/**
+ * What of a placeholder `value` holds, at any depth (an object value is imported whole, so a
+ * placeholder inside it would be too): `damaged` when any of its strings is a damaged one, else
+ * `whole` when any is a placeholder, else undefined.
+ */
+function placeholderIn(value) {
+    if (isDamagedPlaceholder(value))
+        return 'damaged';
+    if (isPlaceholder(value))
+        return 'whole';
+    let found;
+    if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) {
+            const inner = placeholderIn(member);
+            if (inner === 'damaged')
+                return inner;
+            found ??= inner;
+        }
+    }
+    return found;
+}
 function redactEnvVariables(parsed, key) {
     if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
         const value = parsed.map(variable => {

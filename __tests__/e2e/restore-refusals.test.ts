@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
+import { placeholder } from '../../src/tool-export/env-variables.js'
 import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
-import { NODE, singleError, startWorld, type World } from './world.js'
+import { KEY, NODE, commandLines, singleError, startWorld, type World } from './world.js'
 
 /** What the runner's own folders hold that no import may send anywhere. */
 const DOCKER_CONFIG = JSON.stringify({ auths: { 'ghcr.io': { auth: 'cnVubmVyOmdocF9wbGFudGVkLXRva2Vu' } } })
@@ -34,6 +35,8 @@ const place = (files: Record<string, string | Buffer> = {}): string => {
 const plantedHome = (): string => path.join(place({ '.docker/config.json': DOCKER_CONFIG }), '.docker', 'config.json')
 const [flow, app] = toolDefinitions()
 const restore = (inputs: Record<string, string>, workspace: string) => world.run(NODE, inputs, { entry: 'import', workspace })
+/** What arrived through File Upload under the file id the import request named. */
+const arrived = (field: string): string => world.sim.files.get(String(world.sim.imports[0].body[field]))!.bytes.toString('utf8')
 /** Every upload the simulator stored, as text. */
 const uploaded = (): string => [...world.sim.files.values()].map(file => file.bytes.toString('utf8')).join('\n')
 
@@ -86,5 +89,49 @@ describe('a link in the source is refused before any request, naming it', () => 
     expect(error).toContain('app_definition.json is a symbolic link')
     expect(world.sim.requests).toEqual([])
     expect(uploaded()).not.toContain('ghcr.io')
+  })
+})
+
+describe('a placeholder is never imported, at any depth or damaged', () => {
+  const folderWith = (env: unknown): string =>
+    place({ 'copy/flow_definition.json': flow.data, 'copy/app_definition.json': app.data, 'copy/env_variables.json': JSON.stringify(env) })
+
+  it.each([
+    ['an object of variables', { DB: { user: 'admin', password: placeholder('DB', 'x', KEY) }, MODE: 'live' }],
+    ['an array of variables', [{ key: 'DB', value: { user: 'admin', hosts: [{ password: placeholder('DB', 'x', KEY) }] } }]]
+  ])('refuses a placeholder nested in a value, naming the variable (%s)', async (_label, env) => {
+    const error = singleError(await restore({ source: 'copy', toolName: 'New' }, folderWith(env)))
+
+    expect(error).toContain('holds a redacted placeholder and no value is given for it')
+    expect(error).toContain(': DB.')
+    expect(error).not.toContain('MODE')
+    expect(world.sim.requests).toEqual([])
+  })
+
+  it('refuses a damaged placeholder by name, in other words than a missing value', async () => {
+    const whole = placeholder('CUT', 'x', KEY)
+    const env = {
+      ABRIDGED: '<redacted:hmac-sha256:3f1c…9a0e>',
+      CUT: whole.slice(0, 40),
+      NESTED: { token: `Bearer ${placeholder('NESTED', 'x', KEY)}` },
+      MASKED: '***',
+      PLAIN: 'REDACTED'
+    }
+    const error = singleError(await restore({ source: 'copy', toolName: 'New' }, folderWith(env)))
+
+    expect(error).toContain('3 environment variables of the source hold a damaged placeholder')
+    expect(error).toContain(': ABRIDGED, CUT, NESTED.')
+    expect(error).not.toContain('no value is given')
+    expect(error).not.toMatch(/MASKED|PLAIN/)
+    expect(world.sim.requests).toEqual([])
+  })
+
+  it('imports look-alikes as the values they are, and a damaged placeholder given a value in envValues', async () => {
+    const env = { MASKED: '***', PLAIN: 'REDACTED', CUT: '<redacted:hmac-sha256:3f1c' }
+    const result = await restore({ source: 'copy', toolName: 'New', envValues: JSON.stringify({ CUT: 'given' }) }, folderWith(env))
+
+    expect(commandLines(result.stdout, 'error')).toEqual([])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(arrived('envVariablesFileId'))).toEqual({ MASKED: '***', PLAIN: 'REDACTED', CUT: 'given' })
   })
 })

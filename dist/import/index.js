@@ -77350,6 +77350,37 @@ function placeholder(name, value, key) {
 function isPlaceholder(value) {
     return typeof value === 'string' && PLACEHOLDER.test(value);
 }
+/** What every placeholder starts with, whatever its scheme; in any case, as a hand may retype it. */
+const PLACEHOLDER_START = '<redacted:';
+/**
+ * Whether `value` is text that holds the start of a placeholder but is not a whole one: the
+ * README's abridged form, a line an editor cut, a placeholder inside other text. No one meant it
+ * as a value. Look-alikes without that start (`***`, `REDACTED`) are ordinary values.
+ */
+function isDamagedPlaceholder(value) {
+    return typeof value === 'string' && value.toLowerCase().includes(PLACEHOLDER_START) && !isPlaceholder(value);
+}
+/**
+ * What of a placeholder `value` holds, at any depth (an object value is imported whole, so a
+ * placeholder inside it would be too): `damaged` when any of its strings is a damaged one, else
+ * `whole` when any is a placeholder, else undefined.
+ */
+function placeholderIn(value) {
+    if (isDamagedPlaceholder(value))
+        return 'damaged';
+    if (isPlaceholder(value))
+        return 'whole';
+    let found;
+    if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) {
+            const inner = placeholderIn(member);
+            if (inner === 'damaged')
+                return inner;
+            found ??= inner;
+        }
+    }
+    return found;
+}
 function redactEnvVariables(parsed, key) {
     if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
         const value = parsed.map(variable => {
@@ -79215,9 +79246,13 @@ async function backUp(settings, deps) {
  * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
- * "keep existing"); else the backup's own clear value. A placeholder left without a value is
- * listed in `missing`, and the caller refuses the run.
+ * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a
+ * placeholder at any depth is listed in `missing`, one that holds a damaged placeholder in
+ * `damaged`, and the run is refused (`unsettledError`).
  */
+
+
+
 
 function resolveEnvVariables(source, envValues, existing) {
     if (source === undefined) {
@@ -79227,8 +79262,8 @@ function resolveEnvVariables(source, envValues, existing) {
             return { ...resolved, file: 'existing' };
         }
         if (existing.kind === 'unknown')
-            return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] };
-        return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) };
+            return { value: undefined, file: 'existing', variables: [], missing: [], damaged: [], unused: [] };
+        return { value: undefined, file: 'none', variables: [], missing: [], damaged: [], unused: Object.keys(envValues) };
     }
     const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map();
     const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown');
@@ -79237,6 +79272,8 @@ function resolveEnvVariables(source, envValues, existing) {
 function resolveAgainst(file, envValues, current, own, existingUnknown = false) {
     const variables = [];
     const missing = [];
+    const damaged = [];
+    const unsettled = { whole: missing, damaged };
     const named = new Set();
     const choose = (name, value) => {
         named.add(name);
@@ -79253,8 +79290,9 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false) 
             variables.push({ name, source: 'existing' });
             return value;
         }
-        if (isPlaceholder(value)) {
-            missing.push(name);
+        const placeholder = placeholderIn(value);
+        if (placeholder) {
+            unsettled[placeholder].push(name);
             return value;
         }
         variables.push({ name, source: own });
@@ -79270,11 +79308,12 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false) 
     else {
         // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
         value = file;
-        if (containsPlaceholder(file))
-            missing.push('(every value of env_variables.json: its layout is not recognised)');
+        const placeholder = placeholderIn(file);
+        if (placeholder)
+            unsettled[placeholder].push('(every value of env_variables.json: its layout is not recognised)');
     }
     const unused = Object.keys(envValues).filter(name => !named.has(name));
-    return { value, variables, missing, unused };
+    return { value, variables, missing, damaged, unused };
 }
 /** The variables of a file in either recognised layout, by name. */
 function valuesByName(file) {
@@ -79290,14 +79329,29 @@ function valuesByName(file) {
     }
     return values;
 }
-function containsPlaceholder(value) {
-    if (isPlaceholder(value))
-        return true;
-    if (Array.isArray(value))
-        return value.some(containsPlaceholder);
-    if (value !== null && typeof value === 'object')
-        return Object.values(value).some(containsPlaceholder);
-    return false;
+/**
+ * The run's one refusal of the variables left without a value, naming each (never a value), or
+ * undefined when every variable is settled. `target`: what the import goes into, for the advice.
+ */
+function unsettledError(env, target) {
+    const { missing, damaged } = env;
+    if (missing.length === 0 && damaged.length === 0)
+        return undefined;
+    const names = (list) => list.map(name => logValue(name)).join(', ');
+    const variables = (n) => `${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''}`;
+    const said = [];
+    const fixes = [];
+    if (missing.length > 0) {
+        const n = missing.length;
+        const from = target.toolId && target.backupBefore ? ', nor does the existing tool have them' : '';
+        said.push(`${variables(n)} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${names(missing)}.`);
+        fixes.push(`Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${target.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`);
+    }
+    if (damaged.length > 0) {
+        said.push(`${variables(damaged.length)} a damaged placeholder (text that starts like "<redacted:" but is not a whole placeholder: abridged, cut short or edited), which no one meant as a value: ${names(damaged)}.`);
+        fixes.push(`Put back the whole placeholder the export wrote (git history has it), or give the value in "${ImportInputs.EnvValues}".`);
+    }
+    return new ActionError(`${said.join(' ')} A placeholder is never imported as a value; nothing was uploaded or imported.`, fixes.join(' '));
 }
 /** How a variable's source reads in the log, the plan and the summary (names only, never a value). */
 function describeSource(source, dryRun = false) {
@@ -79904,11 +79958,9 @@ async function verifySource(ctx) {
 function resolveEnv(ctx, source, existing, final) {
     const { settings, report, io } = ctx;
     const env = resolveEnvVariables(source.envValue, settings.envValues, existing);
-    if (env.missing.length > 0) {
-        const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : '';
-        const n = env.missing.length;
-        throw new ActionError(`${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => logValue(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`);
-    }
+    const unsettled = unsettledError(env, settings);
+    if (unsettled)
+        throw unsettled;
     report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }));
     if (final || settings.dryRun || !settings.backupBefore) {
         if (env.file === 'existing')
