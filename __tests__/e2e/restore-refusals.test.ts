@@ -135,3 +135,59 @@ describe('a placeholder is never imported, at any depth or damaged', () => {
     expect(JSON.parse(arrived('envVariablesFileId'))).toEqual({ MASKED: '***', PLAIN: 'REDACTED', CUT: 'given' })
   })
 })
+
+describe('a value the platform echoes back never shows, not even in part', () => {
+  const LONG = `s3cr3t-${'0123456789abcdef'.repeat(25)}`.slice(0, 400)
+  const folder = (): string =>
+    place({
+      'copy/flow_definition.json': flow.data,
+      'copy/app_definition.json': app.data,
+      'copy/env_variables.json': JSON.stringify({ DB_PASSWORD: placeholder('DB_PASSWORD', 'x', KEY), CERT: 'clear-cert-value' })
+    })
+  /** Whether any 16 characters in a row of `secret` are in `text`. */
+  const showsPartOf = (text: string, secret: string): boolean =>
+    Array.from({ length: secret.length - 15 }, (_, at) => secret.slice(at, at + 16)).some(piece => text.includes(piece))
+  const withoutMasks = (stdout: string): string =>
+    stdout
+      .split('\n')
+      .filter(line => !line.startsWith('::add-mask::'))
+      .join('\n')
+
+  it("redacts a 400-character value in a FAILED import's message before cutting it", async () => {
+    world.sim.importJob.outcome = 'FAILED'
+    world.sim.importJob.message = `Import failed: DB_PASSWORD "${LONG}" is not accepted`
+    const result = await restore({ source: 'copy', toolName: 'New', envValues: JSON.stringify({ DB_PASSWORD: LONG }) }, folder())
+    const error = singleError(result)
+
+    expect(error).toContain('The platform said: "Import failed: DB_PASSWORD "***" is not accepted"')
+    expect(showsPartOf(withoutMasks(result.stdout), LONG)).toBe(false)
+    expect(showsPartOf(result.summary, LONG)).toBe(false)
+    expect(result.summary).toContain('is not accepted')
+  })
+
+  it("redacts it in an error answer's message before cutting it", async () => {
+    world.sim.faults.import.push({ kind: 'status', status: 400, body: `Invalid env_variables.json: DB_PASSWORD "${LONG}" is too long` })
+    const result = await restore({ source: 'copy', toolName: 'New', envValues: JSON.stringify({ DB_PASSWORD: LONG }) }, folder())
+    const error = singleError(result)
+
+    expect(error).toContain('The platform said: "Invalid env_variables.json: DB_PASSWORD "***" is too long"')
+    expect(showsPartOf(withoutMasks(result.stdout), LONG)).toBe(false)
+    expect(showsPartOf(result.summary, LONG)).toBe(false)
+  })
+
+  it('masks and redacts each line of a multi-line value', async () => {
+    const lines = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', '-----END PRIVATE KEY-----']
+    world.sim.importJob.outcome = 'FAILED'
+    world.sim.importJob.message = `Import failed: CERT line 2 (${lines[1]}) is not base64`
+    const result = await restore(
+      { source: 'copy', toolName: 'New', envValues: JSON.stringify({ DB_PASSWORD: 'pw-1234567', CERT: lines.join('\n') }) },
+      folder()
+    )
+    const error = singleError(result)
+
+    expect(result.stdout).toContain(`::add-mask::${lines[1]}`)
+    expect(error).toContain('CERT line 2 (***) is not base64')
+    expect(withoutMasks(result.stdout)).not.toContain(lines[1])
+    expect(result.summary).not.toContain(lines[1])
+  })
+})

@@ -146,6 +146,7 @@ async function importTool(ctx: ImportContext): Promise<void> {
       (report.backup ? ` The tool as it was is in the artifact ${report.backup.artifactName}.` : ''),
     timeoutFix:
       'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',
+    redact: text => ctx.secrets.redact(text),
     onEnd: end => {
       report.status = end.status
       io.setOutput(ImportOutputs.Status, end.status)
