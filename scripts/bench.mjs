@@ -38,7 +38,7 @@ const BIG_MIB = 512
 /** The paced link: 1 Gbit/s, the simulator sending 1 MiB steps on a timer. */
 const PACED_MIB = 256
 const PACED_BYTES_PER_SECOND = 1e9 / 8
-/** The restore's large flow definition (issue 19: 100 MiB against 1 MiB). */
+/** The import's large flow definition: 100 MiB, measured against 1 MiB. */
 const RESTORE_MIB = 100
 const work = mkdtempSync(path.join(os.tmpdir(), 'koreai-bench-'))
 
