@@ -75530,6 +75530,44 @@ class AnswerTooLongError extends Error {
         this.name = 'AnswerTooLongError';
     }
 }
+/** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
+class UntrustedCertificateError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`the TLS certificate of ${host} could not be verified (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'UntrustedCertificateError';
+    }
+}
+/** An https request answered in plain http: TLS read the answer as a record of another version. Not retried. */
+class PlainHttpAnswerError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`${host} answered in plain http, not https (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'PlainHttpAnswerError';
+    }
+}
+/** The proxy asked for credentials (HTTP 407). `proxy`: the proxy as the log names it, never with credentials. */
+class ProxyAuthRequiredError extends Error {
+    proxy;
+    constructor(proxy) {
+        super(`the proxy ${proxy} answered HTTP 407`);
+        this.proxy = proxy;
+        this.name = 'ProxyAuthRequiredError';
+    }
+}
+/** The proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) cannot be used as they are set. */
+class ProxySettingsError extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'ProxySettingsError';
+    }
+}
 /** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
 class RefusedUrlError extends Error {
     constructor(reason) {
@@ -77066,16 +77104,17 @@ class PlatformHttp {
             return response;
         }
     }
+    /** The dispatcher for `url`: direct, or through the proxy the environment names (`proxy`, as the log names it). */
     dispatcherFor(url) {
         let proxy;
         try {
             proxy = proxyFor(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+            throw new ProxySettingsError(error.message);
         }
         if (!proxy)
-            return { dispatcher: this.direct, via: '' };
+            return { dispatcher: this.direct };
         let agent = this.proxies.get(proxy.href);
         if (!agent) {
             agent = new undici/* ProxyAgent */.kT({
@@ -77089,10 +77128,11 @@ class PlatformHttp {
             });
             this.proxies.set(proxy.href, agent);
         }
-        return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` };
+        return { dispatcher: agent, proxy: describeProxy(proxy) };
     }
     async request(verb, url, headers, signal, requestBody) {
-        const { dispatcher, via } = this.dispatcherFor(url);
+        const { dispatcher, proxy } = this.dispatcherFor(url);
+        const via = proxy ? ` via proxy ${proxy}` : '';
         const startedAt = Date.now();
         const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`;
         try {
@@ -77114,7 +77154,7 @@ class PlatformHttp {
             this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`);
             if (signal?.aborted)
                 throw signal.reason;
-            throw describeRequestError(error, url, via);
+            throw describeRequestError(error, url, proxy);
         }
     }
 }
@@ -77178,26 +77218,26 @@ function bodyFault(error) {
 }
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
- * path (and so a signed query), ours never do.
+ * path (and so a signed query), ours never do. `proxy`: the proxy the request went through.
  */
-function describeRequestError(error, url, via) {
-    if (error instanceof CancelledError || error instanceof errors_NetworkError || error instanceof ActionError)
+function describeRequestError(error, url, proxy) {
+    if (error instanceof CancelledError || error instanceof errors_NetworkError)
         return error;
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : '';
-    const untrusted = untrustedCertificate(code, url);
-    if (untrusted)
-        return untrusted;
+    // A certificate the runner does not trust is not a passing fault.
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+        return new UntrustedCertificateError(url.host, code);
+    }
     // An https request answered in plain http: TLS reads the answer as a record of another version.
     if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-        return new ActionError(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+        return new PlainHttpAnswerError(url.host, code ?? 'wrong version number');
     }
     const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message);
     if (proxyStatus) {
         const status = Number(proxyStatus[1] ?? proxyStatus[2]);
-        if (status === 407) {
-            return new ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
-        }
+        if (status === 407)
+            return new ProxyAuthRequiredError(proxy ?? 'in use');
         return new errors_NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
     switch (code) {
@@ -77214,11 +77254,100 @@ function describeRequestError(error, url, via) {
             return new errors_NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
 }
-/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
-function untrustedCertificate(code, url) {
-    if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
-        return undefined;
-    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
+
+;// CONCATENATED MODULE: ./src/platform/connection.ts
+/**
+ * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
+ * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
+ * layer stays ignorant of the action's inputs and each client names only what is its own: the
+ * call, the key's scope it needs, and what a 404 means for it.
+ */
+
+
+
+
+/** The fix for every failure that says the platform could not be reached. */
+const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
+/**
+ * A fault of the connection itself, whichever request met it (a platform call or the download
+ * alike), as the one error that names its cause and fix; anything else comes back unchanged.
+ */
+function explainConnectionFault(error) {
+    if (error instanceof UntrustedCertificateError) {
+        return new ActionError(`The TLS certificate of ${error.host} could not be verified (${error.code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
+    }
+    if (error instanceof PlainHttpAnswerError) {
+        return new ActionError(`${error.host} answered in plain http, not https (the TLS handshake failed: ${error.code}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+    }
+    if (error instanceof ProxyAuthRequiredError) {
+        return new ActionError(`The proxy ${error.proxy} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
+    }
+    if (error instanceof ProxySettingsError) {
+        return new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+    }
+    return error;
+}
+/** Whether `error` is a fault of the connection itself (see explainConnectionFault). */
+function isConnectionFault(error) {
+    return explainConnectionFault(error) !== error;
+}
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/** The advice for a refused call, by HTTP status. */
+function adviceFor(status, call) {
+    switch (status) {
+        case 401:
+            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
+        case 403:
+            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
+        case 404:
+            return call.notFound;
+        case 413:
+            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
+        default:
+            return call.refused;
+    }
+}
+/**
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing
+ * faults (and anything else) come back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, call, host) {
+    if (isConnectionFault(error))
+        return explainConnectionFault(error);
+    if (error instanceof AnswerTooLongError) {
+        return new ActionError(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
+    }
+    if (error instanceof RefusedUrlError) {
+        return new ActionError(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof errors_HttpError) || isRetryable(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+}
+/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
+function gaveUpRetrying(error, what, host, tail = '') {
+    if (!(error instanceof RetriesExhaustedError))
+        return error;
+    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
+}
+/**
+ * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
+ * platform's own message from an error body, and has each redirect target masked (it may be
+ * signed) before it is requested.
+ */
+function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+    return new PlatformHttp({
+        platform: connection.platform,
+        key: connection.key,
+        signal,
+        env,
+        debug,
+        errorMessage: serverMessage,
+        onRedirect: url => secrets.addUrl(url)
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/download/download.ts
@@ -77233,6 +77362,7 @@ function untrustedCertificate(code, url) {
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
+
 
 
 
@@ -77340,6 +77470,8 @@ async function fetchBody(opts) {
 function explain(failure, url, platform) {
     // Every attempt failed with passing faults: the last one says what went wrong.
     const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
+    if (isConnectionFault(error))
+        return explainConnectionFault(error);
     if (error instanceof RefusedUrlError) {
         return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
@@ -78252,76 +78384,6 @@ async function swapIn(staging, folder) {
     }
     if (moved)
         await (0,promises_.rm)(old, { recursive: true, force: true });
-}
-
-;// CONCATENATED MODULE: ./src/platform/connection.ts
-/**
- * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
- * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
- * layer stays ignorant of the action's inputs and each client names only what is its own: the
- * call, the key's scope it needs, and what a 404 means for it.
- */
-
-
-
-
-/** The fix for every failure that says the platform could not be reached. */
-const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
-const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
-/** The advice for a refused call, by HTTP status. */
-function adviceFor(status, call) {
-    switch (status) {
-        case 401:
-            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
-        case 403:
-            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
-        case 404:
-            return call.notFound;
-        case 413:
-            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
-        default:
-            return call.refused;
-    }
-}
-/**
- * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
- * or a client error with the advice of the table above. Passing faults (and anything else) come
- * back unchanged, to be retried or reported.
- */
-function explainCallFailure(error, call, host) {
-    if (error instanceof AnswerTooLongError) {
-        return new ActionError(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-    }
-    if (error instanceof RefusedUrlError) {
-        return new ActionError(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-    }
-    if (!(error instanceof errors_HttpError) || isRetryable(error))
-        return error;
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
-}
-/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
-function gaveUpRetrying(error, what, host, tail = '') {
-    if (!(error instanceof RetriesExhaustedError))
-        return error;
-    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
-}
-/**
- * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
- */
-function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
-    return new PlatformHttp({
-        platform: connection.platform,
-        key: connection.key,
-        signal,
-        env,
-        debug,
-        errorMessage: serverMessage,
-        onRedirect: url => secrets.addUrl(url)
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/platform/schedule.ts

@@ -75530,6 +75530,44 @@ class AnswerTooLongError extends Error {
         this.name = 'AnswerTooLongError';
     }
 }
+/** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
+class UntrustedCertificateError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`the TLS certificate of ${host} could not be verified (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'UntrustedCertificateError';
+    }
+}
+/** An https request answered in plain http: TLS read the answer as a record of another version. Not retried. */
+class PlainHttpAnswerError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`${host} answered in plain http, not https (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'PlainHttpAnswerError';
+    }
+}
+/** The proxy asked for credentials (HTTP 407). `proxy`: the proxy as the log names it, never with credentials. */
+class ProxyAuthRequiredError extends Error {
+    proxy;
+    constructor(proxy) {
+        super(`the proxy ${proxy} answered HTTP 407`);
+        this.proxy = proxy;
+        this.name = 'ProxyAuthRequiredError';
+    }
+}
+/** The proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) cannot be used as they are set. */
+class ProxySettingsError extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'ProxySettingsError';
+    }
+}
 /** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
 class RefusedUrlError extends Error {
     constructor(reason) {
@@ -76351,16 +76389,17 @@ class PlatformHttp {
             return response;
         }
     }
+    /** The dispatcher for `url`: direct, or through the proxy the environment names (`proxy`, as the log names it). */
     dispatcherFor(url) {
         let proxy;
         try {
             proxy = proxyFor(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+            throw new ProxySettingsError(error.message);
         }
         if (!proxy)
-            return { dispatcher: this.direct, via: '' };
+            return { dispatcher: this.direct };
         let agent = this.proxies.get(proxy.href);
         if (!agent) {
             agent = new undici/* ProxyAgent */.kT({
@@ -76374,10 +76413,11 @@ class PlatformHttp {
             });
             this.proxies.set(proxy.href, agent);
         }
-        return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` };
+        return { dispatcher: agent, proxy: describeProxy(proxy) };
     }
     async request(verb, url, headers, signal, requestBody) {
-        const { dispatcher, via } = this.dispatcherFor(url);
+        const { dispatcher, proxy } = this.dispatcherFor(url);
+        const via = proxy ? ` via proxy ${proxy}` : '';
         const startedAt = Date.now();
         const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`;
         try {
@@ -76399,7 +76439,7 @@ class PlatformHttp {
             this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`);
             if (signal?.aborted)
                 throw signal.reason;
-            throw describeRequestError(error, url, via);
+            throw describeRequestError(error, url, proxy);
         }
     }
 }
@@ -76463,26 +76503,26 @@ function bodyFault(error) {
 }
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
- * path (and so a signed query), ours never do.
+ * path (and so a signed query), ours never do. `proxy`: the proxy the request went through.
  */
-function describeRequestError(error, url, via) {
-    if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError)
+function describeRequestError(error, url, proxy) {
+    if (error instanceof CancelledError || error instanceof NetworkError)
         return error;
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : '';
-    const untrusted = untrustedCertificate(code, url);
-    if (untrusted)
-        return untrusted;
+    // A certificate the runner does not trust is not a passing fault.
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+        return new UntrustedCertificateError(url.host, code);
+    }
     // An https request answered in plain http: TLS reads the answer as a record of another version.
     if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-        return new ActionError(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+        return new PlainHttpAnswerError(url.host, code ?? 'wrong version number');
     }
     const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message);
     if (proxyStatus) {
         const status = Number(proxyStatus[1] ?? proxyStatus[2]);
-        if (status === 407) {
-            return new ActionError(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
-        }
+        if (status === 407)
+            return new ProxyAuthRequiredError(proxy ?? 'in use');
         return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
     switch (code) {
@@ -76498,12 +76538,6 @@ function describeRequestError(error, url, via) {
             // No connection was made for these: the request never left the runner.
             return new NetworkError(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
-}
-/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
-function untrustedCertificate(code, url) {
-    if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
-        return undefined;
-    return new ActionError(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 
 ;// CONCATENATED MODULE: ./src/platform/answers.ts
@@ -76645,6 +76679,29 @@ function serverMessage(text) {
 
 /** The fix for every failure that says the platform could not be reached. */
 const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
+/**
+ * A fault of the connection itself, whichever request met it (a platform call or the download
+ * alike), as the one error that names its cause and fix; anything else comes back unchanged.
+ */
+function explainConnectionFault(error) {
+    if (error instanceof UntrustedCertificateError) {
+        return new ActionError(`The TLS certificate of ${error.host} could not be verified (${error.code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
+    }
+    if (error instanceof PlainHttpAnswerError) {
+        return new ActionError(`${error.host} answered in plain http, not https (the TLS handshake failed: ${error.code}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+    }
+    if (error instanceof ProxyAuthRequiredError) {
+        return new ActionError(`The proxy ${error.proxy} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
+    }
+    if (error instanceof ProxySettingsError) {
+        return new ActionError(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+    }
+    return error;
+}
+/** Whether `error` is a fault of the connection itself (see explainConnectionFault). */
+function isConnectionFault(error) {
+    return explainConnectionFault(error) !== error;
+}
 const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
 /** The advice for a refused call, by HTTP status. */
 function adviceFor(status, call) {
@@ -76662,11 +76719,13 @@ function adviceFor(status, call) {
     }
 }
 /**
- * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
- * or a client error with the advice of the table above. Passing faults (and anything else) come
- * back unchanged, to be retried or reported.
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing
+ * faults (and anything else) come back unchanged, to be retried or reported.
  */
 function explainCallFailure(error, call, host) {
+    if (isConnectionFault(error))
+        return explainConnectionFault(error);
     if (error instanceof AnswerTooLongError) {
         return new ActionError(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
@@ -77089,7 +77148,8 @@ class ImportClient {
             if (error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
                 throw this.explain(error, 'Starting the import');
             }
-            if (error instanceof RefusedUrlError)
+            // Neither a refused URL nor a connection that could not be set up (a certificate, a proxy) got the request through.
+            if (error instanceof RefusedUrlError || isConnectionFault(error))
                 throw this.explain(error, 'Starting the import');
             throw error;
         }
@@ -78010,6 +78070,7 @@ function openEntry(zip, entry) {
 
 
 
+
 /** How much the file's writer may hold before the download waits for the disk. */
 const WRITE_BUFFER_BYTES = 1 << 20;
 /** A download that lasts longer than this reports its progress, once per period. */
@@ -78103,6 +78164,8 @@ async function fetchBody(opts) {
 function explain(failure, url, platform) {
     // Every attempt failed with passing faults: the last one says what went wrong.
     const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
+    if (isConnectionFault(error))
+        return explainConnectionFault(error);
     if (error instanceof RefusedUrlError) {
         return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }

@@ -23,6 +23,7 @@ import { contentDispositionName, safeFileName } from '../file-naming.js'
 import { bodyFault, headerValue, type PlatformHttp } from '../http/client.js'
 import { formatBytes, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
+import { explainConnectionFault, isConnectionFault } from '../platform/connection.js'
 import { statusProblem } from '../platform/what-arrived.js'
 
 /** How much the file's writer may hold before the download waits for the disk. */
@@ -178,6 +179,7 @@ async function fetchBody(opts: DownloadOptions): Promise<ArrivedBody> {
 function explain(failure: unknown, url: URL, platform?: URL): unknown {
   // Every attempt failed with passing faults: the last one says what went wrong.
   const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure
+  if (isConnectionFault(error)) return explainConnectionFault(error)
   if (error instanceof RefusedUrlError) {
     return new ActionError(
       `Downloading the export was refused: ${error.message}.`,

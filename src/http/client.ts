@@ -3,20 +3,24 @@
  * dispatcher API (the library Node's own fetch is built on). Proxies: HTTPS_PROXY / HTTP_PROXY and
  * NO_PROXY, chosen per request by proxyFor(). Redirects are followed here rather than by the
  * library, so that the x-api-key header goes only to the platform's own origin, on every hop.
- * Nothing here knows what the platform's answers mean.
+ * Nothing here knows what the platform's answers mean, nor the action's inputs: a failure is
+ * thrown as one of the typed errors of errors.ts, and the platform layer says what to do about it.
  */
 import type { Readable } from 'node:stream'
 import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
 import { API_KEY_HEADER } from '../constants.js'
 import {
-  ActionError,
   AnswerCutShortError,
   AnswerTooLongError,
   CancelledError,
   errorCode,
   HttpError,
   NetworkError,
-  RefusedUrlError
+  PlainHttpAnswerError,
+  ProxyAuthRequiredError,
+  ProxySettingsError,
+  RefusedUrlError,
+  UntrustedCertificateError
 } from '../errors.js'
 import { parseRetryAfter } from './retry.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
@@ -159,17 +163,15 @@ export class PlatformHttp {
     }
   }
 
-  private dispatcherFor(url: URL): { dispatcher: Dispatcher; via: string } {
+  /** The dispatcher for `url`: direct, or through the proxy the environment names (`proxy`, as the log names it). */
+  private dispatcherFor(url: URL): { dispatcher: Dispatcher; proxy?: string } {
     let proxy: URL | undefined
     try {
       proxy = proxyFor(url, this.options.env ?? {})
     } catch (error) {
-      throw new ActionError(
-        `The proxy settings are not usable: ${(error as Error).message}.`,
-        "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env."
-      )
+      throw new ProxySettingsError((error as Error).message)
     }
-    if (!proxy) return { dispatcher: this.direct, via: '' }
+    if (!proxy) return { dispatcher: this.direct }
     let agent = this.proxies.get(proxy.href)
     if (!agent) {
       agent = new ProxyAgent({
@@ -183,7 +185,7 @@ export class PlatformHttp {
       })
       this.proxies.set(proxy.href, agent)
     }
-    return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` }
+    return { dispatcher: agent, proxy: describeProxy(proxy) }
   }
 
   private async request(
@@ -193,7 +195,8 @@ export class PlatformHttp {
     signal: AbortSignal | undefined,
     requestBody: string | FormData | undefined
   ): Promise<OpenResponse> {
-    const { dispatcher, via } = this.dispatcherFor(url)
+    const { dispatcher, proxy } = this.dispatcherFor(url)
+    const via = proxy ? ` via proxy ${proxy}` : ''
     const startedAt = Date.now()
     const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`
     try {
@@ -213,7 +216,7 @@ export class PlatformHttp {
     } catch (error) {
       this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`)
       if (signal?.aborted) throw signal.reason
-      throw describeRequestError(error, url, via)
+      throw describeRequestError(error, url, proxy)
     }
   }
 }
@@ -279,30 +282,24 @@ export function bodyFault(error: unknown): string {
 
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
- * path (and so a signed query), ours never do.
+ * path (and so a signed query), ours never do. `proxy`: the proxy the request went through.
  */
-function describeRequestError(error: unknown, url: URL, via: string): Error {
-  if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError) return error
+function describeRequestError(error: unknown, url: URL, proxy: string | undefined): Error {
+  if (error instanceof CancelledError || error instanceof NetworkError) return error
   const code = errorCode(error)
   const message = error instanceof Error ? error.message : ''
-  const untrusted = untrustedCertificate(code, url)
-  if (untrusted) return untrusted
+  // A certificate the runner does not trust is not a passing fault.
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+    return new UntrustedCertificateError(url.host, code)
+  }
   // An https request answered in plain http: TLS reads the answer as a record of another version.
   if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-    return new ActionError(
-      `${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`,
-      'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.'
-    )
+    return new PlainHttpAnswerError(url.host, code ?? 'wrong version number')
   }
   const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message)
   if (proxyStatus) {
     const status = Number(proxyStatus[1] ?? proxyStatus[2])
-    if (status === 407) {
-      return new ActionError(
-        `The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`,
-        'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.'
-      )
-    }
+    if (status === 407) return new ProxyAuthRequiredError(proxy ?? 'in use')
     return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true)
   }
   switch (code) {
@@ -321,13 +318,4 @@ function describeRequestError(error: unknown, url: URL, via: string): Error {
         typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code)
       )
   }
-}
-
-/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
-function untrustedCertificate(code: unknown, url: URL): ActionError | undefined {
-  if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) return undefined
-  return new ActionError(
-    `The TLS certificate of ${url.host} could not be verified (${code}).`,
-    'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.'
-  )
 }

@@ -11,7 +11,14 @@ import { rmSync } from 'node:fs'
 import * as os from 'node:os'
 import { startConnectProxy } from '../../../sim/connect-proxy.mjs'
 import { makeTestCertificate } from '../../../sim/test-cert.mjs'
-import { ActionError, AnswerCutShortError, AnswerTooLongError, HttpError, NetworkError, RefusedUrlError } from '../../../src/errors.js'
+import {
+  AnswerCutShortError,
+  AnswerTooLongError,
+  HttpError,
+  NetworkError,
+  RefusedUrlError,
+  UntrustedCertificateError
+} from '../../../src/errors.js'
 import { PlatformHttp } from '../../../src/http/client.js'
 
 const KEY = 'kg-unit-key'
@@ -141,11 +148,11 @@ describe('https', () => {
     await expect(http.openDownload(new URL(`http://${address}:9/x`))).rejects.toBeInstanceOf(RefusedUrlError)
   })
 
-  it('explains a certificate the client does not trust', async () => {
+  it('names a certificate the client does not trust, and its host, without advice of its own', async () => {
     const { http } = client(secure.origin, { ca: undefined })
     const error = await http.requestText('GET', secure.url('/down')).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ActionError)
-    expect((error as ActionError).message).toMatch(/^The TLS certificate of [\d.]+:\d+ could not be verified/)
+    expect(error).toBeInstanceOf(UntrustedCertificateError)
+    expect(error).toMatchObject({ host: secure.url('/').host, code: expect.stringMatching(/^[A-Z_]+$/) })
   })
 })
 
