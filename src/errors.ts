@@ -91,6 +91,18 @@ export class AnswerTooLongError extends Error {
   }
 }
 
+/**
+ * An answer that breaks HTTP itself (headers without end, a length given twice, no status line):
+ * the server's doing, or a proxy's in front of it, never the network's. `reason` says what is
+ * wrong with it, as a phrase ("its headers exceed 16 KiB").
+ */
+export class HttpProtocolError extends Error {
+  constructor(readonly reason: string) {
+    super(`the server's answer was malformed: ${reason}`)
+    this.name = 'HttpProtocolError'
+  }
+}
+
 /** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
 export class UntrustedCertificateError extends Error {
   constructor(

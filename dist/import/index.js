@@ -28502,7 +28502,7 @@ const SqliteCacheStore = __nccwpck_require__(71522)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
+module.exports.sO = errors
 __webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
@@ -75530,6 +75530,19 @@ class AnswerTooLongError extends Error {
         this.name = 'AnswerTooLongError';
     }
 }
+/**
+ * An answer that breaks HTTP itself (headers without end, a length given twice, no status line):
+ * the server's doing, or a proxy's in front of it, never the network's. `reason` says what is
+ * wrong with it, as a phrase ("its headers exceed 16 KiB").
+ */
+class HttpProtocolError extends Error {
+    reason;
+    constructor(reason) {
+        super(`the server's answer was malformed: ${reason}`);
+        this.reason = reason;
+        this.name = 'HttpProtocolError';
+    }
+}
 /** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
 class UntrustedCertificateError extends Error {
     host;
@@ -75908,7 +75921,18 @@ function isRetryableStatus(status) {
 function isRetryable(error) {
     if (error instanceof HttpError)
         return isRetryableStatus(error.status);
-    return error instanceof NetworkError || error instanceof MalformedAnswerError;
+    return error instanceof NetworkError || error instanceof MalformedAnswerError || error instanceof HttpProtocolError;
+}
+/**
+ * An answer that breaks HTTP is asked for once more, and no more: the library drops the
+ * connection that carried it, and a proxy or load balancer having a bad moment answers the next
+ * one right; but a server that answers so answers so every time, and more tries only delay the
+ * error that says so.
+ */
+const BROKEN_ANSWER_ATTEMPTS = 2;
+/** How many tries, the first included, a fault is worth where `attempts` is the rule. */
+function attemptsFor(error, attempts) {
+    return error instanceof HttpProtocolError ? Math.min(attempts, BROKEN_ANSWER_ATTEMPTS) : attempts;
 }
 /**
  * Whether a request that must never reach the server twice (an import) may be sent again: only
@@ -75979,7 +76003,8 @@ async function withRetry(operation, ctx) {
                 debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`);
                 throw error;
             }
-            if (attempt >= ctx.policy.attempts) {
+            const attempts = attemptsFor(error, ctx.policy.attempts);
+            if (attempt >= attempts) {
                 debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); no attempts left`);
                 throw new RetriesExhaustedError(attempt, error);
             }
@@ -75992,7 +76017,7 @@ async function withRetry(operation, ctx) {
             const delay = retryDelay(ctx.policy, attempt, error);
             debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof HttpError && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
             ctx.warn(`${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
-                `(attempt ${attempt + 1} of ${ctx.policy.attempts})`);
+                `(attempt ${attempt + 1} of ${attempts})`);
             await ctx.sleep(delay);
         }
     }
@@ -76291,12 +76316,18 @@ var undici = __nccwpck_require__(46752);
 
 
 
+
 const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024;
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
+/**
+ * An answer's header block is read up to this size: Node's own limit, undici's default, given
+ * here rather than taken from Node's settings so that the error can name it.
+ */
+const MAX_HEADER_BYTES = 16 * 1024;
 class PlatformHttp {
     options;
     idleTimeoutMs;
@@ -76307,7 +76338,7 @@ class PlatformHttp {
         this.options = options;
         this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
         this.debug = options.debug ?? (() => { });
-        this.direct = new undici/* Agent */.g6({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined });
+        this.direct = new undici/* Agent */.g6({ ...this.limits(), connect: options.ca ? { ca: options.ca } : undefined });
     }
     /**
      * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
@@ -76341,8 +76372,13 @@ class PlatformHttp {
         for (const agent of this.proxies.values())
             void agent.destroy().catch(() => { });
     }
-    timeouts() {
-        return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs };
+    limits() {
+        return {
+            headersTimeout: this.idleTimeoutMs,
+            bodyTimeout: this.idleTimeoutMs,
+            connectTimeout: this.idleTimeoutMs,
+            maxHeaderSize: MAX_HEADER_BYTES
+        };
     }
     async send(method, start, baseHeaders, signal, body = () => '') {
         checkScheme(start, 'the URL');
@@ -76404,10 +76440,10 @@ class PlatformHttp {
         if (!agent) {
             agent = new undici/* ProxyAgent */.kT({
                 uri: proxy.href,
-                ...this.timeouts(),
+                ...this.limits(),
                 // Plain http through the proxy is sent on a pool of the proxy's own, which would
-                // otherwise not get the idle timeouts.
-                factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, ...this.timeouts() }),
+                // otherwise not get the idle timeouts and the header limit.
+                factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, ...this.limits() }),
                 requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
                 proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
             });
@@ -76484,6 +76520,9 @@ async function readText(response, limit, strict) {
         if (error instanceof AnswerTooLongError)
             throw error;
         response.destroy();
+        const broken = brokenAnswer(error, true);
+        if (broken)
+            throw broken;
         throw new AnswerCutShortError(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`);
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -76500,6 +76539,30 @@ function bodyFault(error) {
     if (code === 'ERR_STREAM_PREMATURE_CLOSE')
         return 'connection closed';
     return code ?? 'connection closed';
+}
+/**
+ * An answer that breaks HTTP itself, from the library's error; undefined for any other failure.
+ * `headersRead`: the failure came while the body was read.
+ */
+function brokenAnswer(error, headersRead) {
+    const code = errorCode(error);
+    if (code === 'UND_ERR_HEADERS_OVERFLOW')
+        return new HttpProtocolError(`its headers exceed ${MAX_HEADER_BYTES / 1024} KiB`);
+    // Until the headers are through, undici reports a parse error that follows a Content-Length
+    // header as a length mismatch, not by the parser's reason (client-h1.js, createError); the
+    // parser refuses a Content-Length given twice, or beside Transfer-Encoding.
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !headersRead) {
+        return new HttpProtocolError('its Content-Length is given twice, or beside Transfer-Encoding');
+    }
+    // The parser's errors carry no code (undici looks its name up the wrong way round), only the
+    // parser's reason in the message: "Response does not match the HTTP/1.1 protocol (<reason>)".
+    if (error instanceof undici/* errors */.sO.HTTPParserError) {
+        const reason = oneLine(/\((.+)\)$/.exec(error.message)?.[1] ?? '', 80);
+        if (!reason || /^Expected HTTP\//.test(reason))
+            return new HttpProtocolError('it does not start with an HTTP status line');
+        return new HttpProtocolError(`it breaks HTTP/1.1 (${reason})`);
+    }
+    return undefined;
 }
 /**
  * A library error as one of ours, by its code: the library's own messages can hold the request's
@@ -76525,6 +76588,9 @@ function describeRequestError(error, url, proxy) {
             return new ProxyAuthRequiredError(proxy ?? 'in use');
         return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
+    const broken = brokenAnswer(error, false);
+    if (broken)
+        return broken;
     switch (code) {
         case 'UND_ERR_CONNECT_TIMEOUT':
             return new NetworkError('the connection timed out', true);
@@ -76680,6 +76746,15 @@ function serverMessage(text) {
 /** The fix for every failure that says the platform could not be reached. */
 const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
 /**
+ * The fix when the platform's answers break HTTP itself: the server's doing (or a proxy's in
+ * front of it), which no network setting of the runner changes.
+ */
+const BROKEN_ANSWER_FIX = 'It is the server that answers so (or a proxy in front of it), not the network between: check that "host" is the platform\'s API and not another service on that address, and report it to the platform\'s operators with this log.';
+/** What to do after a call failed for good, its last fault being `error`. */
+function fixAfter(error) {
+    return error instanceof HttpProtocolError ? BROKEN_ANSWER_FIX : UNREACHABLE_FIX;
+}
+/**
  * A fault of the connection itself, whichever request met it (a platform call or the download
  * alike), as the one error that names its cause and fix; anything else comes back unchanged.
  */
@@ -76742,7 +76817,7 @@ function explainCallFailure(error, call, host) {
 function gaveUpRetrying(error, what, host, tail = '') {
     if (!(error instanceof RetriesExhaustedError))
         return error;
-    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
+    return new ActionError(`${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`, fixAfter(error.lastError));
 }
 /**
  * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
@@ -76929,7 +77004,7 @@ async function waitForJob(getStatus, opts) {
                 throw error;
             failures++;
             lastError = error;
-            if (failures >= MAX_CONSECUTIVE_FAILURES)
+            if (failures >= attemptsFor(error, MAX_CONSECUTIVE_FAILURES))
                 throw gaveUp(failures, error, opts.dockStatusId, opts.job);
             const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now());
             if (tooLong) {
@@ -76964,7 +77039,7 @@ async function waitForJob(getStatus, opts) {
 }
 function gaveUp(failures, error, dockStatusId, job = 'export') {
     return new ActionError(`Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
-        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, UNREACHABLE_FIX);
+        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, fixAfter(error));
 }
 /**
  * Waits for a started job (unless its first answer already said how it ended) and judges the
@@ -78166,6 +78241,10 @@ function explain(failure, url, platform) {
     const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure;
     if (isConnectionFault(error))
         return explainConnectionFault(error);
+    if (error instanceof HttpProtocolError) {
+        const tries = failure instanceof RetriesExhaustedError ? ` ${failure.attempts} times; the last error:` : ':';
+        return new ActionError(`Downloading the export failed${tries} ${error.message} (${url.host}).`, 'It is the download host that answers so (or a proxy in front of it), not the network between: run the workflow again later; if it persists, report it to Kore.ai support with this log.');
+    }
     if (error instanceof RefusedUrlError) {
         return new ActionError(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
@@ -78248,6 +78327,10 @@ async function saveOnce(opts, signal, progress) {
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
             throw new NetworkError(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
         }
+        // A body that breaks HTTP (a chunk that is no chunk) is the server's doing.
+        const broken = brokenAnswer(error, true);
+        if (broken)
+            throw broken;
         // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
         throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`);
     }

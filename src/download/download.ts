@@ -17,10 +17,19 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
 import { MAX_TIMER_MS } from '../lifecycle/cancellation.js'
-import { ActionError, errorCode, HttpError, NetworkError, NotAnExportError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
+import {
+  ActionError,
+  errorCode,
+  HttpError,
+  HttpProtocolError,
+  NetworkError,
+  NotAnExportError,
+  RefusedUrlError,
+  RetriesExhaustedError
+} from '../errors.js'
 import { verifyExport, type VerifiedExport } from '../tool-export/verify.js'
 import { contentDispositionName, safeFileName } from '../file-naming.js'
-import { bodyFault, headerValue, type PlatformHttp } from '../http/client.js'
+import { bodyFault, brokenAnswer, headerValue, type PlatformHttp } from '../http/client.js'
 import { formatBytes, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
 import { explainConnectionFault, isConnectionFault } from '../platform/connection.js'
@@ -180,6 +189,13 @@ function explain(failure: unknown, url: URL, platform?: URL): unknown {
   // Every attempt failed with passing faults: the last one says what went wrong.
   const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure
   if (isConnectionFault(error)) return explainConnectionFault(error)
+  if (error instanceof HttpProtocolError) {
+    const tries = failure instanceof RetriesExhaustedError ? ` ${failure.attempts} times; the last error:` : ':'
+    return new ActionError(
+      `Downloading the export failed${tries} ${error.message} (${url.host}).`,
+      'It is the download host that answers so (or a proxy in front of it), not the network between: run the workflow again later; if it persists, report it to Kore.ai support with this log.'
+    )
+  }
   if (error instanceof RefusedUrlError) {
     return new ActionError(
       `Downloading the export was refused: ${error.message}.`,
@@ -292,6 +308,9 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
         `the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`
       )
     }
+    // A body that breaks HTTP (a chunk that is no chunk) is the server's doing.
+    const broken = brokenAnswer(error, true)
+    if (broken) throw broken
     // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
     throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`)
   }

@@ -7,7 +7,7 @@
  * thrown as one of the typed errors of errors.ts, and the platform layer says what to do about it.
  */
 import type { Readable } from 'node:stream'
-import { Agent, Pool, ProxyAgent, type Dispatcher, type FormData } from 'undici'
+import { Agent, Pool, ProxyAgent, errors, type Dispatcher, type FormData } from 'undici'
 import { API_KEY_HEADER } from '../constants.js'
 import {
   AnswerCutShortError,
@@ -15,6 +15,7 @@ import {
   CancelledError,
   errorCode,
   HttpError,
+  HttpProtocolError,
   NetworkError,
   PlainHttpAnswerError,
   ProxyAuthRequiredError,
@@ -22,6 +23,7 @@ import {
   RefusedUrlError,
   UntrustedCertificateError
 } from '../errors.js'
+import { oneLine } from '../log-text.js'
 import { parseRetryAfter } from './retry.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
@@ -31,6 +33,11 @@ const MAX_REDIRECTS = 5
 const MAX_ERROR_BODY = 64 * 1024
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
+/**
+ * An answer's header block is read up to this size: Node's own limit, undici's default, given
+ * here rather than taken from Node's settings so that the error can name it.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024
 
 export interface HttpOptions {
   /** The platform's base URL: the only origin that receives the key. */
@@ -71,7 +78,7 @@ export class PlatformHttp {
   constructor(private readonly options: HttpOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000
     this.debug = options.debug ?? (() => {})
-    this.direct = new Agent({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined })
+    this.direct = new Agent({ ...this.limits(), connect: options.ca ? { ca: options.ca } : undefined })
   }
 
   /**
@@ -108,8 +115,13 @@ export class PlatformHttp {
     for (const agent of this.proxies.values()) void agent.destroy().catch(() => {})
   }
 
-  private timeouts() {
-    return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs }
+  private limits() {
+    return {
+      headersTimeout: this.idleTimeoutMs,
+      bodyTimeout: this.idleTimeoutMs,
+      connectTimeout: this.idleTimeoutMs,
+      maxHeaderSize: MAX_HEADER_BYTES
+    }
   }
 
   private async send(
@@ -176,10 +188,10 @@ export class PlatformHttp {
     if (!agent) {
       agent = new ProxyAgent({
         uri: proxy.href,
-        ...this.timeouts(),
+        ...this.limits(),
         // Plain http through the proxy is sent on a pool of the proxy's own, which would
-        // otherwise not get the idle timeouts.
-        factory: (origin, options) => new Pool(origin, { ...options, ...this.timeouts() }),
+        // otherwise not get the idle timeouts and the header limit.
+        factory: (origin, options) => new Pool(origin, { ...options, ...this.limits() }),
         requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
         proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
       })
@@ -262,6 +274,8 @@ async function readText(response: OpenResponse, limit: number, strict: boolean):
   } catch (error) {
     if (error instanceof AnswerTooLongError) throw error
     response.destroy()
+    const broken = brokenAnswer(error, true)
+    if (broken) throw broken
     throw new AnswerCutShortError(
       response.statusCode,
       `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`
@@ -278,6 +292,29 @@ export function bodyFault(error: unknown): string {
   if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'shorter than its Content-Length'
   if (code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection closed'
   return code ?? 'connection closed'
+}
+
+/**
+ * An answer that breaks HTTP itself, from the library's error; undefined for any other failure.
+ * `headersRead`: the failure came while the body was read.
+ */
+export function brokenAnswer(error: unknown, headersRead: boolean): HttpProtocolError | undefined {
+  const code = errorCode(error)
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpProtocolError(`its headers exceed ${MAX_HEADER_BYTES / 1024} KiB`)
+  // Until the headers are through, undici reports a parse error that follows a Content-Length
+  // header as a length mismatch, not by the parser's reason (client-h1.js, createError); the
+  // parser refuses a Content-Length given twice, or beside Transfer-Encoding.
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !headersRead) {
+    return new HttpProtocolError('its Content-Length is given twice, or beside Transfer-Encoding')
+  }
+  // The parser's errors carry no code (undici looks its name up the wrong way round), only the
+  // parser's reason in the message: "Response does not match the HTTP/1.1 protocol (<reason>)".
+  if (error instanceof errors.HTTPParserError) {
+    const reason = oneLine(/\((.+)\)$/.exec(error.message)?.[1] ?? '', 80)
+    if (!reason || /^Expected HTTP\//.test(reason)) return new HttpProtocolError('it does not start with an HTTP status line')
+    return new HttpProtocolError(`it breaks HTTP/1.1 (${reason})`)
+  }
+  return undefined
 }
 
 /**
@@ -302,6 +339,8 @@ function describeRequestError(error: unknown, url: URL, proxy: string | undefine
     if (status === 407) return new ProxyAuthRequiredError(proxy ?? 'in use')
     return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true)
   }
+  const broken = brokenAnswer(error, false)
+  if (broken) return broken
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new NetworkError('the connection timed out', true)

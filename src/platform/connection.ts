@@ -8,6 +8,7 @@ import {
   ActionError,
   AnswerTooLongError,
   HttpError,
+  HttpProtocolError,
   PlainHttpAnswerError,
   ProxyAuthRequiredError,
   ProxySettingsError,
@@ -37,6 +38,18 @@ export interface PlatformCall {
 /** The fix for every failure that says the platform could not be reached. */
 export const UNREACHABLE_FIX =
   'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.'
+
+/**
+ * The fix when the platform's answers break HTTP itself: the server's doing (or a proxy's in
+ * front of it), which no network setting of the runner changes.
+ */
+export const BROKEN_ANSWER_FIX =
+  'It is the server that answers so (or a proxy in front of it), not the network between: check that "host" is the platform\'s API and not another service on that address, and report it to the platform\'s operators with this log.'
+
+/** What to do after a call failed for good, its last fault being `error`. */
+export function fixAfter(error: unknown): string {
+  return error instanceof HttpProtocolError ? BROKEN_ANSWER_FIX : UNREACHABLE_FIX
+}
 
 /**
  * A fault of the connection itself, whichever request met it (a platform call or the download
@@ -123,7 +136,7 @@ export function gaveUpRetrying(error: unknown, what: string, host: string, tail 
   if (!(error instanceof RetriesExhaustedError)) return error
   return new ActionError(
     `${what} failed ${error.attempts} times; the last error: ${describeFailure(error.lastError)} (${host}).${tail}`,
-    UNREACHABLE_FIX
+    fixAfter(error.lastError)
   )
 }
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { rmSync } from 'node:fs'
 import * as os from 'node:os'
 import { startConnectProxy } from '../../../sim/connect-proxy.mjs'
@@ -15,6 +15,7 @@ import {
   AnswerCutShortError,
   AnswerTooLongError,
   HttpError,
+  HttpProtocolError,
   NetworkError,
   RefusedUrlError,
   UntrustedCertificateError
@@ -276,5 +277,61 @@ describe('bodies', () => {
     const pending = http.openDownload(server.url('/idle'), controller.signal)
     setTimeout(() => controller.abort(new Error('stop')), 50)
     await expect(pending).rejects.toThrow('stop')
+  })
+})
+
+describe('answers that break HTTP', () => {
+  /** A server that answers every request with `bytes`, written as they are, then closes. */
+  async function rawAnswer(bytes: string | ((socket: Socket) => void)) {
+    const server = createTcpServer(socket => {
+      socket.on('error', () => {})
+      socket.once('data', () => (typeof bytes === 'string' ? socket.end(bytes) : bytes(socket)))
+    })
+    await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return { url: new URL('/x', origin), close: () => new Promise(resolve => server.close(resolve)) }
+  }
+
+  it.each([
+    ['60 KB of headers', `HTTP/1.1 200 OK\r\nx-big: ${'b'.repeat(60_000)}\r\ncontent-length: 2\r\n\r\n{}`, 'its headers exceed 16 KiB'],
+    ['17 KiB of headers, just over the limit', `HTTP/1.1 200 OK\r\nx-big: ${'b'.repeat(17 * 1024)}\r\n\r\n{}`, 'its headers exceed 16 KiB'],
+    [
+      'two Content-Length headers',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 2\r\n\r\n{}',
+      'its Content-Length is given twice, or beside Transfer-Encoding'
+    ],
+    [
+      'a Content-Length beside Transfer-Encoding: chunked',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+      'its Content-Length is given twice, or beside Transfer-Encoding'
+    ],
+    ['no status line at all', '<html>hello</html>\r\n', 'it does not start with an HTTP status line'],
+    ['a status line of another protocol', 'SSH-2.0-OpenSSH_9.6\r\n', 'it does not start with an HTTP status line'],
+    ['a status code of four digits', 'HTTP/1.1 2000 OK\r\ncontent-length: 2\r\n\r\n{}', 'it breaks HTTP/1.1 (Invalid response status)'],
+    ['a header name with a space', 'HTTP/1.1 200 OK\r\nx y: z\r\n\r\n{}', 'it breaks HTTP/1.1 (Invalid header token)'],
+    [
+      'a chunk size that is not hex',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      'it breaks HTTP/1.1 (Invalid character in chunk size)'
+    ]
+  ])('names %s', async (_what, bytes, reason) => {
+    const server = await rawAnswer(bytes)
+    try {
+      const { http } = client(server.url.origin)
+      await expect(http.requestText('GET', server.url)).rejects.toEqual(new HttpProtocolError(reason))
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('tells a body shorter than its Content-Length from a Content-Length given twice', async () => {
+    const server = await rawAnswer('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}')
+    try {
+      const { http } = client(server.url.origin)
+      const error = await http.requestText('GET', server.url).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(AnswerCutShortError)
+    } finally {
+      await server.close()
+    }
   })
 })
