@@ -28501,7 +28501,7 @@ __webpack_unused_export__ = {
 const SqliteCacheStore = __nccwpck_require__(71522)
 __webpack_unused_export__ = SqliteCacheStore
 
-__webpack_unused_export__ = buildConnector
+module.exports.gU = buildConnector
 module.exports.sO = errors
 __webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
@@ -75415,7 +75415,7 @@ function defaultCallback(err) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65272);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(50891);
 /** The export entry point (action.yml), bundled to dist/index.js. */
 
 
@@ -75426,7 +75426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 65272:
+/***/ 50891:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -76849,6 +76849,74 @@ function openEntry(zip, entry) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./src/http/interim.ts
+/** The ways a 100's status line starts; fewer bytes than these cannot yet tell. */
+const CONTINUE_STARTS = ['HTTP/1.1 100 ', 'HTTP/1.1 100\r', 'HTTP/1.0 100 ', 'HTTP/1.0 100\r'];
+const HEAD_END = Buffer.from('\r\n\r\n');
+/**
+ * `connect`, whose HTTP/1.1 connections drop the 100 Continue heads servers send unasked; a part
+ * of one waits for its rest up to `maxHeadBytes`, the most undici reads of a header block.
+ */
+function readingThroughContinue(connect, maxHeadBytes) {
+    return (options, callback) => connect(options, (...args) => {
+        const socket = args[1];
+        // HTTP/2 has no 100 of this kind, and its session reads the socket itself.
+        if (socket && socket.alpnProtocol !== 'h2')
+            dropContinueHeads(socket, maxHeadBytes);
+        callback(...args);
+    });
+}
+/** What the bytes at the start of an answer are: a whole 100 head (its length), possibly one (too few bytes yet), or not one. */
+function continueHead(data) {
+    const start = data.toString('latin1', 0, CONTINUE_STARTS[0].length);
+    if (!CONTINUE_STARTS.some(prefix => prefix.startsWith(start) || start.startsWith(prefix)))
+        return undefined;
+    if (start.length < CONTINUE_STARTS[0].length)
+        return 'too short';
+    const end = data.indexOf(HEAD_END);
+    return end < 0 ? 'too short' : end + HEAD_END.length;
+}
+/**
+ * Reads ahead of undici's parser, on the socket's own events: at the start of each answer (a
+ * request has gone out since the last one began), it takes what arrived, drops any whole 100
+ * heads, keeps a part of one until the rest comes, and gives the rest back to the socket with
+ * unshift() for the parser to read. Within an answer it does nothing. On HTTP/1.1 undici sends a
+ * request only once the answer before it has ended, so the first bytes after a request went out
+ * are the start of its answer.
+ */
+function dropContinueHeads(socket, maxHeadBytes) {
+    // The socket's bytesWritten when the answer being read began: another request went out when it moved.
+    let answerOf = -1;
+    let held = Buffer.alloc(0);
+    // Before undici's own listener, which is added once the connection is handed over.
+    socket.on('readable', () => {
+        if (socket.bytesWritten === answerOf && held.length === 0)
+            return;
+        const arrived = socket.read();
+        if (arrived === null)
+            return;
+        let data = held.length ? Buffer.concat([held, arrived]) : arrived;
+        held = Buffer.alloc(0);
+        for (;;) {
+            const head = continueHead(data);
+            if (typeof head === 'number') {
+                data = data.subarray(head);
+                if (data.length === 0)
+                    return;
+                continue;
+            }
+            // A part of a 100 head waits for the rest, up to the size of a header block: undici refuses more.
+            if (head === 'too short' && data.length <= maxHeadBytes) {
+                held = data;
+                return;
+            }
+            answerOf = socket.bytesWritten;
+            socket.unshift(data);
+            return;
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/http/retry.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
@@ -77032,6 +77100,7 @@ function describeProxy(proxy) {
 
 
 
+
 const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
@@ -77053,7 +77122,11 @@ class PlatformHttp {
         this.options = options;
         this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
         this.debug = options.debug ?? (() => { });
-        this.direct = new undici/* Agent */.g6({ ...this.limits(), connect: options.ca ? { ca: options.ca } : undefined });
+        this.direct = new undici/* Agent */.g6({
+            ...this.limits(),
+            // undici's own connections, reading through a 100 Continue a server sends unasked (interim.ts).
+            connect: readingThroughContinue((0,undici/* buildConnector */.gU)({ timeout: this.idleTimeoutMs, ...(options.ca ? { ca: options.ca } : {}) }), MAX_HEADER_BYTES)
+        });
     }
     /**
      * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
@@ -77156,9 +77229,14 @@ class PlatformHttp {
             agent = new undici/* ProxyAgent */.kT({
                 uri: proxy.href,
                 ...this.limits(),
-                // Plain http through the proxy is sent on a pool of the proxy's own, which would
-                // otherwise not get the idle timeouts and the header limit.
-                factory: (origin, options) => new undici/* Pool */.bC(origin, { ...options, ...this.limits() }),
+                // Every connection of the proxy agent is made by this factory: the tunnels to the targets,
+                // and for plain http a pool of the proxy's own, which would otherwise not get the idle
+                // timeouts and the header limit. Their connect functions are the agent's own.
+                factory: (origin, options) => new undici/* Pool */.bC(origin, {
+                    ...options,
+                    ...this.limits(),
+                    ...(typeof options.connect === 'function' ? { connect: readingThroughContinue(options.connect, MAX_HEADER_BYTES) } : {})
+                }),
                 requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
                 proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
             });

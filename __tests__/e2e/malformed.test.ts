@@ -1,10 +1,12 @@
 /**
- * Answers that break HTTP itself, end to end against the bundle. A server that writes its answers
- * by hand (sim/raw-http.mjs) serves the download; for the platform's own calls, a front that
- * forwards to the simulator answers some of them by hand. A broken answer is named as the
- * server's doing, never as the runner's network, and asked for once more.
+ * Answers that break HTTP itself, and answers HTTP allows that few servers send, end to end
+ * against the bundle. A server that writes its answers by hand (sim/raw-http.mjs) serves the
+ * download; for the platform's own calls, a front that forwards to the simulator answers some
+ * of them by hand. A broken answer is named as the server's doing, never as the runner's network,
+ * and asked for once more; interim answers (100 Continue, 103 Early Hints) are read through.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -14,6 +16,7 @@ import { makeToolExport } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
 
 const exported = makeToolExport('Wire Tool', 4)
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 const warnings = (stdout: string) => commandLines(stdout, 'warning')
 
 /** One answer written as it is: the head's lines, the blank line, the body; then the connection closes. */
@@ -30,6 +33,19 @@ const endlessHeaders: RawAnswer = socket => {
   const timer = setInterval(() => socket.write(`x-more: ${'m'.repeat(1000)}\r\n`), 5)
   socket.on('close', () => clearInterval(timer))
 }
+/** `pieces` written 30 ms apart (so each may arrive on its own), then the export. */
+const piecesThenExport =
+  (pieces: string[]): RawAnswer =>
+  socket => {
+    const next = (i: number): void => {
+      if (socket.destroyed) return
+      if (i === pieces.length) return void answer(ZIP_HEAD, exported)(socket, undefined as never)
+      socket.write(pieces[i])
+      setTimeout(() => next(i + 1), 30)
+    }
+    next(0)
+  }
+
 // What each broken answer is, as the error names it.
 const BROKEN: [string, () => RawAnswer, string][] = [
   [
@@ -64,8 +80,11 @@ const BROKEN: [string, () => RawAnswer, string][] = [
 async function startFront(target: string) {
   type Entry = { raw: RawAnswer } | { before: (res: ServerResponse) => void }
   const queues: Record<'export' | 'status', Entry[]> = { export: [], status: [] }
+  /** The client's port of each request: which connection it came on. */
+  const ports: number[] = []
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const route = req.url?.startsWith('/api/public/dock-status/') ? 'status' : req.url?.includes('/export') ? 'export' : undefined
+    ports.push(req.socket.remotePort!)
     const entry = route ? queues[route].shift() : undefined
     if (entry && 'raw' in entry) {
       req.resume()
@@ -84,6 +103,7 @@ async function startFront(target: string) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     queues,
+    ports,
     close() {
       for (const socket of sockets) socket.destroy()
       return new Promise(resolve => server.close(resolve))
@@ -114,6 +134,7 @@ beforeEach(() => {
   raw.requests.length = 0
   front.queues.export.length = 0
   front.queues.status.length = 0
+  front.ports.length = 0
 })
 const run = (inputs: Record<string, string> = {}) =>
   world.run(NODE, { toolId: 'a-raw', flowId: 'cf-1', uploadArtifact: 'false', path: 'exports', ...inputs })
@@ -138,6 +159,25 @@ describe('a download whose answer breaks HTTP', () => {
     const exports = path.join(result.workspace, 'exports')
     expect(existsSync(exports) ? readdirSync(exports) : []).toEqual([])
     expect(result.outputs.filePath).toBeUndefined()
+  })
+})
+
+describe('interim answers before the 200 are read through', () => {
+  it.each([
+    ['100 Continue', ['HTTP/1.1 100 Continue\r\n\r\n']],
+    ['103 Early Hints', ['HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n']],
+    [
+      'two 100 Continue, the first split in two, then a 103',
+      ['HTTP/1.1 10', '0 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\n\r\n']
+    ]
+  ])('%s', async (_what, pieces) => {
+    raw.answers.push(piecesThenExport(pieces))
+    const result = await run()
+    expect(result.code).toBe(0)
+    expect(warnings(result.stdout)).toEqual([])
+    expect(readFileSync(result.outputs.filePath).equals(exported)).toBe(true)
+    expect(result.outputs.sha256).toBe(sha256(exported))
+    expect(raw.requests).toHaveLength(1)
   })
 })
 
@@ -187,5 +227,18 @@ describe("the platform's own calls", () => {
     )
     expect(error).not.toContain('proxy settings')
     expect(world.sim.requests.filter(r => r.method === 'POST')).toHaveLength(0)
+  })
+
+  it('read through a 100 Continue and a 103 before each status answer, on a connection kept alive', async () => {
+    const interim = { before: (res: ServerResponse) => (res.writeContinue(), res.writeEarlyHints({ link: '</a.css>; rel=preload' })) }
+    front.queues.export.push(interim)
+    front.queues.status.push(interim, interim, interim)
+    raw.answers.push(answer(ZIP_HEAD, exported))
+    const result = await viaFront({ toolId: 'a-slow' })
+    expect(result.code).toBe(0)
+    expect(warnings(result.stdout)).toEqual([])
+    expect(readFileSync(result.outputs.filePath).equals(exported)).toBe(true)
+    // Requests did share a connection, so an answer's start was told within one.
+    expect(new Set(front.ports).size).toBeLessThan(front.ports.length)
   })
 })

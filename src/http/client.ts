@@ -7,7 +7,7 @@
  * thrown as one of the typed errors of errors.ts, and the platform layer says what to do about it.
  */
 import type { Readable } from 'node:stream'
-import { Agent, Pool, ProxyAgent, errors, type Dispatcher, type FormData } from 'undici'
+import { Agent, Pool, ProxyAgent, buildConnector, errors, type Dispatcher, type FormData } from 'undici'
 import { API_KEY_HEADER } from '../constants.js'
 import {
   AnswerCutShortError,
@@ -24,6 +24,7 @@ import {
   UntrustedCertificateError
 } from '../errors.js'
 import { oneLine } from '../log-text.js'
+import { readingThroughContinue } from './interim.js'
 import { parseRetryAfter } from './retry.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
@@ -78,7 +79,14 @@ export class PlatformHttp {
   constructor(private readonly options: HttpOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000
     this.debug = options.debug ?? (() => {})
-    this.direct = new Agent({ ...this.limits(), connect: options.ca ? { ca: options.ca } : undefined })
+    this.direct = new Agent({
+      ...this.limits(),
+      // undici's own connections, reading through a 100 Continue a server sends unasked (interim.ts).
+      connect: readingThroughContinue(
+        buildConnector({ timeout: this.idleTimeoutMs, ...(options.ca ? { ca: options.ca } : {}) }),
+        MAX_HEADER_BYTES
+      )
+    })
   }
 
   /**
@@ -189,9 +197,15 @@ export class PlatformHttp {
       agent = new ProxyAgent({
         uri: proxy.href,
         ...this.limits(),
-        // Plain http through the proxy is sent on a pool of the proxy's own, which would
-        // otherwise not get the idle timeouts and the header limit.
-        factory: (origin, options) => new Pool(origin, { ...options, ...this.limits() }),
+        // Every connection of the proxy agent is made by this factory: the tunnels to the targets,
+        // and for plain http a pool of the proxy's own, which would otherwise not get the idle
+        // timeouts and the header limit. Their connect functions are the agent's own.
+        factory: (origin, options: Pool.Options) =>
+          new Pool(origin, {
+            ...options,
+            ...this.limits(),
+            ...(typeof options.connect === 'function' ? { connect: readingThroughContinue(options.connect, MAX_HEADER_BYTES) } : {})
+          }),
         requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
         proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
       })
