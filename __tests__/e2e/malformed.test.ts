@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import * as path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { startRawServer, type RawAnswer } from '../../sim/raw-http.mjs'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { commandLines, NODE, singleError, startWorld, type World } from './world.js'
@@ -138,6 +139,20 @@ beforeEach(() => {
 })
 const run = (inputs: Record<string, string> = {}) =>
   world.run(NODE, { toolId: 'a-raw', flowId: 'cf-1', uploadArtifact: 'false', path: 'exports', ...inputs })
+
+describe('a download sent with Transfer-Encoding: gzip', () => {
+  it('is named for what it is: a gzip stream not declared as a content encoding', async () => {
+    raw.answers.push(answer('HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ntransfer-encoding: gzip', gzipSync(exported)))
+    const result = await run()
+    const error = singleError(result)
+    expect(error).toMatch(
+      /^::error::The download is not a tool export: it is a gzip stream the server compressed without declaring it as a content encoding \(Content-Type application\/zip, Transfer-Encoding gzip, \d+ bytes\)\./
+    )
+    expect(error).not.toContain('neither a zip')
+    expect(readdirSync(path.join(result.workspace, 'exports')).filter(name => !name.endsWith('.rejected'))).toEqual([])
+    expect(result.outputs.filePath).toBeUndefined()
+  })
+})
 
 describe('a download whose answer breaks HTTP', () => {
   it.each(BROKEN)("is named the server's doing (%s), asked once more, and nothing is kept", async (_what, make, reason) => {

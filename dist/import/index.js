@@ -77996,6 +77996,8 @@ class JsonSyntaxChecker {
 /** How far into a body the description looks. */
 const HEAD_BYTES = 64 * 1024;
 const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** A gzip member's first bytes: its magic number and the deflate method. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08]);
 /** Only a 200 carries the export; any other 2xx is described here, else undefined. */
 function statusProblem(status) {
     if (status === 200)
@@ -78012,6 +78014,11 @@ function describeBody(head, size, contentType) {
         return 'an empty body';
     if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
         return 'a zip that ends before its central directory (most likely cut short on the way)';
+    }
+    // A declared content coding is decoded before this; one in another header (Transfer-Encoding:
+    // gzip) or in none is not, whatever the Content-Type says.
+    if (head.subarray(0, 3).equals(GZIP_HEADER)) {
+        return 'a gzip stream the server compressed without declaring it as a content encoding';
     }
     const text = head
         .toString('utf8')
@@ -78276,12 +78283,15 @@ async function keepIfExport(body, opts) {
 }
 function refusal(error, body, rejected) {
     const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type';
+    // A transfer coding other than chunked was undone by nobody: said, since it explains the bytes.
+    const transfer = body.transferEncoding?.trim();
+    const coding = transfer && !/^chunked$/i.test(transfer) ? `, Transfer-Encoding ${oneLine(transfer, 40)}` : '';
     const fix = {
         'not a zip': 'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
         'damaged zip': 'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
         'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
     };
-    return new ActionError(`The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
+    return new ActionError(`The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
         `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
 }
 /** The whole body under a temporary name, after retrying passing faults, within the overall limit. */
@@ -78418,7 +78428,8 @@ async function saveOnce(opts, signal, progress) {
         size,
         sha256: hash.digest('hex'),
         status: response.statusCode,
-        contentType: headerValue(response.headers['content-type'])
+        contentType: headerValue(response.headers['content-type']),
+        transferEncoding: headerValue(response.headers['transfer-encoding'])
     };
 }
 /** One decoder per coding, in the order to apply them (the header lists them as applied); undefined for an unknown one. */

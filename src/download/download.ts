@@ -60,6 +60,7 @@ interface ArrivedBody {
   sha256: string
   status: number
   contentType?: string
+  transferEncoding?: string
 }
 
 export interface DownloadOptions {
@@ -132,6 +133,9 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
 
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {
   const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type'
+  // A transfer coding other than chunked was undone by nobody: said, since it explains the bytes.
+  const transfer = body.transferEncoding?.trim()
+  const coding = transfer && !/^chunked$/i.test(transfer) ? `, Transfer-Encoding ${oneLine(transfer, 40)}` : ''
   const fix: Record<typeof error.refusal, string> = {
     'not a zip':
       'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
@@ -141,7 +145,7 @@ function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): 
       'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
   }
   return new ActionError(
-    `The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
+    `The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
       `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`,
     fix[error.refusal]
   )
@@ -320,7 +324,8 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
     size,
     sha256: hash.digest('hex'),
     status: response.statusCode,
-    contentType: headerValue(response.headers['content-type'])
+    contentType: headerValue(response.headers['content-type']),
+    transferEncoding: headerValue(response.headers['transfer-encoding'])
   }
 }
 
