@@ -325,6 +325,27 @@ describe('two runs at once into one folder', () => {
   })
 })
 
+describe('a folder in the way of the file', () => {
+  it("refuses the run, naming the folder, and leaves no file of the run's own anywhere", async () => {
+    // The server proposes the artifact's file name: the file takes that name whichever of the two names it.
+    world.sim.addTool('a-folder', { flowId: 'cf-1', name: 'koreai-tool-a-folder', durationMs: 200 })
+    const taken = 'koreai-tool-a-folder.zip'
+    const workspace = prepared(ws => mkdirSync(path.join(ws, 'exports', taken), { recursive: true }))
+    const result = await run(
+      { toolId: 'a-folder', path: 'exports', uploadArtifact: 'false' },
+      { workspace, env: { ACTIONS_RUNTIME_TOKEN: undefined } }
+    )
+    expect(readdirSync(path.join(workspace, 'exports'))).toEqual([taken])
+    expect(readdirSync(path.join(workspace, 'exports', taken))).toEqual([])
+    expect(readdirSync(result.runnerTemp)).toEqual([])
+    expect(singleError(result)).toBe(
+      `::error::Saving the export as ${path.join(workspace, 'exports', taken)} failed: a folder has that name. ` +
+        'Move or remove that folder, or save the export elsewhere with the input "path".'
+    )
+    expect(result.outputs.filePath).toBeUndefined()
+  })
+})
+
 describe('a host given without a scheme', () => {
   it('whose server answers in plain http gets a hint that says so, not a bare TLS error, and no retries', async () => {
     const result = await run({ toolId: 'a-quick', host: new URL(world.sim.url).host })

@@ -5,7 +5,8 @@
  * included, has one overall time limit besides the connection's idle timeout, and reports
  * progress while it lasts. A complete body is then verified (verify.ts) and only then
  * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
- * for a person to look at, and refused with one error that says what arrived.
+ * for a person to look at, and refused with one error that says what arrived. A run that fails
+ * leaves no file of its own.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
@@ -95,6 +96,8 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
   try {
     return await keepIfExport(body, opts)
   } catch (error) {
+    // Refused or not, nothing of this run's is left behind but a `.rejected` file it names.
+    await Promise.all([body.partial, published(body)].map(file => rm(file, { force: true })))
     opts.onPartialFile?.(undefined)
     throw error
   }
@@ -116,20 +119,25 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
       `Verified ${body.size} bytes in ${Math.round(performance.now() - startedAt)} ms; peak RSS ${mb(peakBefore)} MB before, ${mb(process.resourceUsage().maxRSS)} MB after`
     )
   } catch (error) {
-    if (!(error instanceof NotAnExportError)) {
-      await rm(body.partial, { force: true })
-      throw error
-    }
+    if (!(error instanceof NotAnExportError)) throw error
     const rejected = `${filePath}.rejected`
     await rename(body.partial, rejected)
     throw refusal(error, body, rejected)
   }
   // Published by an atomic rename of a second name for the same bytes: the own copy stays.
-  const published = `${body.partial}.publish`
-  await link(body.partial, published).catch(() => copyFile(body.partial, published))
-  await rename(published, filePath)
+  await link(body.partial, published(body)).catch(() => copyFile(body.partial, published(body)))
+  await rename(published(body), filePath).catch((error: unknown) => {
+    if (errorCode(error) !== 'EISDIR') throw error
+    throw new ActionError(
+      `Saving the export as ${filePath} failed: a folder has that name.`,
+      'Move or remove that folder, or save the export elsewhere with the input "path".'
+    )
+  })
   return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents }
 }
+
+/** The second name of a verified body, until it takes the export's. */
+const published = (body: ArrivedBody): string => `${body.partial}.publish`
 
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {
   const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type'
