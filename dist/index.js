@@ -75701,69 +75701,15 @@ var ImportOutputs;
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
 })(ImportOutputs || (ImportOutputs = {}));
 
-;// CONCATENATED MODULE: ./src/log-text.ts
-/**
- * Text that came from outside (a server, a file, an input) on its way into a log line or the
- * summary. Pure. A line break in such text could start a workflow command of its own.
- */
-/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
-const isControl = (code) => code < 0x20 || code === 0x7f;
-/** Whether `text` holds a C0 control character or DEL. */
-function hasControlCharacters(text) {
-    for (let i = 0; i < text.length; i++)
-        if (isControl(text.charCodeAt(i)))
-            return true;
-    return false;
-}
-/** One line of at most `max` characters: controls and runs of white space become one space. */
-function oneLine(text, max = 120) {
-    const words = [];
-    let word = '';
-    for (const c of text) {
-        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
-            if (word)
-                words.push(word);
-            word = '';
-        }
-        else
-            word += c;
-    }
-    if (word)
-        words.push(word);
-    const clean = words.join(' ');
-    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
-}
-/**
- * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
- * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
- * start a line of its own, nor a workflow command such as `::add-mask::`.
- */
-function logValue(value) {
-    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** A size for people: `2.0 KiB (2048 bytes)`. */
-function formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
-}
-
 ;// CONCATENATED MODULE: ./src/file-naming.ts
 /**
- * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
- * file name is allowed to be (never a path).
+ * Names, pure: the artifact's name, and the export file's name on disk, which is the artifact's
+ * (a name a server proposes is never used: it could be another tool's, or a path).
  */
-
 
 
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME = 200;
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
 function artifactNameProblem(name) {
@@ -75781,51 +75727,13 @@ function defaultArtifactName(toolId) {
     return `${Defaults.artifactPrefix}${toolId}`.replace(ARTIFACT_FORBIDDEN, '-').slice(0, MAX_NAME);
 }
 /**
- * The file the artifact holds. The artifact is uploaded unzipped (the export is a zip already),
- * and an unzipped artifact takes its file's name, so the file is named after the artifact.
+ * The export's file name, on disk and in the artifact. The artifact is uploaded unzipped (the
+ * export is a zip already), and an unzipped artifact takes its file's name, so the file is named
+ * after the artifact; and the artifact's name holds the tool's id, so two tools' files never
+ * share a name, while each run of one tool replaces the file of the run before.
  */
 function artifactFileName(artifactName) {
     return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`;
-}
-/**
- * The file name a `Content-Disposition` header proposes, or undefined. `filename*` (RFC 5987)
- * wins over `filename`.
- */
-function contentDispositionName(header) {
-    if (!header)
-        return undefined;
-    const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
-    if (extended) {
-        try {
-            return decodeURIComponent(extended[2].trim().replace(/^"|"$/g, ''));
-        }
-        catch {
-            // fall through to the plain parameter
-        }
-    }
-    const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
-    if (!plain)
-        return undefined;
-    return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2].trim();
-}
-/**
- * A server-proposed name, accepted only if it is a plain file name: no separators, no `..`, not
- * absolute, no control characters, nothing Windows cannot create. Otherwise undefined, and the
- * caller falls back to its own name.
- */
-function safeFileName(proposed) {
-    if (!proposed)
-        return undefined;
-    const name = proposed.trim();
-    if (!name || name.length > MAX_NAME)
-        return undefined;
-    if (hasControlCharacters(name) || /[\\/:]/.test(name))
-        return undefined;
-    if (name === '.' || name === '..' || name.startsWith('.'))
-        return undefined;
-    if (/[<>"|?*]/.test(name) || /[. ]$/.test(name) || WINDOWS_RESERVED.test(name))
-        return undefined;
-    return name;
 }
 /** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
 function isWithin(outer, inner) {
@@ -76130,6 +76038,58 @@ async function runEntry(io, entry) {
     // Requests abandoned on cancellation may still hold sockets open: end now rather than wait.
     if (signal.aborted)
         io.exit(1);
+}
+
+;// CONCATENATED MODULE: ./src/log-text.ts
+/**
+ * Text that came from outside (a server, a file, an input) on its way into a log line or the
+ * summary. Pure. A line break in such text could start a workflow command of its own.
+ */
+/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
+const isControl = (code) => code < 0x20 || code === 0x7f;
+/** Whether `text` holds a C0 control character or DEL. */
+function hasControlCharacters(text) {
+    for (let i = 0; i < text.length; i++)
+        if (isControl(text.charCodeAt(i)))
+            return true;
+    return false;
+}
+/** One line of at most `max` characters: controls and runs of white space become one space. */
+function oneLine(text, max = 120) {
+    const words = [];
+    let word = '';
+    for (const c of text) {
+        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
+            if (word)
+                words.push(word);
+            word = '';
+        }
+        else
+            word += c;
+    }
+    if (word)
+        words.push(word);
+    const clean = words.join(' ');
+    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+/**
+ * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
+ * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
+ * start a line of its own, nor a workflow command such as `::add-mask::`.
+ */
+function logValue(value) {
+    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A size for people: `2.0 KiB (2048 bytes)`. */
+function formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -77517,13 +77477,12 @@ function connectToPlatform(connection, signal, secrets, debug, env = process.env
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
  * progress while it lasts. A complete body is then verified (verify.ts) and only then
- * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
- * for a person to look at, and refused with one error that says what arrived. A run that fails
- * leaves no file of its own.
+ * takes the export's name (publish(): never over a file another run saved meanwhile); a body
+ * that is not an export is kept beside it as `<name>.rejected`, for a person to look at, and
+ * refused with one error that says what arrived. A run that fails leaves no file of its own.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
-
 
 
 
@@ -77543,10 +77502,10 @@ const WRITE_BUFFER_BYTES = 1 << 20;
 /** A download that lasts longer than this reports its progress, once per period. */
 const PROGRESS_EVERY_MS = 10_000;
 /**
- * The verified export, under its name and as the run's own copy. Two runs at once with the same
- * folder and file name each publish a complete file (the last one stays), and each unpacks and
- * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
- * always describe the download it made. The caller removes the own copy when the run ends.
+ * The verified export, under its name and as the run's own copy. Each run unpacks and uploads
+ * its own copy, and its file under the export's name is never replaced by another run at once,
+ * so the artifact, the unpacked files, the file and the sha256/size outputs of a run always
+ * describe the download it made. The caller removes the own copy when the run ends.
  */
 async function downloadExport(opts) {
     const body = await fetchBody(opts);
@@ -77555,14 +77514,14 @@ async function downloadExport(opts) {
     }
     catch (error) {
         // Refused or not, nothing of this run's is left behind but a `.rejected` file it names.
-        await Promise.all([body.partial, published(body)].map(file => (0,promises_.rm)(file, { force: true })));
+        await Promise.all([body.partial, aside(body)].map(file => (0,promises_.rm)(file, { force: true })));
         opts.onPartialFile?.(undefined);
         throw error;
     }
 }
 /** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
 async function keepIfExport(body, opts) {
-    const filePath = external_node_path_.join(opts.folder, body.fileName);
+    const filePath = external_node_path_.join(opts.folder, opts.fileName);
     let contents;
     try {
         const wrongStatus = statusProblem(body.status);
@@ -77582,17 +77541,108 @@ async function keepIfExport(body, opts) {
         await (0,promises_.rename)(body.partial, rejected);
         throw refusal(error, body, rejected);
     }
-    // Published by an atomic rename of a second name for the same bytes: the own copy stays.
-    await (0,promises_.link)(body.partial, published(body)).catch(() => (0,promises_.copyFile)(body.partial, published(body)));
-    await (0,promises_.rename)(published(body), filePath).catch((error) => {
-        if (errorCode(error) !== 'EISDIR')
-            throw error;
-        throw new ActionError(`Saving the export as ${filePath} failed: a folder has that name.`, 'Move or remove that folder, or save the export elsewhere with the input "path".');
-    });
-    return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents };
+    const published = await publish(body, filePath, opts);
+    return { filePath: published, ownCopy: body.partial, fileName: external_node_path_.basename(published), size: body.size, sha256: body.sha256, contents };
 }
-/** The second name of a verified body, until it takes the export's. */
-const published = (body) => `${body.partial}.publish`;
+/** What is at `filePath` now; undefined when nothing is. */
+async function fileAt(filePath) {
+    try {
+        const found = await (0,promises_.lstat)(filePath);
+        return { dev: found.dev, ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, folder: found.isDirectory() };
+    }
+    catch (error) {
+        if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
+            return undefined;
+        throw error;
+    }
+}
+const sameFile = (a, b) => !!a && !!b && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+/** Where publish() puts the file it found under the export's name while it looks at it. */
+const aside = (body) => `${body.partial}.earlier`;
+/**
+ * Gives the verified bytes the export's name, and returns the path they have. The file that was
+ * there when the run began (yesterday's export) is replaced; a file another run saved there
+ * meanwhile never is: this run's file then goes beside it, under a name of its own, unless it
+ * holds these very bytes. So each run's file holds the bytes its sha256 describes, whatever other
+ * runs do at the same time. Each step is atomic: a name is taken by link(), which fails when it
+ * is taken already, and the earlier file is first moved aside by rename() and checked to be the
+ * one that was there, since another run may have put its own in its place in between.
+ */
+async function publish(body, filePath, opts) {
+    for (let round = 0; round < 3; round++) {
+        if (await takeName(body.partial, filePath))
+            return filePath;
+        const found = await fileAt(filePath);
+        if (found?.folder) {
+            throw new ActionError(`Saving the export as ${filePath} failed: a folder has that name.`, 'Move or remove that folder, or save the export elsewhere with the input "path" (its file is named after the artifact, "artifactName").');
+        }
+        if (!found)
+            continue;
+        if (!sameFile(found, opts.earlier))
+            break;
+        const moved = await (0,promises_.rename)(filePath, aside(body)).then(() => true, (error) => {
+            if (errorCode(error) === 'ENOENT')
+                return false;
+            throw error;
+        });
+        if (moved && !sameFile(await fileAt(aside(body)), opts.earlier)) {
+            // Another run's file, saved in the earlier one's place in between: it goes back.
+            if (!(await takeName(aside(body), filePath)))
+                await (0,promises_.rename)(aside(body), filePath);
+        }
+        await (0,promises_.rm)(aside(body), { force: true });
+    }
+    if (await holdsBytes(filePath, body))
+        return filePath;
+    const extension = external_node_path_.extname(filePath);
+    const beside = `${filePath.slice(0, filePath.length - extension.length)}.${body.sha256.slice(0, 12)}${extension}`;
+    // Named after its bytes: a file already there under that name holds them, or is not what its name says.
+    if (!(await takeName(body.partial, beside)) && !(await holdsBytes(beside, body))) {
+        await (0,promises_.rm)(beside, { force: true });
+        await takeName(body.partial, beside);
+    }
+    opts.warning?.(`Another run saved ${logValue(filePath)} while this one ran, with other bytes: this run's file is ${logValue(beside)} instead (output filePath), so that it holds the bytes this run's sha256 describes.`);
+    return beside;
+}
+/**
+ * Makes `name` a second name for `source`'s bytes, unless `name` is taken (false). Where the file
+ * system has no hard links, a copy made with O_EXCL stands in: as sure to take no name twice,
+ * though a reader could see it half-written.
+ */
+async function takeName(source, name) {
+    try {
+        await (0,promises_.link)(source, name);
+        return true;
+    }
+    catch (error) {
+        if (errorCode(error) === 'EEXIST')
+            return false;
+    }
+    try {
+        await (0,promises_.copyFile)(source, name, external_node_fs_.constants.COPYFILE_EXCL);
+        return true;
+    }
+    catch (error) {
+        if (errorCode(error) === 'EEXIST')
+            return false;
+        throw error;
+    }
+}
+/** Whether the file at `filePath` holds exactly the body's bytes. */
+async function holdsBytes(filePath, body) {
+    const found = await fileAt(filePath);
+    if (!found || found.folder || found.size !== body.size)
+        return false;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    try {
+        for await (const chunk of (0,external_node_fs_.createReadStream)(filePath))
+            hash.update(chunk);
+    }
+    catch {
+        return false;
+    }
+    return hash.digest('hex') === body.sha256;
+}
 function refusal(error, body, rejected) {
     const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type';
     // A transfer coding other than chunked was undone by nobody: said, since it explains the bytes.
@@ -77604,7 +77654,7 @@ function refusal(error, body, rejected) {
         'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
     };
     return new ActionError(`The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
-        `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
+        `It was not kept as ${external_node_path_.basename(rejected, '.rejected')}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
 }
 /** The whole body under a temporary name, after retrying passing faults, within the overall limit. */
 async function fetchBody(opts) {
@@ -77662,7 +77712,6 @@ function explain(failure, url, platform) {
 }
 async function saveOnce(opts, signal, progress) {
     const response = await opts.http.openDownload(opts.url, signal);
-    const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName;
     const decoders = decodersFor(headerValue(response.headers['content-encoding']));
     if (!decoders) {
         response.destroy();
@@ -77670,7 +77719,7 @@ async function saveOnce(opts, signal, progress) {
     }
     // Content-Length counts the bytes as sent: encoded, when the server compressed them.
     const announced = lengthOf(headerValue(response.headers['content-length']));
-    const partial = external_node_path_.join(opts.folder, `.${fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
+    const partial = external_node_path_.join(opts.folder, `.${opts.fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let received = 0;
     let size = 0;
@@ -77736,7 +77785,6 @@ async function saveOnce(opts, signal, progress) {
     }
     return {
         partial,
-        fileName,
         size,
         sha256: hash.digest('hex'),
         status: response.statusCode,
@@ -78912,12 +78960,17 @@ function mayStartAgain(error) {
 
 
 
+
 async function exportTool(deps, target, options, result = {}) {
+    // The file is named after its artifact; what is under that name as the run begins is the one
+    // file it may replace: any other was saved there by another run meanwhile.
+    const fileName = artifactFileName(target.artifactName);
     const ctx = {
         ...deps,
         target,
         options,
         result,
+        saveAs: { fileName, earlier: await fileAt(external_node_path_.join(target.folder, fileName)) },
         platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
         retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
@@ -79026,7 +79079,8 @@ async function download(ctx, rawUrl) {
         url,
         platform: options.platform,
         folder: target.folder,
-        fallbackName: artifactFileName(target.artifactName),
+        ...ctx.saveAs,
+        warning: log.warning,
         signal: ctx.signal,
         retry: ctx.retry,
         onPartialFile: filePath => ctx.temporary.replace('download', filePath),

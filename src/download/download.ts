@@ -4,15 +4,15 @@
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
  * progress while it lasts. A complete body is then verified (verify.ts) and only then
- * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
- * for a person to look at, and refused with one error that says what arrived. A run that fails
- * leaves no file of its own.
+ * takes the export's name (publish(): never over a file another run saved meanwhile); a body
+ * that is not an export is kept beside it as `<name>.rejected`, for a person to look at, and
+ * refused with one error that says what arrived. A run that fails leaves no file of its own.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { copyFile, link, mkdir, rename, rm, statfs } from 'node:fs/promises'
+import { constants, createReadStream, createWriteStream } from 'node:fs'
+import { copyFile, link, lstat, mkdir, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -29,9 +29,8 @@ import {
   RetriesExhaustedError
 } from '../errors.js'
 import { verifyExport, type VerifiedExport } from '../tool-export/verify.js'
-import { contentDispositionName, safeFileName } from '../file-naming.js'
 import { bodyFault, brokenAnswer, headerValue, type PlatformHttp } from '../http/client.js'
-import { formatBytes, oneLine } from '../log-text.js'
+import { formatBytes, logValue, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
 import { explainConnectionFault, isConnectionFault } from '../platform/connection.js'
 import { statusProblem } from '../platform/what-arrived.js'
@@ -56,7 +55,6 @@ export interface SavedFile {
 /** A complete body under its temporary name, not yet verified. */
 interface ArrivedBody {
   partial: string
-  fileName: string
   size: number
   sha256: string
   status: number
@@ -70,8 +68,15 @@ export interface DownloadOptions {
   /** The platform's base URL: the only origin the key goes to, named when another one refuses the download. */
   platform?: URL
   folder: string
-  /** The name used when the server proposes none, or one that is not a plain file name. */
-  fallbackName: string
+  /** The name the export is saved under, in `folder`, whatever name the server proposes. */
+  fileName: string
+  /**
+   * What was under that name when the run began (fileAt()): the one file the export may
+   * replace. Any other there was saved by another run meanwhile, and is never replaced.
+   */
+  earlier?: FileIdentity
+  /** Said when the export cannot take its name (core.warning on a runner). */
+  warning?: (line: string) => void
   signal?: AbortSignal
   retry: Omit<RetryContext, 'what'>
   /** Told the temporary file's path while it exists, so a hard stop can remove it. */
@@ -86,10 +91,10 @@ export interface DownloadOptions {
 }
 
 /**
- * The verified export, under its name and as the run's own copy. Two runs at once with the same
- * folder and file name each publish a complete file (the last one stays), and each unpacks and
- * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
- * always describe the download it made. The caller removes the own copy when the run ends.
+ * The verified export, under its name and as the run's own copy. Each run unpacks and uploads
+ * its own copy, and its file under the export's name is never replaced by another run at once,
+ * so the artifact, the unpacked files, the file and the sha256/size outputs of a run always
+ * describe the download it made. The caller removes the own copy when the run ends.
  */
 export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> {
   const body = await fetchBody(opts)
@@ -97,7 +102,7 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
     return await keepIfExport(body, opts)
   } catch (error) {
     // Refused or not, nothing of this run's is left behind but a `.rejected` file it names.
-    await Promise.all([body.partial, published(body)].map(file => rm(file, { force: true })))
+    await Promise.all([body.partial, aside(body)].map(file => rm(file, { force: true })))
     opts.onPartialFile?.(undefined)
     throw error
   }
@@ -105,7 +110,7 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
 
 /** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
 async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<SavedFile> {
-  const filePath = path.join(opts.folder, body.fileName)
+  const filePath = path.join(opts.folder, opts.fileName)
   let contents: VerifiedExport
   try {
     const wrongStatus = statusProblem(body.status)
@@ -124,20 +129,120 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
     await rename(body.partial, rejected)
     throw refusal(error, body, rejected)
   }
-  // Published by an atomic rename of a second name for the same bytes: the own copy stays.
-  await link(body.partial, published(body)).catch(() => copyFile(body.partial, published(body)))
-  await rename(published(body), filePath).catch((error: unknown) => {
-    if (errorCode(error) !== 'EISDIR') throw error
-    throw new ActionError(
-      `Saving the export as ${filePath} failed: a folder has that name.`,
-      'Move or remove that folder, or save the export elsewhere with the input "path".'
-    )
-  })
-  return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents }
+  const published = await publish(body, filePath, opts)
+  return { filePath: published, ownCopy: body.partial, fileName: path.basename(published), size: body.size, sha256: body.sha256, contents }
 }
 
-/** The second name of a verified body, until it takes the export's. */
-const published = (body: ArrivedBody): string => `${body.partial}.publish`
+/** A file on disk as lstat() tells it from any other, through renames; or a folder. */
+export interface FileIdentity {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+  folder: boolean
+}
+
+/** What is at `filePath` now; undefined when nothing is. */
+export async function fileAt(filePath: string): Promise<FileIdentity | undefined> {
+  try {
+    const found = await lstat(filePath)
+    return { dev: found.dev, ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, folder: found.isDirectory() }
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return undefined
+    throw error
+  }
+}
+
+const sameFile = (a: FileIdentity | undefined, b: FileIdentity | undefined): boolean =>
+  !!a && !!b && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs
+
+/** Verified bytes under their temporary name, as publish() needs them. */
+type Publishable = Pick<ArrivedBody, 'partial' | 'size' | 'sha256'>
+
+/** Where publish() puts the file it found under the export's name while it looks at it. */
+const aside = (body: Publishable): string => `${body.partial}.earlier`
+
+/**
+ * Gives the verified bytes the export's name, and returns the path they have. The file that was
+ * there when the run began (yesterday's export) is replaced; a file another run saved there
+ * meanwhile never is: this run's file then goes beside it, under a name of its own, unless it
+ * holds these very bytes. So each run's file holds the bytes its sha256 describes, whatever other
+ * runs do at the same time. Each step is atomic: a name is taken by link(), which fails when it
+ * is taken already, and the earlier file is first moved aside by rename() and checked to be the
+ * one that was there, since another run may have put its own in its place in between.
+ */
+export async function publish(body: Publishable, filePath: string, opts: Pick<DownloadOptions, 'earlier' | 'warning'>): Promise<string> {
+  for (let round = 0; round < 3; round++) {
+    if (await takeName(body.partial, filePath)) return filePath
+    const found = await fileAt(filePath)
+    if (found?.folder) {
+      throw new ActionError(
+        `Saving the export as ${filePath} failed: a folder has that name.`,
+        'Move or remove that folder, or save the export elsewhere with the input "path" (its file is named after the artifact, "artifactName").'
+      )
+    }
+    if (!found) continue
+    if (!sameFile(found, opts.earlier)) break
+    const moved = await rename(filePath, aside(body)).then(
+      () => true,
+      (error: unknown) => {
+        if (errorCode(error) === 'ENOENT') return false
+        throw error
+      }
+    )
+    if (moved && !sameFile(await fileAt(aside(body)), opts.earlier)) {
+      // Another run's file, saved in the earlier one's place in between: it goes back.
+      if (!(await takeName(aside(body), filePath))) await rename(aside(body), filePath)
+    }
+    await rm(aside(body), { force: true })
+  }
+  if (await holdsBytes(filePath, body)) return filePath
+  const extension = path.extname(filePath)
+  const beside = `${filePath.slice(0, filePath.length - extension.length)}.${body.sha256.slice(0, 12)}${extension}`
+  // Named after its bytes: a file already there under that name holds them, or is not what its name says.
+  if (!(await takeName(body.partial, beside)) && !(await holdsBytes(beside, body))) {
+    await rm(beside, { force: true })
+    await takeName(body.partial, beside)
+  }
+  opts.warning?.(
+    `Another run saved ${logValue(filePath)} while this one ran, with other bytes: this run's file is ${logValue(beside)} instead (output filePath), so that it holds the bytes this run's sha256 describes.`
+  )
+  return beside
+}
+
+/**
+ * Makes `name` a second name for `source`'s bytes, unless `name` is taken (false). Where the file
+ * system has no hard links, a copy made with O_EXCL stands in: as sure to take no name twice,
+ * though a reader could see it half-written.
+ */
+async function takeName(source: string, name: string): Promise<boolean> {
+  try {
+    await link(source, name)
+    return true
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false
+  }
+  try {
+    await copyFile(source, name, constants.COPYFILE_EXCL)
+    return true
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false
+    throw error
+  }
+}
+
+/** Whether the file at `filePath` holds exactly the body's bytes. */
+async function holdsBytes(filePath: string, body: Publishable): Promise<boolean> {
+  const found = await fileAt(filePath)
+  if (!found || found.folder || found.size !== body.size) return false
+  const hash = createHash('sha256')
+  try {
+    for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer)
+  } catch {
+    return false
+  }
+  return hash.digest('hex') === body.sha256
+}
 
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {
   const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type'
@@ -154,7 +259,7 @@ function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): 
   }
   return new ActionError(
     `The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
-      `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`,
+      `It was not kept as ${path.basename(rejected, '.rejected')}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`,
     fix[error.refusal]
   )
 }
@@ -238,7 +343,6 @@ function explain(failure: unknown, url: URL, platform?: URL): unknown {
 
 async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Progress): Promise<ArrivedBody> {
   const response = await opts.http.openDownload(opts.url, signal)
-  const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName
   const decoders = decodersFor(headerValue(response.headers['content-encoding']))
   if (!decoders) {
     response.destroy()
@@ -249,7 +353,7 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
   }
   // Content-Length counts the bytes as sent: encoded, when the server compressed them.
   const announced = lengthOf(headerValue(response.headers['content-length']))
-  const partial = path.join(opts.folder, `.${fileName}.${randomBytes(4).toString('hex')}.part`)
+  const partial = path.join(opts.folder, `.${opts.fileName}.${randomBytes(4).toString('hex')}.part`)
   const hash = createHash('sha256')
   let received = 0
   let size = 0
@@ -328,7 +432,6 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
   }
   return {
     partial,
-    fileName,
     size,
     sha256: hash.digest('hex'),
     status: response.statusCode,

@@ -6,8 +6,9 @@
  * a cancellation) still knows how far it came.
  */
 import { rm } from 'node:fs/promises'
+import * as path from 'node:path'
 import { uploadExportArtifact } from '../artifact/upload.js'
-import { downloadExport, type SavedFile } from '../download/download.js'
+import { downloadExport, fileAt, type FileIdentity, type SavedFile } from '../download/download.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { extractExport } from '../extract/extract.js'
 import { describeChanges } from '../extract/tree-compare.js'
@@ -119,11 +120,15 @@ export async function exportTool(
   options: ExportOptions,
   result: ExportResult = {}
 ): Promise<ExportResult> {
+  // The file is named after its artifact; what is under that name as the run begins is the one
+  // file it may replace: any other was saved there by another run meanwhile.
+  const fileName = artifactFileName(target.artifactName)
   const ctx: ExportContext = {
     ...deps,
     target,
     options,
     result,
+    saveAs: { fileName, earlier: await fileAt(path.join(target.folder, fileName)) },
     platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
     retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
   }
@@ -144,6 +149,8 @@ export async function exportTool(
 
 interface ExportContext extends ExportDeps {
   target: ToolTarget
+  /** The export's file name, and what was under it as the run began. */
+  saveAs: { fileName: string; earlier?: FileIdentity }
   options: ExportOptions
   result: ExportResult
   platform: PlatformClient
@@ -246,7 +253,8 @@ async function download(ctx: ExportContext, rawUrl: string | undefined): Promise
     url,
     platform: options.platform,
     folder: target.folder,
-    fallbackName: artifactFileName(target.artifactName),
+    ...ctx.saveAs,
+    warning: log.warning,
     signal: ctx.signal,
     retry: ctx.retry,
     onPartialFile: filePath => ctx.temporary.replace('download', filePath),
