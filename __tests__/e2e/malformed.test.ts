@@ -70,7 +70,12 @@ const BROKEN: [string, () => RawAnswer, string][] = [
     () => answer(`${ZIP_HEAD}\r\ncontent-length: 10`, exported),
     'its Content-Length is given twice, or beside Transfer-Encoding'
   ],
-  ['a status line that is not HTTP', () => answer('SSH-2.0-OpenSSH_9.6'), 'it does not start with an HTTP status line']
+  ['a status line that is not HTTP', () => answer('SSH-2.0-OpenSSH_9.6'), 'it does not start with an HTTP status line'],
+  [
+    'a chunked body with a chunk size that is not hex',
+    () => answer('HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ntransfer-encoding: chunked', 'zz\r\nPK\r\n0\r\n\r\n'),
+    'it breaks HTTP/1.1 (Invalid character in chunk size)'
+  ]
 ]
 
 /**
