@@ -302,7 +302,7 @@ describe('envVariables', () => {
     expect(result.code).toBe(1)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(
-      'Refusing to unpack Bot.zip: env_variables.json is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out).'
+      'Refusing to unpack koreai-tool-a-bot.zip: env_variables.json is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out).'
     )
     expect(filesUnder(folder)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
