@@ -51571,51 +51571,10 @@ function reportOf(tool, host) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/export/tool-list.ts
-/**
- * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
- */
-const NAME = /^[A-Za-z0-9._-]+$/;
-/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
-function parseToolList(text) {
-    const tools = [];
-    const problems = [];
-    const names = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        const number = index + 1;
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        if (fields.length < 2 || fields.length > 3) {
-            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
-            return;
-        }
-        const [toolId, flowId, given] = fields;
-        const name = given ?? toolId;
-        if (!NAME.test(name) || name === '.' || name === '..') {
-            problems.push(given
-                ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
-                : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
-            return;
-        }
-        const earlier = names.get(name.toLowerCase());
-        if (earlier !== undefined) {
-            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
-            return;
-        }
-        names.set(name.toLowerCase(), number);
-        tools.push({ toolId, flowId, name });
-    });
-    if (tools.length === 0 && problems.length === 0)
-        problems.push('lists no tool (only blank lines and comments)');
-    return { tools, problems };
-}
-
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
- * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * The rules every entry point reads its inputs by: host and key, ids, whole numbers of seconds, the
+ * one timeout rule, booleans; each bad input named in one error before any request. Reading is
  * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
@@ -51691,12 +51650,31 @@ function keyCharacterProblem(key) {
     const at = [...key].findIndex(c => c < '!' || c > '~');
     if (at < 0)
         return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+    return `holds the character ${characterName([...key][at])} at position ${at + 1}; API keys are printable ASCII`;
 }
-const INVISIBLE_NAMES = {
+/** White space, control characters and invisible format characters (zero-width space, BOM). */
+const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}]/u;
+/**
+ * Names the first character an id (a tool's, a flow's) cannot hold, with its position; undefined
+ * when none. Ids are opaque, so only what is surely a copy mistake is refused: a space, a line
+ * break, a control or an invisible character, which the platform would answer with a bare 404.
+ */
+function idCharacterProblem(id) {
+    const characters = [...id];
+    const at = characters.findIndex(c => NOT_IN_AN_ID.test(c));
+    if (at < 0)
+        return undefined;
+    return `holds the character ${characterName(characters[at])} at position ${at + 1}; an id holds no space, line break, control or invisible character (copy it again from the platform)`;
+}
+/** `U+200B (ZERO WIDTH SPACE)`: a character that may not show, by its code point and, when known, its name. */
+function characterName(c) {
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return CHARACTER_NAMES[c] ? `${code} (${CHARACTER_NAMES[c]})` : code;
+}
+const CHARACTER_NAMES = {
+    '\t': 'CHARACTER TABULATION',
+    '\n': 'LINE FEED',
+    '\r': 'CARRIAGE RETURN',
     '\u00a0': 'NO-BREAK SPACE',
     '\u200b': 'ZERO WIDTH SPACE',
     '\u200c': 'ZERO WIDTH NON-JOINER',
@@ -51722,6 +51700,61 @@ function inputs_boolean(raw, fallback) {
     if (/^false$/i.test(raw))
         return false;
     throw new Error(`must be true or false; got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/export/tool-list.ts
+/**
+ * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
+ */
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
+function parseToolList(text) {
+    const tools = [];
+    const problems = [];
+    const names = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        const number = index + 1;
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        if (fields.length < 2 || fields.length > 3) {
+            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
+            return;
+        }
+        const [toolId, flowId, given] = fields;
+        // White space cannot be inside a field (it parts them), but a control or invisible character can.
+        const idProblems = [
+            ['tool id', toolId],
+            ['flow id', flowId]
+        ].flatMap(([what, id]) => {
+            const problem = idCharacterProblem(id);
+            return problem ? [`line ${number}: the ${what} ${problem}`] : [];
+        });
+        if (idProblems.length) {
+            problems.push(...idProblems);
+            return;
+        }
+        const name = given ?? toolId;
+        if (!NAME.test(name) || name === '.' || name === '..') {
+            // Quoted as JSON: a control character in a name is shown escaped, never printed as it is.
+            problems.push(given
+                ? `line ${number}: the name ${JSON.stringify(given)} may hold only letters, digits, "-", "_" and "."`
+                : `line ${number}: the tool id ${JSON.stringify(toolId)} cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
+            return;
+        }
+        const earlier = names.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
+            return;
+        }
+        names.set(name.toLowerCase(), number);
+        tools.push({ toolId, flowId, name });
+    });
+    if (tools.length === 0 && problems.length === 0)
+        problems.push('lists no tool (only blank lines and comments)');
+    return { tools, problems };
 }
 
 ;// CONCATENATED MODULE: ./src/export/settings.ts
@@ -51839,14 +51872,17 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
         problems.push(...listed.problems.map(problem => `input "${constants/* Inputs */.G0.Tools}" ${problem}`));
         return listed.problems.length ? undefined : { tools: listed.tools, many: true };
     }
+    let usable = true;
     for (const [name, value] of [
         [constants/* Inputs */.G0.ToolId, toolId],
         [constants/* Inputs */.G0.FlowId, flowId]
     ]) {
-        if (!value)
-            problems.push(`input "${name}" is required and was not given (or list the tools in "${constants/* Inputs */.G0.Tools}")`);
+        const problem = value ? idCharacterProblem(value) : `is required and was not given (or list the tools in "${constants/* Inputs */.G0.Tools}")`;
+        if (problem)
+            problems.push(`input "${name}" ${problem}`);
+        usable &&= !problem;
     }
-    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
+    return usable ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
 }
 function optionalPositiveInteger(raw) {
     if (!raw)

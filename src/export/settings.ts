@@ -12,6 +12,7 @@ import { parseToolList, type ListedTool } from './tool-list.js'
 import {
   MAX_TIMEOUT_SECONDS,
   boolean,
+  idCharacterProblem,
   inputChecker,
   positiveNumber,
   readConnection,
@@ -163,13 +164,16 @@ function toolsToExport(tools: string, toolId = '', flowId = '', problems: string
     problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`))
     return listed.problems.length ? undefined : { tools: listed.tools, many: true }
   }
+  let usable = true
   for (const [name, value] of [
     [Inputs.ToolId, toolId],
     [Inputs.FlowId, flowId]
   ]) {
-    if (!value) problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`)
+    const problem = value ? idCharacterProblem(value) : `is required and was not given (or list the tools in "${Inputs.Tools}")`
+    if (problem) problems.push(`input "${name}" ${problem}`)
+    usable &&= !problem
   }
-  return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined
+  return usable ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined
 }
 
 function optionalPositiveInteger(raw: string): number | undefined {

@@ -98,6 +98,13 @@ describe('getSettings', () => {
     )
   })
 
+  it('refuses a toolId or flowId holding a space, a line break or an invisible character, naming each', () => {
+    const { settings } = read({ ...VALID, toolId: 'a-banking assistant', flowId: 'cf-\u200b1' })
+    expect(settings).toThrow('input "toolId" holds the character U+0020 (SPACE) at position 10')
+    expect(settings).toThrow('input "flowId" holds the character U+200B (ZERO WIDTH SPACE) at position 4')
+    expect(read({ ...VALID, toolId: ' a-1\n' }).settings().tools[0].toolId).toBe('a-1')
+  })
+
   it('names an invisible character in the key, and where it is', () => {
     expect(read({ ...VALID, key: 'kg-se\u200bcret' }).settings).toThrow(
       'input "key" holds the character U+200B (ZERO WIDTH SPACE) at position 6; API keys are printable ASCII'

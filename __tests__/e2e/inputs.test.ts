@@ -1,0 +1,80 @@
+/**
+ * Inputs that looked valid but were not (issue 23), end to end against both bundles: each is
+ * refused by name before any request.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { makeToolExport } from '../../sim/zip.mjs'
+import { NODE, singleError, startWorld, type World } from './world.js'
+
+let world: World
+beforeAll(async () => {
+  world = await startWorld({
+    tools: {
+      'a-1': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 200, file: makeToolExport('Banking Assistant') },
+      'a-2': { flowId: 'cf-2', name: 'Travel Desk', durationMs: 200, file: makeToolExport('Travel Desk') }
+    }
+  })
+})
+afterAll(() => world.close())
+beforeEach(() => world.reset())
+
+const exportWith = (inputs: Record<string, string>) => world.run(NODE, inputs)
+const noRequest = () => expect(world.sim.requests).toEqual([])
+let workspaces = 0
+/** A workspace holding the export of 'Banking Assistant' as backups/tool.zip, for the import. */
+const importWorkspace = (): string => {
+  const workspace = path.join(world.artifactsDir, `import-ws-${++workspaces}`)
+  mkdirSync(path.join(workspace, 'backups'), { recursive: true })
+  writeFileSync(path.join(workspace, 'backups', 'tool.zip'), makeToolExport('Banking Assistant'))
+  return workspace
+}
+const importWith = (inputs: Record<string, string>) =>
+  world.run(NODE, { source: 'backups/tool.zip', ...inputs }, { entry: 'import', workspace: importWorkspace() })
+
+describe('ids holding whitespace or control characters', () => {
+  it.each([
+    [
+      'a toolId with a space',
+      { toolId: 'a-banking assistant', flowId: 'cf-1' },
+      'input "toolId" holds the character U+0020 (SPACE) at position 10'
+    ],
+    [
+      'a flowId with a tab',
+      { toolId: 'a-1', flowId: 'cf-\t1' },
+      'input "flowId" holds the character U+0009 (CHARACTER TABULATION) at position 4'
+    ],
+    [
+      'a toolId with a zero-width space',
+      { toolId: 'a-\u200b1', flowId: 'cf-1' },
+      'input "toolId" holds the character U+200B (ZERO WIDTH SPACE) at position 3'
+    ],
+    [
+      'a tool id in tools with a control character',
+      { tools: 'a-1 cf-1 banking\na-\u00072 cf-2 travel' },
+      'input "tools" line 2: the tool id holds the character U+0007 at position 3'
+    ]
+  ])('the export refuses %s, before any request', async (_label, inputs, message) => {
+    const result = await exportWith(inputs)
+    expect(singleError(result)).toContain(message)
+    noRequest()
+  })
+
+  it.each([
+    [
+      'a toolId with a space',
+      { toolId: 'a-banking assistant', flowId: 'cf-1' },
+      'input "toolId" holds the character U+0020 (SPACE) at position 10'
+    ],
+    [
+      'a flowId with a line break',
+      { toolId: 'a-1', flowId: 'cf\n-1' },
+      'input "flowId" holds the character U+000A (LINE FEED) at position 3'
+    ]
+  ])('the import refuses %s, before any request', async (_label, inputs, message) => {
+    const result = await importWith(inputs)
+    expect(singleError(result)).toContain(message)
+    noRequest()
+  })
+})
