@@ -51819,16 +51819,24 @@ function getSettings({ getInput, setSecret, env }) {
     }));
     const verifyToolExport = check(constants/* Inputs */.G0.Verify, () => inputs_boolean(text(constants/* Inputs */.G0.Verify), true));
     const extract = check(constants/* Inputs */.G0.Extract, () => inputs_boolean(text(constants/* Inputs */.G0.Extract), false));
-    const extractFolders = check(constants/* Inputs */.G0.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
-        if (!extract || !folders || !artifactNames)
-            return undefined;
+    const extractFolders = check(constants/* Inputs */.G0.ExtractPath, () => {
         const given = text(constants/* Inputs */.G0.ExtractPath);
-        if (!many)
-            return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given
-            ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env)
-            : unpackFolder('', folders[i], artifactNames[i], env);
-    }));
+        // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
+        const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(constants/* Inputs */.G0.Tools))) : undefined;
+        return (listed?.tools ?? []).map((tool, i) => {
+            if (!extract || !folders || !artifactNames)
+                return undefined;
+            const target = chosen
+                ? many
+                    ? external_node_path_.join(chosen, tool.name)
+                    : chosen
+                : external_node_path_.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''));
+            if ((0,file_naming/* isWithin */.UO)(target, folders[i])) {
+                throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`);
+            }
+            return target;
+        });
+    });
     const envVariables = check(constants/* Inputs */.G0.EnvVariables, () => envPolicy(text(constants/* Inputs */.G0.EnvVariables)));
     refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     return {
@@ -51892,17 +51900,22 @@ function optionalPositiveInteger(raw) {
     return Number(raw);
 }
 /**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
+ * The `extractPath` given (relative to the workspace), where the export is unpacked; with `tools`,
+ * each tool into a folder of its name under it. Its contents are replaced, so it must be a folder
+ * of its own, not the workspace nor above it (with `tools`, the workspace itself may hold the
+ * tools' folders, each of its own). And it must be inside the workspace: the point of unpacking is a copy that later
+ * steps (a commit, a pull request) see, and anywhere else they never would (actions/checkout keeps
+ * its own `path` inside the workspace for the same reason). Without `extractPath`, the export is
+ * unpacked next to its file, wherever `path` is.
  */
-function unpackFolder(raw, fileFolder, artifactName, env) {
+function givenUnpackFolder(given, env, many = false) {
     const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
-    const target = raw ? external_node_path_.resolve(workspace, raw) : external_node_path_.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    if ((0,file_naming/* isWithin */.UO)(target, workspace))
-        throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if ((0,file_naming/* isWithin */.UO)(target, fileFolder)) {
-        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
+    const target = external_node_path_.resolve(workspace, given);
+    if (!many && (0,file_naming/* isWithin */.UO)(target, workspace)) {
+        throw new Error(`must be a folder of its own, not the workspace or above it; got "${given}"`);
+    }
+    if (!(0,file_naming/* isWithin */.UO)(workspace, target)) {
+        throw new Error(`must be a folder inside the workspace (${workspace}), where later steps (a commit, a pull request) see what is unpacked; "${given}" is ${target}, outside it`);
     }
     return target;
 }

@@ -3,7 +3,7 @@
  * refused by name before any request.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { NODE, singleError, startWorld, type World } from './world.js'
@@ -32,6 +32,29 @@ const importWorkspace = (): string => {
 }
 const importWith = (inputs: Record<string, string>) =>
   world.run(NODE, { source: 'backups/tool.zip', ...inputs }, { entry: 'import', workspace: importWorkspace() })
+
+describe('extractPath outside the workspace', () => {
+  it.each([
+    ['a relative path that climbs out', '../outside'],
+    ['an absolute path elsewhere', 'ABSOLUTE']
+  ])('refuses %s, by name, before any request, and writes nothing there', async (_label, given) => {
+    const elsewhere = path.join(world.artifactsDir, 'elsewhere')
+    const extractPath = given === 'ABSOLUTE' ? elsewhere : given
+    const result = await exportWith({ toolId: 'a-1', flowId: 'cf-1', extract: 'true', extractPath })
+    const error = singleError(result)
+    const target = path.resolve(result.workspace, extractPath)
+    expect(error).toContain(`input "extractPath" must be a folder inside the workspace (${result.workspace})`)
+    expect(error).toContain(`"${extractPath}" is ${target}, outside it`)
+    noRequest()
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('refuses it with tools too', async () => {
+    const result = await exportWith({ tools: 'a-1 cf-1 banking\na-2 cf-2 travel', extract: 'true', extractPath: '../outside' })
+    expect(singleError(result)).toContain('input "extractPath" must be a folder inside the workspace')
+    noRequest()
+  })
+})
 
 describe('ids holding whitespace or control characters', () => {
   it.each([

@@ -107,16 +107,23 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   )
   const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
   const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
-  const extractFolders = check(Inputs.ExtractPath, () =>
-    (listed?.tools ?? []).map((tool, i) => {
+  const extractFolders = check(Inputs.ExtractPath, () => {
+    const given = text(Inputs.ExtractPath)
+    // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
+    const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(Inputs.Tools))) : undefined
+    return (listed?.tools ?? []).map((tool, i) => {
       if (!extract || !folders || !artifactNames) return undefined
-      const given = text(Inputs.ExtractPath)
-      if (!many) return unpackFolder(given, folders[i], artifactNames[i], env)
-      return given
-        ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
-        : unpackFolder('', folders[i], artifactNames[i], env)
+      const target = chosen
+        ? many
+          ? path.join(chosen, tool.name)
+          : chosen
+        : path.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''))
+      if (isWithin(target, folders[i])) {
+        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`)
+      }
+      return target
     })
-  )
+  })
   const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
 
   refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.')
@@ -183,16 +190,24 @@ function optionalPositiveInteger(raw: string): number | undefined {
 }
 
 /**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
+ * The `extractPath` given (relative to the workspace), where the export is unpacked; with `tools`,
+ * each tool into a folder of its name under it. Its contents are replaced, so it must be a folder
+ * of its own, not the workspace nor above it (with `tools`, the workspace itself may hold the
+ * tools' folders, each of its own). And it must be inside the workspace: the point of unpacking is a copy that later
+ * steps (a commit, a pull request) see, and anywhere else they never would (actions/checkout keeps
+ * its own `path` inside the workspace for the same reason). Without `extractPath`, the export is
+ * unpacked next to its file, wherever `path` is.
  */
-function unpackFolder(raw: string, fileFolder: string, artifactName: string, env: NodeJS.ProcessEnv): string {
+function givenUnpackFolder(given: string, env: NodeJS.ProcessEnv, many = false): string {
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
-  const target = raw ? path.resolve(workspace, raw) : path.join(fileFolder, artifactName.replace(/\.zip$/i, ''))
-  if (isWithin(target, workspace)) throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`)
-  if (isWithin(target, fileFolder)) {
-    throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`)
+  const target = path.resolve(workspace, given)
+  if (!many && isWithin(target, workspace)) {
+    throw new Error(`must be a folder of its own, not the workspace or above it; got "${given}"`)
+  }
+  if (!isWithin(workspace, target)) {
+    throw new Error(
+      `must be a folder inside the workspace (${workspace}), where later steps (a commit, a pull request) see what is unpacked; "${given}" is ${target}, outside it`
+    )
   }
   return target
 }

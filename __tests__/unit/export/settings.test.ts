@@ -212,6 +212,36 @@ describe('getSettings', () => {
       else expect(settings).not.toThrow()
     })
 
+    it.each([
+      ['../outside', '/work/outside'],
+      ['/etc/koreai', '/etc/koreai'],
+      ['tools/../../ws-other', '/work/ws-other']
+    ])('refuses extractPath %j outside the workspace, naming where it would go', (extractPath, target) => {
+      expect(read({ ...VALID, extract: 'true', extractPath }).settings).toThrow(
+        `input "extractPath" must be a folder inside the workspace (${path.resolve('/work/ws')}), where later steps (a commit, a pull request) see what is unpacked; "${extractPath}" is ${path.resolve(target)}, outside it`
+      )
+    })
+
+    it('takes an absolute extractPath inside the workspace, and leaves path free to be anywhere', () => {
+      const s = read({ ...VALID, extract: 'true', extractPath: '/work/ws/tools/bot', path: '/srv/exports' }).settings()
+      expect([s.tools[0].folder, s.tools[0].extractFolder]).toEqual([path.resolve('/srv/exports'), path.resolve('/work/ws/tools/bot')])
+    })
+
+    it('with tools, takes the workspace itself (each tool has a folder of its own there) but nothing outside it', () => {
+      const tools = 'a-1 cf-1 banking\na-2 cf-2 travel'
+      const inWorkspace = read({ host: VALID.host, key: VALID.key, tools, extract: 'true', extractPath: '.' }).settings()
+      expect(inWorkspace.tools.map(tool => tool.extractFolder)).toEqual(['banking', 'travel'].map(name => path.resolve('/work/ws', name)))
+      expect(read({ host: VALID.host, key: VALID.key, tools, extract: 'true', extractPath: '..' }).settings).toThrow(
+        `input "extractPath" must be a folder inside the workspace`
+      )
+    })
+
+    it('names an extractPath outside the workspace even when tools is bad too', () => {
+      const { settings } = read({ host: VALID.host, key: VALID.key, tools: 'a-1', extract: 'true', extractPath: '../x' })
+      expect(settings).toThrow('input "tools" line 1 has 1 field')
+      expect(settings).toThrow('input "extractPath" must be a folder inside the workspace')
+    })
+
     it('redacts environment variables unless envVariables says keep or omit', () => {
       expect(read(VALID).settings().envVariables).toBe('redact')
       expect(read({ ...VALID, envVariables: ' Keep ' }).settings().envVariables).toBe('keep')
