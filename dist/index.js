@@ -50422,7 +50422,7 @@ class JsonSyntaxError extends Error {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(91726);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69167);
 /** The export entry point (action.yml), bundled to dist/index.js. */
 
 
@@ -50433,7 +50433,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 91726:
+/***/ 69167:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51571,6 +51571,43 @@ function reportOf(tool, host) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/settings/same-name.ts
+/**
+ * Names and folders as the most lenient runner tells them apart, so that a step that works on
+ * Linux does not overwrite itself on another runner: macOS and Windows ignore case, and Windows
+ * drops a name's trailing dots and spaces (`Nightly`, `nightly` and `nightly.` are one folder
+ * there). Pure: paths are compared as text, never looked up on disk.
+ */
+
+/** One key for every spelling of a file or folder name that some runner takes for the same. */
+function nameKey(name) {
+    return name.replace(/[. ]+$/, '').toLowerCase();
+}
+/** An absolute folder as one key: each of its names by nameKey. */
+function folderKey(folder) {
+    return folderKeys(folder).join('/');
+}
+/** Whether `inner` is `outer` itself, or lies below it, on some runner. */
+function holdsOnSomeRunner(outer, inner) {
+    const [above, below] = [folderKeys(outer), folderKeys(inner)];
+    return above.length <= below.length && above.every((key, i) => key === below[i]);
+}
+function folderKeys(folder) {
+    return external_node_path_.resolve(folder)
+        .split(/[\\/]+/)
+        .filter(Boolean)
+        .map(nameKey);
+}
+/** The groups of two or more items that share a key, in the order they first appear. */
+function sharedKeys(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return [...groups.values()].filter(group => group.length > 1);
+}
+
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
  * The rules every entry point reads its inputs by: host and key, ids, whole numbers of seconds, the
@@ -51770,6 +51807,7 @@ function parseToolList(text) {
 
 
 
+
 function getSettings({ getInput, setSecret, env }) {
     const problems = [];
     const check = inputChecker(problems);
@@ -51831,13 +51869,23 @@ function getSettings({ getInput, setSecret, env }) {
                     ? external_node_path_.join(chosen, tool.name)
                     : chosen
                 : external_node_path_.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''));
-            if ((0,file_naming/* isWithin */.UO)(target, folders[i])) {
+            // As the most lenient runner sees folders: "Exports" holds "exports/zips" on macOS.
+            if (holdsOnSomeRunner(target, folders[i])) {
                 throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`);
             }
             return target;
         });
     });
     const envVariables = check(constants/* Inputs */.G0.EnvVariables, () => envPolicy(text(constants/* Inputs */.G0.EnvVariables)));
+    if (many) {
+        const placed = listed.tools.map((tool, i) => ({
+            name: tool.name,
+            artifactName: artifactNames?.[i],
+            folder: folders?.[i],
+            extractFolder: extractFolders?.[i]
+        }));
+        problems.push(...sharedByTools(placed, uploadArtifact === true));
+    }
     refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     return {
         platform: platform,
@@ -51858,6 +51906,34 @@ function getSettings({ getInput, setSecret, env }) {
         verifyToolExport: verifyToolExport,
         envVariables: envVariables
     };
+}
+/**
+ * Two or more tools of a set that would end in one artifact or one folder: the second upload
+ * would fail with a 409 after every job had run, or one tool's files would replace another's.
+ * Tool names differ, ignoring case, yet "nightly" and "nightly.zip" make one artifact, and
+ * "nightly" and "nightly." one folder on a Windows runner (see settings/same-name.ts).
+ */
+function sharedByTools(tools, uploading) {
+    const names = (group) => `${group
+        .slice(0, -1)
+        .map(tool => JSON.stringify(tool.name))
+        .join(', ')} and ${JSON.stringify(group.at(-1).name)}`;
+    const problems = [];
+    // Artifact names ignore case here: the artifact service does not document its own rule, and an
+    // artifact is downloaded as a file of its name, which macOS and Windows would take for one.
+    const artifacts = uploading ? tools.filter(tool => tool.artifactName !== undefined) : [];
+    for (const group of sharedKeys(artifacts, tool => (0,file_naming/* artifactFileName */.UA)(tool.artifactName).toLowerCase())) {
+        problems.push(`input "${constants/* Inputs */.G0.Tools}" gives the tools ${names(group)} one artifact name, "${(0,file_naming/* artifactFileName */.UA)(group[0].artifactName)}" (".zip" is added when missing, and case is ignored): give each a name of its own`);
+    }
+    for (const [what, folderOf] of [
+        ['one folder for their files', (tool) => tool.folder],
+        ['one folder to unpack into', (tool) => tool.extractFolder]
+    ]) {
+        for (const group of sharedKeys(tools.filter(tool => folderOf(tool) !== undefined), tool => folderKey(folderOf(tool)))) {
+            problems.push(`input "${constants/* Inputs */.G0.Tools}" gives the tools ${names(group)} ${what}, ${folderOf(group[0])} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`);
+        }
+    }
+    return problems;
 }
 function envPolicy(raw) {
     if (!raw)

@@ -33,6 +33,25 @@ const importWorkspace = (): string => {
 const importWith = (inputs: Record<string, string>) =>
   world.run(NODE, { source: 'backups/tool.zip', ...inputs }, { entry: 'import', workspace: importWorkspace() })
 
+describe('two names that make one artifact or one folder', () => {
+  it('refuses "nightly" and "nightly.zip" in tools, naming both and the artifact name they share, before any request', async () => {
+    const result = await exportWith({ tools: 'a-1 cf-1 nightly\na-2 cf-2 nightly.zip' })
+    const error = singleError(result)
+    expect(error).toContain('input "tools" gives the tools "nightly" and "nightly.zip" one artifact name, "koreai-tool-nightly.zip"')
+    noRequest()
+    expect(world.emu.artifacts).toEqual([])
+  })
+
+  it('refuses two names one folder on a Windows runner ("nightly" and "nightly."), before any request', async () => {
+    const result = await exportWith({ tools: 'a-1 cf-1 nightly\na-2 cf-2 nightly.', path: 'exports' })
+    const error = singleError(result)
+    expect(error).toContain(
+      `input "tools" gives the tools "nightly" and "nightly." one folder for their files, ${path.join(result.workspace, 'exports', 'nightly')}`
+    )
+    noRequest()
+  })
+})
+
 describe('extractPath outside the workspace', () => {
   it.each([
     ['a relative path that climbs out', '../outside'],

@@ -7,7 +7,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from '../constants.js'
 import { ENV_POLICIES, type EnvPolicy } from '../tool-export/env-variables.js'
-import { artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { artifactFileName, artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { folderKey, holdsOnSomeRunner, sharedKeys } from '../settings/same-name.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
 import {
   MAX_TIMEOUT_SECONDS,
@@ -118,13 +119,23 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
           ? path.join(chosen, tool.name)
           : chosen
         : path.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''))
-      if (isWithin(target, folders[i])) {
+      // As the most lenient runner sees folders: "Exports" holds "exports/zips" on macOS.
+      if (holdsOnSomeRunner(target, folders[i])) {
         throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`)
       }
       return target
     })
   })
   const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
+  if (many) {
+    const placed = listed!.tools.map((tool, i) => ({
+      name: tool.name,
+      artifactName: artifactNames?.[i],
+      folder: folders?.[i],
+      extractFolder: extractFolders?.[i]
+    }))
+    problems.push(...sharedByTools(placed, uploadArtifact === true))
+  }
 
   refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.')
   return {
@@ -146,6 +157,46 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     verifyToolExport: verifyToolExport!,
     envVariables: envVariables!
   }
+}
+
+/**
+ * Two or more tools of a set that would end in one artifact or one folder: the second upload
+ * would fail with a 409 after every job had run, or one tool's files would replace another's.
+ * Tool names differ, ignoring case, yet "nightly" and "nightly.zip" make one artifact, and
+ * "nightly" and "nightly." one folder on a Windows runner (see settings/same-name.ts).
+ */
+function sharedByTools(
+  tools: { name: string; artifactName?: string; folder?: string; extractFolder?: string }[],
+  uploading: boolean
+): string[] {
+  const names = (group: { name: string }[]): string =>
+    `${group
+      .slice(0, -1)
+      .map(tool => JSON.stringify(tool.name))
+      .join(', ')} and ${JSON.stringify(group.at(-1)!.name)}`
+  const problems: string[] = []
+  // Artifact names ignore case here: the artifact service does not document its own rule, and an
+  // artifact is downloaded as a file of its name, which macOS and Windows would take for one.
+  const artifacts = uploading ? tools.filter(tool => tool.artifactName !== undefined) : []
+  for (const group of sharedKeys(artifacts, tool => artifactFileName(tool.artifactName!).toLowerCase())) {
+    problems.push(
+      `input "${Inputs.Tools}" gives the tools ${names(group)} one artifact name, "${artifactFileName(group[0].artifactName!)}" (".zip" is added when missing, and case is ignored): give each a name of its own`
+    )
+  }
+  for (const [what, folderOf] of [
+    ['one folder for their files', (tool: (typeof tools)[number]) => tool.folder],
+    ['one folder to unpack into', (tool: (typeof tools)[number]) => tool.extractFolder]
+  ] as const) {
+    for (const group of sharedKeys(
+      tools.filter(tool => folderOf(tool) !== undefined),
+      tool => folderKey(folderOf(tool)!)
+    )) {
+      problems.push(
+        `input "${Inputs.Tools}" gives the tools ${names(group)} ${what}, ${folderOf(group[0])} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`
+      )
+    }
+  }
+  return problems
 }
 
 function envPolicy(raw: string): EnvPolicy {

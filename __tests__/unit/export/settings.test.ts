@@ -89,6 +89,59 @@ describe('getSettings', () => {
     expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1 cf-1' }).settings().tools[0].artifactName).toBe('koreai-tool-a-1')
   })
 
+  describe('two tools of a set that would end in one artifact or one folder', () => {
+    const set = (tools: string, inputs: Record<string, string> = {}) =>
+      read({ host: VALID.host, key: VALID.key, tools, ...inputs }).settings
+
+    it('refuses "nightly" and "nightly.zip": ".zip" is added to one and not the other', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.zip')).toThrow(
+        'input "tools" gives the tools "nightly" and "nightly.zip" one artifact name, "koreai-tool-nightly.zip" (".zip" is added when missing, and case is ignored): give each a name of its own'
+      )
+    })
+
+    it('compares the final artifact names ignoring case, with the prefix, each pair in its own words', () => {
+      expect(set('a-1 cf-1 Nightly\na-2 cf-2 nightly.ZIP\na-3 cf-3 other\na-4 cf-4 other.zip', { artifactName: 'backup-' })).toThrow(
+        'the tools "Nightly" and "nightly.ZIP" one artifact name, "backup-Nightly.zip"'
+      )
+      expect(set('a-1 cf-1 Nightly\na-2 cf-2 nightly.ZIP\na-3 cf-3 other\na-4 cf-4 other.zip')).toThrow(
+        'the tools "other" and "other.zip" one artifact name, "koreai-tool-other.zip"'
+      )
+    })
+
+    it('names every tool of a group that would share a folder', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.\na-3 cf-3 Nightly..', { uploadArtifact: 'false' })).toThrow(
+        `the tools "nightly", "nightly." and "Nightly.." one folder for their files, ${path.join('/runner/temp', 'koreai-tool-export', 'nightly')}`
+      )
+    })
+
+    it('lets names that make one artifact pass when nothing is uploaded', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.zip', { uploadArtifact: 'false' })).not.toThrow()
+    })
+
+    it('refuses "nightly" and "nightly.": one folder for their files, and one to unpack into, on Windows', () => {
+      const settings = set('a-1 cf-1 nightly\na-2 cf-2 nightly.', { path: 'exports', extract: 'true', extractPath: 'tools' })
+      expect(settings).toThrow(
+        `input "tools" gives the tools "nightly" and "nightly." one folder for their files, ${path.resolve('/work/ws', 'exports', 'nightly')} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`
+      )
+      expect(settings).toThrow(`"nightly" and "nightly." one folder to unpack into, ${path.resolve('/work/ws', 'tools', 'nightly')}`)
+    })
+
+    it('takes names that differ to every runner', () => {
+      const s = set('a-1 cf-1 nightly\na-2 cf-2 nightly-2\na-3 cf-3 nightly.bak', {
+        path: 'exports',
+        extract: 'true',
+        extractPath: 'tools'
+      })()
+      expect(s.tools.map(tool => tool.artifactName)).toEqual(['koreai-tool-nightly', 'koreai-tool-nightly-2', 'koreai-tool-nightly.bak'])
+    })
+  })
+
+  it("refuses an extractPath that holds the file's folder on macOS or Windows, where case is ignored", () => {
+    expect(read({ ...VALID, extract: 'true', path: 'Exports/zips', extractPath: 'exports' }).settings).toThrow(
+      'input "extractPath" must not hold the export file\'s folder'
+    )
+  })
+
   it('refuses tools together with toolId, and bad lines by their number', () => {
     expect(read({ ...VALID, tools: 'a-1 cf-1' }).settings).toThrow(
       'input "tools" cannot be given together with "toolId": give either the list or one tool'
