@@ -1,6 +1,6 @@
 /**
  * Inputs that looked valid but were not (issue 23), end to end against both bundles: each is
- * refused by name before any request.
+ * refused by name before any request, or, for a host copied from the browser, its 404 says so.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -118,5 +118,34 @@ describe('ids holding whitespace or control characters', () => {
     const result = await importWith(inputs)
     expect(singleError(result)).toContain(message)
     noRequest()
+  })
+})
+
+describe('a host copied from the browser', () => {
+  const advice = (url: string) =>
+    `The "host" input has the path "/agents/home", which is sent before /api/public/… in every call: a host copied from the browser's address bar usually should not have one (give ${url}).`
+
+  it('the export: its 404 names the path, before the tool and flow', async () => {
+    const result = await exportWith({ toolId: 'a-1', flowId: 'cf-1', host: `${world.sim.url}/agents/home/` })
+    const error = singleError(result)
+    expect(error).toContain('HTTP 404 Not Found')
+    expect(error).toContain(advice(world.sim.url))
+    expect(error.indexOf('/agents/home')).toBeLessThan(error.indexOf('input "toolId"'))
+    expect(world.sim.requests.map(r => r.path)).toEqual(['/agents/home/api/public/tools/a-1/export?flowId=cf-1'])
+  })
+
+  it('the import of a new tool: its 404 names the path too', async () => {
+    const result = await importWith({ toolName: 'Restored', host: `${world.sim.url}/agents/home` })
+    const error = singleError(result)
+    expect(error).toContain('HTTP 404 Not Found')
+    expect(error).toContain(advice(world.sim.url))
+  })
+
+  it('a host without a path gets the advice of old: the tool and flow', async () => {
+    const result = await exportWith({ toolId: 'a-unknown', flowId: 'cf-1' })
+    const error = singleError(result)
+    expect(error).toContain('HTTP 404 Not Found')
+    expect(error).not.toContain('address bar')
+    expect(error).toContain('Check that the tool "a-unknown" (input "toolId")')
   })
 })

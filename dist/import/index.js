@@ -52658,14 +52658,14 @@ var answers = __nccwpck_require__(53020);
 const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
 const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
 /** The advice for a refused call, by HTTP status. */
-function adviceFor(status, call) {
+function adviceFor(status, call, platform) {
     switch (status) {
         case 401:
             return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
         case 403:
             return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
         case 404:
-            return call.notFound;
+            return `${hostPathAdvice(platform, call)}${call.notFound}`;
         case 413:
             return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
         default:
@@ -52673,11 +52673,23 @@ function adviceFor(status, call) {
     }
 }
 /**
+ * A 404 from a host given with a path: the path (an on-premises platform's prefix) comes before
+ * /api/public/ in every call, and a URL copied from the browser's address bar (…/agents/home)
+ * has one that the API does not. Said first, as the likelier cause; empty without a path.
+ */
+function hostPathAdvice(platform, call) {
+    if (platform.pathname === '/' || call.pathAnswered)
+        return '';
+    return `The "host" input has the path "${platform.pathname}", which is sent before /api/public/… in every call: a host copied from the browser's address bar usually should not have one (give ${platform.origin}). Otherwise: `;
+}
+/**
  * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
  * or a client error with the advice of the table above. Passing faults (and anything else) come
- * back unchanged, to be retried or reported.
+ * back unchanged, to be retried or reported. `platform` is the base URL the call went to (the
+ * "host" input, parsed), whose path a 404's advice names.
  */
-function explainCallFailure(error, call, host) {
+function explainCallFailure(error, call, platform) {
+    const host = platform.host;
     if (error instanceof errors/* AnswerTooLongError */.lY) {
         return new errors/* ActionError */.lZ(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${client/* MAX_ANSWER_BYTES */.gB / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
@@ -52688,7 +52700,7 @@ function explainCallFailure(error, call, host) {
         return error;
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
     const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new errors/* ActionError */.lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+    return new errors/* ActionError */.lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call, platform));
 }
 /** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
 function gaveUpRetrying(error, what, host, tail = '') {
@@ -53142,8 +53154,9 @@ class ImportClient {
                 ? `The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
                 : undefined,
             notFound,
-            refused: 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
-        }, host);
+            refused: 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".',
+            pathAnswered: sessionId !== undefined
+        }, this.target.platform);
     }
 }
 /**
@@ -53341,7 +53354,7 @@ class ExportClient {
             scope: 'Export Tool',
             notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
             refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
-        }, platform.host);
+        }, platform);
     }
 }
 /**
@@ -53789,10 +53802,10 @@ class DeployClient {
         }
     }
     async getStatus(dockStatusId, action) {
-        return readJobStatus(this.http, this.target.platform, dockStatusId, error => explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform.host));
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform));
     }
     explain(error, action) {
-        return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform.host);
+        return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform);
     }
     call(action, what) {
         const { toolId, platform } = this.target;
