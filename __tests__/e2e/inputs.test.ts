@@ -1,5 +1,5 @@
 /**
- * Inputs that looked valid but were not (issue 23), end to end against both bundles: each is
+ * Inputs that looked valid but were not, end to end against both bundles: each is
  * refused by name before any request, or, for a host copied from the browser, its 404 says so.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'

@@ -244,10 +244,9 @@ function optionalPositiveInteger(raw: string): number | undefined {
  * The `extractPath` given (relative to the workspace), where the export is unpacked; with `tools`,
  * each tool into a folder of its name under it. Its contents are replaced, so it must be a folder
  * of its own, not the workspace nor above it (with `tools`, the workspace itself may hold the
- * tools' folders, each of its own). And it must be inside the workspace: the point of unpacking is a copy that later
- * steps (a commit, a pull request) see, and anywhere else they never would (actions/checkout keeps
- * its own `path` inside the workspace for the same reason). Without `extractPath`, the export is
- * unpacked next to its file, wherever `path` is.
+ * tools' folders, each of its own). And it must be inside the workspace: unpacking is for a copy
+ * that later steps (a commit, a pull request) see, and anywhere else they never would. Without
+ * `extractPath`, the export is unpacked next to its file, wherever `path` is.
  */
 function givenUnpackFolder(given: string, env: NodeJS.ProcessEnv, many = false): string {
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
