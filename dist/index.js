@@ -50611,7 +50611,7 @@ class JsonSyntaxError extends Error {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(59002);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4148);
 /** The export entry point (action.yml), bundled to dist/index.js. */
 
 
@@ -50622,7 +50622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 59002:
+/***/ 4148:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51142,7 +51142,7 @@ class ExportClient {
             scope: 'Export Tool',
             notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
             refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
-        }, platform.host);
+        }, platform);
     }
 }
 /**
@@ -51692,51 +51692,47 @@ function reportOf(tool, host) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/export/tool-list.ts
+;// CONCATENATED MODULE: ./src/settings/same-name.ts
 /**
- * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
+ * Names and folders as the most lenient runner tells them apart, so that a step that works on
+ * Linux does not overwrite itself on another runner: macOS and Windows ignore case, and Windows
+ * drops a name's trailing dots and spaces (`Nightly`, `nightly` and `nightly.` are one folder
+ * there). Pure: paths are compared as text, never looked up on disk.
  */
-const NAME = /^[A-Za-z0-9._-]+$/;
-/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
-function parseToolList(text) {
-    const tools = [];
-    const problems = [];
-    const names = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        const number = index + 1;
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        if (fields.length < 2 || fields.length > 3) {
-            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
-            return;
-        }
-        const [toolId, flowId, given] = fields;
-        const name = given ?? toolId;
-        if (!NAME.test(name) || name === '.' || name === '..') {
-            problems.push(given
-                ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
-                : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
-            return;
-        }
-        const earlier = names.get(name.toLowerCase());
-        if (earlier !== undefined) {
-            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
-            return;
-        }
-        names.set(name.toLowerCase(), number);
-        tools.push({ toolId, flowId, name });
-    });
-    if (tools.length === 0 && problems.length === 0)
-        problems.push('lists no tool (only blank lines and comments)');
-    return { tools, problems };
+
+/** One key for every spelling of a file or folder name that some runner takes for the same. */
+function nameKey(name) {
+    return name.replace(/[. ]+$/, '').toLowerCase();
+}
+/** An absolute folder as one key: each of its names by nameKey. */
+function folderKey(folder) {
+    return folderKeys(folder).join('/');
+}
+/** Whether `inner` is `outer` itself, or lies below it, on some runner. */
+function holdsOnSomeRunner(outer, inner) {
+    const [above, below] = [folderKeys(outer), folderKeys(inner)];
+    return above.length <= below.length && above.every((key, i) => key === below[i]);
+}
+function folderKeys(folder) {
+    return external_node_path_.resolve(folder)
+        .split(/[\\/]+/)
+        .filter(Boolean)
+        .map(nameKey);
+}
+/** The groups of two or more items that share a key, in the order they first appear. */
+function sharedKeys(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return [...groups.values()].filter(group => group.length > 1);
 }
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
- * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * The rules every entry point reads its inputs by: host and key, ids, whole numbers of seconds, the
+ * one timeout rule, booleans; each bad input named in one error before any request. Reading is
  * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
@@ -51812,12 +51808,31 @@ function keyCharacterProblem(key) {
     const at = [...key].findIndex(c => c < '!' || c > '~');
     if (at < 0)
         return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+    return `holds the character ${characterName([...key][at])} at position ${at + 1}; API keys are printable ASCII`;
 }
-const INVISIBLE_NAMES = {
+/** White space, control characters and invisible format characters (zero-width space, BOM). */
+const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}]/u;
+/**
+ * Names the first character an id (a tool's, a flow's) cannot hold, with its position; undefined
+ * when none. Ids are opaque, so only what is surely a copy mistake is refused: a space, a line
+ * break, a control or an invisible character, which the platform would answer with a bare 404.
+ */
+function idCharacterProblem(id) {
+    const characters = [...id];
+    const at = characters.findIndex(c => NOT_IN_AN_ID.test(c));
+    if (at < 0)
+        return undefined;
+    return `holds the character ${characterName(characters[at])} at position ${at + 1}; an id holds no space, line break, control or invisible character (copy it again from the platform)`;
+}
+/** `U+200B (ZERO WIDTH SPACE)`: a character that may not show, by its code point and, when known, its name. */
+function characterName(c) {
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return CHARACTER_NAMES[c] ? `${code} (${CHARACTER_NAMES[c]})` : code;
+}
+const CHARACTER_NAMES = {
+    '\t': 'CHARACTER TABULATION',
+    '\n': 'LINE FEED',
+    '\r': 'CARRIAGE RETURN',
     '\u00a0': 'NO-BREAK SPACE',
     '\u200b': 'ZERO WIDTH SPACE',
     '\u200c': 'ZERO WIDTH NON-JOINER',
@@ -51845,11 +51860,67 @@ function inputs_boolean(raw, fallback) {
     throw new Error(`must be true or false; got "${raw}"`);
 }
 
+;// CONCATENATED MODULE: ./src/export/tool-list.ts
+/**
+ * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
+ */
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+/** The tools, or every problem (each named by its line number). Blank lines and `#` lines are skipped. */
+function parseToolList(text) {
+    const tools = [];
+    const problems = [];
+    const names = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        const number = index + 1;
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        if (fields.length < 2 || fields.length > 3) {
+            problems.push(`line ${number} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected "<toolId> <flowId> [name]"`);
+            return;
+        }
+        const [toolId, flowId, given] = fields;
+        // White space cannot be inside a field (it parts them), but a control or invisible character can.
+        const idProblems = [
+            ['tool id', toolId],
+            ['flow id', flowId]
+        ].flatMap(([what, id]) => {
+            const problem = idCharacterProblem(id);
+            return problem ? [`line ${number}: the ${what} ${problem}`] : [];
+        });
+        if (idProblems.length) {
+            problems.push(...idProblems);
+            return;
+        }
+        const name = given ?? toolId;
+        if (!NAME.test(name) || name === '.' || name === '..') {
+            // Quoted as JSON: a control character in a name is shown escaped, never printed as it is.
+            problems.push(given
+                ? `line ${number}: the name ${JSON.stringify(given)} may hold only letters, digits, "-", "_" and "."`
+                : `line ${number}: the tool id ${JSON.stringify(toolId)} cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`);
+            return;
+        }
+        const earlier = names.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            problems.push(`line ${number}: the name "${name}" is already used on line ${earlier} (names must differ, ignoring case)`);
+            return;
+        }
+        names.set(name.toLowerCase(), number);
+        tools.push({ toolId, flowId, name });
+    });
+    if (tools.length === 0 && problems.length === 0)
+        problems.push('lists no tool (only blank lines and comments)');
+    return { tools, problems };
+}
+
 ;// CONCATENATED MODULE: ./src/export/settings.ts
 /**
  * The export's inputs as one typed Settings object, refusing bad input before any request. Host,
  * key and the timeout are read as every entry reads them (settings/inputs.ts).
  */
+
 
 
 
@@ -51907,17 +51978,35 @@ function getSettings({ getInput, setSecret, env }) {
     }));
     const verifyToolExport = check(constants/* Inputs */.G0.Verify, () => inputs_boolean(text(constants/* Inputs */.G0.Verify), true));
     const extract = check(constants/* Inputs */.G0.Extract, () => inputs_boolean(text(constants/* Inputs */.G0.Extract), false));
-    const extractFolders = check(constants/* Inputs */.G0.ExtractPath, () => (listed?.tools ?? []).map((tool, i) => {
-        if (!extract || !folders || !artifactNames)
-            return undefined;
+    const extractFolders = check(constants/* Inputs */.G0.ExtractPath, () => {
         const given = text(constants/* Inputs */.G0.ExtractPath);
-        if (!many)
-            return unpackFolder(given, folders[i], artifactNames[i], env);
-        return given
-            ? unpackFolder(external_node_path_.join(given, tool.name), folders[i], artifactNames[i], env)
-            : unpackFolder('', folders[i], artifactNames[i], env);
-    }));
+        // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
+        const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(constants/* Inputs */.G0.Tools))) : undefined;
+        return (listed?.tools ?? []).map((tool, i) => {
+            if (!extract || !folders || !artifactNames)
+                return undefined;
+            const target = chosen
+                ? many
+                    ? external_node_path_.join(chosen, tool.name)
+                    : chosen
+                : external_node_path_.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''));
+            // As the most lenient runner sees folders: "Exports" holds "exports/zips" on macOS.
+            if (holdsOnSomeRunner(target, folders[i])) {
+                throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`);
+            }
+            return target;
+        });
+    });
     const envVariables = check(constants/* Inputs */.G0.EnvVariables, () => envPolicy(text(constants/* Inputs */.G0.EnvVariables)));
+    if (many) {
+        const placed = listed.tools.map((tool, i) => ({
+            name: tool.name,
+            artifactName: artifactNames?.[i],
+            folder: folders?.[i],
+            extractFolder: extractFolders?.[i]
+        }));
+        problems.push(...sharedByTools(placed, uploadArtifact === true));
+    }
     refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.');
     return {
         platform: platform,
@@ -51938,6 +52027,34 @@ function getSettings({ getInput, setSecret, env }) {
         verifyToolExport: verifyToolExport,
         envVariables: envVariables
     };
+}
+/**
+ * Two or more tools of a set that would end in one artifact or one folder: the second upload
+ * would fail with a 409 after every job had run, or one tool's files would replace another's.
+ * Tool names differ, ignoring case, yet "nightly" and "nightly.zip" make one artifact, and
+ * "nightly" and "nightly." one folder on a Windows runner (see settings/same-name.ts).
+ */
+function sharedByTools(tools, uploading) {
+    const names = (group) => `${group
+        .slice(0, -1)
+        .map(tool => JSON.stringify(tool.name))
+        .join(', ')} and ${JSON.stringify(group.at(-1).name)}`;
+    const problems = [];
+    // Artifact names ignore case here: the artifact service does not document its own rule, and an
+    // artifact is downloaded as a file of its name, which macOS and Windows would take for one.
+    const artifacts = uploading ? tools.filter(tool => tool.artifactName !== undefined) : [];
+    for (const group of sharedKeys(artifacts, tool => (0,file_naming/* artifactFileName */.UA)(tool.artifactName).toLowerCase())) {
+        problems.push(`input "${constants/* Inputs */.G0.Tools}" gives the tools ${names(group)} one artifact name, "${(0,file_naming/* artifactFileName */.UA)(group[0].artifactName)}" (".zip" is added when missing, and case is ignored): give each a name of its own`);
+    }
+    for (const [what, folderOf] of [
+        ['one folder for their files', (tool) => tool.folder],
+        ['one folder to unpack into', (tool) => tool.extractFolder]
+    ]) {
+        for (const group of sharedKeys(tools.filter(tool => folderOf(tool) !== undefined), tool => folderKey(folderOf(tool)))) {
+            problems.push(`input "${constants/* Inputs */.G0.Tools}" gives the tools ${names(group)} ${what}, ${folderOf(group[0])} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`);
+        }
+    }
+    return problems;
 }
 function envPolicy(raw) {
     if (!raw)
@@ -51960,14 +52077,17 @@ function toolsToExport(tools, toolId = '', flowId = '', problems) {
         problems.push(...listed.problems.map(problem => `input "${constants/* Inputs */.G0.Tools}" ${problem}`));
         return listed.problems.length ? undefined : { tools: listed.tools, many: true };
     }
+    let usable = true;
     for (const [name, value] of [
         [constants/* Inputs */.G0.ToolId, toolId],
         [constants/* Inputs */.G0.FlowId, flowId]
     ]) {
-        if (!value)
-            problems.push(`input "${name}" is required and was not given (or list the tools in "${constants/* Inputs */.G0.Tools}")`);
+        const problem = value ? idCharacterProblem(value) : `is required and was not given (or list the tools in "${constants/* Inputs */.G0.Tools}")`;
+        if (problem)
+            problems.push(`input "${name}" ${problem}`);
+        usable &&= !problem;
     }
-    return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
+    return usable ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined;
 }
 function optionalPositiveInteger(raw) {
     if (!raw)
@@ -51977,17 +52097,21 @@ function optionalPositiveInteger(raw) {
     return Number(raw);
 }
 /**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
+ * The `extractPath` given (relative to the workspace), where the export is unpacked; with `tools`,
+ * each tool into a folder of its name under it. Its contents are replaced, so it must be a folder
+ * of its own, not the workspace nor above it (with `tools`, the workspace itself may hold the
+ * tools' folders, each of its own). And it must be inside the workspace: unpacking is for a copy
+ * that later steps (a commit, a pull request) see, and anywhere else they never would. Without
+ * `extractPath`, the export is unpacked next to its file, wherever `path` is.
  */
-function unpackFolder(raw, fileFolder, artifactName, env) {
+function givenUnpackFolder(given, env, many = false) {
     const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
-    const target = raw ? external_node_path_.resolve(workspace, raw) : external_node_path_.join(fileFolder, artifactName.replace(/\.zip$/i, ''));
-    if ((0,file_naming/* isWithin */.UO)(target, workspace))
-        throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`);
-    if ((0,file_naming/* isWithin */.UO)(target, fileFolder)) {
-        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`);
+    const target = external_node_path_.resolve(workspace, given);
+    if (!many && (0,file_naming/* isWithin */.UO)(target, workspace)) {
+        throw new Error(`must be a folder of its own, not the workspace or above it; got "${given}"`);
+    }
+    if (!(0,file_naming/* isWithin */.UO)(workspace, target)) {
+        throw new Error(`must be a folder inside the workspace (${workspace}), where later steps (a commit, a pull request) see what is unpacked; "${given}" is ${target}, outside it`);
     }
     return target;
 }
@@ -53315,14 +53439,14 @@ function isConnectionFault(error) {
 }
 const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
 /** The advice for a refused call, by HTTP status. */
-function adviceFor(status, call) {
+function adviceFor(status, call, platform) {
     switch (status) {
         case 401:
             return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
         case 403:
             return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
         case 404:
-            return call.notFound;
+            return `${hostPathAdvice(platform, call)}${call.notFound}`;
         case 413:
             return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
         default:
@@ -53330,13 +53454,25 @@ function adviceFor(status, call) {
     }
 }
 /**
- * What a failed platform call tells a person: a fault of the connection, an answer refused
- * unread, a redirect not followed, or a client error with the advice of the table above. Passing
- * faults (and anything else) come back unchanged, to be retried or reported.
+ * A 404 from a host given with a path: the path (an on-premises platform's prefix) comes before
+ * /api/public/ in every call, and a URL copied from the browser's address bar (…/agents/home)
+ * has one that the API does not. Said first, as the likelier cause; empty without a path.
  */
-function explainCallFailure(error, call, host) {
+function hostPathAdvice(platform, call) {
+    if (platform.pathname === '/' || call.pathAnswered)
+        return '';
+    return `The "host" input has the path "${platform.pathname}", which is sent before /api/public/… in every call: a host copied from the browser's address bar usually should not have one (give ${platform.origin}). Otherwise: `;
+}
+/**
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported. `platform` is the base URL the call went to (the
+ * "host" input, parsed), whose path a 404's advice names.
+ */
+function explainCallFailure(error, call, platform) {
     if (isConnectionFault(error))
         return explainConnectionFault(error);
+    const host = platform.host;
     if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AnswerTooLongError */ .lY) {
         return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${_http_client_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_ANSWER_BYTES */ .gB / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
@@ -53347,7 +53483,7 @@ function explainCallFailure(error, call, host) {
         return error;
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
     const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call, platform));
 }
 /** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
 function gaveUpRetrying(error, what, host, tail = '') {

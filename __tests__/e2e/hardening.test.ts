@@ -17,7 +17,7 @@ beforeAll(async () => {
       'a-quick': { flowId: 'cf-1', name: 'Quick Tool', durationMs: 200 },
       'a-job': { flowId: 'cf-1', name: 'Job Tool', durationMs: 2500 },
       'a-never': { flowId: 'cf-1', outcome: 'NEVER' },
-      'a/../b': { flowId: 'f&x=1 2', name: 'Odd Id', durationMs: 200 },
+      'a/../b': { flowId: 'f&x=1+2#y?', name: 'Odd Id', durationMs: 200 },
       'a-evil-name': { flowId: 'cf-1', durationMs: 200, contentDisposition: 'attachment; filename="../../escaped.zip"' },
       'a-evil-abs': { flowId: 'cf-1', durationMs: 200, contentDisposition: "attachment; filename*=UTF-8''%2Ftmp%2Fabsolute.zip" },
       'a-redirect': { flowId: 'cf-1', name: 'Redirected', durationMs: 200, redirect: true }
@@ -213,9 +213,10 @@ describe('bad input is refused before any request', () => {
   })
 
   it('percent-encodes opaque ids: a/../b stays one path segment', async () => {
-    const result = await run({ toolId: 'a/../b', flowId: 'f&x=1 2' })
+    // No space in them: an id holding one is refused before any request (inputs.test.ts).
+    const result = await run({ toolId: 'a/../b', flowId: 'f&x=1+2#y?' })
     expect(result.code).toBe(0)
-    expect(world.sim.requests[0].path).toBe('/api/public/tools/a%2F..%2Fb/export?flowId=f%26x%3D1+2')
+    expect(world.sim.requests[0].path).toBe('/api/public/tools/a%2F..%2Fb/export?flowId=f%26x%3D1%2B2%23y%3F')
     expect(result.outputs.artifactName).toBe('koreai-tool-a-..-b.zip')
   })
 })

@@ -292,7 +292,11 @@ describe('a disk that fills', () => {
       durationMs: 200,
       file: flow(JSON.stringify({ text: 'x'.repeat(3 << 20) }))
     })
-    const result = await run({ toolId: 'a-unpack', path: 'exports', extract: 'true', extractPath: path.join(tiny, 'tool') })
+    // The small disk is the workspace: extractPath must lie inside it. The file is kept elsewhere.
+    const result = await run(
+      { toolId: 'a-unpack', path: path.join(world.artifactsDir, 'unpack-exports'), extract: 'true', extractPath: 'tool' },
+      { workspace: tiny }
+    )
     expect(singleError(result)).toMatch(
       /Unpacking the export needs 3\.0 MiB \(\d+ bytes\) but .* has [\d.]+ \S+ \(\d+ bytes\) left: no space left on the device\. Nothing was written;/
     )

@@ -53363,8 +53363,9 @@ class ImportClient {
                 ? `The platform imports a new version only into a deployed tool: check that tool "${existing}" (input "toolId") is deployed.`
                 : undefined,
             notFound,
-            refused: 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
-        }, host);
+            refused: 'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".',
+            pathAnswered: sessionId !== undefined
+        }, this.target.platform);
     }
 }
 /**
@@ -53564,7 +53565,7 @@ class ExportClient {
             scope: 'Export Tool',
             notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
             refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
-        }, platform.host);
+        }, platform);
     }
 }
 /**
@@ -54019,10 +54020,10 @@ class DeployClient {
         }
     }
     async getStatus(dockStatusId, action) {
-        return readJobStatus(this.http, this.target.platform, dockStatusId, error => (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Checking the ${action} status`), this.target.platform.host));
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Checking the ${action} status`), this.target.platform));
     }
     explain(error, action) {
-        return (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Starting the ${action}`), this.target.platform.host);
+        return (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Starting the ${action}`), this.target.platform);
     }
     call(action, what) {
         const { toolId, platform } = this.target;
@@ -54218,8 +54219,8 @@ function prefixed(log, prefix) {
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
 /**
- * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
- * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * The rules every entry point reads its inputs by: host and key, ids, whole numbers of seconds, the
+ * one timeout rule, booleans; each bad input named in one error before any request. Reading is
  * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 
@@ -54295,12 +54296,31 @@ function keyCharacterProblem(key) {
     const at = [...key].findIndex(c => c < '!' || c > '~');
     if (at < 0)
         return undefined;
-    const c = [...key][at];
-    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : '';
-    return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`;
+    return `holds the character ${characterName([...key][at])} at position ${at + 1}; API keys are printable ASCII`;
 }
-const INVISIBLE_NAMES = {
+/** White space, control characters and invisible format characters (zero-width space, BOM). */
+const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}]/u;
+/**
+ * Names the first character an id (a tool's, a flow's) cannot hold, with its position; undefined
+ * when none. Ids are opaque, so only what is surely a copy mistake is refused: a space, a line
+ * break, a control or an invisible character, which the platform would answer with a bare 404.
+ */
+function idCharacterProblem(id) {
+    const characters = [...id];
+    const at = characters.findIndex(c => NOT_IN_AN_ID.test(c));
+    if (at < 0)
+        return undefined;
+    return `holds the character ${characterName(characters[at])} at position ${at + 1}; an id holds no space, line break, control or invisible character (copy it again from the platform)`;
+}
+/** `U+200B (ZERO WIDTH SPACE)`: a character that may not show, by its code point and, when known, its name. */
+function characterName(c) {
+    const code = `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return CHARACTER_NAMES[c] ? `${code} (${CHARACTER_NAMES[c]})` : code;
+}
+const CHARACTER_NAMES = {
+    '\t': 'CHARACTER TABULATION',
+    '\n': 'LINE FEED',
+    '\r': 'CARRIAGE RETURN',
     '\u00a0': 'NO-BREAK SPACE',
     '\u200b': 'ZERO WIDTH SPACE',
     '\u200c': 'ZERO WIDTH NON-JOINER',
@@ -54350,6 +54370,14 @@ function getImportSettings({ getInput, setSecret, env }) {
     const toolId = text(constants/* Inputs */.G0.ToolId) || undefined;
     const toolName = text(constants/* ImportInputs */.pg.ToolName) || undefined;
     const flowId = text(constants/* Inputs */.G0.FlowId) || undefined;
+    for (const [name, id] of [
+        [constants/* Inputs */.G0.ToolId, toolId],
+        [constants/* Inputs */.G0.FlowId, flowId]
+    ]) {
+        const problem = id === undefined ? undefined : idCharacterProblem(id);
+        if (problem)
+            problems.push(`input "${name}" ${problem}`);
+    }
     if (toolId && toolName) {
         problems.push(`inputs "${constants/* Inputs */.G0.ToolId}" and "${constants/* ImportInputs */.pg.ToolName}" cannot be given together: "${constants/* ImportInputs */.pg.ToolName}" creates a new tool, "${constants/* Inputs */.G0.ToolId}" imports a new version of an existing one`);
     }
@@ -55480,14 +55508,14 @@ function isConnectionFault(error) {
 }
 const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
 /** The advice for a refused call, by HTTP status. */
-function adviceFor(status, call) {
+function adviceFor(status, call, platform) {
     switch (status) {
         case 401:
             return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
         case 403:
             return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
         case 404:
-            return call.notFound;
+            return `${hostPathAdvice(platform, call)}${call.notFound}`;
         case 413:
             return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
         default:
@@ -55495,13 +55523,25 @@ function adviceFor(status, call) {
     }
 }
 /**
- * What a failed platform call tells a person: a fault of the connection, an answer refused
- * unread, a redirect not followed, or a client error with the advice of the table above. Passing
- * faults (and anything else) come back unchanged, to be retried or reported.
+ * A 404 from a host given with a path: the path (an on-premises platform's prefix) comes before
+ * /api/public/ in every call, and a URL copied from the browser's address bar (…/agents/home)
+ * has one that the API does not. Said first, as the likelier cause; empty without a path.
  */
-function explainCallFailure(error, call, host) {
+function hostPathAdvice(platform, call) {
+    if (platform.pathname === '/' || call.pathAnswered)
+        return '';
+    return `The "host" input has the path "${platform.pathname}", which is sent before /api/public/… in every call: a host copied from the browser's address bar usually should not have one (give ${platform.origin}). Otherwise: `;
+}
+/**
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported. `platform` is the base URL the call went to (the
+ * "host" input, parsed), whose path a 404's advice names.
+ */
+function explainCallFailure(error, call, platform) {
     if (isConnectionFault(error))
         return explainConnectionFault(error);
+    const host = platform.host;
     if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AnswerTooLongError */ .lY) {
         return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${_http_client_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_ANSWER_BYTES */ .gB / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
     }
@@ -55512,7 +55552,7 @@ function explainCallFailure(error, call, host) {
         return error;
     const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
     const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call, platform));
 }
 /** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
 function gaveUpRetrying(error, what, host, tail = '') {

@@ -8,11 +8,13 @@ import * as path from 'node:path'
 import { Defaults, Inputs } from '../constants.js'
 import type { ExportOptions, ToolTarget } from '../pipeline/export-tool.js'
 import { ENV_POLICIES, type EnvPolicy } from '../tool-export/env-variables.js'
-import { artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { artifactFileName, artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { folderKey, holdsOnSomeRunner, sharedKeys } from '../settings/same-name.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
 import {
   MAX_TIMEOUT_SECONDS,
   boolean,
+  idCharacterProblem,
   inputChecker,
   positiveNumber,
   readConnection,
@@ -82,17 +84,34 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   )
   const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
   const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
-  const extractFolders = check(Inputs.ExtractPath, () =>
-    (listed?.tools ?? []).map((tool, i) => {
+  const extractFolders = check(Inputs.ExtractPath, () => {
+    const given = text(Inputs.ExtractPath)
+    // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
+    const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(Inputs.Tools))) : undefined
+    return (listed?.tools ?? []).map((tool, i) => {
       if (!extract || !folders || !artifactNames) return undefined
-      const given = text(Inputs.ExtractPath)
-      if (!many) return unpackFolder(given, folders[i], artifactNames[i], env)
-      return given
-        ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
-        : unpackFolder('', folders[i], artifactNames[i], env)
+      const target = chosen
+        ? many
+          ? path.join(chosen, tool.name)
+          : chosen
+        : path.join(folders[i], artifactNames[i].replace(/\.zip$/i, ''))
+      // As the most lenient runner sees folders: "Exports" holds "exports/zips" on macOS.
+      if (holdsOnSomeRunner(target, folders[i])) {
+        throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${given}"`)
+      }
+      return target
     })
-  )
+  })
   const envVariables = check(Inputs.EnvVariables, () => envPolicy(text(Inputs.EnvVariables)))
+  if (many) {
+    const placed = listed!.tools.map((tool, i) => ({
+      name: tool.name,
+      artifactName: artifactNames?.[i],
+      folder: folders?.[i],
+      extractFolder: extractFolders?.[i]
+    }))
+    problems.push(...sharedByTools(placed, uploadArtifact === true))
+  }
 
   refuseInputs(problems, 'Fix the step\'s "with:" block; see the inputs table in the README.')
   return {
@@ -114,6 +133,46 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     verifyToolExport: verifyToolExport!,
     envVariables: envVariables!
   }
+}
+
+/**
+ * Two or more tools of a set that would end in one artifact or one folder: the second upload
+ * would fail with a 409 after every job had run, or one tool's files would replace another's.
+ * Tool names differ, ignoring case, yet "nightly" and "nightly.zip" make one artifact, and
+ * "nightly" and "nightly." one folder on a Windows runner (see settings/same-name.ts).
+ */
+function sharedByTools(
+  tools: { name: string; artifactName?: string; folder?: string; extractFolder?: string }[],
+  uploading: boolean
+): string[] {
+  const names = (group: { name: string }[]): string =>
+    `${group
+      .slice(0, -1)
+      .map(tool => JSON.stringify(tool.name))
+      .join(', ')} and ${JSON.stringify(group.at(-1)!.name)}`
+  const problems: string[] = []
+  // Artifact names ignore case here: the artifact service does not document its own rule, and an
+  // artifact is downloaded as a file of its name, which macOS and Windows would take for one.
+  const artifacts = uploading ? tools.filter(tool => tool.artifactName !== undefined) : []
+  for (const group of sharedKeys(artifacts, tool => artifactFileName(tool.artifactName!).toLowerCase())) {
+    problems.push(
+      `input "${Inputs.Tools}" gives the tools ${names(group)} one artifact name, "${artifactFileName(group[0].artifactName!)}" (".zip" is added when missing, and case is ignored): give each a name of its own`
+    )
+  }
+  for (const [what, folderOf] of [
+    ['one folder for their files', (tool: (typeof tools)[number]) => tool.folder],
+    ['one folder to unpack into', (tool: (typeof tools)[number]) => tool.extractFolder]
+  ] as const) {
+    for (const group of sharedKeys(
+      tools.filter(tool => folderOf(tool) !== undefined),
+      tool => folderKey(folderOf(tool)!)
+    )) {
+      problems.push(
+        `input "${Inputs.Tools}" gives the tools ${names(group)} ${what}, ${folderOf(group[0])} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`
+      )
+    }
+  }
+  return problems
 }
 
 function envPolicy(raw: string): EnvPolicy {
@@ -139,13 +198,16 @@ function toolsToExport(tools: string, toolId = '', flowId = '', problems: string
     problems.push(...listed.problems.map(problem => `input "${Inputs.Tools}" ${problem}`))
     return listed.problems.length ? undefined : { tools: listed.tools, many: true }
   }
+  let usable = true
   for (const [name, value] of [
     [Inputs.ToolId, toolId],
     [Inputs.FlowId, flowId]
   ]) {
-    if (!value) problems.push(`input "${name}" is required and was not given (or list the tools in "${Inputs.Tools}")`)
+    const problem = value ? idCharacterProblem(value) : `is required and was not given (or list the tools in "${Inputs.Tools}")`
+    if (problem) problems.push(`input "${name}" ${problem}`)
+    usable &&= !problem
   }
-  return toolId && flowId ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined
+  return usable ? { tools: [{ toolId, flowId, name: toolId }], many: false } : undefined
 }
 
 function optionalPositiveInteger(raw: string): number | undefined {
@@ -155,16 +217,23 @@ function optionalPositiveInteger(raw: string): number | undefined {
 }
 
 /**
- * Where the export is unpacked: the given folder (relative to the workspace), or a folder named
- * after the artifact next to the file. Its contents are replaced, so it must be a folder of its
- * own: not the workspace, nor one that holds the export file.
+ * The `extractPath` given (relative to the workspace), where the export is unpacked; with `tools`,
+ * each tool into a folder of its name under it. Its contents are replaced, so it must be a folder
+ * of its own, not the workspace nor above it (with `tools`, the workspace itself may hold the
+ * tools' folders, each of its own). And it must be inside the workspace: unpacking is for a copy
+ * that later steps (a commit, a pull request) see, and anywhere else they never would. Without
+ * `extractPath`, the export is unpacked next to its file, wherever `path` is.
  */
-function unpackFolder(raw: string, fileFolder: string, artifactName: string, env: NodeJS.ProcessEnv): string {
+function givenUnpackFolder(given: string, env: NodeJS.ProcessEnv, many = false): string {
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
-  const target = raw ? path.resolve(workspace, raw) : path.join(fileFolder, artifactName.replace(/\.zip$/i, ''))
-  if (isWithin(target, workspace)) throw new Error(`must be a folder of its own, not the workspace or above it; got "${raw}"`)
-  if (isWithin(target, fileFolder)) {
-    throw new Error(`must not hold the export file's folder (input "path"), since its contents are replaced; got "${raw}"`)
+  const target = path.resolve(workspace, given)
+  if (!many && isWithin(target, workspace)) {
+    throw new Error(`must be a folder of its own, not the workspace or above it; got "${given}"`)
+  }
+  if (!isWithin(workspace, target)) {
+    throw new Error(
+      `must be a folder inside the workspace (${workspace}), where later steps (a commit, a pull request) see what is unpacked; "${given}" is ${target}, outside it`
+    )
   }
   return target
 }

@@ -1,6 +1,7 @@
 /**
  * The `tools` input: one tool a line, `<toolId> <flowId> [name]`. Pure.
  */
+import { idCharacterProblem } from '../settings/inputs.js'
 
 export interface ListedTool {
   toolId: string
@@ -26,12 +27,25 @@ export function parseToolList(text: string): { tools: ListedTool[]; problems: st
       return
     }
     const [toolId, flowId, given] = fields
+    // White space cannot be inside a field (it parts them), but a control or invisible character can.
+    const idProblems = [
+      ['tool id', toolId],
+      ['flow id', flowId]
+    ].flatMap(([what, id]) => {
+      const problem = idCharacterProblem(id)
+      return problem ? [`line ${number}: the ${what} ${problem}`] : []
+    })
+    if (idProblems.length) {
+      problems.push(...idProblems)
+      return
+    }
     const name = given ?? toolId
     if (!NAME.test(name) || name === '.' || name === '..') {
+      // Quoted as JSON: a control character in a name is shown escaped, never printed as it is.
       problems.push(
         given
-          ? `line ${number}: the name "${given}" may hold only letters, digits, "-", "_" and "."`
-          : `line ${number}: the tool id "${toolId}" cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`
+          ? `line ${number}: the name ${JSON.stringify(given)} may hold only letters, digits, "-", "_" and "."`
+          : `line ${number}: the tool id ${JSON.stringify(toolId)} cannot name files; add a name (letters, digits, "-", "_", ".") as a third field`
       )
       return
     }

@@ -4,7 +4,15 @@
  */
 import * as path from 'node:path'
 import { ImportInputs, Inputs } from '../constants.js'
-import { boolean, inputChecker, readConnection, refuseInputs, timeoutSeconds, type InputSource } from '../settings/inputs.js'
+import {
+  boolean,
+  idCharacterProblem,
+  inputChecker,
+  readConnection,
+  refuseInputs,
+  timeoutSeconds,
+  type InputSource
+} from '../settings/inputs.js'
 
 export interface ImportSettings {
   platform: URL
@@ -48,6 +56,13 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
   const toolId = text(Inputs.ToolId) || undefined
   const toolName = text(ImportInputs.ToolName) || undefined
   const flowId = text(Inputs.FlowId) || undefined
+  for (const [name, id] of [
+    [Inputs.ToolId, toolId],
+    [Inputs.FlowId, flowId]
+  ]) {
+    const problem = id === undefined ? undefined : idCharacterProblem(id)
+    if (problem) problems.push(`input "${name}" ${problem}`)
+  }
   if (toolId && toolName) {
     problems.push(
       `inputs "${Inputs.ToolId}" and "${ImportInputs.ToolName}" cannot be given together: "${ImportInputs.ToolName}" creates a new tool, "${Inputs.ToolId}" imports a new version of an existing one`

@@ -34,6 +34,11 @@ export interface PlatformCall {
   forbiddenAlso?: string
   /** Any other refusal (400, 409, 422…): what to check. */
   refused: string
+  /**
+   * The platform has answered this run under the host's path already (an upload session it
+   * accepted): a 404 is then not about that path, and the advice on it is left out.
+   */
+  pathAnswered?: boolean
 }
 
 /** The fix for every failure that says the platform could not be reached. */
@@ -92,14 +97,14 @@ export function isConnectionFault(error: unknown): boolean {
 const STATUS_NAMES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' }
 
 /** The advice for a refused call, by HTTP status. */
-function adviceFor(status: number, call: PlatformCall): string {
+function adviceFor(status: number, call: PlatformCall, platform: URL): string {
   switch (status) {
     case 401:
       return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`
     case 403:
       return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`
     case 404:
-      return call.notFound
+      return `${hostPathAdvice(platform, call)}${call.notFound}`
     case 413:
       return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers."
     default:
@@ -108,12 +113,24 @@ function adviceFor(status: number, call: PlatformCall): string {
 }
 
 /**
- * What a failed platform call tells a person: a fault of the connection, an answer refused
- * unread, a redirect not followed, or a client error with the advice of the table above. Passing
- * faults (and anything else) come back unchanged, to be retried or reported.
+ * A 404 from a host given with a path: the path (an on-premises platform's prefix) comes before
+ * /api/public/ in every call, and a URL copied from the browser's address bar (…/agents/home)
+ * has one that the API does not. Said first, as the likelier cause; empty without a path.
  */
-export function explainCallFailure(error: unknown, call: PlatformCall, host: string): unknown {
+function hostPathAdvice(platform: URL, call: PlatformCall): string {
+  if (platform.pathname === '/' || call.pathAnswered) return ''
+  return `The "host" input has the path "${platform.pathname}", which is sent before /api/public/… in every call: a host copied from the browser's address bar usually should not have one (give ${platform.origin}). Otherwise: `
+}
+
+/**
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing faults (and anything else) come
+ * back unchanged, to be retried or reported. `platform` is the base URL the call went to (the
+ * "host" input, parsed), whose path a 404's advice names.
+ */
+export function explainCallFailure(error: unknown, call: PlatformCall, platform: URL): unknown {
   if (isConnectionFault(error)) return explainConnectionFault(error)
+  const host = platform.host
   if (error instanceof AnswerTooLongError) {
     return new ActionError(
       `${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was refused unread.`,
@@ -129,7 +146,7 @@ export function explainCallFailure(error: unknown, call: PlatformCall, host: str
   if (!(error instanceof HttpError) || isRetryable(error)) return error
   const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : ''
   const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : ''
-  return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call))
+  return new ActionError(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call, platform))
 }
 
 /** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */

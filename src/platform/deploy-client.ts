@@ -50,12 +50,12 @@ export class DeployClient {
 
   async getStatus(dockStatusId: string, action: DeployAction): Promise<StatusAnswer> {
     return readJobStatus(this.http, this.target.platform, dockStatusId, error =>
-      explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform.host)
+      explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform)
     )
   }
 
   private explain(error: unknown, action: DeployAction): unknown {
-    return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform.host)
+    return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform)
   }
 
   private call(action: DeployAction, what: string) {

@@ -80,7 +80,7 @@ export class ExportClient {
         notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
         refused: 'Check the inputs "host", "toolId" and "flowId"; the platform refused the request as sent.'
       },
-      platform.host
+      platform
     )
   }
 }

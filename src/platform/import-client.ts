@@ -197,9 +197,10 @@ export class ImportClient {
           : undefined,
         notFound,
         refused:
-          'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".'
+          'The platform refused the request as sent: check the source (is it an export of this platform\'s version?) and the inputs "toolId" / "toolName".',
+        pathAnswered: sessionId !== undefined
       },
-      host
+      this.target.platform
     )
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The rules every entry point reads its inputs by: host and key, whole numbers of seconds, the one
- * timeout rule, booleans; each bad input named in one error before any request. Reading is
+ * The rules every entry point reads its inputs by: host and key, ids, whole numbers of seconds, the
+ * one timeout rule, booleans; each bad input named in one error before any request. Reading is
  * injected (`getInput`, `env`, `setSecret`) so the rules test without module mocks.
  */
 import { Defaults, Inputs } from '../constants.js'
@@ -80,13 +80,34 @@ export function timeoutSeconds(raw: string): number {
 export function keyCharacterProblem(key: string): string | undefined {
   const at = [...key].findIndex(c => c < '!' || c > '~')
   if (at < 0) return undefined
-  const c = [...key][at]
-  const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
-  const name = INVISIBLE_NAMES[c] ? ` (${INVISIBLE_NAMES[c]})` : ''
-  return `holds the character ${code}${name} at position ${at + 1}; API keys are printable ASCII`
+  return `holds the character ${characterName([...key][at])} at position ${at + 1}; API keys are printable ASCII`
 }
 
-const INVISIBLE_NAMES: Record<string, string> = {
+/** White space, control characters and invisible format characters (zero-width space, BOM). */
+const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}]/u
+
+/**
+ * Names the first character an id (a tool's, a flow's) cannot hold, with its position; undefined
+ * when none. Ids are opaque, so only what is surely a copy mistake is refused: a space, a line
+ * break, a control or an invisible character, which the platform would answer with a bare 404.
+ */
+export function idCharacterProblem(id: string): string | undefined {
+  const characters = [...id]
+  const at = characters.findIndex(c => NOT_IN_AN_ID.test(c))
+  if (at < 0) return undefined
+  return `holds the character ${characterName(characters[at])} at position ${at + 1}; an id holds no space, line break, control or invisible character (copy it again from the platform)`
+}
+
+/** `U+200B (ZERO WIDTH SPACE)`: a character that may not show, by its code point and, when known, its name. */
+function characterName(c: string): string {
+  const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  return CHARACTER_NAMES[c] ? `${code} (${CHARACTER_NAMES[c]})` : code
+}
+
+const CHARACTER_NAMES: Record<string, string> = {
+  '\t': 'CHARACTER TABULATION',
+  '\n': 'LINE FEED',
+  '\r': 'CARRIAGE RETURN',
   '\u00a0': 'NO-BREAK SPACE',
   '\u200b': 'ZERO WIDTH SPACE',
   '\u200c': 'ZERO WIDTH NON-JOINER',

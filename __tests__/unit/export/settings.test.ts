@@ -89,6 +89,59 @@ describe('getSettings', () => {
     expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1 cf-1' }).settings().tools[0].artifactName).toBe('koreai-tool-a-1')
   })
 
+  describe('two tools of a set that would end in one artifact or one folder', () => {
+    const set = (tools: string, inputs: Record<string, string> = {}) =>
+      read({ host: VALID.host, key: VALID.key, tools, ...inputs }).settings
+
+    it('refuses "nightly" and "nightly.zip": ".zip" is added to one and not the other', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.zip')).toThrow(
+        'input "tools" gives the tools "nightly" and "nightly.zip" one artifact name, "koreai-tool-nightly.zip" (".zip" is added when missing, and case is ignored): give each a name of its own'
+      )
+    })
+
+    it('compares the final artifact names ignoring case, with the prefix, each pair in its own words', () => {
+      expect(set('a-1 cf-1 Nightly\na-2 cf-2 nightly.ZIP\na-3 cf-3 other\na-4 cf-4 other.zip', { artifactName: 'backup-' })).toThrow(
+        'the tools "Nightly" and "nightly.ZIP" one artifact name, "backup-Nightly.zip"'
+      )
+      expect(set('a-1 cf-1 Nightly\na-2 cf-2 nightly.ZIP\na-3 cf-3 other\na-4 cf-4 other.zip')).toThrow(
+        'the tools "other" and "other.zip" one artifact name, "koreai-tool-other.zip"'
+      )
+    })
+
+    it('names every tool of a group that would share a folder', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.\na-3 cf-3 Nightly..', { uploadArtifact: 'false' })).toThrow(
+        `the tools "nightly", "nightly." and "Nightly.." one folder for their files, ${path.join('/runner/temp', 'koreai-tool-export', 'nightly')}`
+      )
+    })
+
+    it('lets names that make one artifact pass when nothing is uploaded', () => {
+      expect(set('a-1 cf-1 nightly\na-2 cf-2 nightly.zip', { uploadArtifact: 'false' })).not.toThrow()
+    })
+
+    it('refuses "nightly" and "nightly.": one folder for their files, and one to unpack into, on Windows', () => {
+      const settings = set('a-1 cf-1 nightly\na-2 cf-2 nightly.', { path: 'exports', extract: 'true', extractPath: 'tools' })
+      expect(settings).toThrow(
+        `input "tools" gives the tools "nightly" and "nightly." one folder for their files, ${path.resolve('/work/ws', 'exports', 'nightly')} (Windows drops a name's trailing dots and spaces, and Windows and macOS ignore case): give each a name of its own`
+      )
+      expect(settings).toThrow(`"nightly" and "nightly." one folder to unpack into, ${path.resolve('/work/ws', 'tools', 'nightly')}`)
+    })
+
+    it('takes names that differ to every runner', () => {
+      const s = set('a-1 cf-1 nightly\na-2 cf-2 nightly-2\na-3 cf-3 nightly.bak', {
+        path: 'exports',
+        extract: 'true',
+        extractPath: 'tools'
+      })()
+      expect(s.tools.map(tool => tool.artifactName)).toEqual(['koreai-tool-nightly', 'koreai-tool-nightly-2', 'koreai-tool-nightly.bak'])
+    })
+  })
+
+  it("refuses an extractPath that holds the file's folder on macOS or Windows, where case is ignored", () => {
+    expect(read({ ...VALID, extract: 'true', path: 'Exports/zips', extractPath: 'exports' }).settings).toThrow(
+      'input "extractPath" must not hold the export file\'s folder'
+    )
+  })
+
   it('refuses tools together with toolId, and bad lines by their number', () => {
     expect(read({ ...VALID, tools: 'a-1 cf-1' }).settings).toThrow(
       'input "tools" cannot be given together with "toolId": give either the list or one tool'
@@ -96,6 +149,13 @@ describe('getSettings', () => {
     expect(read({ ...VALID, toolId: '', flowId: '', tools: 'a-1\na-2 cf-2 bad/name', concurrency: '0' }).settings).toThrow(
       /input "tools" line 1 has 1 field; expected "<toolId> <flowId> \[name\]".*input "tools" line 2: the name "bad\/name" may hold only letters, digits.*input "concurrency" must be a whole number from 1 to 20; got "0"/
     )
+  })
+
+  it('refuses a toolId or flowId holding a space, a line break or an invisible character, naming each', () => {
+    const { settings } = read({ ...VALID, toolId: 'a-banking assistant', flowId: 'cf-\u200b1' })
+    expect(settings).toThrow('input "toolId" holds the character U+0020 (SPACE) at position 10')
+    expect(settings).toThrow('input "flowId" holds the character U+200B (ZERO WIDTH SPACE) at position 4')
+    expect(read({ ...VALID, toolId: ' a-1\n' }).settings().tools[0].toolId).toBe('a-1')
   })
 
   it('names an invisible character in the key, and where it is', () => {
@@ -203,6 +263,36 @@ describe('getSettings', () => {
       const settings = read({ ...VALID, extract: 'true', path: 'exports/zips', extractPath }).settings
       if (problem) expect(settings).toThrow(problem)
       else expect(settings).not.toThrow()
+    })
+
+    it.each([
+      ['../outside', '/work/outside'],
+      ['/etc/koreai', '/etc/koreai'],
+      ['tools/../../ws-other', '/work/ws-other']
+    ])('refuses extractPath %j outside the workspace, naming where it would go', (extractPath, target) => {
+      expect(read({ ...VALID, extract: 'true', extractPath }).settings).toThrow(
+        `input "extractPath" must be a folder inside the workspace (${path.resolve('/work/ws')}), where later steps (a commit, a pull request) see what is unpacked; "${extractPath}" is ${path.resolve(target)}, outside it`
+      )
+    })
+
+    it('takes an absolute extractPath inside the workspace, and leaves path free to be anywhere', () => {
+      const s = read({ ...VALID, extract: 'true', extractPath: '/work/ws/tools/bot', path: '/srv/exports' }).settings()
+      expect([s.tools[0].folder, s.tools[0].extractFolder]).toEqual([path.resolve('/srv/exports'), path.resolve('/work/ws/tools/bot')])
+    })
+
+    it('with tools, takes the workspace itself (each tool has a folder of its own there) but nothing outside it', () => {
+      const tools = 'a-1 cf-1 banking\na-2 cf-2 travel'
+      const inWorkspace = read({ host: VALID.host, key: VALID.key, tools, extract: 'true', extractPath: '.' }).settings()
+      expect(inWorkspace.tools.map(tool => tool.extractFolder)).toEqual(['banking', 'travel'].map(name => path.resolve('/work/ws', name)))
+      expect(read({ host: VALID.host, key: VALID.key, tools, extract: 'true', extractPath: '..' }).settings).toThrow(
+        `input "extractPath" must be a folder inside the workspace`
+      )
+    })
+
+    it('names an extractPath outside the workspace even when tools is bad too', () => {
+      const { settings } = read({ host: VALID.host, key: VALID.key, tools: 'a-1', extract: 'true', extractPath: '../x' })
+      expect(settings).toThrow('input "tools" line 1 has 1 field')
+      expect(settings).toThrow('input "extractPath" must be a folder inside the workspace')
     })
 
     it('redacts environment variables unless envVariables says keep or omit', () => {

@@ -22,6 +22,22 @@ describe('parseToolList', () => {
     ])
   })
 
+  it('refuses a control or invisible character in an id, naming the line and where it is, never printing it', () => {
+    const { tools, problems } = parseToolList('a-1 cf-1 ok\na-\u00072 cf-2 bell\na-3 cf-\u200b3\n\u001b[31m cf-4')
+    expect(tools).toEqual([{ toolId: 'a-1', flowId: 'cf-1', name: 'ok' }])
+    expect(problems).toEqual([
+      'line 2: the tool id holds the character U+0007 at position 3; an id holds no space, line break, control or invisible character (copy it again from the platform)',
+      'line 3: the flow id holds the character U+200B (ZERO WIDTH SPACE) at position 4; an id holds no space, line break, control or invisible character (copy it again from the platform)',
+      'line 4: the tool id holds the character U+001B at position 1; an id holds no space, line break, control or invisible character (copy it again from the platform)'
+    ])
+  })
+
+  it('quotes a bad name escaped, so a control character in it is never printed', () => {
+    expect(parseToolList('a-1 cf-1 red\u001b[31m').problems).toEqual([
+      'line 1: the name "red\\u001b[31m" may hold only letters, digits, "-", "_" and "."'
+    ])
+  })
+
   it('refuses a list without a tool', () => {
     expect(parseToolList('# nothing yet\n').problems).toEqual(['lists no tool (only blank lines and comments)'])
   })

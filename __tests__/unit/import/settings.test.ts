@@ -52,6 +52,14 @@ describe('getImportSettings', () => {
     expect(broken).not.toContain('secret-zzz')
   })
 
+  it('refuses a toolId or flowId holding a space or a control character', () => {
+    const message = refusal({ ...base, toolId: 'a-banking assistant', flowId: 'cf\u00071' })
+    expect(message).toContain('input "toolId" holds the character U+0020 (SPACE) at position 10')
+    expect(message).toContain('input "flowId" holds the character U+0007 at position 3')
+    expect(refusal({ ...base, toolName: 'Banking Assistant', flowId: 'c f' })).toContain('input "flowId" holds the character U+0020')
+    expect(read({ ...base, toolName: 'Banking Assistant (restored)' }).run().toolName).toBe('Banking Assistant (restored)')
+  })
+
   it('requires source, host and key, listing every problem at once', () => {
     const message = refusal({ toolName: 'x' })
     for (const name of ['"source"', '"host"', '"key"']) expect(message).toContain(name)
