@@ -50178,7 +50178,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   dE: () => (/* binding */ API_KEY_HEADER),
 /* harmony export */   tY: () => (/* binding */ Outputs)
 /* harmony export */ });
-/* unused harmony exports ImportInputs, ImportOutputs */
+/* unused harmony exports ImportInputs, ImportOutputs, DeployInputs, DeployOutputs */
 /** Input names, exactly as action.yml declares them. */
 var Inputs;
 (function (Inputs) {
@@ -50248,6 +50248,18 @@ var ImportOutputs;
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
 })(ImportOutputs || (ImportOutputs = {}));
+/** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
+var DeployInputs;
+(function (DeployInputs) {
+    DeployInputs["Undeploy"] = "undeploy";
+})(DeployInputs || (DeployInputs = {}));
+/** The deploy entry's outputs, exactly as deploy/action.yml declares them. */
+var DeployOutputs;
+(function (DeployOutputs) {
+    DeployOutputs["Status"] = "status";
+    DeployOutputs["DockStatusId"] = "dockStatusId";
+    DeployOutputs["ToolId"] = "toolId";
+})(DeployOutputs || (DeployOutputs = {}));
 
 
 /***/ }),
@@ -50782,6 +50794,10 @@ function filesUrl(base, ...session) {
 function importUrl(base, toolId) {
     return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
 }
+/** POST target that deploys a tool's in-development version, or undeploys the tool. */
+function deployUrl(base, toolId, action) {
+    return apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/${action}`);
+}
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).
@@ -50948,7 +50964,7 @@ var what_arrived = __nccwpck_require__(29969);
 
 
 
-class PlatformClient {
+class ExportClient {
     http;
     target;
     constructor(http, target) {
@@ -51041,7 +51057,7 @@ async function exportTool(deps, target, options, result = {}) {
         target,
         options,
         result,
-        platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+        platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
         retry: { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: ms => (0,cancellation/* sleep */.yy)(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
     const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
@@ -52850,7 +52866,7 @@ function formatBytes(bytes) {
 /* harmony export */   ie: () => (/* binding */ parseStatusAnswer),
 /* harmony export */   x_: () => (/* binding */ serverMessage)
 /* harmony export */ });
-/* unused harmony exports parseJsonObject, parseImportAnswer, parseUploadAnswer, parseSessionAnswer */
+/* unused harmony exports parseJsonObject, parseToolJobAnswer, parseUploadAnswer, parseSessionAnswer */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73529);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
@@ -52936,7 +52952,7 @@ function parseStatusAnswer(text) {
         message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
-function parseImportAnswer(text) {
+function parseToolJobAnswer(text) {
     const obj = parseJsonObject(text);
     const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
     if (!dockStatusId)

@@ -28,7 +28,7 @@ export interface StoryRun {
   dispose: () => void
 }
 
-export function storyRun(entry: 'export' | 'import', inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): StoryRun {
+export function storyRun(entry: 'export' | 'import' | 'deploy', inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): StoryRun {
   const base = mkdtempSync(path.join(os.tmpdir(), 'koreai-story-'))
   const workspace = path.join(base, 'workspace')
   const runnerTemp = path.join(base, 'runner-temp')

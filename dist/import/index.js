@@ -51591,7 +51591,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   dE: () => (/* binding */ API_KEY_HEADER),
 /* harmony export */   pg: () => (/* binding */ ImportInputs)
 /* harmony export */ });
-/* unused harmony export Outputs */
+/* unused harmony exports Outputs, DeployInputs, DeployOutputs */
 /** Input names, exactly as action.yml declares them. */
 var Inputs;
 (function (Inputs) {
@@ -51661,6 +51661,18 @@ var ImportOutputs;
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
 })(ImportOutputs || (ImportOutputs = {}));
+/** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
+var DeployInputs;
+(function (DeployInputs) {
+    DeployInputs["Undeploy"] = "undeploy";
+})(DeployInputs || (DeployInputs = {}));
+/** The deploy entry's outputs, exactly as deploy/action.yml declares them. */
+var DeployOutputs;
+(function (DeployOutputs) {
+    DeployOutputs["Status"] = "status";
+    DeployOutputs["DockStatusId"] = "dockStatusId";
+    DeployOutputs["ToolId"] = "toolId";
+})(DeployOutputs || (DeployOutputs = {}));
 
 
 /***/ }),
@@ -52797,6 +52809,10 @@ function filesUrl(base, ...session) {
 function importUrl(base, toolId) {
     return apiUrl(base, toolId === undefined ? '/api/public/tools/import' : `/api/public/tools/${encodeURIComponent(toolId)}/import`);
 }
+/** POST target that deploys a tool's in-development version, or undeploys the tool. */
+function deployUrl(base, toolId, action) {
+    return apiUrl(base, `/api/public/tools/${encodeURIComponent(toolId)}/${action}`);
+}
 /**
  * Resolves the download URL the platform gave (the vendor's sample starts with a space, and a
  * relative one is taken from the platform's origin).
@@ -53081,7 +53097,7 @@ class ImportClient {
      */
     async startImport(files) {
         try {
-            return (0,answers/* parseImportAnswer */.DA)(await this.http.requestText('POST', this.importUrl, client/* MAX_ANSWER_BYTES */.gB, files));
+            return (0,answers/* parseToolJobAnswer */.Xq)(await this.http.requestText('POST', this.importUrl, client/* MAX_ANSWER_BYTES */.gB, files));
         }
         catch (error) {
             if (error instanceof errors/* HttpError */.j$ && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
@@ -53248,7 +53264,7 @@ var what_arrived = __nccwpck_require__(29969);
 
 
 
-class PlatformClient {
+class ExportClient {
     http;
     target;
     constructor(http, target) {
@@ -53337,7 +53353,7 @@ async function exportTool(deps, target, options, result = {}) {
         target,
         options,
         result,
-        platform: new PlatformClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
+        platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
         retry: { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: ms => (0,cancellation/* sleep */.yy)(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
     const started = await phase(ctx, 'start', 'Start the export', () => startExport(ctx));
@@ -54523,8 +54539,8 @@ function formatBytes(bytes) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DA: () => (/* binding */ parseImportAnswer),
 /* harmony export */   Se: () => (/* binding */ parseExportAnswer),
+/* harmony export */   Xq: () => (/* binding */ parseToolJobAnswer),
 /* harmony export */   bw: () => (/* binding */ parseUploadAnswer),
 /* harmony export */   ie: () => (/* binding */ parseStatusAnswer),
 /* harmony export */   iv: () => (/* binding */ parseSessionAnswer),
@@ -54616,7 +54632,7 @@ function parseStatusAnswer(text) {
         message: status === 'FAILED' ? serverMessage(text) : undefined
     };
 }
-function parseImportAnswer(text) {
+function parseToolJobAnswer(text) {
     const obj = parseJsonObject(text);
     const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id');
     if (!dockStatusId)
