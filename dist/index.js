@@ -50238,7 +50238,10 @@ var ImportInputs;
     ImportInputs["ToolName"] = "toolName";
     ImportInputs["BackupBefore"] = "backupBefore";
     ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["EnvConflict"] = "envConflict";
     ImportInputs["DryRun"] = "dryRun";
+    ImportInputs["Deploy"] = "deploy";
+    ImportInputs["Rollback"] = "rollback";
 })(ImportInputs || (ImportInputs = {}));
 /** The import entry's outputs, exactly as import/action.yml declares them. */
 var ImportOutputs;
@@ -50247,6 +50250,9 @@ var ImportOutputs;
     ImportOutputs["ToolId"] = "toolId";
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+    ImportOutputs["DeployStatus"] = "deployStatus";
+    ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
+    ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
 /** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
 var DeployInputs;

@@ -58,7 +58,10 @@ export enum ImportInputs {
   ToolName = 'toolName',
   BackupBefore = 'backupBefore',
   EnvValues = 'envValues',
-  DryRun = 'dryRun'
+  EnvConflict = 'envConflict',
+  DryRun = 'dryRun',
+  Deploy = 'deploy',
+  Rollback = 'rollback'
 }
 
 /** The import entry's outputs, exactly as import/action.yml declares them. */
@@ -66,7 +69,10 @@ export enum ImportOutputs {
   Status = 'status',
   ToolId = 'toolId',
   DockStatusId = 'dockStatusId',
-  BackupArtifactId = 'backupArtifactId'
+  BackupArtifactId = 'backupArtifactId',
+  DeployStatus = 'deployStatus',
+  DeployDockStatusId = 'deployDockStatusId',
+  RolledBack = 'rolledBack'
 }
 
 /** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */

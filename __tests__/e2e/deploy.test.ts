@@ -44,7 +44,7 @@ describe.each(RUNTIMES)('deploy on %s', (_label, node) => {
     expect([request.action, request.body]).toEqual(['DEPLOY', '{"isAsync":true}'])
     expect(result.outputs).toEqual({ status: 'SUCCESS', dockStatusId: request.dockStatusId, toolId: 'a-dev' })
     expect(world.sim.tool('a-dev')!.deployed!.number).toBe(world.sim.tool('a-dev')!.inDevelopment.number)
-    expect(commandLines(result.stdout, 'group')).toEqual(['::group::Deploy tool a-dev', '::group::Wait for the deploy job (timeout 600 s)'])
+    expect(commandLines(result.stdout, 'group')).toEqual(['::group::Deploy the tool', '::group::Wait for the deploy job (timeout 600 s)'])
     expect(result.stdout).toMatch(/^Deploy complete in \d+\.\d s\.$/m)
     expect(result.summary).toContain('Kore.ai tool deploy')
     expect(result.summary).toContain('✅ SUCCESS')
@@ -62,7 +62,7 @@ describe.each(RUNTIMES)('deploy on %s', (_label, node) => {
     expect(result.outputs).toEqual({ status: 'SUCCESS', dockStatusId: world.sim.deploys[0].dockStatusId, toolId: 'a-live' })
     expect(world.sim.tool('a-live')!.deployed).toBeNull()
     expect(commandLines(result.stdout, 'group')).toEqual([
-      '::group::Undeploy tool a-live',
+      '::group::Undeploy the tool',
       '::group::Wait for the undeploy job (timeout 600 s)'
     ])
     expect(result.stdout).toMatch(/^Undeploy complete in \d+\.\d s\.$/m)

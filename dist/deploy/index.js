@@ -50153,7 +50153,10 @@ var ImportInputs;
     ImportInputs["ToolName"] = "toolName";
     ImportInputs["BackupBefore"] = "backupBefore";
     ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["EnvConflict"] = "envConflict";
     ImportInputs["DryRun"] = "dryRun";
+    ImportInputs["Deploy"] = "deploy";
+    ImportInputs["Rollback"] = "rollback";
 })(ImportInputs || (ImportInputs = {}));
 /** The import entry's outputs, exactly as import/action.yml declares them. */
 var ImportOutputs;
@@ -50162,6 +50165,9 @@ var ImportOutputs;
     ImportOutputs["ToolId"] = "toolId";
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+    ImportOutputs["DeployStatus"] = "deployStatus";
+    ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
+    ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
 /** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
 var DeployInputs;
@@ -53478,58 +53484,6 @@ async function runEntry(io, entry) {
         io.exit(1);
 }
 
-;// CONCATENATED MODULE: ./src/log-text.ts
-/**
- * Text that came from outside (a server, a file, an input) on its way into a log line or the
- * summary. Pure. A line break in such text could start a workflow command of its own.
- */
-/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
-const isControl = (code) => code < 0x20 || code === 0x7f;
-/** Whether `text` holds a C0 control character or DEL. */
-function hasControlCharacters(text) {
-    for (let i = 0; i < text.length; i++)
-        if (isControl(text.charCodeAt(i)))
-            return true;
-    return false;
-}
-/** One line of at most `max` characters: controls and runs of white space become one space. */
-function oneLine(text, max = 120) {
-    const words = [];
-    let word = '';
-    for (const c of text) {
-        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
-            if (word)
-                words.push(word);
-            word = '';
-        }
-        else
-            word += c;
-    }
-    if (word)
-        words.push(word);
-    const clean = words.join(' ');
-    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
-}
-/**
- * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
- * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
- * start a line of its own, nor a workflow command such as `::add-mask::`.
- */
-function logValue(value) {
-    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** A size for people: `2.0 KiB (2048 bytes)`. */
-function formatBytes(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
-}
-
 ;// CONCATENATED MODULE: ./src/http/retry.ts
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
@@ -53692,6 +53646,58 @@ function proxyFor(url, env) {
 /** A proxy as a log line may show it: host and port, never a user name or password. */
 function describeProxy(proxy) {
     return `${proxy.hostname}:${proxy.port || (proxy.protocol === 'https:' ? '443' : '80')}`;
+}
+
+;// CONCATENATED MODULE: ./src/log-text.ts
+/**
+ * Text that came from outside (a server, a file, an input) on its way into a log line or the
+ * summary. Pure. A line break in such text could start a workflow command of its own.
+ */
+/** C0 controls and DEL, by their code (a regular expression of them would itself hold controls). */
+const isControl = (code) => code < 0x20 || code === 0x7f;
+/** Whether `text` holds a C0 control character or DEL. */
+function hasControlCharacters(text) {
+    for (let i = 0; i < text.length; i++)
+        if (isControl(text.charCodeAt(i)))
+            return true;
+    return false;
+}
+/** One line of at most `max` characters: controls and runs of white space become one space. */
+function oneLine(text, max = 120) {
+    const words = [];
+    let word = '';
+    for (const c of text) {
+        if (isControl(c.charCodeAt(0)) || /\s/.test(c)) {
+            if (word)
+                words.push(word);
+            word = '';
+        }
+        else
+            word += c;
+    }
+    if (word)
+        words.push(word);
+    const clean = words.join(' ');
+    return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+/**
+ * A value from a server or an input, made safe to print inside a log line: line breaks (and `%`,
+ * which the runner decodes in commands) are written as the runner's escapes, so the value cannot
+ * start a line of its own, nor a workflow command such as `::add-mask::`.
+ */
+function logValue(value) {
+    return String(value).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A size for people: `2.0 KiB (2048 bytes)`. */
+function formatBytes(bytes) {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/lib/api/index.js
@@ -54512,9 +54518,10 @@ async function deployTool(deps, options, result = {}) {
     const { action, toolId, platform } = options;
     const client = new DeployClient(deps.http, { platform, toolId, forbiddenAlso: options.forbiddenAlso });
     const what = action === 'deploy' ? `tool ${logValue(toolId)}'s in-development version` : `tool ${logValue(toolId)}`;
-    const start = async () => {
+    const verb = action === 'deploy' ? 'Deploy' : 'Undeploy';
+    const answer = await log.group(`${verb} the tool`, async () => {
         log.info(`POST ${describeUrl(client.url(action))} (${action} ${what})`);
-        const answer = await withRetry(() => client.start(action), {
+        const started = await withRetry(() => client.start(action), {
             policy: DEFAULT_BACKOFF,
             sleep: ms => sleep(ms, signal),
             warn: log.warning,
@@ -54525,12 +54532,10 @@ async function deployTool(deps, options, result = {}) {
         }).catch((error) => {
             throw notConfirmed(error, options, result);
         });
-        result.dockStatusId = answer.dockStatusId;
-        const verb = action === 'deploy' ? 'Deploy' : 'Undeploy';
-        log.info(`${verb} started: dock status id ${logValue(answer.dockStatusId)}, status ${answer.status ? logValue(answer.status) : 'not given'}`);
-        return answer;
-    };
-    const answer = options.startGroup ? await log.group(options.startGroup, start) : await start();
+        result.dockStatusId = started.dockStatusId;
+        log.info(`${verb} started: dock status id ${logValue(started.dockStatusId)}, status ${started.status ? logValue(started.status) : 'not given'}`);
+        return started;
+    });
     await settleJob(id => client.getStatus(id, action), answer, {
         job: action,
         startedAt: Date.now(),
@@ -54826,7 +54831,6 @@ function idCharacterProblem(id) {
 
 
 
-
 async function run(io = runnerIO()) {
     await runEntry(io, deployEntry(io));
 }
@@ -54865,8 +54869,7 @@ function deployEntry(io) {
                     maxPauseMs: Defaults.pollIntervalSeconds * 1000,
                     forbiddenAlso: action === 'deploy'
                         ? 'Nothing was deployed: the tool runs what it ran before.'
-                        : 'Nothing was undeployed: the tool stays as it was.',
-                    startGroup: `${verb} tool ${logValue(toolId)}`
+                        : 'Nothing was undeployed: the tool stays as it was.'
                 }, result);
                 setOutputs();
                 io.log.info(`${verb} complete in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);

@@ -51651,7 +51651,10 @@ var ImportInputs;
     ImportInputs["ToolName"] = "toolName";
     ImportInputs["BackupBefore"] = "backupBefore";
     ImportInputs["EnvValues"] = "envValues";
+    ImportInputs["EnvConflict"] = "envConflict";
     ImportInputs["DryRun"] = "dryRun";
+    ImportInputs["Deploy"] = "deploy";
+    ImportInputs["Rollback"] = "rollback";
 })(ImportInputs || (ImportInputs = {}));
 /** The import entry's outputs, exactly as import/action.yml declares them. */
 var ImportOutputs;
@@ -51660,6 +51663,9 @@ var ImportOutputs;
     ImportOutputs["ToolId"] = "toolId";
     ImportOutputs["DockStatusId"] = "dockStatusId";
     ImportOutputs["BackupArtifactId"] = "backupArtifactId";
+    ImportOutputs["DeployStatus"] = "deployStatus";
+    ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
+    ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
 /** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
 var DeployInputs;
@@ -52436,7 +52442,7 @@ function describeProxy(proxy) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(35374);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33036);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
 
@@ -52447,7 +52453,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 35374:
+/***/ 33036:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52472,8 +52478,6 @@ var constants = __nccwpck_require__(27242);
 var errors = __nccwpck_require__(83916);
 // EXTERNAL MODULE: ./src/http/retry.ts
 var http_retry = __nccwpck_require__(28902);
-// EXTERNAL MODULE: ./src/http/urls.ts
-var urls = __nccwpck_require__(60088);
 // EXTERNAL MODULE: ./src/lifecycle/cancellation.ts
 var cancellation = __nccwpck_require__(83257);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
@@ -52743,6 +52747,8 @@ function nextCheckAt(opts) {
     return at > opts.deadline ? undefined : at;
 }
 
+// EXTERNAL MODULE: ./src/http/urls.ts
+var urls = __nccwpck_require__(60088);
 ;// CONCATENATED MODULE: ./src/platform/urls.ts
 /**
  * The platform's URLs, pure: the `host` input turned into a base URL, the API's paths, the
@@ -53189,6 +53195,17 @@ function headerRow(...names) {
  */
 
 
+/** One cell for a job: how it ended, and its dock status id. */
+function jobCell(job, redact) {
+    if (!job.dockStatusId && !job.status)
+        return '❌ not started';
+    const how = job.timedOut
+        ? '❌ timed out, still IN_PROGRESS'
+        : job.status
+            ? `${job.status === 'SUCCESS' ? '✅' : '❌'} ${html_escape(redact(job.status))}`
+            : '❌ not ended';
+    return job.dockStatusId ? `${how} (dock status id ${code(redact(job.dockStatusId))})` : how;
+}
 /** The import summary's rows, each cell escaped (and redacted) here. */
 function importRows(given, redact = text => text) {
     const clean = (text) => html_escape(redact(text));
@@ -53217,6 +53234,13 @@ function importRows(given, redact = text => text) {
                     : report.status && `✅ ${clean(report.status)}`
         ],
         ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
+        ['Then', report.plan?.map(line => html_escape(line)).join('<br>')],
+        ['Deploy', report.deploy && jobCell(report.deploy, redact)],
+        [
+            'Rollback',
+            report.rollback &&
+                `${report.rollback.done ? '✅ the tool runs the version backed up before the import' : '❌ failed'}: import ${jobCell(report.rollback.import, redact)}, deploy ${jobCell(report.rollback.deploy, redact)}`
+        ],
         ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
         ['Error', report.error && clean(report.error)]
     ];
@@ -53244,8 +53268,6 @@ function importSummary(report, redact) {
     return html;
 }
 
-// EXTERNAL MODULE: ./src/tool-export/env-variables.ts
-var env_variables = __nccwpck_require__(72328);
 // EXTERNAL MODULE: ./src/tool-export/zip-rules.ts
 var zip_rules = __nccwpck_require__(85274);
 // EXTERNAL MODULE: ./src/file-naming.ts
@@ -53327,6 +53349,8 @@ function mayStartAgain(error) {
     return error instanceof errors/* NetworkError */.Dr && error.unsent;
 }
 
+// EXTERNAL MODULE: ./src/tool-export/env-variables.ts
+var env_variables = __nccwpck_require__(72328);
 ;// CONCATENATED MODULE: ./src/pipeline/export-tool.ts
 /**
  * One tool's export, whole: start the job, wait for it, download and verify the file, unpack it
@@ -53607,108 +53631,351 @@ async function backUp(settings, deps) {
     return { artifactName: artifact.name, artifactId: artifact.id, artifactUrl: artifact.url, takenAt, filePath: file.filePath };
 }
 
-;// CONCATENATED MODULE: ./src/import/env-values.ts
+;// CONCATENATED MODULE: ./src/import/import-job.ts
 /**
- * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
- * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
- * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
- * environment with other values); else, for an existing tool, the tool's current value (the UI's
- * "keep existing"); else the backup's own clear value. A placeholder left without a value is
- * listed in `missing`, and the caller refuses the run.
+ * The import's platform steps: every definition up with the File Upload API (each with a file id
+ * of its own), ONE import request, its job waited for. The release runs them once; a rollback
+ * runs them again with the backup's files.
  */
 
-function resolveEnvVariables(source, envValues, existing) {
-    if (source === undefined) {
-        // No env_variables.json in the backup (the `omit` policy): the tool's current file, or none.
-        if (existing.kind === 'known' && existing.file !== undefined) {
-            const resolved = resolveAgainst(existing.file, envValues, new Map(), 'existing');
-            return { ...resolved, file: 'existing' };
+
+
+
+
+
+
+
+
+async function importDefinitions(ctx, files, options, job = {}) {
+    const { settings, client } = ctx;
+    const { log } = options;
+    const ids = await log.group('Upload the definitions', () => uploadAll(ctx, files, log));
+    const started = await log.group('Import', () => sendImport(ctx, ids, log));
+    Object.assign(job, { dockStatusId: started.dockStatusId, toolId: started.toolId ?? settings.toolId });
+    options.onStarted?.(job);
+    log.info(`Import started: dock status id ${(0,log_text/* logValue */.Od)(started.dockStatusId)}${job.toolId ? `, tool ${(0,log_text/* logValue */.Od)(job.toolId)}` : ''}, status ${started.status ? (0,log_text/* logValue */.Od)(started.status) : 'not given'}`);
+    await settleJob(id => client.getStatus(id), started, {
+        job: 'import',
+        startedAt: Date.now(),
+        timeoutMs: settings.timeoutMs,
+        maxPauseMs: constants/* Defaults */.Hw.pollIntervalSeconds * 1000,
+        log,
+        sleep: ms => (0,cancellation/* sleep */.yy)(ms, ctx.signal),
+        group: log.group,
+        failedFix: options.failedFix,
+        timeoutFix: 'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',
+        onEnd: end => {
+            job.status = end.status;
+            options.onEnd?.(job);
         }
-        if (existing.kind === 'unknown')
-            return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] };
-        return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) };
-    }
-    const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map();
-    const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown');
-    return { ...resolved, file: 'source' };
+    });
+    return job;
 }
-function resolveAgainst(file, envValues, current, own, existingUnknown = false) {
-    const variables = [];
-    const missing = [];
-    const named = new Set();
-    const choose = (name, value) => {
-        named.add(name);
-        if (Object.hasOwn(envValues, name)) {
-            variables.push({ name, source: 'envValues' });
-            return envValues[name];
+/**
+ * Every definition up, each with the File Upload API. Each must come back with a file id of its
+ * own: one id for two files (a caching proxy, a platform fault) would import one file as both.
+ */
+async function uploadAll(ctx, files, log) {
+    const startedAt = Date.now();
+    const ids = new Map();
+    for (const file of files) {
+        const id = await ctx.client.upload(file, { retry: ctx.retry, info: log.info, debug: log.debug, mask: url => maskUrl(ctx.secrets, url) });
+        const first = [...ids].find(([, other]) => other === id)?.[0];
+        if (first) {
+            throw new errors/* ActionError */.lZ(`The platform gave the same file id ${(0,log_text/* logValue */.Od)(id)} for ${first} and ${file.name}: an import would take one file for both. Nothing was imported.`, 'Run the workflow again; if it happens again, a cache or proxy between the runner and the platform may be answering for it (check NO_PROXY and the proxy), or report it to Kore.ai support.');
         }
-        if (current.has(name)) {
-            variables.push({ name, source: 'existing' });
-            return current.get(name);
+        ids.set(file.name, id);
+    }
+    log.info(`Uploaded ${(0,log_text/* formatBytes */.z3)(files.reduce((sum, file) => sum + file.size, 0))} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+    return ids;
+}
+/**
+ * The one import request. Sent again only when the platform surely did not act on it (a 429, or
+ * no connection made); after a 5xx, a reset or a timeout it may have started an import, and a
+ * second request could import twice: the run fails saying so.
+ */
+async function sendImport(ctx, ids, log) {
+    const { settings, client } = ctx;
+    const files = { toolDataFileId: ids.get('app_definition.json'), flowDataFileId: ids.get('flow_definition.json') };
+    const envId = ids.get(zip_rules/* ENV_VARIABLES */.WN);
+    if (envId)
+        files.envVariablesFileId = envId;
+    if (!settings.toolId)
+        files.toolName = settings.toolName;
+    log.info(`POST ${(0,urls/* describeUrl */.Ng)(client.importUrl)} (${settings.toolId ? `a new version of tool ${(0,log_text/* logValue */.Od)(settings.toolId)}` : `a new tool named ${(0,log_text/* logValue */.Od)(settings.toolName)}`})`);
+    return (0,http_retry/* withRetry */.bD)(() => client.startImport(files), {
+        ...ctx.retry,
+        retryable: http_retry/* isSafeToResend */.yj,
+        deadline: Date.now() + settings.timeoutMs,
+        what: 'Sending the import request'
+    }).catch(error => {
+        throw importNotConfirmed(error, ctx);
+    });
+}
+/** Why the import request was not confirmed, and whether it may have started. */
+function importNotConfirmed(failure, { settings }) {
+    if (failure instanceof errors/* ActionError */.lZ || failure instanceof errors/* CancelledError */.cc)
+        return failure;
+    const host = settings.platform.host;
+    // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
+    const error = failure instanceof errors/* RetriesExhaustedError */.i5 ? failure.lastError : failure;
+    if (error instanceof errors/* HttpError */.j$ && error.status === 429) {
+        return new errors/* ActionError */.lZ(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
+    }
+    if (error instanceof errors/* NetworkError */.Dr && error.unsent) {
+        return new errors/* ActionError */.lZ(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, UNREACHABLE_FIX);
+    }
+    const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`;
+    return new errors/* ActionError */.lZ(`Sending the import request failed (${(0,http_retry/* describeFailure */.Ic)(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
+}
+/** A signed URL from an answer: masked whole, and its parts when it is a URL. */
+function maskUrl(secrets, url) {
+    secrets.add(url);
+    try {
+        secrets.addUrl(new URL(url));
+    }
+    catch {
+        // not a URL: masked whole above
+    }
+}
+
+;// CONCATENATED MODULE: ./src/platform/deploy-client.ts
+/**
+ * The deploy's platform calls: deploy a tool's in-development version (the one an import into it
+ * replaced), or undeploy the tool, and read the job's status. The API takes no version: a deploy
+ * deploys what is in development now. Each answer is parsed by answers.ts; a refusal becomes an
+ * ActionError that says what to do; every failure after which the platform may have acted passes
+ * unchanged, for the caller to decide (see isSafeToResend).
+ */
+
+
+
+
+
+
+class DeployClient {
+    http;
+    target;
+    constructor(http, target) {
+        this.http = http;
+        this.target = target;
+    }
+    url(action) {
+        return deployUrl(this.target.platform, this.target.toolId, action);
+    }
+    /**
+     * Starts the job. The API requires `isAsync` on a deploy and does not say what it changes: the
+     * job is waited for either way, and a final status in the first answer is taken as it is.
+     */
+    async start(action) {
+        try {
+            const body = action === 'deploy' ? { isAsync: true } : undefined;
+            return (0,answers/* parseToolJobAnswer */.Xq)(await this.http.requestText('POST', this.url(action), client/* MAX_ANSWER_BYTES */.gB, body));
         }
-        if (existingUnknown) {
-            // A dry run: the real run takes the tool's current value, if it has one.
-            variables.push({ name, source: 'existing' });
-            return value;
+        catch (error) {
+            if (error instanceof errors/* RefusedUrlError */.gO)
+                throw this.explain(error, action);
+            if (error instanceof errors/* HttpError */.j$ && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
+                throw this.explain(error, action);
+            }
+            throw error;
         }
-        if ((0,env_variables/* isPlaceholder */.wK)(value)) {
-            missing.push(name);
-            return value;
+    }
+    async getStatus(dockStatusId, action) {
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform.host));
+    }
+    explain(error, action) {
+        return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform.host);
+    }
+    call(action, what) {
+        const { toolId, platform } = this.target;
+        return {
+            what,
+            scope: action === 'deploy' ? 'Deploy Tool' : 'Undeploy Tool',
+            forbiddenAlso: this.target.forbiddenAlso,
+            notFound: `Check that the tool "${toolId}" (input "toolId") exists on ${platform.host}, and that "host" is the right environment.`,
+            refused: action === 'deploy'
+                ? 'The platform refused to deploy the tool as it is: fix the errors and warnings of its flow on the platform (a deploy needs a flow without them), then run again.'
+                : 'The platform refused to undeploy the tool: check its state on the platform, then run again.'
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/deploy-tool.ts
+/**
+ * Deploys a tool's in-development version (or undeploys the tool) and waits for the job: the
+ * deploy entry runs it, and the import runs it after an import (and again for a rollback). The
+ * start is sent again only when the platform surely did not act on it; `result` is filled as it
+ * goes, so a caller whose deploy failed knows how: refused, unconfirmed, FAILED or timed out.
+ */
+
+
+
+
+
+
+
+
+async function deployTool(deps, options, result = {}) {
+    const { log, signal } = deps;
+    const { action, toolId, platform } = options;
+    const client = new DeployClient(deps.http, { platform, toolId, forbiddenAlso: options.forbiddenAlso });
+    const what = action === 'deploy' ? `tool ${(0,log_text/* logValue */.Od)(toolId)}'s in-development version` : `tool ${(0,log_text/* logValue */.Od)(toolId)}`;
+    const verb = action === 'deploy' ? 'Deploy' : 'Undeploy';
+    const answer = await log.group(`${verb} the tool`, async () => {
+        log.info(`POST ${(0,urls/* describeUrl */.Ng)(client.url(action))} (${action} ${what})`);
+        const started = await (0,http_retry/* withRetry */.bD)(() => client.start(action), {
+            policy: http_retry/* DEFAULT_BACKOFF */.VU,
+            sleep: ms => (0,cancellation/* sleep */.yy)(ms, signal),
+            warn: log.warning,
+            debug: log.debug,
+            retryable: http_retry/* isSafeToResend */.yj,
+            deadline: Date.now() + options.timeoutMs,
+            what: `Starting the ${action}`
+        }).catch((error) => {
+            throw notConfirmed(error, options, result);
+        });
+        result.dockStatusId = started.dockStatusId;
+        log.info(`${verb} started: dock status id ${(0,log_text/* logValue */.Od)(started.dockStatusId)}, status ${started.status ? (0,log_text/* logValue */.Od)(started.status) : 'not given'}`);
+        return started;
+    });
+    await settleJob(id => client.getStatus(id, action), answer, {
+        job: action,
+        startedAt: Date.now(),
+        timeoutMs: options.timeoutMs,
+        maxPauseMs: options.maxPauseMs,
+        log,
+        sleep: ms => (0,cancellation/* sleep */.yy)(ms, signal),
+        group: log.group,
+        failedFix: action === 'deploy'
+            ? 'Fix what the platform reports (a deploy needs a flow without errors or warnings), then deploy again.'
+            : 'Check the tool on the platform, then run again.',
+        timeoutFix: `Check the ${action} on the platform: it keeps running there. Raise "timeoutSeconds" for next time.`,
+        onEnd: end => {
+            result.status = end.status;
+            result.timedOut = end.timedOut;
         }
-        variables.push({ name, source: own });
-        return value;
+    });
+    return result;
+}
+/** Why the start was not confirmed, and whether the platform may have acted on it. */
+function notConfirmed(failure, { action, toolId, platform }, result) {
+    if (failure instanceof errors/* ActionError */.lZ || failure instanceof errors/* CancelledError */.cc)
+        return failure;
+    const host = platform.host;
+    // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
+    const error = failure instanceof errors/* RetriesExhaustedError */.i5 ? failure.lastError : failure;
+    if (error instanceof errors/* HttpError */.j$ && error.status === 429) {
+        return new errors/* ActionError */.lZ(`Starting the ${action} failed: ${host} answered HTTP 429 (too many requests) to every attempt. The ${action} was not started.`, 'Run the workflow again later, when the platform is less busy.');
+    }
+    if (error instanceof errors/* NetworkError */.Dr && error.unsent) {
+        return new errors/* ActionError */.lZ(`Starting the ${action} failed: no connection to ${host} (${error.message}). The ${action} was not sent.`, UNREACHABLE_FIX);
+    }
+    result.unconfirmed = true;
+    return new errors/* ActionError */.lZ(`Starting the ${action} failed (${(0,http_retry/* describeFailure */.Ic)(error)}) after ${host} may have received it: a ${action} of tool ${toolId} may be running, so it was not sent again.`, `Check the tool's state on ${host} (its versions and deploy status) before running the workflow again.`);
+}
+
+;// CONCATENATED MODULE: ./src/import/release.ts
+/**
+ * The release after an import: deploy the tool's new in-development version. When the deploy
+ * FAILED or did not end in time, roll back: import the backup taken before the import, its values
+ * exactly as they were, and deploy it. The step fails either way then, since the release did not
+ * land. At most one import and one deploy for the release, and one of each for the rollback: a
+ * rollback that fails is reported, never retried. A deploy refused (403) or unconfirmed (the
+ * connection dropped after the request went out) is not rolled back: nothing was deployed, or a
+ * deploy may be running.
+ */
+
+
+
+
+async function release(ctx, toolId, kept) {
+    const { io, report } = ctx;
+    const deploy = {};
+    report.deploy = deploy;
+    io.setOutput(constants/* ImportOutputs */.OJ.RolledBack, 'false');
+    const setDeployOutputs = () => {
+        if (!deploy.dockStatusId)
+            return;
+        io.setOutput(constants/* ImportOutputs */.OJ.DeployDockStatusId, deploy.dockStatusId);
+        io.setOutput(constants/* ImportOutputs */.OJ.DeployStatus, deploy.status ?? 'IN_PROGRESS');
     };
-    let value;
-    if (Array.isArray(file) && file.every(env_variables/* isNamedVariable */.Kl)) {
-        value = file.map(variable => ({ ...variable, value: choose((0,env_variables/* variableName */.cG)(variable), variable.value) }));
+    try {
+        await deployTool({ http: ctx.http, signal: ctx.signal, log: io.log }, {
+            ...deployOptions(ctx, toolId),
+            forbiddenAlso: `The import landed as tool ${toolId}'s new in-development version and was not deployed: deploy it from the platform, or give the key the scope and run again.`
+        }, deploy);
     }
-    else if (file !== null && typeof file === 'object' && !Array.isArray(file)) {
-        value = Object.fromEntries(Object.entries(file).map(([name, member]) => [name, choose(name, member)]));
+    catch (error) {
+        // The release's own deploy, as it stands, before any rollback.
+        setDeployOutputs();
+        await afterFailedDeploy(ctx, error, kept);
     }
-    else {
-        // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
-        value = file;
-        if (containsPlaceholder(file))
-            missing.push('(every value of env_variables.json: its layout is not recognised)');
-    }
-    const unused = Object.keys(envValues).filter(name => !named.has(name));
-    return { value, variables, missing, unused };
+    setDeployOutputs();
 }
-/** The variables of a file in either recognised layout, by name. */
-function valuesByName(file) {
-    const values = new Map();
-    if (Array.isArray(file)) {
-        for (const variable of file)
-            if ((0,env_variables/* isNamedVariable */.Kl)(variable))
-                values.set((0,env_variables/* variableName */.cG)(variable), variable.value);
+/**
+ * What the release's deploy failure becomes: a rollback when the deploy FAILED or timed out and
+ * there is a backup to roll back to; otherwise the failure itself, saying why nothing was rolled
+ * back. Never after a cancellation.
+ */
+async function afterFailedDeploy(ctx, error, kept) {
+    const { settings, report } = ctx;
+    const deploy = report.deploy ?? {};
+    const ended = deploy.status === 'FAILED' || deploy.timedOut === true;
+    if (error instanceof errors/* CancelledError */.cc || !ended || !(error instanceof errors/* ActionError */.lZ))
+        throw error;
+    if (!settings.rollback || !kept) {
+        const why = !kept ? 'there is no backup to roll back to' : `"${constants/* ImportInputs */.pg.Rollback}" is false`;
+        throw new errors/* ActionError */.lZ(`${error.message} Not rolled back: ${why}; the tool's in-development version is the one imported.`, error.fix);
     }
-    else if (file !== null && typeof file === 'object') {
-        for (const [name, value] of Object.entries(file))
-            values.set(name, value);
-    }
-    return values;
+    ctx.signal.throwIfAborted();
+    return rollBack(ctx, report.toolId ?? settings.toolId, kept, error);
 }
-function containsPlaceholder(value) {
-    if ((0,env_variables/* isPlaceholder */.wK)(value))
-        return true;
-    if (Array.isArray(value))
-        return value.some(containsPlaceholder);
-    if (value !== null && typeof value === 'object')
-        return Object.values(value).some(containsPlaceholder);
-    return false;
-}
-/** How a variable's source reads in the log, the plan and the summary (names only, never a value). */
-function describeSource(source, dryRun = false) {
-    switch (source) {
-        case 'envValues':
-            return 'from envValues';
-        case 'existing':
-            return dryRun
-                ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
-                : "the existing tool's current value (kept)";
-        case 'backup':
-            return "the backup's own value";
+async function rollBack(ctx, toolId, kept, deployError) {
+    const { io, report } = ctx;
+    const { backup, source } = kept;
+    const rollback = { import: {}, deploy: {} };
+    report.rollback = rollback;
+    const log = prefixed(io.log, '[rollback] ');
+    io.log.warning(`The deploy did not succeed: rolling back to the version backed up at ${backup.takenAt} (artifact ${backup.artifactName}).`);
+    try {
+        const files = [source.app, source.flow, ...(source.env ? [source.env] : [])];
+        await importDefinitions(ctx, files, {
+            log,
+            failedFix: 'Import the backup artifact by hand once the cause is fixed.',
+            onStarted: job => (rollback.import.dockStatusId = job.dockStatusId),
+            onEnd: job => (rollback.import.status = job.status)
+        }, {});
+        await deployTool({ http: ctx.http, signal: ctx.signal, log }, deployOptions(ctx, toolId), rollback.deploy);
+        rollback.done = true;
+        io.setOutput(constants/* ImportOutputs */.OJ.RolledBack, 'true');
     }
+    catch (error) {
+        if (error instanceof errors/* CancelledError */.cc)
+            throw error;
+        const cause = error instanceof errors/* ActionError */.lZ ? error.message : (0,errors/* errorMessage */.gJ)(error);
+        const link = backup.artifactUrl ? `: ${backup.artifactUrl}` : '';
+        throw new errors/* ActionError */.lZ(`${deployError.message} Rolling back failed too: ${cause} The version backed up at ${backup.takenAt} is the artifact ${backup.artifactName} (id ${backup.artifactId})${link}.`, `Fix the causes above, then import that artifact into tool ${toolId} with "${constants/* ImportInputs */.pg.Deploy}: true" (see "Roll back after your own checks" in the import's README).`);
+    }
+    throw new errors/* ActionError */.lZ(`${deployError.message} Rolled back: the tool runs the version backed up at ${backup.takenAt} (artifact ${backup.artifactId}; the rollback's import dock status id ${rollback.import.dockStatusId}, deploy dock status id ${rollback.deploy.dockStatusId}).`, `${deployError.fix} The release did not land: the step fails so that nothing after it takes it for released.`);
+}
+function deployOptions(ctx, toolId) {
+    return {
+        platform: ctx.settings.platform,
+        toolId,
+        action: 'deploy',
+        timeoutMs: ctx.settings.timeoutMs,
+        maxPauseMs: constants/* Defaults */.Hw.pollIntervalSeconds * 1000
+    };
+}
+/** A log whose every line says which part of the run it is (log groups do not nest). */
+function prefixed(log, prefix) {
+    return {
+        info: line => log.info(prefix + line),
+        warning: line => log.warning(prefix + line),
+        debug: line => log.debug(prefix + line),
+        group: (_title, work) => work()
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
@@ -53831,6 +54098,7 @@ function inputs_boolean(raw, fallback) {
 
 
 
+const ENV_CONFLICTS = ['keep', 'backup'];
 function getImportSettings({ getInput, setSecret, env }) {
     const problems = [];
     const text = (name) => getInput(name).trim();
@@ -53856,6 +54124,24 @@ function getImportSettings({ getInput, setSecret, env }) {
         problems.push(`input "${constants/* Inputs */.G0.FlowId}" is required with "${constants/* Inputs */.G0.ToolId}" while "${constants/* ImportInputs */.pg.BackupBefore}" is true: the backup exports the tool through its call flow (give "${constants/* Inputs */.G0.FlowId}", or set "${constants/* ImportInputs */.pg.BackupBefore}: false" to import without a backup)`);
     }
     const timeout = check(constants/* Inputs */.G0.TimeoutSeconds, () => timeoutSeconds(text(constants/* Inputs */.G0.TimeoutSeconds)));
+    const envConflict = check(constants/* ImportInputs */.pg.EnvConflict, () => {
+        const raw = text(constants/* ImportInputs */.pg.EnvConflict).toLowerCase() || 'keep';
+        const known = ENV_CONFLICTS.find(name => name === raw);
+        if (!known)
+            throw new Error(`must be keep or backup; got "${text(constants/* ImportInputs */.pg.EnvConflict)}"`);
+        return known;
+    });
+    const deploy = check(constants/* ImportInputs */.pg.Deploy, () => inputs_boolean(text(constants/* ImportInputs */.pg.Deploy), false));
+    const rollbackGiven = check(constants/* ImportInputs */.pg.Rollback, () => text(constants/* ImportInputs */.pg.Rollback) ? inputs_boolean(text(constants/* ImportInputs */.pg.Rollback), true) : undefined);
+    const backupBefore = toolId !== undefined && backupGiven === true;
+    if (rollbackGiven === true && deploy === false) {
+        problems.push(`input "${constants/* ImportInputs */.pg.Rollback}" rolls back a deploy that failed, and "${constants/* ImportInputs */.pg.Deploy}" is false (set "${constants/* ImportInputs */.pg.Deploy}: true", or leave "${constants/* ImportInputs */.pg.Rollback}" out)`);
+    }
+    else if (rollbackGiven === true && !backupBefore && (toolName || backupGiven === false)) {
+        problems.push(toolName
+            ? `input "${constants/* ImportInputs */.pg.Rollback}" is true, but a new tool (input "${constants/* ImportInputs */.pg.ToolName}") has no earlier version to roll back to (leave "${constants/* ImportInputs */.pg.Rollback}" out)`
+            : `input "${constants/* ImportInputs */.pg.Rollback}" is true, but "${constants/* ImportInputs */.pg.BackupBefore}" is false: there would be no backup to roll back to (set "${constants/* ImportInputs */.pg.BackupBefore}: true" with "${constants/* Inputs */.G0.FlowId}")`);
+    }
     refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
     return {
         platform: platform,
@@ -53864,10 +54150,14 @@ function getImportSettings({ getInput, setSecret, env }) {
         toolId,
         toolName,
         flowId,
-        backupBefore: toolId !== undefined && backupGiven,
+        backupBefore,
         envValues: envValues,
+        envConflict: envConflict,
         dryRun: dryRun,
-        timeoutMs: Math.round(timeout * 1000)
+        timeoutMs: Math.round(timeout * 1000),
+        deploy: deploy,
+        // By default a deploy rolls back when there is a backup to roll back to.
+        rollback: deploy && backupBefore && rollbackGiven !== false
     };
 }
 /** `{"NAME": "value"}`: a JSON object of strings; each value masked as soon as it is read. */
@@ -54077,14 +54367,185 @@ async function eachPiece(file, use) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/import/env-values.ts
+/**
+ * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
+ * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
+ * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
+ * environment with other values); else, for an existing tool, the tool's current value (the UI's
+ * "keep existing"); else the backup's own clear value. A placeholder left without a value is
+ * listed in `missing`, and the caller refuses the run.
+ */
+
+/**
+ * `conflict` decides between a clear value in the source and the existing tool's current value:
+ * `keep` (the platform UI's default) keeps the current one, `backup` takes the source's. A value
+ * from envValues wins either way; a placeholder is never a value.
+ */
+function resolveEnvVariables(source, envValues, existing, conflict = 'keep') {
+    if (source === undefined) {
+        // No env_variables.json in the backup (the `omit` policy): the tool's current file, or none.
+        if (existing.kind === 'known' && existing.file !== undefined) {
+            const resolved = resolveAgainst(existing.file, envValues, new Map(), 'existing');
+            return { ...resolved, file: 'existing' };
+        }
+        if (existing.kind === 'unknown')
+            return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] };
+        return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) };
+    }
+    const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map();
+    const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict);
+    return { ...resolved, file: 'source' };
+}
+function resolveAgainst(file, envValues, current, own, existingUnknown = false, conflict = 'keep') {
+    const variables = [];
+    const missing = [];
+    const named = new Set();
+    const choose = (name, value) => {
+        named.add(name);
+        if (Object.hasOwn(envValues, name)) {
+            variables.push({ name, source: 'envValues' });
+            return envValues[name];
+        }
+        if (conflict === 'backup' && !(0,env_variables/* isPlaceholder */.wK)(value)) {
+            variables.push({ name, source: own });
+            return value;
+        }
+        if (current.has(name)) {
+            variables.push({ name, source: 'existing' });
+            return current.get(name);
+        }
+        if (existingUnknown) {
+            // A dry run: the real run takes the tool's current value, if it has one.
+            variables.push({ name, source: 'existing' });
+            return value;
+        }
+        if ((0,env_variables/* isPlaceholder */.wK)(value)) {
+            missing.push(name);
+            return value;
+        }
+        variables.push({ name, source: own });
+        return value;
+    };
+    let value;
+    if (Array.isArray(file) && file.every(env_variables/* isNamedVariable */.Kl)) {
+        value = file.map(variable => ({ ...variable, value: choose((0,env_variables/* variableName */.cG)(variable), variable.value) }));
+    }
+    else if (file !== null && typeof file === 'object' && !Array.isArray(file)) {
+        value = Object.fromEntries(Object.entries(file).map(([name, member]) => [name, choose(name, member)]));
+    }
+    else {
+        // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
+        value = file;
+        if (containsPlaceholder(file))
+            missing.push('(every value of env_variables.json: its layout is not recognised)');
+    }
+    const unused = Object.keys(envValues).filter(name => !named.has(name));
+    return { value, variables, missing, unused };
+}
+/** The variables of a file in either recognised layout, by name. */
+function valuesByName(file) {
+    const values = new Map();
+    if (Array.isArray(file)) {
+        for (const variable of file)
+            if ((0,env_variables/* isNamedVariable */.Kl)(variable))
+                values.set((0,env_variables/* variableName */.cG)(variable), variable.value);
+    }
+    else if (file !== null && typeof file === 'object') {
+        for (const [name, value] of Object.entries(file))
+            values.set(name, value);
+    }
+    return values;
+}
+function containsPlaceholder(value) {
+    if ((0,env_variables/* isPlaceholder */.wK)(value))
+        return true;
+    if (Array.isArray(value))
+        return value.some(containsPlaceholder);
+    if (value !== null && typeof value === 'object')
+        return Object.values(value).some(containsPlaceholder);
+    return false;
+}
+/** How a variable's source reads in the log, the plan and the summary (names only, never a value). */
+function describeSource(source, dryRun = false) {
+    switch (source) {
+        case 'envValues':
+            return 'from envValues';
+        case 'existing':
+            return dryRun
+                ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
+                : "the existing tool's current value (kept)";
+        case 'backup':
+            return "the backup's own value";
+    }
+}
+
+;// CONCATENATED MODULE: ./src/import/variables.ts
+/**
+ * Every environment variable's value, settled before anything is uploaded (the rules are
+ * env-values.ts's), each value masked as soon as it is known, and the settled file written for
+ * the upload where only this user can read it.
+ */
+
+
+
+
+
+
+
+
+/** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
+function resolveEnv(ctx, source, existing, final) {
+    const { settings, report, io } = ctx;
+    const env = resolveEnvVariables(source.envValue, settings.envValues, existing, settings.envConflict);
+    if (env.missing.length > 0) {
+        const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : '';
+        const n = env.missing.length;
+        throw new errors/* ActionError */.lZ(`${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => (0,log_text/* logValue */.Od)(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${constants/* ImportInputs */.pg.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${constants/* ImportInputs */.pg.BackupBefore}: true"` : ''}.`);
+    }
+    report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }));
+    if (final || settings.dryRun || !settings.backupBefore) {
+        if (env.file === 'existing')
+            io.log.info(`The source has no ${zip_rules/* ENV_VARIABLES */.WN}: the existing tool's current one is imported.`);
+        for (const variable of env.variables)
+            io.log.info(`Variable ${(0,log_text/* logValue */.Od)(variable.name)}: ${describeSource(variable.source, !final)}`);
+        if (env.unused.length)
+            io.log.warning(`"${constants/* ImportInputs */.pg.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => (0,log_text/* logValue */.Od)(name)).join(', ')}.`);
+    }
+    return env;
+}
+/** Every variable's value registered as a secret (names stay readable). */
+function maskValues(secrets, file) {
+    const add = (value) => {
+        if (typeof value === 'string')
+            secrets.add(value);
+        else if (value !== null && typeof value === 'object')
+            for (const member of Object.values(value))
+                add(member);
+    };
+    if (Array.isArray(file) && file.every(env_variables/* isNamedVariable */.Kl))
+        for (const variable of file)
+            add(variable.value);
+    else
+        add(file);
+}
+/** The settled env_variables.json, written for the upload only readable by this user. */
+async function writeEnvFile(tempRoot, value) {
+    const file = external_node_path_.join(tempRoot, 'upload', zip_rules/* ENV_VARIABLES */.WN);
+    const text = `${JSON.stringify(value, null, 2)}\n`;
+    await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true, mode: 0o700 });
+    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
+    return { name: zip_rules/* ENV_VARIABLES */.WN, path: file, size: Buffer.byteLength(text) };
+}
+
 ;// CONCATENATED MODULE: ./src/import/run.ts
 /**
  * The import's story: prove the source and settle every environment variable before any
- * request; back the existing tool up; upload the definitions; send ONE import request; wait for
- * it; report. The File Upload protocol is the import client's (platform/import-client.ts), the
- * backup the export's own pipeline (backup.ts), the run's lifecycle lifecycle/run.ts.
+ * request; back the existing tool up; upload the definitions and send ONE import request; wait
+ * for it; with `deploy`, release it (deploy, and roll back a deploy that fails); report. The
+ * platform steps are import-job.ts's, the release release.ts's, the backup the export's own
+ * pipeline (backup.ts), the run's lifecycle lifecycle/run.ts.
  */
-
 
 
 
@@ -54121,8 +54582,9 @@ function importEntry(io) {
             const { settings } = run;
             if (settings.backupBefore && !settings.dryRun) {
                 const problem = (0,upload.artifactServiceProblem)(io.env);
-                if (problem)
+                if (problem) {
                     throw new errors/* ActionError */.lZ(`The backup before the import cannot be kept: ${problem.message}`, `${problem.fix} Or set "${constants/* ImportInputs */.pg.BackupBefore}: false".`);
+                }
             }
             const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(io.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
             run.temporary.replace('import', tempRoot);
@@ -54131,7 +54593,7 @@ function importEntry(io) {
                 const client = new ImportClient(http, { platform: settings.platform, toolId: settings.toolId });
                 const retry = { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: (ms) => (0,cancellation/* sleep */.yy)(ms, run.signal), warn: io.log.warning, debug: io.log.debug };
                 await importTool({ ...run, http, client, report, tempRoot, retry });
-                io.log.info(`${settings.dryRun ? 'Dry run' : 'Import'} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
+                io.log.info(`${settings.dryRun ? 'Dry run' : settings.deploy ? 'Import and deploy' : 'Import'} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
             }
             finally {
                 http.dispose();
@@ -54140,12 +54602,8 @@ function importEntry(io) {
         describeFailure(error) {
             if (error instanceof errors/* ActionError */.lZ)
                 return error.toString();
-            if (error instanceof errors/* CancelledError */.cc) {
-                const left = report.dockStatusId && !report.status
-                    ? ` The import job (dock status id ${report.dockStatusId}) was left running on the platform.`
-                    : '';
-                return `The import was cancelled (${error.signal}).${left}`;
-            }
+            if (error instanceof errors/* CancelledError */.cc)
+                return describeCancelled(report, error);
             return `The import failed unexpectedly: ${(0,errors/* errorMessage */.gJ)(error)}. Run the workflow again; if it persists, report it with this log.`;
         },
         summary(failure, durationMs, redact) {
@@ -54156,61 +54614,64 @@ function importEntry(io) {
 async function importTool(ctx) {
     const { settings, report, io } = ctx;
     // 1. Everything checkable before any request: the source, and whether each variable can get a value.
-    const source = await io.log.group('Verify the source', () => verifySource(ctx));
+    const source = await io.log.group('Verify the source', () => verifySource(ctx, settings.source));
     const before = resolveEnv(ctx, source, settings.backupBefore ? { kind: 'unknown' } : { kind: 'none' }, false);
     if (settings.dryRun)
         return writePlan(ctx, source, before);
+    if (settings.deploy && !settings.rollback) {
+        const why = settings.toolName
+            ? 'a new tool has no earlier version'
+            : settings.backupBefore
+                ? `"${constants/* ImportInputs */.pg.Rollback}" is false`
+                : `"${constants/* ImportInputs */.pg.BackupBefore}" is false`;
+        io.log.info(`The deploy after the import will not be rolled back if it fails: ${why}.`);
+    }
     // 2. The backup, and with it the tool's current variables.
     let existing = { kind: 'none' };
+    let kept;
     if (settings.backupBefore) {
-        const backup = await io.log.group('Back up the tool as it is now', () => backUp(settings, {
-            http: ctx.http,
-            signal: ctx.signal,
-            secrets: ctx.secrets,
-            temporary: ctx.temporary,
-            log: io.log,
-            env: io.env,
-            folder: ctx.tempRoot
-        }));
-        report.backup = backup;
-        io.setOutput(constants/* ImportOutputs */.OJ.BackupArtifactId, String(backup.artifactId));
-        io.log.info(`Backed up tool ${(0,log_text/* logValue */.Od)(settings.toolId)} as it was: artifact ${backup.artifactName} (id ${backup.artifactId})${backup.artifactUrl ? `: ${backup.artifactUrl}` : ''}`);
-        const kept = await readSource(backup.filePath, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
-        if (kept.envValue !== undefined)
-            maskValues(ctx.secrets, kept.envValue);
-        existing = { kind: 'known', file: kept.envValue };
+        kept = await io.log.group('Back up the tool as it is now', () => backUpTool(ctx));
+        existing = { kind: 'known', file: kept.source.envValue };
     }
     // 3. Every variable's value.
     const env = settings.backupBefore ? resolveEnv(ctx, source, existing, true) : before;
     if (settings.toolId && env.file === 'none') {
         throw new errors/* ActionError */.lZ(`The source has no ${zip_rules/* ENV_VARIABLES */.WN} and there is no backup to take the tool's current one from, but an import into an existing tool needs one.`, `Set "${constants/* ImportInputs */.pg.BackupBefore}: true" (with "${constants/* Inputs */.G0.FlowId}") to keep the tool's current variables, or import an export made with envVariables "redact" or "keep". Nothing was imported.`);
     }
-    // A file whose every value is the backup's own goes up as it is; else the settled values are written out.
+    // A file whose every value is the source's own goes up as it is; else the settled values are written out.
     const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'backup');
     const envFile = env.value === undefined ? undefined : unchanged ? source.env : await writeEnvFile(ctx.tempRoot, env.value);
-    // 4. Uploads, 5. one import request, 6. its job.
-    const files = await io.log.group('Upload the definitions', () => uploadAll(ctx, [source.app, source.flow, ...(envFile ? [envFile] : [])]));
-    const started = await io.log.group('Import', () => sendImport(ctx, files));
-    await settleJob(id => ctx.client.getStatus(id), started, {
-        job: 'import',
-        startedAt: Date.now(),
-        timeoutMs: settings.timeoutMs,
-        maxPauseMs: constants/* Defaults */.Hw.pollIntervalSeconds * 1000,
+    const files = [source.app, source.flow, ...(envFile ? [envFile] : [])];
+    report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
+    // 4. Upload, ONE import request, its job.
+    const job = await importDefinitions(ctx, files, {
         log: io.log,
-        sleep: ms => (0,cancellation/* sleep */.yy)(ms, ctx.signal),
-        group: io.log.group,
         failedFix: 'Check the import on the platform (an incompatible tool version, a corrupt file, missing models or guardrails); fix the cause, then run the workflow again.' +
             (report.backup ? ` The tool as it was is in the artifact ${report.backup.artifactName}.` : ''),
-        timeoutFix: 'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',
-        onEnd: end => {
-            report.status = end.status;
-            io.setOutput(constants/* ImportOutputs */.OJ.Status, end.status);
+        onStarted: started => {
+            report.dockStatusId = started.dockStatusId;
+            io.setOutput(constants/* ImportOutputs */.OJ.DockStatusId, started.dockStatusId);
+            if (started.toolId) {
+                report.toolId = started.toolId;
+                io.setOutput(constants/* ImportOutputs */.OJ.ToolId, started.toolId);
+            }
+        },
+        onEnd: ended => {
+            report.status = ended.status;
+            io.setOutput(constants/* ImportOutputs */.OJ.Status, ended.status);
         }
     });
+    // 5. The release: deploy, and roll back a deploy that fails.
+    if (!settings.deploy)
+        return;
+    if (!job.toolId) {
+        throw new errors/* ActionError */.lZ("The import succeeded, but the platform's answer gave no id for the new tool, so it cannot be deployed.", "Deploy the new tool from the platform's UI, and report this platform behaviour to Kore.ai support.");
+    }
+    await release(ctx, job.toolId, kept);
 }
-async function verifySource(ctx) {
-    const { settings, report, io } = ctx;
-    const source = await readSource(settings.source, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
+async function verifySource(ctx, from) {
+    const { report, io } = ctx;
+    const source = await readSource(from, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
     report.source = { kind: source.kind, name: source.name, sha256: source.sha256, toolName: source.toolName };
     report.files = [source.app, source.flow, ...(source.env ? [source.env] : [])].map(file => ({ name: file.name, size: file.size }));
     // Clear values in the source are secrets too: masked before anything could print one.
@@ -54226,25 +54687,25 @@ async function verifySource(ctx) {
         io.log.info(`  no ${zip_rules/* ENV_VARIABLES */.WN} (as the export's envVariables "omit" writes it)`);
     return source;
 }
-/** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
-function resolveEnv(ctx, source, existing, final) {
+/** The backup, kept as an artifact, and its files read back: its variables, and what a rollback imports. */
+async function backUpTool(ctx) {
     const { settings, report, io } = ctx;
-    const env = resolveEnvVariables(source.envValue, settings.envValues, existing);
-    if (env.missing.length > 0) {
-        const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : '';
-        const n = env.missing.length;
-        throw new errors/* ActionError */.lZ(`${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => (0,log_text/* logValue */.Od)(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${constants/* ImportInputs */.pg.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${constants/* ImportInputs */.pg.BackupBefore}: true"` : ''}.`);
-    }
-    report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }));
-    if (final || settings.dryRun || !settings.backupBefore) {
-        if (env.file === 'existing')
-            io.log.info(`The source has no ${zip_rules/* ENV_VARIABLES */.WN}: the existing tool's current one is imported.`);
-        for (const variable of env.variables)
-            io.log.info(`Variable ${(0,log_text/* logValue */.Od)(variable.name)}: ${describeSource(variable.source, !final)}`);
-        if (env.unused.length)
-            io.log.warning(`"${constants/* ImportInputs */.pg.EnvValues}" names variables the source does not have; not imported: ${env.unused.map(name => (0,log_text/* logValue */.Od)(name)).join(', ')}.`);
-    }
-    return env;
+    const backup = await backUp(settings, {
+        http: ctx.http,
+        signal: ctx.signal,
+        secrets: ctx.secrets,
+        temporary: ctx.temporary,
+        log: io.log,
+        env: io.env,
+        folder: ctx.tempRoot
+    });
+    report.backup = backup;
+    io.setOutput(constants/* ImportOutputs */.OJ.BackupArtifactId, String(backup.artifactId));
+    io.log.info(`Backed up tool ${(0,log_text/* logValue */.Od)(settings.toolId)} as it was: artifact ${backup.artifactName} (id ${backup.artifactId})${backup.artifactUrl ? `: ${backup.artifactUrl}` : ''}`);
+    const source = await readSource(backup.filePath, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
+    if (source.envValue !== undefined)
+        maskValues(ctx.secrets, source.envValue);
+    return { backup, source };
 }
 /** The plan of a dry run, in the log and the summary: nothing is sent. */
 function writePlan(ctx, source, env) {
@@ -54259,116 +54720,33 @@ function writePlan(ctx, source, env) {
         io.log.info(`  ${file.name}: ${(0,log_text/* formatBytes */.z3)(file.size)}, ${file.how}`);
     if (settings.backupBefore)
         io.log.info('A real run would first back the tool up as it is now.');
+    if (settings.deploy) {
+        report.plan = [
+            "Then deploy the tool's new in-development version, and wait for the deploy.",
+            settings.rollback
+                ? 'If the deploy FAILED or did not end in time: import the backup taken before the import, as it was, deploy it, and fail the step.'
+                : 'If the deploy fails, it is not rolled back (there is no backup to roll back to, or rollback is false).'
+        ];
+        for (const line of report.plan)
+            io.log.info(line);
+    }
     io.log.info('No write request was sent.');
 }
-/** The settled env_variables.json, written for the upload only readable by this user. */
-async function writeEnvFile(tempRoot, value) {
-    const file = external_node_path_.join(tempRoot, 'upload', zip_rules/* ENV_VARIABLES */.WN);
-    const text = `${JSON.stringify(value, null, 2)}\n`;
-    await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true, mode: 0o700 });
-    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
-    return { name: zip_rules/* ENV_VARIABLES */.WN, path: file, size: Buffer.byteLength(text) };
-}
-/**
- * Every definition up, each with the File Upload API. Each must come back with a file id of its
- * own: one id for two files (a caching proxy, a platform fault) would import one file as both.
- */
-async function uploadAll(ctx, files) {
-    const { io, secrets } = ctx;
-    const startedAt = Date.now();
-    const ids = new Map();
-    for (const file of files) {
-        ids.set(file.name, await ctx.client.upload(file, {
-            retry: ctx.retry,
-            info: io.log.info,
-            debug: io.log.debug,
-            mask: url => maskUrl(secrets, url)
-        }));
-    }
-    ctx.report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
-    const seen = new Map();
-    for (const [name, id] of ids) {
-        const first = seen.get(id);
-        if (first) {
-            throw new errors/* ActionError */.lZ(`The platform gave the same file id ${(0,log_text/* logValue */.Od)(id)} for ${first} and ${name}: an import would take one file for both. Nothing was imported.`, 'Run the workflow again; if it happens again, a cache or proxy between the runner and the platform may be answering for it (check NO_PROXY and the proxy), or report it to Kore.ai support.');
-        }
-        seen.set(id, name);
-    }
-    io.log.info(`Uploaded ${(0,log_text/* formatBytes */.z3)(files.reduce((sum, file) => sum + file.size, 0))} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
-    return ids;
-}
-/**
- * The one import request. Sent again only when the platform surely did not act on it (a 429, or
- * no connection made); after a 5xx, a reset or a timeout it may have started an import, and a
- * second request could import twice: the run fails saying so.
- */
-async function sendImport(ctx, ids) {
-    const { settings, client, report, io } = ctx;
-    const files = { toolDataFileId: ids.get('app_definition.json'), flowDataFileId: ids.get('flow_definition.json') };
-    const envId = ids.get(zip_rules/* ENV_VARIABLES */.WN);
-    if (envId)
-        files.envVariablesFileId = envId;
-    if (!settings.toolId)
-        files.toolName = settings.toolName;
-    io.log.info(`POST ${(0,urls/* describeUrl */.Ng)(client.importUrl)} (${settings.toolId ? `a new version of tool ${(0,log_text/* logValue */.Od)(settings.toolId)}` : `a new tool named ${(0,log_text/* logValue */.Od)(settings.toolName)}`})`);
-    const answer = await (0,http_retry/* withRetry */.bD)(() => client.startImport(files), {
-        ...ctx.retry,
-        retryable: http_retry/* isSafeToResend */.yj,
-        deadline: Date.now() + settings.timeoutMs,
-        what: 'Sending the import request'
-    }).catch(error => {
-        throw importNotConfirmed(error, settings);
-    });
-    report.dockStatusId = answer.dockStatusId;
-    io.setOutput(constants/* ImportOutputs */.OJ.DockStatusId, answer.dockStatusId);
-    const toolId = answer.toolId ?? settings.toolId;
-    if (toolId) {
-        report.toolId = toolId;
-        io.setOutput(constants/* ImportOutputs */.OJ.ToolId, toolId);
-    }
-    io.log.info(`Import started: dock status id ${(0,log_text/* logValue */.Od)(answer.dockStatusId)}${toolId ? `, tool ${(0,log_text/* logValue */.Od)(toolId)}` : ''}, status ${answer.status ? (0,log_text/* logValue */.Od)(answer.status) : 'not given'}`);
-    return answer;
-}
-/** Why the import request was not confirmed, and whether it may have started. */
-function importNotConfirmed(failure, settings) {
-    if (failure instanceof errors/* ActionError */.lZ || failure instanceof errors/* CancelledError */.cc)
-        return failure;
-    const host = settings.platform.host;
-    // Every attempt failed with a fault that proves nothing arrived: say so with the last one.
-    const error = failure instanceof errors/* RetriesExhaustedError */.i5 ? failure.lastError : failure;
-    if (error instanceof errors/* HttpError */.j$ && error.status === 429) {
-        return new errors/* ActionError */.lZ(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
-    }
-    if (error instanceof errors/* NetworkError */.Dr && error.unsent) {
-        return new errors/* ActionError */.lZ(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, UNREACHABLE_FIX);
-    }
-    const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`;
-    return new errors/* ActionError */.lZ(`Sending the import request failed (${(0,http_retry/* describeFailure */.Ic)(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
-}
-/** Every variable's value registered as a secret (names stay readable). */
-function maskValues(secrets, file) {
-    const add = (value) => {
-        if (typeof value === 'string')
-            secrets.add(value);
-        else if (value !== null && typeof value === 'object')
-            for (const member of Object.values(value))
-                add(member);
-    };
-    if (Array.isArray(file) && file.every(env_variables/* isNamedVariable */.Kl))
-        for (const variable of file)
-            add(variable.value);
-    else
-        add(file);
-}
-/** A signed URL from an answer: masked whole, and its parts when it is a URL. */
-function maskUrl(secrets, url) {
-    secrets.add(url);
-    try {
-        secrets.addUrl(new URL(url));
-    }
-    catch {
-        // not a URL: masked whole above
-    }
+/** A cancelled import: every job it leaves running on the platform, named by its dock status id. */
+function describeCancelled(report, error) {
+    const running = [];
+    if (report.dockStatusId && !report.status)
+        running.push(`the import job (dock status id ${report.dockStatusId})`);
+    if (report.deploy?.dockStatusId && !report.deploy.status)
+        running.push(`the deploy job (dock status id ${report.deploy.dockStatusId})`);
+    const rollback = report.rollback;
+    if (rollback?.import.dockStatusId && !rollback.import.status)
+        running.push(`the rollback's import job (dock status id ${rollback.import.dockStatusId})`);
+    if (rollback?.deploy.dockStatusId && !rollback.deploy.status)
+        running.push(`the rollback's deploy job (dock status id ${rollback.deploy.dockStatusId})`);
+    const left = running.length ? ` Left running on the platform: ${running.join(', ')}.` : '';
+    const noRollback = report.deploy && !report.rollback ? ' No rollback was started.' : '';
+    return `The import was cancelled (${error.signal}).${left}${noRollback}`;
 }
 
 

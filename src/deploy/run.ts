@@ -7,7 +7,6 @@
 import { Defaults, DeployOutputs } from '../constants.js'
 import { ActionError, CancelledError, errorMessage } from '../errors.js'
 import { runEntry, runnerIO, type Entry, type RunIO } from '../lifecycle/run.js'
-import { logValue } from '../log-text.js'
 import { deployTool, type DeployResult } from '../pipeline/deploy-tool.js'
 import { connectToPlatform } from '../platform/connection.js'
 import { deploySummary } from '../report/deploy-summary.js'
@@ -54,8 +53,7 @@ export function deployEntry(io: RunIO): Entry<DeploySettings> {
             forbiddenAlso:
               action === 'deploy'
                 ? 'Nothing was deployed: the tool runs what it ran before.'
-                : 'Nothing was undeployed: the tool stays as it was.',
-            startGroup: `${verb} tool ${logValue(toolId)}`
+                : 'Nothing was undeployed: the tool stays as it was.'
           },
           result
         )

@@ -35,7 +35,17 @@ export interface EnvResolution {
   unused: string[]
 }
 
-export function resolveEnvVariables(source: unknown, envValues: Record<string, string>, existing: ExistingVariables): EnvResolution {
+/**
+ * `conflict` decides between a clear value in the source and the existing tool's current value:
+ * `keep` (the platform UI's default) keeps the current one, `backup` takes the source's. A value
+ * from envValues wins either way; a placeholder is never a value.
+ */
+export function resolveEnvVariables(
+  source: unknown,
+  envValues: Record<string, string>,
+  existing: ExistingVariables,
+  conflict: 'keep' | 'backup' = 'keep'
+): EnvResolution {
   if (source === undefined) {
     // No env_variables.json in the backup (the `omit` policy): the tool's current file, or none.
     if (existing.kind === 'known' && existing.file !== undefined) {
@@ -46,7 +56,7 @@ export function resolveEnvVariables(source: unknown, envValues: Record<string, s
     return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) }
   }
   const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map<string, unknown>()
-  const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown')
+  const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict)
   return { ...resolved, file: 'source' }
 }
 
@@ -55,7 +65,8 @@ function resolveAgainst(
   envValues: Record<string, string>,
   current: Map<string, unknown>,
   own: ValueSource,
-  existingUnknown = false
+  existingUnknown = false,
+  conflict: 'keep' | 'backup' = 'keep'
 ): Omit<EnvResolution, 'file'> {
   const variables: VariableChoice[] = []
   const missing: string[] = []
@@ -65,6 +76,10 @@ function resolveAgainst(
     if (Object.hasOwn(envValues, name)) {
       variables.push({ name, source: 'envValues' })
       return envValues[name]
+    }
+    if (conflict === 'backup' && !isPlaceholder(value)) {
+      variables.push({ name, source: own })
+      return value
     }
     if (current.has(name)) {
       variables.push({ name, source: 'existing' })

@@ -20,9 +20,20 @@ export interface ImportSettings {
   backupBefore: boolean
   /** Values by variable name; each one registered as a secret when read. */
   envValues: Record<string, string>
+  /** Importing into an existing tool: whose clear values win, the tool's current ones or the source's. */
+  envConflict: EnvConflict
   dryRun: boolean
+  /** Each wait's limit: the backup's export, the import, the deploy, and the rollback's. */
   timeoutMs: number
+  /** Deploy the tool after the import. */
+  deploy: boolean
+  /** After a deploy that FAILED or did not end in time, import the backup and deploy it. */
+  rollback: boolean
 }
+
+export const ENV_CONFLICTS = ['keep', 'backup'] as const
+/** `keep`: the existing tool's current values win over the source's clear ones; `backup`: the source's win. */
+export type EnvConflict = (typeof ENV_CONFLICTS)[number]
 
 export function getImportSettings({ getInput, setSecret, env }: InputSource): ImportSettings {
   const problems: string[] = []
@@ -54,6 +65,28 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
     )
   }
   const timeout = check(Inputs.TimeoutSeconds, () => timeoutSeconds(text(Inputs.TimeoutSeconds)))
+  const envConflict = check(ImportInputs.EnvConflict, () => {
+    const raw = text(ImportInputs.EnvConflict).toLowerCase() || 'keep'
+    const known = ENV_CONFLICTS.find(name => name === raw)
+    if (!known) throw new Error(`must be keep or backup; got "${text(ImportInputs.EnvConflict)}"`)
+    return known
+  })
+  const deploy = check(ImportInputs.Deploy, () => boolean(text(ImportInputs.Deploy), false))
+  const rollbackGiven = check(ImportInputs.Rollback, () =>
+    text(ImportInputs.Rollback) ? boolean(text(ImportInputs.Rollback), true) : undefined
+  )
+  const backupBefore = toolId !== undefined && backupGiven === true
+  if (rollbackGiven === true && deploy === false) {
+    problems.push(
+      `input "${ImportInputs.Rollback}" rolls back a deploy that failed, and "${ImportInputs.Deploy}" is false (set "${ImportInputs.Deploy}: true", or leave "${ImportInputs.Rollback}" out)`
+    )
+  } else if (rollbackGiven === true && !backupBefore && (toolName || backupGiven === false)) {
+    problems.push(
+      toolName
+        ? `input "${ImportInputs.Rollback}" is true, but a new tool (input "${ImportInputs.ToolName}") has no earlier version to roll back to (leave "${ImportInputs.Rollback}" out)`
+        : `input "${ImportInputs.Rollback}" is true, but "${ImportInputs.BackupBefore}" is false: there would be no backup to roll back to (set "${ImportInputs.BackupBefore}: true" with "${Inputs.FlowId}")`
+    )
+  }
   refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.')
   return {
     platform: platform!,
@@ -62,10 +95,14 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
     toolId,
     toolName,
     flowId,
-    backupBefore: toolId !== undefined && backupGiven!,
+    backupBefore,
     envValues: envValues!,
+    envConflict: envConflict!,
     dryRun: dryRun!,
-    timeoutMs: Math.round(timeout! * 1000)
+    timeoutMs: Math.round(timeout! * 1000),
+    deploy: deploy!,
+    // By default a deploy rolls back when there is a backup to roll back to.
+    rollback: deploy! && backupBefore && rollbackGiven !== false
   }
 }
 

@@ -13,7 +13,6 @@ import type { Log } from '../lifecycle/run.js'
 import { logValue } from '../log-text.js'
 import { UNREACHABLE_FIX } from '../platform/connection.js'
 import { DeployClient, type DeployAction } from '../platform/deploy-client.js'
-import type { ToolJobAnswer } from '../platform/answers.js'
 import { settleJob } from '../platform/jobs.js'
 
 export interface DeployOptions {
@@ -24,8 +23,6 @@ export interface DeployOptions {
   maxPauseMs: number
   /** Said after the scope advice of a 403 (what the refusal leaves behind). */
   forbiddenAlso?: string
-  /** The title of a log group of its own for the start (the wait has one); none: the lines go in the caller's. */
-  startGroup?: string
 }
 
 export interface DeployDeps {
@@ -50,9 +47,10 @@ export async function deployTool(deps: DeployDeps, options: DeployOptions, resul
   const { action, toolId, platform } = options
   const client = new DeployClient(deps.http, { platform, toolId, forbiddenAlso: options.forbiddenAlso })
   const what = action === 'deploy' ? `tool ${logValue(toolId)}'s in-development version` : `tool ${logValue(toolId)}`
-  const start = async (): Promise<ToolJobAnswer> => {
+  const verb = action === 'deploy' ? 'Deploy' : 'Undeploy'
+  const answer = await log.group(`${verb} the tool`, async () => {
     log.info(`POST ${describeUrl(client.url(action))} (${action} ${what})`)
-    const answer = await withRetry(() => client.start(action), {
+    const started = await withRetry(() => client.start(action), {
       policy: DEFAULT_BACKOFF,
       sleep: ms => sleep(ms, signal),
       warn: log.warning,
@@ -63,14 +61,12 @@ export async function deployTool(deps: DeployDeps, options: DeployOptions, resul
     }).catch((error: unknown) => {
       throw notConfirmed(error, options, result)
     })
-    result.dockStatusId = answer.dockStatusId
-    const verb = action === 'deploy' ? 'Deploy' : 'Undeploy'
+    result.dockStatusId = started.dockStatusId
     log.info(
-      `${verb} started: dock status id ${logValue(answer.dockStatusId)}, status ${answer.status ? logValue(answer.status) : 'not given'}`
+      `${verb} started: dock status id ${logValue(started.dockStatusId)}, status ${started.status ? logValue(started.status) : 'not given'}`
     )
-    return answer
-  }
-  const answer = options.startGroup ? await log.group(options.startGroup, start) : await start()
+    return started
+  })
   await settleJob(id => client.getStatus(id, action), answer, {
     job: action,
     startedAt: Date.now(),

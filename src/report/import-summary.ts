@@ -16,12 +16,36 @@ export interface ImportReport {
   toolId?: string
   /** The new tool's name (input `toolName`). */
   toolName?: string
-  backup?: { artifactName: string; artifactId: number; artifactUrl?: string }
+  backup?: { artifactName: string; artifactId: number; artifactUrl?: string; takenAt?: string }
   dockStatusId?: string
   status?: string
+  /** With deploy: the release's deploy job. */
+  deploy?: JobRow
+  /** A rollback after a failed deploy: the backup's import and its deploy. */
+  rollback?: { import: JobRow; deploy: JobRow; done?: boolean }
+  /** A dry run's release plan, a line each. */
+  plan?: string[]
   variables?: { name: string; source: string }[]
   durationMs?: number
   error?: string
+}
+
+/** A job of the run as the summary shows it. */
+export interface JobRow {
+  dockStatusId?: string
+  status?: string
+  timedOut?: boolean
+}
+
+/** One cell for a job: how it ended, and its dock status id. */
+function jobCell(job: JobRow, redact: (text: string) => string): string | undefined {
+  if (!job.dockStatusId && !job.status) return '❌ not started'
+  const how = job.timedOut
+    ? '❌ timed out, still IN_PROGRESS'
+    : job.status
+      ? `${job.status === 'SUCCESS' ? '✅' : '❌'} ${escape(redact(job.status))}`
+      : '❌ not ended'
+  return job.dockStatusId ? `${how} (dock status id ${code(redact(job.dockStatusId))})` : how
 }
 
 /** The import summary's rows, each cell escaped (and redacted) here. */
@@ -52,6 +76,13 @@ export function importRows(given: ImportReport, redact: (text: string) => string
           : report.status && `✅ ${clean(report.status)}`
     ],
     ['Dock status id', report.dockStatusId && code(redact(report.dockStatusId))],
+    ['Then', report.plan?.map(line => escape(line)).join('<br>')],
+    ['Deploy', report.deploy && jobCell(report.deploy, redact)],
+    [
+      'Rollback',
+      report.rollback &&
+        `${report.rollback.done ? '✅ the tool runs the version backed up before the import' : '❌ failed'}: import ${jobCell(report.rollback.import, redact)}, deploy ${jobCell(report.rollback.deploy, redact)}`
+    ],
     ['Duration', report.durationMs === undefined ? undefined : `${(report.durationMs / 1000).toFixed(1)} s`],
     ['Error', report.error && clean(report.error)]
   ]

@@ -38,7 +38,7 @@ describe('the deploy story, in-process', () => {
     const s = story()
     await run(s.io)
     expect(s.failures).toEqual([])
-    expect(groups(s)).toEqual(['group: Deploy tool a-1', 'group: Wait for the deploy job (timeout 600 s)'])
+    expect(groups(s)).toEqual(['group: Deploy the tool', 'group: Wait for the deploy job (timeout 600 s)'])
     expect(s.outputs).toEqual({ toolId: 'a-1', dockStatusId: sim.deploys[0].dockStatusId, status: 'SUCCESS' })
     expect(sim.deploys.map(request => [request.action, request.body])).toEqual([['DEPLOY', '{"isAsync":true}']])
     expect(sim.tool('a-1')!.deployed).not.toBeNull()
@@ -54,7 +54,7 @@ describe('the deploy story, in-process', () => {
     sim.deployPlan.message = 'Fix the 2 warnings of the flow first'
     const s = story()
     await run(s.io)
-    expect(groups(s)).toEqual(['group: Deploy tool a-1'])
+    expect(groups(s)).toEqual(['group: Deploy the tool'])
     expect(s.failures).toEqual([
       expect.stringMatching(
         /^The platform reported the deploy job FAILED \(dock status id ds-[^)]+\)\. The platform said: "Fix the 2 warnings of the flow first"\. Fix what the platform reports/
@@ -68,7 +68,7 @@ describe('the deploy story, in-process', () => {
     const s = story({ undeploy: 'true' })
     await run(s.io)
     expect(s.failures).toEqual([])
-    expect(groups(s)).toEqual(['group: Undeploy tool a-1', 'group: Wait for the undeploy job (timeout 600 s)'])
+    expect(groups(s)).toEqual(['group: Undeploy the tool', 'group: Wait for the undeploy job (timeout 600 s)'])
     expect(sim.deploys.map(request => request.action)).toEqual(['UNDEPLOY'])
     expect(s.lines.at(-1)).toMatch(/^Undeploy complete in /)
     expect(s.summary()).toContain('Kore.ai tool undeploy')
