@@ -34,7 +34,10 @@ var cancellation = __webpack_require__(83257);
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __webpack_require__(20663);
+// EXTERNAL MODULE: ./src/tool-export/definition-json.ts
+var definition_json = __webpack_require__(65429);
 ;// CONCATENATED MODULE: ./src/tool-export/json-syntax.ts
+
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -130,17 +133,24 @@ class JsonSyntaxChecker {
     literal = '';
     literalAt = 0;
     offset = 0;
-    started = false;
+    /** How many bytes of a leading byte order mark have been read; -1 once the text itself began. */
+    bomAt = 0;
     /** Feeds the next piece; throws JsonSyntaxError at the first byte that cannot belong. */
     push(chunk) {
-        let i = 0;
-        // A UTF-8 byte order mark before the text is tolerated: editors on Windows write one.
-        if (!this.started && chunk.length > 0) {
-            this.started = true;
-            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
-                i = 3;
-        }
         const n = chunk.length;
+        let i = 0;
+        // A byte order mark before the text is no part of it (definition-json.ts), even split between pieces.
+        while (this.bomAt >= 0 && i < n) {
+            if (chunk[i] === definition_json/* UTF8_BOM */.hD[this.bomAt]) {
+                i++;
+                if (++this.bomAt === definition_json/* UTF8_BOM */.hD.length)
+                    this.bomAt = -1;
+            }
+            else if (this.bomAt === 0)
+                this.bomAt = -1;
+            else
+                throw this.error('an incomplete byte order mark', i);
+        }
         let words;
         while (i < n) {
             const b = chunk[i];
@@ -300,6 +310,8 @@ class JsonSyntaxChecker {
         }
         if (this.offset === 0)
             throw new errors/* JsonSyntaxError */.q3('an empty file', 0);
+        if (this.bomAt > 0)
+            throw new errors/* JsonSyntaxError */.q3('an incomplete byte order mark', this.offset);
         if (this.state === State.Value && this.depth === 0)
             throw new errors/* JsonSyntaxError */.q3('no JSON value, only white space', this.offset);
         throw new errors/* JsonSyntaxError */.q3('the text ends in the middle of a value', this.offset);
@@ -374,8 +386,7 @@ var zip_rules = __webpack_require__(85274);
 
 
 
-/** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
-const NAME_SOURCE_LIMIT = 1024 * 1024;
+
 async function verifyExport(file, opts) {
     let zip;
     try {
@@ -415,7 +426,7 @@ async function verifyExport(file, opts) {
                 continue;
             const definition = opts.toolChecks && zip_rules/* DEFINITIONS */.LX.includes(name);
             const json = definition ? new JsonSyntaxChecker() : undefined;
-            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? [] : undefined;
+            const keepForName = name === zip_rules/* APP_DEFINITION */.y6 && entry.uncompressedSize <= definition_json/* TOOL_NAME_SOURCE_LIMIT */.bZ ? [] : undefined;
             let crc = 0;
             try {
                 const stream = await openEntry(zip, entry);
@@ -436,7 +447,7 @@ async function verifyExport(file, opts) {
                 throw damaged(`whose entry ${shown} fails its CRC check`);
             entries.push({ name, size: entry.uncompressedSize });
             if (keepForName && opts.toolChecks)
-                toolName = nameFrom(Buffer.concat(keepForName));
+                toolName = (0,definition_json/* toolNameFrom */.S8)((0,definition_json/* parseDefinition */.JA)(Buffer.concat(keepForName)));
         }
     }
     finally {
@@ -466,17 +477,6 @@ function entryFault(error) {
     if ((0,errors/* errorCode */.CA)(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${(0,log_text/* oneLine */.TN)(message, 100)})`;
-}
-/** The top-level "name" of app_definition.json, made safe for a log line. */
-function nameFrom(text) {
-    try {
-        const value = JSON.parse(text.toString('utf8').replace(/^\uFEFF/, ''));
-        const name = value && typeof value === 'object' ? value['name'] : undefined;
-        return typeof name === 'string' && name.trim() ? (0,log_text/* oneLine */.TN)(name, 100) : undefined;
-    }
-    catch {
-        return undefined;
-    }
 }
 async function describeFile(file, contentType) {
     const handle = await (0,promises_.open)(file, 'r');
@@ -770,6 +770,54 @@ function progressLine(progress, now) {
     const percent = Math.floor((progress.bytes / progress.total) * 100);
     const left = rate > 0 ? `about ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : 'time left unknown';
     return `Downloaded ${mb(progress.bytes)} of ${mb(progress.total)} (${percent}%) at ${rateText}, ${left}`;
+}
+
+
+/***/ }),
+
+/***/ 65429:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   JA: () => (/* binding */ parseDefinition),
+/* harmony export */   S8: () => (/* binding */ toolNameFrom),
+/* harmony export */   Zl: () => (/* binding */ definitionText),
+/* harmony export */   bZ: () => (/* binding */ TOOL_NAME_SOURCE_LIMIT),
+/* harmony export */   hD: () => (/* binding */ UTF8_BOM)
+/* harmony export */ });
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73529);
+/**
+ * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
+ * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
+ * the text is read, and the repository copy is written without it. And what the tool's name is.
+ * Pure.
+ */
+
+/** The byte order mark as UTF-8 bytes, for a reader of bytes (json-syntax.ts). */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/** The byte order mark as the character it decodes to. */
+const BOM = '\uFEFF';
+/** A definition's text, decoded as UTF-8, without the byte order mark it may begin with. */
+function definitionText(source) {
+    const text = typeof source === 'string' ? source : source.toString('utf8');
+    return text.startsWith(BOM) ? text.slice(BOM.length) : text;
+}
+/** A definition's JSON value, or undefined when the text is not JSON (JSON has no undefined). */
+function parseDefinition(source) {
+    try {
+        return JSON.parse(definitionText(source));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** app_definition.json is read whole for the tool's name only up to this size; a larger one gives none. */
+const TOOL_NAME_SOURCE_LIMIT = 1024 * 1024;
+/** The tool's name: app_definition.json's top-level "name", made safe for a log line; undefined without one. */
+function toolNameFrom(app) {
+    const name = app !== null && typeof app === 'object' && !Array.isArray(app) ? app.name : undefined;
+    return typeof name === 'string' && name.trim() ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(name, 100) : undefined;
 }
 
 

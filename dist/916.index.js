@@ -389,6 +389,8 @@ function sortChanges(changes) {
 
 // EXTERNAL MODULE: ./src/tool-export/json-layout.ts
 var json_layout = __webpack_require__(83056);
+// EXTERNAL MODULE: ./src/tool-export/definition-json.ts
+var definition_json = __webpack_require__(65429);
 // EXTERNAL MODULE: ./src/log-text.ts
 var log_text = __webpack_require__(73529);
 ;// CONCATENATED MODULE: ./src/extract/tree-compare.ts
@@ -421,13 +423,14 @@ var file_naming = __webpack_require__(38946);
 ;// CONCATENATED MODULE: ./src/extract/extract.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (tool-export/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
  * archive, or one equal to what the folder holds, leaves the target as it was. The export file
  * itself is never changed: the artifact is uploaded from it.
  */
+
 
 
 
@@ -504,12 +507,10 @@ async function layOutForReview(staging, listing, { envPolicy, key }, refuse) {
             await (0,promises_.rm)(full);
             continue;
         }
-        const text = await (0,promises_.readFile)(full, 'utf8');
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch {
+        // Read as the verifier reads it: a byte order mark is skipped, and the copy is written without it.
+        const text = (0,definition_json/* definitionText */.Zl)(await (0,promises_.readFile)(full));
+        const parsed = (0,definition_json/* parseDefinition */.JA)(text);
+        if (parsed === undefined) {
             if (isEnv && envPolicy === 'redact') {
                 // Its values cannot be found, so none can be hidden: nothing of it may be written.
                 throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`);
@@ -546,9 +547,9 @@ async function compareByValue(folder, staging, before, after) {
     for (const name of byBytes.modified) {
         const [old, now] = [await oldText(name), await newText(name)];
         if (old !== undefined && now !== undefined) {
-            const [oldValue, newValue] = [parseOrUndefined(old), parseOrUndefined(now)];
+            const [oldValue, newValue] = [(0,definition_json/* parseDefinition */.JA)(old), (0,definition_json/* parseDefinition */.JA)(now)];
             if (oldValue !== undefined && newValue !== undefined && (0,json_layout/* canonicalJson */.d)(oldValue) === (0,json_layout/* canonicalJson */.d)(newValue)) {
-                if ((0,json_layout/* prettyJson */.D)(old) === old)
+                if ((0,json_layout/* prettyJson */.D)((0,definition_json/* definitionText */.Zl)(old)) === old)
                     await (0,promises_.copyFile)(external_node_path_.join(folder, name), external_node_path_.join(staging, name));
                 continue;
             }
@@ -565,14 +566,6 @@ async function compareByValue(folder, staging, before, after) {
         fileChanges.push({ kind: 'removed', name, lines: old === undefined ? undefined : { added: 0, removed: countLines(old) } });
     }
     return { changes: { ...byBytes, modified }, fileChanges: sortChanges(fileChanges) };
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))
@@ -640,6 +633,54 @@ async function swapIn(staging, folder) {
     }
     if (moved)
         await (0,promises_.rm)(old, { recursive: true, force: true });
+}
+
+
+/***/ }),
+
+/***/ 65429:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   JA: () => (/* binding */ parseDefinition),
+/* harmony export */   S8: () => (/* binding */ toolNameFrom),
+/* harmony export */   Zl: () => (/* binding */ definitionText),
+/* harmony export */   bZ: () => (/* binding */ TOOL_NAME_SOURCE_LIMIT),
+/* harmony export */   hD: () => (/* binding */ UTF8_BOM)
+/* harmony export */ });
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73529);
+/**
+ * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
+ * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
+ * the text is read, and the repository copy is written without it. And what the tool's name is.
+ * Pure.
+ */
+
+/** The byte order mark as UTF-8 bytes, for a reader of bytes (json-syntax.ts). */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/** The byte order mark as the character it decodes to. */
+const BOM = '\uFEFF';
+/** A definition's text, decoded as UTF-8, without the byte order mark it may begin with. */
+function definitionText(source) {
+    const text = typeof source === 'string' ? source : source.toString('utf8');
+    return text.startsWith(BOM) ? text.slice(BOM.length) : text;
+}
+/** A definition's JSON value, or undefined when the text is not JSON (JSON has no undefined). */
+function parseDefinition(source) {
+    try {
+        return JSON.parse(definitionText(source));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** app_definition.json is read whole for the tool's name only up to this size; a larger one gives none. */
+const TOOL_NAME_SOURCE_LIMIT = 1024 * 1024;
+/** The tool's name: app_definition.json's top-level "name", made safe for a log line; undefined without one. */
+function toolNameFrom(app) {
+    const name = app !== null && typeof app === 'object' && !Array.isArray(app) ? app.name : undefined;
+    return typeof name === 'string' && name.trim() ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(name, 100) : undefined;
 }
 
 

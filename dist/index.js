@@ -50465,9 +50465,11 @@ var core = __nccwpck_require__(33838);
 var cancellation = __nccwpck_require__(83257);
 ;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
 /**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
+ * Every secret the run learns (the key, each signed URL's query and values, each value of a
+ * variable), registered with the runner's masking as soon as it is known and remembered, because
+ * the runner masks the log but not the job summary: the summary's text is passed through
+ * `redact` before it is written, and so is a server's text before it is cut to be quoted
+ * (platform/answers.ts quoteServer), since a part of a secret is masked by no one.
  */
 /** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
 const MIN_QUERY_SECRET = 8;
@@ -50481,6 +50483,13 @@ class Secrets {
         const secret = value.trim();
         if (!secret || this.values.has(secret))
             return;
+        // A log line never holds a line break, and the runner masks only the values it was given: each
+        // line of a multi-line secret is a secret of its own, and a server may quote one line of it.
+        // The lines first, the smallest parts as in addUrl.
+        const lines = secret.split(/\r\n|\r|\n/);
+        if (lines.length > 1)
+            for (const line of lines)
+                this.add(line);
         this.values.add(secret);
         this.register(secret);
     }
@@ -50688,8 +50697,8 @@ function gaveUpRetrying(error, what, host, tail = '') {
 }
 /**
  * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
+ * platform's own message from an error body (the run's secrets redacted from it first), and has
+ * each redirect target masked (it may be signed) before it is requested.
  */
 function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
     return new client/* PlatformHttp */.GD({
@@ -50698,7 +50707,10 @@ function connectToPlatform(connection, signal, secrets, debug, env = process.env
         signal,
         env,
         debug,
-        errorMessage: answers/* serverMessage */.x_,
+        errorMessage: body => {
+            const said = (0,answers/* serverText */.Tn)(body);
+            return said === undefined ? undefined : (0,answers/* quoteServer */.u)(said, text => secrets.redact(text));
+        },
         onRedirect: url => secrets.addUrl(url)
     });
 }
@@ -50929,7 +50941,7 @@ async function settleJob(getStatus, started, opts) {
         throw new errors/* ActionError */.lZ(`The ${job} job did not finish within ${timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (${id}).`, opts.timeoutFix);
     }
     if (end.status === 'FAILED') {
-        const said = end.message ? ` The platform said: "${end.message}".` : '';
+        const said = end.message ? ` The platform said: "${(0,answers/* quoteServer */.u)(end.message, opts.redact)}".` : '';
         throw new errors/* ActionError */.lZ(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix);
     }
     if (end.status !== 'SUCCESS') {
@@ -51154,6 +51166,7 @@ async function waitForEnd(ctx, started) {
         group: log.group,
         failedFix: `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`,
         timeoutFix: 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.',
+        redact: text => ctx.secrets.redact(text),
         onEnd: ended => {
             job.status = ended.status;
             if (ended.timedOut)
@@ -52869,10 +52882,12 @@ function formatBytes(bytes) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Se: () => (/* binding */ parseExportAnswer),
+/* harmony export */   Tn: () => (/* binding */ serverText),
 /* harmony export */   ie: () => (/* binding */ parseStatusAnswer),
+/* harmony export */   u: () => (/* binding */ quoteServer),
 /* harmony export */   x_: () => (/* binding */ serverMessage)
 /* harmony export */ });
-/* unused harmony exports parseJsonObject, parseToolJobAnswer, parseUploadAnswer, parseSessionAnswer */
+/* unused harmony exports parseJsonObject, parseToolJobAnswer, parseUploadAnswer, parseSessionAnswer, QUOTED_CHARS */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73529);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
@@ -52942,7 +52957,7 @@ function parseExportAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseStatusAnswer(text) {
@@ -52955,7 +52970,7 @@ function parseStatusAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseToolJobAnswer(text) {
@@ -52964,7 +52979,7 @@ function parseToolJobAnswer(text) {
     if (!dockStatusId)
         throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     const status = stringField(obj, 'status')?.toUpperCase();
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined };
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverText(text) : undefined };
 }
 function parseUploadAnswer(text) {
     const obj = parseJsonObject(text);
@@ -52981,11 +52996,14 @@ function parseSessionAnswer(text) {
     return sessionId;
 }
 /**
- * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
- * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
- * ever shown, cut short and stripped of control characters: never the body itself.
+ * The server's own explanation from an answer or an error body, when it gives one, whole and as
+ * sent (line breaks and all): never to be shown as it is, only through quoteServer. Kore.ai
+ * platforms answer `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only
+ * that one field is ever kept: never the body itself. Its length is bounded by the answer's (an
+ * error body is read 64 KiB far): a cut before the run's secrets are redacted would leave the
+ * start of a long one.
  */
-function serverMessage(text) {
+function serverText(text) {
     let obj;
     try {
         obj = parseJsonObject(text);
@@ -52997,7 +53015,25 @@ function serverMessage(text) {
     const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
     const errorField = nested(obj, 'error');
     const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
-    return message ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(message, 300) : undefined;
+    return message;
+}
+/** How much of a server's text is quoted. */
+const QUOTED_CHARS = 300;
+/**
+ * A server's text as a log line and the summary show it: the run's secrets redacted first (a
+ * server may echo a value it was sent), then one line, cut short. Redacting after the cut would
+ * leave the start of a long secret, which the runner's masking (whole values only) lets through.
+ */
+function quoteServer(text, redact) {
+    return (0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(redact(text), QUOTED_CHARS);
+}
+/**
+ * The server's explanation quoted where no secret of the run is at hand to redact (the first
+ * bytes of a download that is not a zip): quoteServer with nothing to take out.
+ */
+function serverMessage(text) {
+    const said = serverText(text);
+    return said === undefined ? undefined : quoteServer(said, unchanged => unchanged);
 }
 
 
@@ -53083,7 +53119,7 @@ function decodeEntities(text) {
 /* harmony export */   gJ: () => (/* binding */ redactEnvVariables),
 /* harmony export */   pB: () => (/* binding */ ENV_POLICIES)
 /* harmony export */ });
-/* unused harmony exports placeholder, isPlaceholder, isNamedVariable, variableName */
+/* unused harmony exports placeholder, isPlaceholder, isDamagedPlaceholder, placeholderIn, isNamedVariable, variableName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _json_layout_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83056);
@@ -53114,6 +53150,37 @@ function placeholder(name, value, key) {
 /** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
 function isPlaceholder(value) {
     return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+/** What every placeholder starts with, whatever its scheme; in any case, as a hand may retype it. */
+const PLACEHOLDER_START = '<redacted:';
+/**
+ * Whether `value` is text that holds the start of a placeholder but is not a whole one: the
+ * README's abridged form, a line an editor cut, a placeholder inside other text. No one meant it
+ * as a value. Look-alikes without that start (`***`, `REDACTED`) are ordinary values.
+ */
+function isDamagedPlaceholder(value) {
+    return typeof value === 'string' && value.toLowerCase().includes(PLACEHOLDER_START) && !isPlaceholder(value);
+}
+/**
+ * What of a placeholder `value` holds, at any depth (an object value is imported whole, so a
+ * placeholder inside it would be too): `damaged` when any of its strings is a damaged one, else
+ * `whole` when any is a placeholder, else undefined.
+ */
+function placeholderIn(value) {
+    if (isDamagedPlaceholder(value))
+        return 'damaged';
+    if (isPlaceholder(value))
+        return 'whole';
+    let found;
+    if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) {
+            const inner = placeholderIn(member);
+            if (inner === 'damaged')
+                return inner;
+            found ??= inner;
+        }
+    }
+    return found;
 }
 function redactEnvVariables(parsed, key) {
     if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
@@ -53278,7 +53345,8 @@ function canonicalJson(value) {
 /* harmony export */   WN: () => (/* binding */ ENV_VARIABLES),
 /* harmony export */   j2: () => (/* binding */ entryNameProblem),
 /* harmony export */   pX: () => (/* binding */ FLOW_DEFINITION),
-/* harmony export */   sJ: () => (/* binding */ compressionProblem)
+/* harmony export */   sJ: () => (/* binding */ compressionProblem),
+/* harmony export */   y6: () => (/* binding */ APP_DEFINITION)
 /* harmony export */ });
 /* unused harmony exports STORED, DEFLATED */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73529);
@@ -53290,9 +53358,11 @@ function canonicalJson(value) {
  */
 /** The entries every tool export holds at its root; only the first is needed to import. */
 const FLOW_DEFINITION = 'flow_definition.json';
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+/** The tool's environment variables, whose values may be secrets (see env-variables.ts). */
 const ENV_VARIABLES = 'env_variables.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
+/** The tool itself (its name among it); the import API requires it beside the flow definition. */
+const APP_DEFINITION = 'app_definition.json';
+const OPTIONAL_DEFINITIONS = [APP_DEFINITION, ENV_VARIABLES];
 const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
 const STORED = 0;
 const DEFLATED = 8;

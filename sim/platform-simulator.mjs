@@ -127,6 +127,7 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {number} startedAt  epoch ms
  * @property {'SUCCESS' | 'FAILED' | 'NEVER'} outcome
  * @property {number} durationMs  how long it stays IN_PROGRESS (importJob.durationMs when it started)
+ * @property {string} message     what its FAILED status says (importJob.message when it started)
  * @property {Version} version    what it makes the in-development version, if it succeeds
  * @property {string} [toolName]  a new tool's name
  * @property {boolean} [settled]  its end has been applied to the tool
@@ -180,6 +181,8 @@ const DEFINITION_OF = Object.freeze({
 /** @type {readonly Scope[]} Every scope a key can have on these routes (a key given `true` has them all). */
 export const ALL_SCOPES = Object.freeze(['Export Tool', 'Import Tool', 'Deploy Tool', 'Undeploy Tool'])
 
+/** What a FAILED import job's status says, unless a test says otherwise (importJob.message). */
+const FAILED_IMPORT = 'Import failed: incompatible tool version'
 /** Files of this size or more are refused by the one-request upload (the page: "smaller than 25 MB"). */
 export const ONE_REQUEST_LIMIT = 25 * 1000 * 1000
 
@@ -244,7 +247,7 @@ export async function startPlatformSimulator(options = {}) {
   /** @type {DeployPlan} */
   const undeployPlan = { ...options.undeploy }
   /** How import jobs end; tests may change it between runs. */
-  const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800 }
+  const importJob = { outcome: options.importOutcome ?? 'SUCCESS', durationMs: options.importDurationMs ?? 800, message: FAILED_IMPORT }
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {Map<string, { toolId: string, startedAt: number, token: string, file?: Buffer }>} export jobs; file: an imported version's export */
@@ -312,7 +315,7 @@ export async function startPlatformSimulator(options = {}) {
       entry.status = status
       /** @type {Record<string, unknown>} */
       const answer = { _id: id, toolId: job.toolId, jobType: 'TOOLS', action: 'IMPORT', status }
-      if (status === 'FAILED') answer.message = 'Import failed: incompatible tool version'
+      if (status === 'FAILED') answer.message = job.message
       return sendJson(res, 200, answer)
     }
     if (
@@ -519,6 +522,7 @@ export async function startPlatformSimulator(options = {}) {
       startedAt: Date.now(),
       outcome: /** @type {'SUCCESS' | 'FAILED' | 'NEVER'} */ (importJob.outcome),
       durationMs: importJob.durationMs,
+      message: importJob.message,
       version: { number: 0, from: 'import', definitions, fileIds, dockStatusId: id },
       toolName: toolId === undefined ? String(body.toolName) : undefined
     })
@@ -891,7 +895,10 @@ export async function startPlatformSimulator(options = {}) {
     deployPlan,
     /** How undeploys go for every tool (a tool's `undeploy` wins, field by field). */
     undeployPlan,
-    /** How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first): change it between runs. */
+    /**
+     * How import jobs end (outcome SUCCESS, FAILED or NEVER; durationMs IN_PROGRESS first; message, what a
+     * FAILED one says, e.g. a value it quotes back): change it between runs.
+     */
     importJob,
     /**
      * Forgets every request, job, upload, import, tool version and fault queued, and the tools imports
@@ -918,6 +925,7 @@ export async function startPlatformSimulator(options = {}) {
       Object.assign(undeployPlan, options.undeploy)
       importJob.outcome = options.importOutcome ?? 'SUCCESS'
       importJob.durationMs = options.importDurationMs ?? 800
+      importJob.message = FAILED_IMPORT
     },
     /**
      * The most export jobs in flight at once: a job counts from its start until the last request

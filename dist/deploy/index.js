@@ -53331,9 +53331,11 @@ function abortable(promise, signal) {
 
 ;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
 /**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
+ * Every secret the run learns (the key, each signed URL's query and values, each value of a
+ * variable), registered with the runner's masking as soon as it is known and remembered, because
+ * the runner masks the log but not the job summary: the summary's text is passed through
+ * `redact` before it is written, and so is a server's text before it is cut to be quoted
+ * (platform/answers.ts quoteServer), since a part of a secret is masked by no one.
  */
 /** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
 const MIN_QUERY_SECRET = 8;
@@ -53347,6 +53349,13 @@ class Secrets {
         const secret = value.trim();
         if (!secret || this.values.has(secret))
             return;
+        // A log line never holds a line break, and the runner masks only the values it was given: each
+        // line of a multi-line secret is a secret of its own, and a server may quote one line of it.
+        // The lines first, the smallest parts as in addUrl.
+        const lines = secret.split(/\r\n|\r|\n/);
+        if (lines.length > 1)
+            for (const line of lines)
+                this.add(line);
         this.values.add(secret);
         this.register(secret);
     }
@@ -54054,7 +54063,7 @@ function parseExportAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseStatusAnswer(text) {
@@ -54067,7 +54076,7 @@ function parseStatusAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseToolJobAnswer(text) {
@@ -54076,7 +54085,7 @@ function parseToolJobAnswer(text) {
     if (!dockStatusId)
         throw new errors_MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     const status = stringField(obj, 'status')?.toUpperCase();
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined };
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverText(text) : undefined };
 }
 function parseUploadAnswer(text) {
     const obj = parseJsonObject(text);
@@ -54093,11 +54102,14 @@ function parseSessionAnswer(text) {
     return sessionId;
 }
 /**
- * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
- * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
- * ever shown, cut short and stripped of control characters: never the body itself.
+ * The server's own explanation from an answer or an error body, when it gives one, whole and as
+ * sent (line breaks and all): never to be shown as it is, only through quoteServer. Kore.ai
+ * platforms answer `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only
+ * that one field is ever kept: never the body itself. Its length is bounded by the answer's (an
+ * error body is read 64 KiB far): a cut before the run's secrets are redacted would leave the
+ * start of a long one.
  */
-function serverMessage(text) {
+function serverText(text) {
     let obj;
     try {
         obj = parseJsonObject(text);
@@ -54109,7 +54121,25 @@ function serverMessage(text) {
     const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
     const errorField = nested(obj, 'error');
     const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
-    return message ? oneLine(message, 300) : undefined;
+    return message;
+}
+/** How much of a server's text is quoted. */
+const QUOTED_CHARS = 300;
+/**
+ * A server's text as a log line and the summary show it: the run's secrets redacted first (a
+ * server may echo a value it was sent), then one line, cut short. Redacting after the cut would
+ * leave the start of a long secret, which the runner's masking (whole values only) lets through.
+ */
+function quoteServer(text, redact) {
+    return oneLine(redact(text), QUOTED_CHARS);
+}
+/**
+ * The server's explanation quoted where no secret of the run is at hand to redact (the first
+ * bytes of a download that is not a zip): quoteServer with nothing to take out.
+ */
+function serverMessage(text) {
+    const said = serverText(text);
+    return said === undefined ? undefined : quoteServer(said, unchanged => unchanged);
 }
 
 ;// CONCATENATED MODULE: ./src/platform/connection.ts
@@ -54168,8 +54198,8 @@ function gaveUpRetrying(error, what, host, tail = '') {
 }
 /**
  * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
+ * platform's own message from an error body (the run's secrets redacted from it first), and has
+ * each redirect target masked (it may be signed) before it is requested.
  */
 function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
     return new PlatformHttp({
@@ -54178,7 +54208,10 @@ function connectToPlatform(connection, signal, secrets, debug, env = process.env
         signal,
         env,
         debug,
-        errorMessage: serverMessage,
+        errorMessage: body => {
+            const said = serverText(body);
+            return said === undefined ? undefined : quoteServer(said, text => secrets.redact(text));
+        },
         onRedirect: url => secrets.addUrl(url)
     });
 }
@@ -54409,7 +54442,7 @@ async function settleJob(getStatus, started, opts) {
         throw new errors_ActionError(`The ${job} job did not finish within ${timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (${id}).`, opts.timeoutFix);
     }
     if (end.status === 'FAILED') {
-        const said = end.message ? ` The platform said: "${end.message}".` : '';
+        const said = end.message ? ` The platform said: "${quoteServer(end.message, opts.redact)}".` : '';
         throw new errors_ActionError(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix);
     }
     if (end.status !== 'SUCCESS') {
@@ -54544,6 +54577,7 @@ async function deployTool(deps, options, result = {}) {
         log,
         sleep: ms => sleep(ms, signal),
         group: log.group,
+        redact: text => deps.secrets.redact(text),
         failedFix: action === 'deploy'
             ? 'Fix what the platform reports (a deploy needs a flow without errors or warnings), then deploy again.'
             : 'Check the tool on the platform, then run again.',
@@ -54861,7 +54895,7 @@ function deployEntry(io) {
             const http = connectToPlatform(given, signal, secrets, line => io.log.debug(line), io.env);
             try {
                 sent = true;
-                await deployTool({ http, signal, log: io.log }, {
+                await deployTool({ http, signal, log: io.log, secrets }, {
                     platform,
                     toolId,
                     action,

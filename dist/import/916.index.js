@@ -389,6 +389,8 @@ function sortChanges(changes) {
 
 // EXTERNAL MODULE: ./src/tool-export/json-layout.ts
 var json_layout = __webpack_require__(83056);
+// EXTERNAL MODULE: ./src/tool-export/definition-json.ts
+var definition_json = __webpack_require__(65429);
 // EXTERNAL MODULE: ./src/log-text.ts
 var log_text = __webpack_require__(73529);
 ;// CONCATENATED MODULE: ./src/extract/tree-compare.ts
@@ -421,13 +423,14 @@ var file_naming = __webpack_require__(38946);
 ;// CONCATENATED MODULE: ./src/extract/extract.ts
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (tool-export/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
  * archive, or one equal to what the folder holds, leaves the target as it was. The export file
  * itself is never changed: the artifact is uploaded from it.
  */
+
 
 
 
@@ -504,12 +507,10 @@ async function layOutForReview(staging, listing, { envPolicy, key }, refuse) {
             await (0,promises_.rm)(full);
             continue;
         }
-        const text = await (0,promises_.readFile)(full, 'utf8');
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch {
+        // Read as the verifier reads it: a byte order mark is skipped, and the copy is written without it.
+        const text = (0,definition_json/* definitionText */.Zl)(await (0,promises_.readFile)(full));
+        const parsed = (0,definition_json/* parseDefinition */.JA)(text);
+        if (parsed === undefined) {
             if (isEnv && envPolicy === 'redact') {
                 // Its values cannot be found, so none can be hidden: nothing of it may be written.
                 throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`);
@@ -546,9 +547,9 @@ async function compareByValue(folder, staging, before, after) {
     for (const name of byBytes.modified) {
         const [old, now] = [await oldText(name), await newText(name)];
         if (old !== undefined && now !== undefined) {
-            const [oldValue, newValue] = [parseOrUndefined(old), parseOrUndefined(now)];
+            const [oldValue, newValue] = [(0,definition_json/* parseDefinition */.JA)(old), (0,definition_json/* parseDefinition */.JA)(now)];
             if (oldValue !== undefined && newValue !== undefined && (0,json_layout/* canonicalJson */.d)(oldValue) === (0,json_layout/* canonicalJson */.d)(newValue)) {
-                if ((0,json_layout/* prettyJson */.D)(old) === old)
+                if ((0,json_layout/* prettyJson */.D)((0,definition_json/* definitionText */.Zl)(old)) === old)
                     await (0,promises_.copyFile)(external_node_path_.join(folder, name), external_node_path_.join(staging, name));
                 continue;
             }
@@ -565,14 +566,6 @@ async function compareByValue(folder, staging, before, after) {
         fileChanges.push({ kind: 'removed', name, lines: old === undefined ? undefined : { added: 0, removed: countLines(old) } });
     }
     return { changes: { ...byBytes, modified }, fileChanges: sortChanges(fileChanges) };
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 function linkStaysInside(root, name, target) {
     if (external_node_path_.isAbsolute(target))

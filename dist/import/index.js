@@ -52484,9 +52484,11 @@ var cancellation = __nccwpck_require__(83257);
 var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./src/lifecycle/secrets.ts
 /**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
+ * Every secret the run learns (the key, each signed URL's query and values, each value of a
+ * variable), registered with the runner's masking as soon as it is known and remembered, because
+ * the runner masks the log but not the job summary: the summary's text is passed through
+ * `redact` before it is written, and so is a server's text before it is cut to be quoted
+ * (platform/answers.ts quoteServer), since a part of a secret is masked by no one.
  */
 /** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
 const MIN_QUERY_SECRET = 8;
@@ -52500,6 +52502,13 @@ class Secrets {
         const secret = value.trim();
         if (!secret || this.values.has(secret))
             return;
+        // A log line never holds a line break, and the runner masks only the values it was given: each
+        // line of a multi-line secret is a secret of its own, and a server may quote one line of it.
+        // The lines first, the smallest parts as in addUrl.
+        const lines = secret.split(/\r\n|\r|\n/);
+        if (lines.length > 1)
+            for (const line of lines)
+                this.add(line);
         this.values.add(secret);
         this.register(secret);
     }
@@ -52699,8 +52708,8 @@ function gaveUpRetrying(error, what, host, tail = '') {
 }
 /**
  * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
+ * platform's own message from an error body (the run's secrets redacted from it first), and has
+ * each redirect target masked (it may be signed) before it is requested.
  */
 function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
     return new client/* PlatformHttp */.GD({
@@ -52709,7 +52718,10 @@ function connectToPlatform(connection, signal, secrets, debug, env = process.env
         signal,
         env,
         debug,
-        errorMessage: answers/* serverMessage */.x_,
+        errorMessage: body => {
+            const said = (0,answers/* serverText */.Tn)(body);
+            return said === undefined ? undefined : (0,answers/* quoteServer */.u)(said, text => secrets.redact(text));
+        },
         onRedirect: url => secrets.addUrl(url)
     });
 }
@@ -52944,7 +52956,7 @@ async function settleJob(getStatus, started, opts) {
         throw new errors/* ActionError */.lZ(`The ${job} job did not finish within ${timeoutMs / 1000} s (timeoutSeconds); it was still IN_PROGRESS (${id}).`, opts.timeoutFix);
     }
     if (end.status === 'FAILED') {
-        const said = end.message ? ` The platform said: "${end.message}".` : '';
+        const said = end.message ? ` The platform said: "${(0,answers/* quoteServer */.u)(end.message, opts.redact)}".` : '';
         throw new errors/* ActionError */.lZ(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix);
     }
     if (end.status !== 'SUCCESS') {
@@ -53468,6 +53480,7 @@ async function waitForEnd(ctx, started) {
         group: log.group,
         failedFix: `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`,
         timeoutFix: 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.',
+        redact: text => ctx.secrets.redact(text),
         onEnd: ended => {
             job.status = ended.status;
             if (ended.timedOut)
@@ -53662,6 +53675,7 @@ async function importDefinitions(ctx, files, options, job = {}) {
         log,
         sleep: ms => (0,cancellation/* sleep */.yy)(ms, ctx.signal),
         group: log.group,
+        redact: text => ctx.secrets.redact(text),
         failedFix: options.failedFix,
         timeoutFix: 'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',
         onEnd: end => {
@@ -53847,6 +53861,7 @@ async function deployTool(deps, options, result = {}) {
         log,
         sleep: ms => (0,cancellation/* sleep */.yy)(ms, signal),
         group: log.group,
+        redact: text => deps.secrets.redact(text),
         failedFix: action === 'deploy'
             ? 'Fix what the platform reports (a deploy needs a flow without errors or warnings), then deploy again.'
             : 'Check the tool on the platform, then run again.',
@@ -53901,7 +53916,7 @@ async function release(ctx, toolId, kept) {
         io.setOutput(constants/* ImportOutputs */.OJ.DeployStatus, deploy.status ?? 'IN_PROGRESS');
     };
     try {
-        await deployTool({ http: ctx.http, signal: ctx.signal, log: io.log }, {
+        await deployTool({ http: ctx.http, signal: ctx.signal, log: io.log, secrets: ctx.secrets }, {
             ...deployOptions(ctx, toolId),
             forbiddenAlso: `The import landed as tool ${toolId}'s new in-development version and was not deployed: deploy it from the platform, or give the key the scope and run again.`
         }, deploy);
@@ -53946,7 +53961,7 @@ async function rollBack(ctx, toolId, kept, deployError) {
             onStarted: job => (rollback.import.dockStatusId = job.dockStatusId),
             onEnd: job => (rollback.import.status = job.status)
         }, {});
-        await deployTool({ http: ctx.http, signal: ctx.signal, log }, deployOptions(ctx, toolId), rollback.deploy);
+        await deployTool({ http: ctx.http, signal: ctx.signal, log, secrets: ctx.secrets }, deployOptions(ctx, toolId), rollback.deploy);
         rollback.done = true;
         io.setOutput(constants/* ImportOutputs */.OJ.RolledBack, 'true');
     }
@@ -54196,6 +54211,8 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var verify = __nccwpck_require__(33794);
 // EXTERNAL MODULE: ./src/tool-export/json-syntax.ts
 var json_syntax = __nccwpck_require__(51609);
+// EXTERNAL MODULE: ./src/tool-export/definition-json.ts
+var definition_json = __nccwpck_require__(65429);
 ;// CONCATENATED MODULE: ./src/import/source.ts
 /**
  * The backup to restore, proved before any request: a tool-export zip, verified by the export's
@@ -54203,6 +54220,10 @@ var json_syntax = __nccwpck_require__(51609);
  * temporary folder; or a folder as the export's `extract` writes it (pretty JSON, redacted
  * values), each definition checked to be JSON as it is read. The import API needs both
  * flow_definition.json and app_definition.json. Every file is read as a stream.
+ *
+ * A source is read only where it is named: no symbolic link in it, nor as it, nor on its way from
+ * the workspace. A link would upload whatever it points at (another checkout, the runner's
+ * credentials), and a reviewer of the git copy may not see that a file became one.
  */
 
 
@@ -54212,24 +54233,49 @@ var json_syntax = __nccwpck_require__(51609);
 
 
 
-const APP_DEFINITION = 'app_definition.json';
+
+
+
 /** Whole files are read in pieces this large. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** env_variables.json is parsed whole (to resolve its values): a larger one is refused, not held in memory. */
 const MAX_ENV_BYTES = 16 * 1024 * 1024;
 /** A source that is not a backup the platform can import: said before any request. */
-function refuse(source, reason) {
-    return new errors/* ActionError */.lZ(`The source ${(0,log_text/* logValue */.Od)(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.');
+function refuse(source, reason, fix = SOURCE_FIX) {
+    return new errors/* ActionError */.lZ(`The source ${(0,log_text/* logValue */.Od)(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, fix);
 }
+const SOURCE_FIX = 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.';
+const LINK_FIX = 'A source is read only where it is named, never through a link: replace each link by the file or folder it stands for, or give that as "source" (in git, a file that became a link is a change a reviewer may not see).';
 async function readSource(source, options) {
     let info;
     try {
-        info = await (0,promises_.stat)(source);
+        info = await (0,promises_.lstat)(source);
     }
     catch {
         throw refuse(source, 'no such file or folder (relative paths start at the workspace)');
     }
+    const link = info.isSymbolicLink() ? source : await linkOnTheWay(source, options.workspace);
+    if (link === source)
+        throw refuse(source, 'it is a symbolic link', LINK_FIX);
+    if (link)
+        throw refuse(source, `its path goes through the symbolic link ${(0,log_text/* logValue */.Od)(link)}`, LINK_FIX);
     return info.isDirectory() ? readFolder(source) : readZip(source, options);
+}
+/**
+ * The first folder between `workspace` and `source` that is a symbolic link: a commit plants one
+ * as easily as a file. The folders above the workspace are the runner's, and a source outside it
+ * (a path the workflow gave) is checked only for itself.
+ */
+async function linkOnTheWay(source, workspace) {
+    if (!workspace || !(0,file_naming/* isWithin */.UO)(workspace, source))
+        return undefined;
+    const steps = external_node_path_.relative(workspace, source).split(external_node_path_.sep).filter(Boolean);
+    for (let depth = 1; depth < steps.length; depth++) {
+        const folder = external_node_path_.join(workspace, ...steps.slice(0, depth));
+        if ((await (0,promises_.lstat)(folder)).isSymbolicLink())
+            return folder;
+    }
+    return undefined;
 }
 async function readZip(file, options) {
     let verified;
@@ -54242,8 +54288,8 @@ async function readZip(file, options) {
         throw error;
     }
     const names = new Set(verified.entries.map(entry => entry.name));
-    if (!names.has(APP_DEFINITION))
-        throw refuse(file, `the zip holds no ${APP_DEFINITION}, which the import API requires beside ${zip_rules/* FLOW_DEFINITION */.pX}`);
+    if (!names.has(zip_rules/* APP_DEFINITION */.y6))
+        throw refuse(file, `the zip holds no ${zip_rules/* APP_DEFINITION */.y6}, which the import API requires beside ${zip_rules/* FLOW_DEFINITION */.pX}`);
     const folder = await (0,promises_.mkdtemp)(external_node_path_.join(options.tempRoot, 'koreai-restore-'));
     options.temporary?.replace('restore-source', folder);
     const { extractZip } = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 59805));
@@ -54254,9 +54300,10 @@ async function readZip(file, options) {
         throw refuse(file, `unpacking it failed (${(0,log_text/* oneLine */.TN)((0,errors/* errorMessage */.gJ)(error), 200)})`);
     }
     // The zip's own sha256 identifies the source; its entries' CRCs were checked just now: the
-    // unpacked files are not read again.
+    // unpacked files are not read again, but what unzip made of them is checked as a folder's
+    // are (an entry can be a link, and its text valid JSON that leads out of the folder).
     const read = await readDefinitions(folder, file, false);
-    return { kind: 'zip', name: external_node_path_.basename(file), sha256: await digest(file), toolName: verified.toolName, ...read };
+    return { ...read, kind: 'zip', name: external_node_path_.basename(file), sha256: await digest(file), toolName: verified.toolName };
 }
 async function readFolder(folder) {
     const read = await readDefinitions(folder, folder, true);
@@ -54264,86 +54311,134 @@ async function readFolder(folder) {
         .filter((file) => file !== undefined)
         .map(file => `${file.sha256}  ${file.name}\n`)
         .join('');
-    return {
-        kind: 'folder',
-        name: external_node_path_.basename(folder),
-        sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'),
-        toolName: await toolNameOf(read.app.path),
-        ...read
-    };
+    return { ...read, kind: 'folder', name: external_node_path_.basename(folder), sha256: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex') };
 }
 /**
- * The definitions in `folder`: present, with their size; with `read` (a folder source), each read
- * once as a stream, checked to be JSON and hashed. A zip's were checked by the verifier.
+ * Opens a definition for reading without following a link (where the system can: not on
+ * Windows, where the walk of the folder has refused links already) and without waiting on a
+ * FIFO, which the handle's own stat then refuses: what is checked is what is read.
+ */
+const OPEN_DEFINITION = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+/**
+ * The definitions in `folder`: present, files, and no link anywhere in the folder (the import
+ * would upload whatever a link points at). With `read` (a folder source), each is read once as a
+ * stream, checked to be JSON and hashed; a zip's were checked by the verifier. env_variables.json
+ * is parsed (to settle its values), and app_definition.json's tool name read, from the same pass.
  */
 async function readDefinitions(folder, shown, read) {
-    const one = async (name, required) => {
-        const full = external_node_path_.join(folder, name);
-        let size;
-        try {
-            const info = await (0,promises_.stat)(full);
-            if (!info.isFile())
-                throw refuse(shown, `${name} is not a file`);
-            size = info.size;
-        }
-        catch (error) {
-            if (error instanceof errors/* ActionError */.lZ)
-                throw error;
-            if (!required)
-                return undefined;
-            throw refuse(shown, `it holds no ${name}, which the import API requires`);
-        }
-        if (!read)
-            return { name, path: full, size };
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        const json = new json_syntax/* JsonSyntaxChecker */.r();
-        try {
-            await eachPiece(full, piece => {
-                hash.update(piece);
-                json.push(piece);
-            });
-            json.end();
-        }
-        catch (error) {
-            if (error instanceof errors/* JsonSyntaxError */.q3)
-                throw refuse(shown, `its ${name} is not valid JSON (${error.message})`);
-            throw error;
-        }
-        return { name, path: full, size, sha256: hash.digest('hex') };
-    };
-    const flow = (await one(zip_rules/* FLOW_DEFINITION */.pX, true));
-    const app = (await one(APP_DEFINITION, true));
-    const env = await one(zip_rules/* ENV_VARIABLES */.WN, false);
-    let envValue;
-    if (env) {
-        if (env.size > MAX_ENV_BYTES)
-            throw refuse(shown, `its ${zip_rules/* ENV_VARIABLES */.WN} is larger than ${MAX_ENV_BYTES / 1024 / 1024} MiB`);
-        try {
-            envValue = JSON.parse((await (0,promises_.readFile)(env.path, 'utf8')).replace(/^\uFEFF/, ''));
-        }
-        catch {
-            throw refuse(shown, `its ${zip_rules/* ENV_VARIABLES */.WN} is not valid JSON`);
-        }
-    }
-    return { flow, app, env, envValue };
-}
-/** The top-level "name" of app_definition.json (a small file), made safe for a log line. */
-async function toolNameOf(file) {
+    const opened = [];
+    // A folder's links are the user's to replace; a zip's came with it: no export holds one.
+    const linkFix = read ? LINK_FIX : SOURCE_FIX;
     try {
-        const { size } = await (0,promises_.stat)(file);
-        if (size > 1024 * 1024)
+        const one = async (name, required) => {
+            const definition = await openDefinition(folder, name, shown, required, linkFix);
+            if (definition)
+                opened.push(definition);
+            return definition;
+        };
+        const flow = (await one(zip_rules/* FLOW_DEFINITION */.pX, true));
+        const app = (await one(zip_rules/* APP_DEFINITION */.y6, true));
+        const env = await one(zip_rules/* ENV_VARIABLES */.WN, false);
+        const links = await linksIn(folder);
+        if (links.length > 0) {
+            const shownLinks = links.slice(0, 5).map(name => (0,log_text/* logValue */.Od)(name));
+            const more = links.length > shownLinks.length ? ` and ${links.length - shownLinks.length} more` : '';
+            throw refuse(shown, `${shownLinks.join(', ')}${more} ${links.length === 1 ? 'is a symbolic link' : 'are symbolic links'}, which could lead out of it`, linkFix);
+        }
+        if (env && env.file.size > MAX_ENV_BYTES)
+            throw refuse(shown, `its ${zip_rules/* ENV_VARIABLES */.WN} is larger than ${MAX_ENV_BYTES / 1024 / 1024} MiB`);
+        const readOne = async ({ file, handle }, keep) => {
+            const kept = keep ? [] : undefined;
+            const hash = read ? (0,external_node_crypto_.createHash)('sha256') : undefined;
+            const json = read ? new json_syntax/* JsonSyntaxChecker */.r() : undefined;
+            try {
+                await eachPiece(handle, piece => {
+                    hash?.update(piece);
+                    json?.push(piece);
+                    kept?.push(Buffer.from(piece));
+                });
+                json?.end();
+            }
+            catch (error) {
+                if (error instanceof errors/* JsonSyntaxError */.q3)
+                    throw refuse(shown, `its ${file.name} is not valid JSON (${error.message})`);
+                throw error;
+            }
+            if (hash)
+                file.sha256 = hash.digest('hex');
+            return kept && Buffer.concat(kept);
+        };
+        if (read)
+            await readOne(flow, false);
+        // The tool's name is read from the same pass, when the file is small enough to keep.
+        const appText = read ? await readOne(app, app.file.size <= definition_json/* TOOL_NAME_SOURCE_LIMIT */.bZ) : undefined;
+        let envValue;
+        if (env) {
+            envValue = (0,definition_json/* parseDefinition */.JA)((await readOne(env, true)));
+            if (envValue === undefined)
+                throw refuse(shown, `its ${zip_rules/* ENV_VARIABLES */.WN} is not valid JSON`);
+        }
+        return {
+            flow: flow.file,
+            app: app.file,
+            env: env?.file,
+            envValue,
+            toolName: appText && (0,definition_json/* toolNameFrom */.S8)((0,definition_json/* parseDefinition */.JA)(appText))
+        };
+    }
+    finally {
+        await Promise.all(opened.map(({ handle }) => handle.close()));
+    }
+}
+/** One definition, opened; undefined when an optional one is absent. */
+async function openDefinition(folder, name, shown, required, linkFix) {
+    const full = external_node_path_.join(folder, name);
+    let handle;
+    try {
+        handle = await (0,promises_.open)(full, OPEN_DEFINITION);
+    }
+    catch (error) {
+        const code = (0,errors/* errorCode */.CA)(error);
+        // O_NOFOLLOW's refusal of a link: ELOOP (Linux, macOS), EMLINK (FreeBSD).
+        if (code === 'ELOOP' || code === 'EMLINK')
+            throw refuse(shown, `${name} is a symbolic link, which could lead out of it`, linkFix);
+        if (code === 'EISDIR')
+            throw refuse(shown, `${name} is not a file`);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+            throw refuse(shown, `its ${name} cannot be read (${code ?? (0,errors/* errorMessage */.gJ)(error)})`);
+        if (!required)
             return undefined;
-        const value = JSON.parse((await (0,promises_.readFile)(file, 'utf8')).replace(/^\uFEFF/, ''));
-        const name = value && typeof value === 'object' ? value['name'] : undefined;
-        return typeof name === 'string' && name.trim() ? (0,log_text/* oneLine */.TN)(name, 100) : undefined;
+        throw refuse(shown, `it holds no ${name}, which the import API requires`);
     }
-    catch {
-        return undefined;
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw refuse(shown, `${name} is not a file`);
+        return { file: { name, path: full, size: info.size }, handle };
     }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Every symbolic link below `root`, by its path from there, none followed. */
+async function linksIn(root) {
+    const links = [];
+    for (const entry of await (0,promises_.readdir)(root, { recursive: true, withFileTypes: true })) {
+        if (entry.isSymbolicLink())
+            links.push(external_node_path_.relative(root, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'));
+    }
+    return links.sort();
 }
 async function digest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await eachPiece(file, piece => hash.update(piece));
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        await eachPiece(handle, piece => hash.update(piece));
+    }
+    finally {
+        await handle.close();
+    }
     return hash.digest('hex');
 }
 /**
@@ -54351,19 +54446,13 @@ async function digest(file) {
  * a piece): a stream's fresh buffer per piece would leave a hundred MiB of garbage outside the
  * heap, which the collector finds late, and the step's peak RSS would grow with the file.
  */
-async function eachPiece(file, use) {
+async function eachPiece(handle, use) {
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            use(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
+    for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0)
+            break;
+        use(buffer.subarray(0, bytesRead));
     }
 }
 
@@ -54373,9 +54462,13 @@ async function eachPiece(file, use) {
  * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
- * "keep existing"); else the backup's own clear value. A placeholder left without a value is
- * listed in `missing`, and the caller refuses the run.
+ * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a
+ * placeholder at any depth is listed in `missing`, one that holds a damaged placeholder in
+ * `damaged`, and the run is refused (`unsettledError`).
  */
+
+
+
 
 /**
  * `conflict` decides between a clear value in the source and the existing tool's current value:
@@ -54390,8 +54483,8 @@ function resolveEnvVariables(source, envValues, existing, conflict = 'keep') {
             return { ...resolved, file: 'existing' };
         }
         if (existing.kind === 'unknown')
-            return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] };
-        return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) };
+            return { value: undefined, file: 'existing', variables: [], missing: [], damaged: [], unused: [] };
+        return { value: undefined, file: 'none', variables: [], missing: [], damaged: [], unused: Object.keys(envValues) };
     }
     const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map();
     const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict);
@@ -54400,6 +54493,8 @@ function resolveEnvVariables(source, envValues, existing, conflict = 'keep') {
 function resolveAgainst(file, envValues, current, own, existingUnknown = false, conflict = 'keep') {
     const variables = [];
     const missing = [];
+    const damaged = [];
+    const unsettled = { whole: missing, damaged };
     const named = new Set();
     const choose = (name, value) => {
         named.add(name);
@@ -54407,7 +54502,7 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false, 
             variables.push({ name, source: 'envValues' });
             return envValues[name];
         }
-        if (conflict === 'backup' && !(0,env_variables/* isPlaceholder */.wK)(value)) {
+        if (conflict === 'backup' && !(0,env_variables/* placeholderIn */.P5)(value)) {
             variables.push({ name, source: own });
             return value;
         }
@@ -54420,8 +54515,9 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false, 
             variables.push({ name, source: 'existing' });
             return value;
         }
-        if ((0,env_variables/* isPlaceholder */.wK)(value)) {
-            missing.push(name);
+        const placeholder = (0,env_variables/* placeholderIn */.P5)(value);
+        if (placeholder) {
+            unsettled[placeholder].push(name);
             return value;
         }
         variables.push({ name, source: own });
@@ -54437,11 +54533,12 @@ function resolveAgainst(file, envValues, current, own, existingUnknown = false, 
     else {
         // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
         value = file;
-        if (containsPlaceholder(file))
-            missing.push('(every value of env_variables.json: its layout is not recognised)');
+        const placeholder = (0,env_variables/* placeholderIn */.P5)(file);
+        if (placeholder)
+            unsettled[placeholder].push('(every value of env_variables.json: its layout is not recognised)');
     }
     const unused = Object.keys(envValues).filter(name => !named.has(name));
-    return { value, variables, missing, unused };
+    return { value, variables, missing, damaged, unused };
 }
 /** The variables of a file in either recognised layout, by name. */
 function valuesByName(file) {
@@ -54457,14 +54554,29 @@ function valuesByName(file) {
     }
     return values;
 }
-function containsPlaceholder(value) {
-    if ((0,env_variables/* isPlaceholder */.wK)(value))
-        return true;
-    if (Array.isArray(value))
-        return value.some(containsPlaceholder);
-    if (value !== null && typeof value === 'object')
-        return Object.values(value).some(containsPlaceholder);
-    return false;
+/**
+ * The run's one refusal of the variables left without a value, naming each (never a value), or
+ * undefined when every variable is settled. `target`: what the import goes into, for the advice.
+ */
+function unsettledError(env, target) {
+    const { missing, damaged } = env;
+    if (missing.length === 0 && damaged.length === 0)
+        return undefined;
+    const names = (list) => list.map(name => (0,log_text/* logValue */.Od)(name)).join(', ');
+    const variables = (n) => `${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''}`;
+    const said = [];
+    const fixes = [];
+    if (missing.length > 0) {
+        const n = missing.length;
+        const from = target.toolId && target.backupBefore ? ', nor does the existing tool have them' : '';
+        said.push(`${variables(n)} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${names(missing)}.`);
+        fixes.push(`Give their values in "${constants/* ImportInputs */.pg.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${target.toolId ? `, or import into a tool that has them with "${constants/* ImportInputs */.pg.BackupBefore}: true"` : ''}.`);
+    }
+    if (damaged.length > 0) {
+        said.push(`${variables(damaged.length)} a damaged placeholder (text that starts like "<redacted:" but is not a whole placeholder: abridged, cut short or edited), which no one meant as a value: ${names(damaged)}.`);
+        fixes.push(`Put back the whole placeholder the export wrote (git history has it), or give the value in "${constants/* ImportInputs */.pg.EnvValues}".`);
+    }
+    return new errors/* ActionError */.lZ(`${said.join(' ')} A placeholder is never imported as a value; nothing was uploaded or imported.`, fixes.join(' '));
 }
 /** How a variable's source reads in the log, the plan and the summary (names only, never a value). */
 function describeSource(source, dryRun = false) {
@@ -54493,16 +54605,13 @@ function describeSource(source, dryRun = false) {
 
 
 
-
 /** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
 function resolveEnv(ctx, source, existing, final) {
     const { settings, report, io } = ctx;
     const env = resolveEnvVariables(source.envValue, settings.envValues, existing, settings.envConflict);
-    if (env.missing.length > 0) {
-        const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : '';
-        const n = env.missing.length;
-        throw new errors/* ActionError */.lZ(`${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => (0,log_text/* logValue */.Od)(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`, `Give their values in "${constants/* ImportInputs */.pg.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${constants/* ImportInputs */.pg.BackupBefore}: true"` : ''}.`);
-    }
+    const unsettled = unsettledError(env, settings);
+    if (unsettled)
+        throw unsettled;
     report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }));
     if (final || settings.dryRun || !settings.backupBefore) {
         if (env.file === 'existing')
@@ -54671,7 +54780,13 @@ async function importTool(ctx) {
 }
 async function verifySource(ctx, from) {
     const { report, io } = ctx;
-    const source = await readSource(from, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal });
+    const source = await readSource(from, {
+        tempRoot: ctx.tempRoot,
+        // Where the source's relative path starts (as the settings read it): no link below it is followed.
+        workspace: io.env.GITHUB_WORKSPACE || process.cwd(),
+        temporary: ctx.temporary,
+        signal: ctx.signal
+    });
     report.source = { kind: source.kind, name: source.name, sha256: source.sha256, toolName: source.toolName };
     report.files = [source.app, source.flow, ...(source.env ? [source.env] : [])].map(file => ({ name: file.name, size: file.size }));
     // Clear values in the source are secrets too: masked before anything could print one.
@@ -54918,13 +55033,15 @@ function formatBytes(bytes) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Se: () => (/* binding */ parseExportAnswer),
+/* harmony export */   Tn: () => (/* binding */ serverText),
 /* harmony export */   Xq: () => (/* binding */ parseToolJobAnswer),
 /* harmony export */   bw: () => (/* binding */ parseUploadAnswer),
 /* harmony export */   ie: () => (/* binding */ parseStatusAnswer),
 /* harmony export */   iv: () => (/* binding */ parseSessionAnswer),
+/* harmony export */   u: () => (/* binding */ quoteServer),
 /* harmony export */   x_: () => (/* binding */ serverMessage)
 /* harmony export */ });
-/* unused harmony export parseJsonObject */
+/* unused harmony exports parseJsonObject, QUOTED_CHARS */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73529);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
@@ -54994,7 +55111,7 @@ function parseExportAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseStatusAnswer(text) {
@@ -55007,7 +55124,7 @@ function parseStatusAnswer(text) {
         status,
         percentComplete: percentOf(obj),
         downloadUrl: downloadUrlOf(obj),
-        message: status === 'FAILED' ? serverMessage(text) : undefined
+        message: status === 'FAILED' ? serverText(text) : undefined
     };
 }
 function parseToolJobAnswer(text) {
@@ -55016,7 +55133,7 @@ function parseToolJobAnswer(text) {
     if (!dockStatusId)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MalformedAnswerError */ .Sz('the answer has no dock status id (dockStatusId, dock-statusId or _id)');
     const status = stringField(obj, 'status')?.toUpperCase();
-    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined };
+    return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverText(text) : undefined };
 }
 function parseUploadAnswer(text) {
     const obj = parseJsonObject(text);
@@ -55033,11 +55150,14 @@ function parseSessionAnswer(text) {
     return sessionId;
 }
 /**
- * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
- * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
- * ever shown, cut short and stripped of control characters: never the body itself.
+ * The server's own explanation from an answer or an error body, when it gives one, whole and as
+ * sent (line breaks and all): never to be shown as it is, only through quoteServer. Kore.ai
+ * platforms answer `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only
+ * that one field is ever kept: never the body itself. Its length is bounded by the answer's (an
+ * error body is read 64 KiB far): a cut before the run's secrets are redacted would leave the
+ * start of a long one.
  */
-function serverMessage(text) {
+function serverText(text) {
     let obj;
     try {
         obj = parseJsonObject(text);
@@ -55049,7 +55169,25 @@ function serverMessage(text) {
     const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? errors[0] : undefined;
     const errorField = nested(obj, 'error');
     const message = stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error');
-    return message ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(message, 300) : undefined;
+    return message;
+}
+/** How much of a server's text is quoted. */
+const QUOTED_CHARS = 300;
+/**
+ * A server's text as a log line and the summary show it: the run's secrets redacted first (a
+ * server may echo a value it was sent), then one line, cut short. Redacting after the cut would
+ * leave the start of a long secret, which the runner's masking (whole values only) lets through.
+ */
+function quoteServer(text, redact) {
+    return (0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(redact(text), QUOTED_CHARS);
+}
+/**
+ * The server's explanation quoted where no secret of the run is at hand to redact (the first
+ * bytes of a download that is not a zip): quoteServer with nothing to take out.
+ */
+function serverMessage(text) {
+    const said = serverText(text);
+    return said === undefined ? undefined : quoteServer(said, unchanged => unchanged);
 }
 
 
@@ -55127,17 +55265,65 @@ function decodeEntities(text) {
 
 /***/ }),
 
+/***/ 65429:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JA: () => (/* binding */ parseDefinition),
+/* harmony export */   S8: () => (/* binding */ toolNameFrom),
+/* harmony export */   Zl: () => (/* binding */ definitionText),
+/* harmony export */   bZ: () => (/* binding */ TOOL_NAME_SOURCE_LIMIT),
+/* harmony export */   hD: () => (/* binding */ UTF8_BOM)
+/* harmony export */ });
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73529);
+/**
+ * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
+ * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
+ * the text is read, and the repository copy is written without it. And what the tool's name is.
+ * Pure.
+ */
+
+/** The byte order mark as UTF-8 bytes, for a reader of bytes (json-syntax.ts). */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/** The byte order mark as the character it decodes to. */
+const BOM = '\uFEFF';
+/** A definition's text, decoded as UTF-8, without the byte order mark it may begin with. */
+function definitionText(source) {
+    const text = typeof source === 'string' ? source : source.toString('utf8');
+    return text.startsWith(BOM) ? text.slice(BOM.length) : text;
+}
+/** A definition's JSON value, or undefined when the text is not JSON (JSON has no undefined). */
+function parseDefinition(source) {
+    try {
+        return JSON.parse(definitionText(source));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** app_definition.json is read whole for the tool's name only up to this size; a larger one gives none. */
+const TOOL_NAME_SOURCE_LIMIT = 1024 * 1024;
+/** The tool's name: app_definition.json's top-level "name", made safe for a log line; undefined without one. */
+function toolNameFrom(app) {
+    const name = app !== null && typeof app === 'object' && !Array.isArray(app) ? app.name : undefined;
+    return typeof name === 'string' && name.trim() ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(name, 100) : undefined;
+}
+
+
+/***/ }),
+
 /***/ 72328:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Kl: () => (/* binding */ isNamedVariable),
+/* harmony export */   P5: () => (/* binding */ placeholderIn),
 /* harmony export */   Vs: () => (/* binding */ describeEnvPolicy),
 /* harmony export */   cG: () => (/* binding */ variableName),
-/* harmony export */   gJ: () => (/* binding */ redactEnvVariables),
-/* harmony export */   wK: () => (/* binding */ isPlaceholder)
+/* harmony export */   gJ: () => (/* binding */ redactEnvVariables)
 /* harmony export */ });
-/* unused harmony exports ENV_POLICIES, placeholder */
+/* unused harmony exports ENV_POLICIES, placeholder, isPlaceholder, isDamagedPlaceholder */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _json_layout_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83056);
@@ -55168,6 +55354,37 @@ function placeholder(name, value, key) {
 /** Whether `value` is a placeholder the `redact` policy wrote, not a value. */
 function isPlaceholder(value) {
     return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+/** What every placeholder starts with, whatever its scheme; in any case, as a hand may retype it. */
+const PLACEHOLDER_START = '<redacted:';
+/**
+ * Whether `value` is text that holds the start of a placeholder but is not a whole one: the
+ * README's abridged form, a line an editor cut, a placeholder inside other text. No one meant it
+ * as a value. Look-alikes without that start (`***`, `REDACTED`) are ordinary values.
+ */
+function isDamagedPlaceholder(value) {
+    return typeof value === 'string' && value.toLowerCase().includes(PLACEHOLDER_START) && !isPlaceholder(value);
+}
+/**
+ * What of a placeholder `value` holds, at any depth (an object value is imported whole, so a
+ * placeholder inside it would be too): `damaged` when any of its strings is a damaged one, else
+ * `whole` when any is a placeholder, else undefined.
+ */
+function placeholderIn(value) {
+    if (isDamagedPlaceholder(value))
+        return 'damaged';
+    if (isPlaceholder(value))
+        return 'whole';
+    let found;
+    if (value !== null && typeof value === 'object') {
+        for (const member of Object.values(value)) {
+            const inner = placeholderIn(member);
+            if (inner === 'damaged')
+                return inner;
+            found ??= inner;
+        }
+    }
+    return found;
 }
 function redactEnvVariables(parsed, key) {
     if (Array.isArray(parsed) && parsed.every(isNamedVariable)) {
@@ -55331,6 +55548,8 @@ function canonicalJson(value) {
 /* harmony export */ });
 /* unused harmony export MAX_DEPTH */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
+/* harmony import */ var _definition_json_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65429);
+
 
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
@@ -55426,17 +55645,24 @@ class JsonSyntaxChecker {
     literal = '';
     literalAt = 0;
     offset = 0;
-    started = false;
+    /** How many bytes of a leading byte order mark have been read; -1 once the text itself began. */
+    bomAt = 0;
     /** Feeds the next piece; throws JsonSyntaxError at the first byte that cannot belong. */
     push(chunk) {
-        let i = 0;
-        // A UTF-8 byte order mark before the text is tolerated: editors on Windows write one.
-        if (!this.started && chunk.length > 0) {
-            this.started = true;
-            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
-                i = 3;
-        }
         const n = chunk.length;
+        let i = 0;
+        // A byte order mark before the text is no part of it (definition-json.ts), even split between pieces.
+        while (this.bomAt >= 0 && i < n) {
+            if (chunk[i] === _definition_json_js__WEBPACK_IMPORTED_MODULE_1__/* .UTF8_BOM */ .hD[this.bomAt]) {
+                i++;
+                if (++this.bomAt === _definition_json_js__WEBPACK_IMPORTED_MODULE_1__/* .UTF8_BOM */ .hD.length)
+                    this.bomAt = -1;
+            }
+            else if (this.bomAt === 0)
+                this.bomAt = -1;
+            else
+                throw this.error('an incomplete byte order mark', i);
+        }
         let words;
         while (i < n) {
             const b = chunk[i];
@@ -55596,6 +55822,8 @@ class JsonSyntaxChecker {
         }
         if (this.offset === 0)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JsonSyntaxError */ .q3('an empty file', 0);
+        if (this.bomAt > 0)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JsonSyntaxError */ .q3('an incomplete byte order mark', this.offset);
         if (this.state === State.Value && this.depth === 0)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JsonSyntaxError */ .q3('no JSON value, only white space', this.offset);
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JsonSyntaxError */ .q3('the text ends in the middle of a value', this.offset);
@@ -55664,6 +55892,7 @@ class JsonSyntaxChecker {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var yauzl__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20663);
 /* harmony import */ var _json_syntax_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(51609);
+/* harmony import */ var _definition_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(65429);
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(73529);
 /* harmony import */ var _platform_what_arrived_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29969);
 /* harmony import */ var _zip_rules_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(85274);
@@ -55682,8 +55911,7 @@ class JsonSyntaxChecker {
 
 
 
-/** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
-const NAME_SOURCE_LIMIT = 1024 * 1024;
+
 async function verifyExport(file, opts) {
     let zip;
     try {
@@ -55723,7 +55951,7 @@ async function verifyExport(file, opts) {
                 continue;
             const definition = opts.toolChecks && _zip_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFINITIONS */ .LX.includes(name);
             const json = definition ? new _json_syntax_js__WEBPACK_IMPORTED_MODULE_3__/* .JsonSyntaxChecker */ .r() : undefined;
-            const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? [] : undefined;
+            const keepForName = name === _zip_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .APP_DEFINITION */ .y6 && entry.uncompressedSize <= _definition_json_js__WEBPACK_IMPORTED_MODULE_8__/* .TOOL_NAME_SOURCE_LIMIT */ .bZ ? [] : undefined;
             let crc = 0;
             try {
                 const stream = await openEntry(zip, entry);
@@ -55744,7 +55972,7 @@ async function verifyExport(file, opts) {
                 throw damaged(`whose entry ${shown} fails its CRC check`);
             entries.push({ name, size: entry.uncompressedSize });
             if (keepForName && opts.toolChecks)
-                toolName = nameFrom(Buffer.concat(keepForName));
+                toolName = (0,_definition_json_js__WEBPACK_IMPORTED_MODULE_8__/* .toolNameFrom */ .S8)((0,_definition_json_js__WEBPACK_IMPORTED_MODULE_8__/* .parseDefinition */ .JA)(Buffer.concat(keepForName)));
         }
     }
     finally {
@@ -55774,17 +56002,6 @@ function entryFault(error) {
     if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorCode */ .CA)(error)?.startsWith('Z_'))
         return 'does not decompress (its deflate data is damaged)';
     return `cannot be read (${(0,_log_text_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(message, 100)})`;
-}
-/** The top-level "name" of app_definition.json, made safe for a log line. */
-function nameFrom(text) {
-    try {
-        const value = JSON.parse(text.toString('utf8').replace(/^\uFEFF/, ''));
-        const name = value && typeof value === 'object' ? value['name'] : undefined;
-        return typeof name === 'string' && name.trim() ? (0,_log_text_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(name, 100) : undefined;
-    }
-    catch {
-        return undefined;
-    }
 }
 async function describeFile(file, contentType) {
     const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'r');
@@ -55831,7 +56048,8 @@ function openEntry(zip, entry) {
 /* harmony export */   WN: () => (/* binding */ ENV_VARIABLES),
 /* harmony export */   j2: () => (/* binding */ entryNameProblem),
 /* harmony export */   pX: () => (/* binding */ FLOW_DEFINITION),
-/* harmony export */   sJ: () => (/* binding */ compressionProblem)
+/* harmony export */   sJ: () => (/* binding */ compressionProblem),
+/* harmony export */   y6: () => (/* binding */ APP_DEFINITION)
 /* harmony export */ });
 /* unused harmony exports STORED, DEFLATED */
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73529);
@@ -55843,9 +56061,11 @@ function openEntry(zip, entry) {
  */
 /** The entries every tool export holds at its root; only the first is needed to import. */
 const FLOW_DEFINITION = 'flow_definition.json';
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+/** The tool's environment variables, whose values may be secrets (see env-variables.ts). */
 const ENV_VARIABLES = 'env_variables.json';
-const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES];
+/** The tool itself (its name among it); the import API requires it beside the flow definition. */
+const APP_DEFINITION = 'app_definition.json';
+const OPTIONAL_DEFINITIONS = [APP_DEFINITION, ENV_VARIABLES];
 const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS];
 const STORED = 0;
 const DEFLATED = 8;

@@ -43,7 +43,7 @@ export function deployEntry(io: RunIO): Entry<DeploySettings> {
       try {
         sent = true
         await deployTool(
-          { http, signal, log: io.log },
+          { http, signal, log: io.log, secrets },
           {
             platform,
             toolId,

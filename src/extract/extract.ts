@@ -1,6 +1,6 @@
 /**
  * Unpacks the export into a folder of the repository, so that a pull request shows what changed.
- * The archive was verified before it got here (download/verify.ts: names, sizes, CRCs); it is
+ * The archive was verified before it got here (tool-export/verify.ts: names, sizes, CRCs); it is
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
@@ -16,6 +16,7 @@ import { ActionError, errorCode, errorMessage } from '../errors.js'
 import type { FileChange } from '../report/file-change.js'
 import { countLineChanges, countLines, sortChanges } from './file-changes.js'
 import { canonicalJson, prettyJson } from '../tool-export/json-layout.js'
+import { definitionText, parseDefinition } from '../tool-export/definition-json.js'
 import { formatBytes } from '../log-text.js'
 import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 import { compareTrees, hasChanges, type Listing, type TreeChanges } from './tree-compare.js'
@@ -120,11 +121,10 @@ async function layOutForReview(
       await rm(full)
       continue
     }
-    const text = await readFile(full, 'utf8')
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
+    // Read as the verifier reads it: a byte order mark is skipped, and the copy is written without it.
+    const text = definitionText(await readFile(full))
+    const parsed = parseDefinition(text)
+    if (parsed === undefined) {
       if (isEnv && envPolicy === 'redact') {
         // Its values cannot be found, so none can be hidden: nothing of it may be written.
         throw refuse(`${name} is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out)`)
@@ -167,9 +167,9 @@ async function compareByValue(
   for (const name of byBytes.modified) {
     const [old, now] = [await oldText(name), await newText(name)]
     if (old !== undefined && now !== undefined) {
-      const [oldValue, newValue] = [parseOrUndefined(old), parseOrUndefined(now)]
+      const [oldValue, newValue] = [parseDefinition(old), parseDefinition(now)]
       if (oldValue !== undefined && newValue !== undefined && canonicalJson(oldValue) === canonicalJson(newValue)) {
-        if (prettyJson(old) === old) await copyFile(path.join(folder, name), path.join(staging, name))
+        if (prettyJson(definitionText(old)) === old) await copyFile(path.join(folder, name), path.join(staging, name))
         continue
       }
     }
@@ -185,14 +185,6 @@ async function compareByValue(
     fileChanges.push({ kind: 'removed', name, lines: old === undefined ? undefined : { added: 0, removed: countLines(old) } })
   }
   return { changes: { ...byBytes, modified }, fileChanges: sortChanges(fileChanges) }
-}
-
-function parseOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 function linkStaysInside(root: string, name: string, target: string): boolean {

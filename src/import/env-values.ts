@@ -3,10 +3,14 @@
  * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
- * "keep existing"); else the backup's own clear value. A placeholder left without a value is
- * listed in `missing`, and the caller refuses the run.
+ * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a
+ * placeholder at any depth is listed in `missing`, one that holds a damaged placeholder in
+ * `damaged`, and the run is refused (`unsettledError`).
  */
-import { isNamedVariable, isPlaceholder, variableName } from '../tool-export/env-variables.js'
+import { ImportInputs } from '../constants.js'
+import { ActionError } from '../errors.js'
+import { logValue } from '../log-text.js'
+import { isNamedVariable, placeholderIn, variableName } from '../tool-export/env-variables.js'
 
 /** `envValues`: the variable named, from the value given; `existing`: the tool's current value; `backup`: the source's clear value. */
 export type ValueSource = 'envValues' | 'existing' | 'backup'
@@ -31,6 +35,8 @@ export interface EnvResolution {
   variables: VariableChoice[]
   /** Placeholders left without a value: the run must stop before any upload. */
   missing: string[]
+  /** Damaged placeholders (the start of one, not a whole one) left without a value: the run must stop too. */
+  damaged: string[]
   /** Names in envValues the file does not have: not imported. */
   unused: string[]
 }
@@ -52,8 +58,8 @@ export function resolveEnvVariables(
       const resolved = resolveAgainst(existing.file, envValues, new Map(), 'existing')
       return { ...resolved, file: 'existing' }
     }
-    if (existing.kind === 'unknown') return { value: undefined, file: 'existing', variables: [], missing: [], unused: [] }
-    return { value: undefined, file: 'none', variables: [], missing: [], unused: Object.keys(envValues) }
+    if (existing.kind === 'unknown') return { value: undefined, file: 'existing', variables: [], missing: [], damaged: [], unused: [] }
+    return { value: undefined, file: 'none', variables: [], missing: [], damaged: [], unused: Object.keys(envValues) }
   }
   const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map<string, unknown>()
   const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict)
@@ -70,6 +76,8 @@ function resolveAgainst(
 ): Omit<EnvResolution, 'file'> {
   const variables: VariableChoice[] = []
   const missing: string[] = []
+  const damaged: string[] = []
+  const unsettled = { whole: missing, damaged }
   const named = new Set<string>()
   const choose = (name: string, value: unknown): unknown => {
     named.add(name)
@@ -77,7 +85,7 @@ function resolveAgainst(
       variables.push({ name, source: 'envValues' })
       return envValues[name]
     }
-    if (conflict === 'backup' && !isPlaceholder(value)) {
+    if (conflict === 'backup' && !placeholderIn(value)) {
       variables.push({ name, source: own })
       return value
     }
@@ -90,8 +98,9 @@ function resolveAgainst(
       variables.push({ name, source: 'existing' })
       return value
     }
-    if (isPlaceholder(value)) {
-      missing.push(name)
+    const placeholder = placeholderIn(value)
+    if (placeholder) {
+      unsettled[placeholder].push(name)
       return value
     }
     variables.push({ name, source: own })
@@ -105,10 +114,11 @@ function resolveAgainst(
   } else {
     // A layout not recognised: nothing in it can be matched by name; a placeholder anywhere is a value left unknown.
     value = file
-    if (containsPlaceholder(file)) missing.push('(every value of env_variables.json: its layout is not recognised)')
+    const placeholder = placeholderIn(file)
+    if (placeholder) unsettled[placeholder].push('(every value of env_variables.json: its layout is not recognised)')
   }
   const unused = Object.keys(envValues).filter(name => !named.has(name))
-  return { value, variables, missing, unused }
+  return { value, variables, missing, damaged, unused }
 }
 
 /** The variables of a file in either recognised layout, by name. */
@@ -122,11 +132,32 @@ function valuesByName(file: unknown): Map<string, unknown> {
   return values
 }
 
-function containsPlaceholder(value: unknown): boolean {
-  if (isPlaceholder(value)) return true
-  if (Array.isArray(value)) return value.some(containsPlaceholder)
-  if (value !== null && typeof value === 'object') return Object.values(value).some(containsPlaceholder)
-  return false
+/**
+ * The run's one refusal of the variables left without a value, naming each (never a value), or
+ * undefined when every variable is settled. `target`: what the import goes into, for the advice.
+ */
+export function unsettledError(env: EnvResolution, target: { toolId?: string; backupBefore: boolean }): ActionError | undefined {
+  const { missing, damaged } = env
+  if (missing.length === 0 && damaged.length === 0) return undefined
+  const names = (list: string[]): string => list.map(name => logValue(name)).join(', ')
+  const variables = (n: number): string => `${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''}`
+  const said: string[] = []
+  const fixes: string[] = []
+  if (missing.length > 0) {
+    const n = missing.length
+    const from = target.toolId && target.backupBefore ? ', nor does the existing tool have them' : ''
+    said.push(`${variables(n)} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${names(missing)}.`)
+    fixes.push(
+      `Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${target.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`
+    )
+  }
+  if (damaged.length > 0) {
+    said.push(
+      `${variables(damaged.length)} a damaged placeholder (text that starts like "<redacted:" but is not a whole placeholder: abridged, cut short or edited), which no one meant as a value: ${names(damaged)}.`
+    )
+    fixes.push(`Put back the whole placeholder the export wrote (git history has it), or give the value in "${ImportInputs.EnvValues}".`)
+  }
+  return new ActionError(`${said.join(' ')} A placeholder is never imported as a value; nothing was uploaded or imported.`, fixes.join(' '))
 }
 
 /** How a variable's source reads in the log, the plan and the summary (names only, never a value). */

@@ -58,6 +58,7 @@ export async function importDefinitions(
     log,
     sleep: ms => sleep(ms, ctx.signal),
     group: log.group,
+    redact: text => ctx.secrets.redact(text),
     failedFix: options.failedFix,
     timeoutFix:
       'Check the job on the platform: it keeps running there. Do not run the import again before it ends; raise "timeoutSeconds" for next time.',

@@ -35,7 +35,7 @@ export async function release(ctx: ImportContext, toolId: string, kept: KeptBack
   }
   try {
     await deployTool(
-      { http: ctx.http, signal: ctx.signal, log: io.log },
+      { http: ctx.http, signal: ctx.signal, log: io.log, secrets: ctx.secrets },
       {
         ...deployOptions(ctx, toolId),
         forbiddenAlso: `The import landed as tool ${toolId}'s new in-development version and was not deployed: deploy it from the platform, or give the key the scope and run again.`
@@ -90,7 +90,7 @@ async function rollBack(ctx: ImportContext, toolId: string, kept: KeptBackup, de
       },
       {}
     )
-    await deployTool({ http: ctx.http, signal: ctx.signal, log }, deployOptions(ctx, toolId), rollback.deploy)
+    await deployTool({ http: ctx.http, signal: ctx.signal, log, secrets: ctx.secrets }, deployOptions(ctx, toolId), rollback.deploy)
     rollback.done = true
     io.setOutput(ImportOutputs.RolledBack, 'true')
   } catch (error) {

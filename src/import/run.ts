@@ -143,7 +143,13 @@ async function importTool(ctx: ImportContext): Promise<void> {
 
 async function verifySource(ctx: ImportContext, from: string): Promise<RestoreSource> {
   const { report, io } = ctx
-  const source = await readSource(from, { tempRoot: ctx.tempRoot, temporary: ctx.temporary, signal: ctx.signal })
+  const source = await readSource(from, {
+    tempRoot: ctx.tempRoot,
+    // Where the source's relative path starts (as the settings read it): no link below it is followed.
+    workspace: io.env.GITHUB_WORKSPACE || process.cwd(),
+    temporary: ctx.temporary,
+    signal: ctx.signal
+  })
   report.source = { kind: source.kind, name: source.name, sha256: source.sha256, toolName: source.toolName }
   report.files = [source.app, source.flow, ...(source.env ? [source.env] : [])].map(file => ({ name: file.name, size: file.size }))
   // Clear values in the source are secrets too: masked before anything could print one.

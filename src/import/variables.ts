@@ -6,27 +6,20 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { ImportInputs } from '../constants.js'
-import { ActionError } from '../errors.js'
 import type { Secrets } from '../lifecycle/secrets.js'
 import { logValue } from '../log-text.js'
 import { isNamedVariable } from '../tool-export/env-variables.js'
 import { ENV_VARIABLES } from '../tool-export/zip-rules.js'
 import type { ImportContext } from './context.js'
-import { describeSource, resolveEnvVariables, type EnvResolution, type ExistingVariables } from './env-values.js'
+import { describeSource, resolveEnvVariables, unsettledError, type EnvResolution, type ExistingVariables } from './env-values.js'
 import type { RestoreSource, SourceFile } from './source.js'
 
 /** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
 export function resolveEnv(ctx: ImportContext, source: RestoreSource, existing: ExistingVariables, final: boolean): EnvResolution {
   const { settings, report, io } = ctx
   const env = resolveEnvVariables(source.envValue, settings.envValues, existing, settings.envConflict)
-  if (env.missing.length > 0) {
-    const from = settings.toolId && settings.backupBefore ? ', nor does the existing tool have them' : ''
-    const n = env.missing.length
-    throw new ActionError(
-      `${n} environment variable${n === 1 ? '' : 's'} of the source hold${n === 1 ? 's' : ''} a redacted placeholder and no value is given for ${n === 1 ? 'it' : 'them'}${from}: ${env.missing.map(name => logValue(name)).join(', ')}. A placeholder is never imported as a value; nothing was uploaded or imported.`,
-      `Give their values in "${ImportInputs.EnvValues}" (a JSON object from a secret, such as {"NAME": "value"})${settings.toolId ? `, or import into a tool that has them with "${ImportInputs.BackupBefore}: true"` : ''}.`
-    )
-  }
+  const unsettled = unsettledError(env, settings)
+  if (unsettled) throw unsettled
   report.variables = env.variables.map(variable => ({ name: variable.name, source: describeSource(variable.source, !final) }))
   if (final || settings.dryRun || !settings.backupBefore) {
     if (env.file === 'existing') io.log.info(`The source has no ${ENV_VARIABLES}: the existing tool's current one is imported.`)

@@ -1,7 +1,9 @@
 /**
- * Every secret the run learns (the key, each signed URL's query and values), registered with the
- * runner's masking as soon as it is known and remembered, because the runner masks the log but
- * not the job summary: the summary's text is passed through `redact` before it is written.
+ * Every secret the run learns (the key, each signed URL's query and values, each value of a
+ * variable), registered with the runner's masking as soon as it is known and remembered, because
+ * the runner masks the log but not the job summary: the summary's text is passed through
+ * `redact` before it is written, and so is a server's text before it is cut to be quoted
+ * (platform/answers.ts quoteServer), since a part of a secret is masked by no one.
  */
 
 /** Query values shorter than this (an `expires=3600`) are no signature: masking them would hide ordinary numbers. */
@@ -15,6 +17,11 @@ export class Secrets {
   add(value: string): void {
     const secret = value.trim()
     if (!secret || this.values.has(secret)) return
+    // A log line never holds a line break, and the runner masks only the values it was given: each
+    // line of a multi-line secret is a secret of its own, and a server may quote one line of it.
+    // The lines first, the smallest parts as in addUrl.
+    const lines = secret.split(/\r\n|\r|\n/)
+    if (lines.length > 1) for (const line of lines) this.add(line)
     this.values.add(secret)
     this.register(secret)
   }

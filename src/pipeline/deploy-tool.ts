@@ -10,6 +10,7 @@ import { DEFAULT_BACKOFF, describeFailure, isSafeToResend, withRetry } from '../
 import { describeUrl } from '../http/urls.js'
 import { sleep } from '../lifecycle/cancellation.js'
 import type { Log } from '../lifecycle/run.js'
+import type { Secrets } from '../lifecycle/secrets.js'
 import { logValue } from '../log-text.js'
 import { UNREACHABLE_FIX } from '../platform/connection.js'
 import { DeployClient, type DeployAction } from '../platform/deploy-client.js'
@@ -29,6 +30,8 @@ export interface DeployDeps {
   http: PlatformHttp
   signal: AbortSignal
   log: Log
+  /** The platform's words are quoted with the run's secrets taken out. */
+  secrets: Secrets
 }
 
 /** How the deploy went; filled as it goes. */
@@ -75,6 +78,7 @@ export async function deployTool(deps: DeployDeps, options: DeployOptions, resul
     log,
     sleep: ms => sleep(ms, signal),
     group: log.group,
+    redact: text => deps.secrets.redact(text),
     failedFix:
       action === 'deploy'
         ? 'Fix what the platform reports (a deploy needs a flow without errors or warnings), then deploy again.'

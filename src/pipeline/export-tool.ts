@@ -223,6 +223,7 @@ async function waitForEnd(ctx: ExportContext, started: Awaited<ReturnType<typeof
     group: log.group,
     failedFix: `Check tool ${target.toolId} and flow ${target.flowId} in the platform (is the flow deployed?), then run the workflow again.`,
     timeoutFix: 'Raise "timeoutSeconds", or check the job on the platform: it keeps running there.',
+    redact: text => ctx.secrets.redact(text),
     onEnd: ended => {
       job.status = ended.status
       if (ended.timedOut) job.timedOutAfterSeconds = options.timeoutMs / 1000

@@ -13,7 +13,7 @@ export interface ExportAnswer {
   /** 0–100, when the platform says how far the job has come. */
   percentComplete?: number
   downloadUrl?: string
-  /** The platform's own words, when the answer already says the job FAILED. */
+  /** The platform's own words, when the answer already says the job FAILED (whole: shown only through quoteServer). */
   message?: string
 }
 
@@ -23,7 +23,7 @@ export interface StatusAnswer {
   status: string
   percentComplete?: number
   downloadUrl?: string
-  /** The platform's own words about the job (a FAILED import's cause), when it gives them. */
+  /** The platform's own words about the job (a FAILED import's cause), when it gives them (whole: shown only through quoteServer). */
   message?: string
 }
 
@@ -35,7 +35,7 @@ export interface ToolJobAnswer {
   dockStatusId: string
   toolId?: string
   status?: string
-  /** The platform's own words, when the answer already says the job FAILED. */
+  /** The platform's own words, when the answer already says the job FAILED (whole: shown only through quoteServer). */
   message?: string
 }
 
@@ -108,7 +108,7 @@ export function parseExportAnswer(text: string): ExportAnswer {
     status,
     percentComplete: percentOf(obj),
     downloadUrl: downloadUrlOf(obj),
-    message: status === 'FAILED' ? serverMessage(text) : undefined
+    message: status === 'FAILED' ? serverText(text) : undefined
   }
 }
 
@@ -121,7 +121,7 @@ export function parseStatusAnswer(text: string): StatusAnswer {
     status,
     percentComplete: percentOf(obj),
     downloadUrl: downloadUrlOf(obj),
-    message: status === 'FAILED' ? serverMessage(text) : undefined
+    message: status === 'FAILED' ? serverText(text) : undefined
   }
 }
 
@@ -130,7 +130,7 @@ export function parseToolJobAnswer(text: string): ToolJobAnswer {
   const dockStatusId = stringField(obj, 'dockStatusId', 'dock-statusId', '_id')
   if (!dockStatusId) throw new MalformedAnswerError('the answer has no dock status id (dockStatusId, dock-statusId or _id)')
   const status = stringField(obj, 'status')?.toUpperCase()
-  return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverMessage(text) : undefined }
+  return { dockStatusId, toolId: stringField(obj, 'toolId'), status, message: status === 'FAILED' ? serverText(text) : undefined }
 }
 
 export function parseUploadAnswer(text: string): UploadAnswer {
@@ -148,11 +148,14 @@ export function parseSessionAnswer(text: string): string {
 }
 
 /**
- * The server's own explanation from an error body, when it sends one. Kore.ai platforms answer
- * `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only that one field is
- * ever shown, cut short and stripped of control characters: never the body itself.
+ * The server's own explanation from an answer or an error body, when it gives one, whole and as
+ * sent (line breaks and all): never to be shown as it is, only through quoteServer. Kore.ai
+ * platforms answer `{"errors":[{"msg":"…"}]}`; `message` and `error` are common elsewhere. Only
+ * that one field is ever kept: never the body itself. Its length is bounded by the answer's (an
+ * error body is read 64 KiB far): a cut before the run's secrets are redacted would leave the
+ * start of a long one.
  */
-export function serverMessage(text: string): string | undefined {
+export function serverText(text: string): string | undefined {
   let obj: Json
   try {
     obj = parseJsonObject(text)
@@ -164,5 +167,26 @@ export function serverMessage(text: string): string | undefined {
   const errorField = nested(obj, 'error')
   const message =
     stringField(first, 'msg', 'message') ?? stringField(errorField, 'message', 'msg') ?? stringField(obj, 'message', 'msg', 'error')
-  return message ? oneLine(message, 300) : undefined
+  return message
+}
+
+/** How much of a server's text is quoted. */
+export const QUOTED_CHARS = 300
+
+/**
+ * A server's text as a log line and the summary show it: the run's secrets redacted first (a
+ * server may echo a value it was sent), then one line, cut short. Redacting after the cut would
+ * leave the start of a long secret, which the runner's masking (whole values only) lets through.
+ */
+export function quoteServer(text: string, redact: (text: string) => string): string {
+  return oneLine(redact(text), QUOTED_CHARS)
+}
+
+/**
+ * The server's explanation quoted where no secret of the run is at hand to redact (the first
+ * bytes of a download that is not a zip): quoteServer with nothing to take out.
+ */
+export function serverMessage(text: string): string | undefined {
+  const said = serverText(text)
+  return said === undefined ? undefined : quoteServer(said, unchanged => unchanged)
 }

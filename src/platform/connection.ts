@@ -9,7 +9,7 @@ import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExh
 import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
 import { describeFailure, isRetryable } from '../http/retry.js'
 import type { Secrets } from '../lifecycle/secrets.js'
-import { serverMessage } from './answers.js'
+import { quoteServer, serverText } from './answers.js'
 
 /** What one kind of platform call is, for the words of its failure. */
 export interface PlatformCall {
@@ -82,8 +82,8 @@ export function gaveUpRetrying(error: unknown, what: string, host: string, tail 
 
 /**
  * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body, and has each redirect target masked (it may be
- * signed) before it is requested.
+ * platform's own message from an error body (the run's secrets redacted from it first), and has
+ * each redirect target masked (it may be signed) before it is requested.
  */
 export function connectToPlatform(
   connection: { platform: URL; key: string },
@@ -98,7 +98,10 @@ export function connectToPlatform(
     signal,
     env,
     debug,
-    errorMessage: serverMessage,
+    errorMessage: body => {
+      const said = serverText(body)
+      return said === undefined ? undefined : quoteServer(said, text => secrets.redact(text))
+    },
     onRedirect: url => secrets.addUrl(url)
   })
 }

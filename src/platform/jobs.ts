@@ -11,7 +11,7 @@ import { ActionError, CancelledError, MalformedAnswerError, NetworkError } from 
 import type { PlatformHttp } from '../http/client.js'
 import { DEFAULT_BACKOFF, describeFailure, isRetryable, retryAfterTooLong, retryDelay } from '../http/retry.js'
 import { logValue } from '../log-text.js'
-import { parseStatusAnswer, type StatusAnswer } from './answers.js'
+import { parseStatusAnswer, quoteServer, type StatusAnswer } from './answers.js'
 import { UNREACHABLE_FIX } from './connection.js'
 import { nextCheckAt } from './schedule.js'
 import { dockStatusUrl } from './urls.js'
@@ -144,6 +144,8 @@ export interface SettleOptions extends Omit<WaitOptions, 'dockStatusId' | 'job'>
   failedFix: string
   /** What to do after the wait timed out. */
   timeoutFix: string
+  /** The run's secrets taken out of a text (Secrets.redact): the platform's words may quote a value back. */
+  redact: (text: string) => string
   /** Runs the wait in the log's group of its own. */
   group: <T>(title: string, work: () => Promise<T>) => Promise<T>
   /** Told how the job ended (or that the wait timed out) before it is judged. */
@@ -177,7 +179,7 @@ export async function settleJob(
     )
   }
   if (end.status === 'FAILED') {
-    const said = end.message ? ` The platform said: "${end.message}".` : ''
+    const said = end.message ? ` The platform said: "${quoteServer(end.message, opts.redact)}".` : ''
     throw new ActionError(`The platform reported the ${job} job FAILED (${id}).${said}`, opts.failedFix)
   }
   if (end.status !== 'SUCCESS') {

@@ -32,6 +32,37 @@ export function isPlaceholder(value: unknown): value is string {
   return typeof value === 'string' && PLACEHOLDER.test(value)
 }
 
+/** What every placeholder starts with, whatever its scheme; in any case, as a hand may retype it. */
+const PLACEHOLDER_START = '<redacted:'
+
+/**
+ * Whether `value` is text that holds the start of a placeholder but is not a whole one: the
+ * README's abridged form, a line an editor cut, a placeholder inside other text. No one meant it
+ * as a value. Look-alikes without that start (`***`, `REDACTED`) are ordinary values.
+ */
+export function isDamagedPlaceholder(value: unknown): value is string {
+  return typeof value === 'string' && value.toLowerCase().includes(PLACEHOLDER_START) && !isPlaceholder(value)
+}
+
+/**
+ * What of a placeholder `value` holds, at any depth (an object value is imported whole, so a
+ * placeholder inside it would be too): `damaged` when any of its strings is a damaged one, else
+ * `whole` when any is a placeholder, else undefined.
+ */
+export function placeholderIn(value: unknown): 'whole' | 'damaged' | undefined {
+  if (isDamagedPlaceholder(value)) return 'damaged'
+  if (isPlaceholder(value)) return 'whole'
+  let found: 'whole' | undefined
+  if (value !== null && typeof value === 'object') {
+    for (const member of Object.values(value)) {
+      const inner = placeholderIn(member)
+      if (inner === 'damaged') return inner
+      found ??= inner
+    }
+  }
+  return found
+}
+
 /**
  * `array`: `[{"key": "REGION", "value": …, …}]` (or `name` for `key`); `object`: `{"REGION": …}`;
  * `unrecognised`: anything else, where every value in the file was replaced.

@@ -1,4 +1,5 @@
 import { JsonSyntaxError } from '../errors.js'
+import { UTF8_BOM } from './definition-json.js'
 /**
  * Checks that a stream of bytes is one JSON text (RFC 8259), piece by piece, without building it:
  * memory stays at a few numbers and one small stack however large the file is. Pure.
@@ -96,17 +97,21 @@ export class JsonSyntaxChecker {
   private literal = ''
   private literalAt = 0
   private offset = 0
-  private started = false
+  /** How many bytes of a leading byte order mark have been read; -1 once the text itself began. */
+  private bomAt = 0
 
   /** Feeds the next piece; throws JsonSyntaxError at the first byte that cannot belong. */
   push(chunk: Uint8Array): void {
-    let i = 0
-    // A UTF-8 byte order mark before the text is tolerated: editors on Windows write one.
-    if (!this.started && chunk.length > 0) {
-      this.started = true
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3
-    }
     const n = chunk.length
+    let i = 0
+    // A byte order mark before the text is no part of it (definition-json.ts), even split between pieces.
+    while (this.bomAt >= 0 && i < n) {
+      if (chunk[i] === UTF8_BOM[this.bomAt]) {
+        i++
+        if (++this.bomAt === UTF8_BOM.length) this.bomAt = -1
+      } else if (this.bomAt === 0) this.bomAt = -1
+      else throw this.error('an incomplete byte order mark', i)
+    }
     let words: Int32Array | undefined
     while (i < n) {
       const b = chunk[i]
@@ -236,6 +241,7 @@ export class JsonSyntaxChecker {
         if (this.depth === 0) return
     }
     if (this.offset === 0) throw new JsonSyntaxError('an empty file', 0)
+    if (this.bomAt > 0) throw new JsonSyntaxError('an incomplete byte order mark', this.offset)
     if (this.state === State.Value && this.depth === 0) throw new JsonSyntaxError('no JSON value, only white space', this.offset)
     throw new JsonSyntaxError('the text ends in the middle of a value', this.offset)
   }

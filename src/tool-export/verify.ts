@@ -9,9 +9,10 @@ import { open as openFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import { JsonSyntaxChecker } from './json-syntax.js'
+import { TOOL_NAME_SOURCE_LIMIT, parseDefinition, toolNameFrom } from './definition-json.js'
 import { oneLine } from '../log-text.js'
 import { HEAD_BYTES, describeBody } from '../platform/what-arrived.js'
-import { DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from './zip-rules.js'
+import { APP_DEFINITION, DEFINITIONS, FLOW_DEFINITION, OPTIONAL_DEFINITIONS, compressionProblem, entryNameProblem } from './zip-rules.js'
 import { errorCode, JsonSyntaxError, NotAnExportError } from '../errors.js'
 
 export interface ExportEntry {
@@ -38,9 +39,6 @@ export interface VerifyOptions {
   contentType?: string
   signal?: AbortSignal
 }
-
-/** app_definition.json is read for the tool's name only up to this size; the rest is just checked. */
-const NAME_SOURCE_LIMIT = 1024 * 1024
 
 export async function verifyExport(file: string, opts: VerifyOptions): Promise<VerifiedExport> {
   let zip: yauzl.ZipFile
@@ -75,7 +73,7 @@ export async function verifyExport(file: string, opts: VerifyOptions): Promise<V
 
       const definition = opts.toolChecks && (DEFINITIONS as readonly string[]).includes(name)
       const json = definition ? new JsonSyntaxChecker() : undefined
-      const keepForName = name === 'app_definition.json' && entry.uncompressedSize <= NAME_SOURCE_LIMIT ? ([] as Buffer[]) : undefined
+      const keepForName = name === APP_DEFINITION && entry.uncompressedSize <= TOOL_NAME_SOURCE_LIMIT ? ([] as Buffer[]) : undefined
       let crc = 0
       try {
         const stream = await openEntry(zip, entry)
@@ -93,7 +91,7 @@ export async function verifyExport(file: string, opts: VerifyOptions): Promise<V
       }
       if (crc >>> 0 !== entry.crc32 >>> 0) throw damaged(`whose entry ${shown} fails its CRC check`)
       entries.push({ name, size: entry.uncompressedSize })
-      if (keepForName && opts.toolChecks) toolName = nameFrom(Buffer.concat(keepForName))
+      if (keepForName && opts.toolChecks) toolName = toolNameFrom(parseDefinition(Buffer.concat(keepForName)))
     }
   } finally {
     zip.close()
@@ -121,17 +119,6 @@ function entryFault(error: unknown): string {
   if (/local file header/.test(message)) return 'has no local header where the directory says it starts'
   if (errorCode(error)?.startsWith('Z_')) return 'does not decompress (its deflate data is damaged)'
   return `cannot be read (${oneLine(message, 100)})`
-}
-
-/** The top-level "name" of app_definition.json, made safe for a log line. */
-function nameFrom(text: Buffer): string | undefined {
-  try {
-    const value: unknown = JSON.parse(text.toString('utf8').replace(/^\uFEFF/, ''))
-    const name = value && typeof value === 'object' ? (value as Record<string, unknown>)['name'] : undefined
-    return typeof name === 'string' && name.trim() ? oneLine(name, 100) : undefined
-  } catch {
-    return undefined
-  }
 }
 
 async function describeFile(file: string, contentType: string | undefined): Promise<string> {

@@ -8,9 +8,11 @@ import { hasControlCharacters } from '../log-text.js'
 
 /** The entries every tool export holds at its root; only the first is needed to import. */
 export const FLOW_DEFINITION = 'flow_definition.json'
-/** The tool's environment variables, whose values may be secrets (see env-redaction.ts). */
+/** The tool's environment variables, whose values may be secrets (see env-variables.ts). */
 export const ENV_VARIABLES = 'env_variables.json'
-export const OPTIONAL_DEFINITIONS = ['app_definition.json', ENV_VARIABLES] as const
+/** The tool itself (its name among it); the import API requires it beside the flow definition. */
+export const APP_DEFINITION = 'app_definition.json'
+export const OPTIONAL_DEFINITIONS = [APP_DEFINITION, ENV_VARIABLES] as const
 export const DEFINITIONS = [FLOW_DEFINITION, ...OPTIONAL_DEFINITIONS] as const
 
 export const STORED = 0

@@ -64,6 +64,15 @@ describe('the deploy story, in-process', () => {
     expect(sim.tool('a-1')!.deployed).toBeNull()
   })
 
+  it("takes the run's secrets out of the platform's words before quoting them", async () => {
+    sim.deployPlan.outcome = 'FAILED'
+    sim.deployPlan.message = `Key ${KEY} may not deploy this tool`
+    const s = story()
+    await run(s.io)
+    expect(s.failures).toEqual([expect.stringContaining('The platform said: "Key *** may not deploy this tool".')])
+    expect(s.summary()).not.toContain(KEY)
+  })
+
   it('undeploys, saying so in the groups, the last line and the summary', async () => {
     const s = story({ undeploy: 'true' })
     await run(s.io)

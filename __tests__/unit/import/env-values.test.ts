@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { placeholder } from '../../../src/tool-export/env-variables.js'
-import { describeSource, resolveEnvVariables } from '../../../src/import/env-values.js'
+import { describeSource, resolveEnvVariables, unsettledError } from '../../../src/import/env-values.js'
 
 const KEY = 'kg-unit-key'
 const hidden = (name: string, value: string): string => placeholder(name, value, KEY)
@@ -75,5 +75,74 @@ describe('resolveEnvVariables: where each value comes from', () => {
   it('never puts a placeholder in place when it refuses, nor a value in a name', () => {
     const resolved = resolveEnvVariables([{ key: 'T', value: hidden('T', 's') }], { T: 'secret-value' }, { kind: 'none' })
     expect(JSON.stringify(resolved.variables)).not.toContain('secret-value')
+  })
+})
+
+describe('resolveEnvVariables: a placeholder at any depth, or damaged', () => {
+  it('lists a variable whose value holds a placeholder anywhere inside it, in either layout', () => {
+    const nested = { user: 'admin', hosts: [{ password: hidden('DB', 'x') }] }
+    expect(resolveEnvVariables({ DB: nested, MODE: 'live' }, {}, { kind: 'none' }).missing).toEqual(['DB'])
+    expect(resolveEnvVariables([{ key: 'DB', value: nested }], {}, { kind: 'none' }).missing).toEqual(['DB'])
+  })
+
+  it('takes the whole value from envValues or the existing tool over a nested placeholder', () => {
+    const source = { DB: { password: hidden('DB', 'x') }, CACHE: { password: hidden('CACHE', 'y') } }
+    const resolved = resolveEnvVariables(source, { DB: '{"password":"p"}' }, { kind: 'known', file: { CACHE: { password: 'q' } } })
+    expect(resolved.missing).toEqual([])
+    expect(resolved.value).toEqual({ DB: '{"password":"p"}', CACHE: { password: 'q' } })
+  })
+
+  it('lists damaged placeholders apart, nested too; look-alikes stay values', () => {
+    const source = {
+      ABRIDGED: '<redacted:hmac-sha256:3f1c…9a0e>',
+      CUT: hidden('CUT', 'x').slice(0, 40),
+      SPACED: ` ${hidden('SPACED', 'x')}`,
+      SHOUTED: '<REDACTED:hmac-sha256:00>',
+      INSIDE: { token: `Bearer ${hidden('INSIDE', 'x')}` },
+      BOTH: [hidden('BOTH', 'x'), '<redacted:'],
+      WHOLE: hidden('WHOLE', 'x'),
+      MASKED: '***',
+      PLAIN: 'REDACTED',
+      TAG: '<redacted>'
+    }
+    const resolved = resolveEnvVariables(source, {}, { kind: 'none' })
+    expect(resolved.damaged).toEqual(['ABRIDGED', 'CUT', 'SPACED', 'SHOUTED', 'INSIDE', 'BOTH'])
+    expect(resolved.missing).toEqual(['WHOLE'])
+    expect(resolved.variables.map(v => v.name)).toEqual(['MASKED', 'PLAIN', 'TAG'])
+  })
+
+  it('refuses damaged placeholders in a layout it cannot read', () => {
+    expect(resolveEnvVariables([['<redacted:hmac']], {}, { kind: 'none' }).damaged).toHaveLength(1)
+  })
+})
+
+describe('unsettledError', () => {
+  const settle = (source: unknown) => resolveEnvVariables(source, {}, { kind: 'none' })
+
+  it('is undefined when every variable has a value', () => {
+    expect(unsettledError(settle({ A: 'a' }), { backupBefore: false })).toBeUndefined()
+  })
+
+  it('names the variables left without a value, and says where a value can come from', () => {
+    const error = unsettledError(settle({ A: hidden('A', '1'), B: hidden('B', '2') }), { toolId: 'a-1', backupBefore: true })!
+    expect(error.message).toBe(
+      '2 environment variables of the source hold a redacted placeholder and no value is given for them, nor does the existing tool have them: A, B. A placeholder is never imported as a value; nothing was uploaded or imported.'
+    )
+    expect(error.fix).toContain('"envValues"')
+    expect(error.fix).toContain('"backupBefore: true"')
+  })
+
+  it('names damaged placeholders in words of their own, beside missing values in one error', () => {
+    const error = unsettledError(settle({ A: hidden('A', '1'), C: '<redacted:hmac-sha256:3f1c…9a0e>' }), { backupBefore: false })!
+    expect(error.message).toContain('1 environment variable of the source holds a redacted placeholder and no value is given for it: A.')
+    expect(error.message).toContain('1 environment variable of the source holds a damaged placeholder')
+    expect(error.message).toContain('which no one meant as a value: C.')
+    expect(error.fix).toContain('Put back the whole placeholder the export wrote')
+  })
+
+  it('quotes no value, and writes a name with a line break as one line', () => {
+    const error = unsettledError(settle({ 'X\n::warning::': '<redacted:secret-ish' }), { backupBefore: false })!
+    expect(error.message).not.toContain('secret-ish')
+    expect(error.message).toContain('X%0A::warning::')
   })
 })

@@ -24,4 +24,17 @@ describe('Secrets', () => {
     ])
     expect(secrets.redact('HTTP 403: signature abcdef123456 expired after 3600 s')).toBe('HTTP 403: signature *** expired after 3600 s')
   })
+
+  it('masks each line of a multi-line secret too, the lines first, and redacts a line quoted alone', () => {
+    const registered: string[] = []
+    const secrets = new Secrets(value => registered.push(value))
+    secrets.add('-----BEGIN KEY-----\r\n  MIIEvQIBADANBgkq  \n-----END KEY-----\n')
+    expect(registered).toEqual([
+      '-----BEGIN KEY-----',
+      'MIIEvQIBADANBgkq',
+      '-----END KEY-----',
+      '-----BEGIN KEY-----\r\n  MIIEvQIBADANBgkq  \n-----END KEY-----'
+    ])
+    expect(secrets.redact('line 2 (MIIEvQIBADANBgkq) is not base64')).toBe('line 2 (***) is not base64')
+  })
 })

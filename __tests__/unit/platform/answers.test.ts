@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseExportAnswer, parseStatusAnswer, serverMessage } from '../../../src/platform/answers.js'
+import {
+  QUOTED_CHARS,
+  parseExportAnswer,
+  parseStatusAnswer,
+  quoteServer,
+  serverMessage,
+  serverText
+} from '../../../src/platform/answers.js'
 import { MalformedAnswerError } from '../../../src/errors.js'
 
 // The vendor's sample answer, as printed (a comma is missing after exportJobId).
@@ -95,5 +102,27 @@ describe('serverMessage', () => {
   it('gives nothing for bodies that are not a JSON error', () => {
     expect(serverMessage('<html>oops</html>')).toBeUndefined()
     expect(serverMessage('{"data":1}')).toBeUndefined()
+  })
+})
+
+describe('serverText and quoteServer: redacted first, then cut', () => {
+  const secret = `s3cr3t-${'0123456789'.repeat(40)}`
+  const redact = (text: string): string => text.split(secret).join('***')
+
+  it("keeps the server's message whole, line breaks and all", () => {
+    const message = `value "${secret}"\nis refused`
+    expect(serverText(JSON.stringify({ errors: [{ msg: message }] }))).toBe(message)
+    expect(parseStatusAnswer(JSON.stringify({ status: 'FAILED', message })).message).toBe(message)
+  })
+
+  it('takes a long secret out before the cut: not one character of it is left', () => {
+    const quoted = quoteServer(`Import failed: DB_PASSWORD "${secret}" is not accepted`, redact)
+    expect(quoted).toBe('Import failed: DB_PASSWORD "***" is not accepted')
+    expect(quoteServer(`${'x'.repeat(500)} ${secret}`, redact)).toHaveLength(QUOTED_CHARS)
+  })
+
+  it('makes one line of it after redacting, so a secret with a line break in it is still found', () => {
+    const twoLines = 'first-line\nsecond-line'
+    expect(quoteServer(`said ${twoLines}\n::warning::x`, text => text.split(twoLines).join('***'))).toBe('said *** ::warning::x')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError, HttpError, NetworkError } from '../../../src/errors.js'
-import { MAX_CONSECUTIVE_FAILURES, waitForJob } from '../../../src/platform/jobs.js'
+import { MAX_CONSECUTIVE_FAILURES, settleJob, waitForJob } from '../../../src/platform/jobs.js'
 import type { StatusAnswer } from '../../../src/platform/answers.js'
 
 /** A fake clock: sleeping moves time on; each status call takes `latency` ms. */
@@ -100,5 +100,37 @@ describe('waitForJob', () => {
     const { wait, calls } = harness(() => new HttpError(401, 'Invalid API key'))
     await expect(wait()).rejects.toThrow('HTTP 401')
     expect(calls).toHaveLength(1)
+  })
+})
+
+describe('settleJob', () => {
+  const secret = `pw-${'abcdefghij'.repeat(40)}`
+  const settle = (message: string) =>
+    settleJob(
+      () => Promise.reject(new Error('not asked')),
+      { dockStatusId: 'ds-9', status: 'FAILED', message },
+      {
+        job: 'import',
+        startedAt: 0,
+        timeoutMs: 1000,
+        maxPauseMs: 1000,
+        log: { info: () => {}, warning: () => {} },
+        sleep: () => Promise.resolve(),
+        group: (_title, work) => work(),
+        failedFix: 'Fix it.',
+        timeoutFix: 'Wait.',
+        redact: text => text.split(secret).join('***')
+      }
+    ).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+
+  it("quotes a FAILED job's message with the run's secrets taken out before it is cut", async () => {
+    const error = await settle(`Import failed:\nDB_PASSWORD "${secret}" is not accepted`)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as ActionError).message).toBe(
+      'The platform reported the import job FAILED (dock status id ds-9). The platform said: "Import failed: DB_PASSWORD "***" is not accepted".'
+    )
   })
 })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHmac } from 'node:crypto'
-import { describeEnvPolicy, isPlaceholder, placeholder, redactEnvVariables } from '../../../src/tool-export/env-variables.js'
+import {
+  describeEnvPolicy,
+  isDamagedPlaceholder,
+  isPlaceholder,
+  placeholder,
+  placeholderIn,
+  redactEnvVariables
+} from '../../../src/tool-export/env-variables.js'
 
 const KEY = 'kg-unit-key'
 const SECRET = 's3cr3t-value'
@@ -42,6 +49,24 @@ describe('isPlaceholder', () => {
     ]) {
       expect(isPlaceholder(value)).toBe(false)
     }
+  })
+})
+
+describe('isDamagedPlaceholder and placeholderIn', () => {
+  it('a damaged placeholder holds the start of one, in any case, but is not a whole one', () => {
+    const whole = placeholder('A', 'x', KEY)
+    for (const value of ['<redacted:hmac-sha256:3f1c…9a0e>', whole.slice(0, -1), ` ${whole}`, `Bearer ${whole}`, '<REDACTED:x>'])
+      expect(isDamagedPlaceholder(value)).toBe(true)
+    for (const value of [whole, '***', 'REDACTED', '<redacted>', 42, null, { a: '<redacted:' }])
+      expect(isDamagedPlaceholder(value)).toBe(false)
+  })
+
+  it('finds either at any depth, a damaged one first', () => {
+    const whole = placeholder('A', 'x', KEY)
+    expect(placeholderIn({ a: [{ b: whole }] })).toBe('whole')
+    expect(placeholderIn([whole, { c: '<redacted:' }])).toBe('damaged')
+    expect(placeholderIn({ a: ['***', 1, null, true] })).toBeUndefined()
+    expect(placeholderIn(whole)).toBe('whole')
   })
 })
 

@@ -128,8 +128,15 @@ describe('JsonSyntaxChecker', () => {
     }
   })
 
-  it('tolerates a UTF-8 byte order mark before the text', () => {
-    expect(check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]))).toBe(true)
+  it('tolerates a UTF-8 byte order mark before the text, whatever the pieces', () => {
+    const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')])
+    for (const piece of [0, 1, 2, 4]) expect(check(text, piece)).toBe(true)
+  })
+
+  it('refuses a mark that is cut short, or a second one', () => {
+    expect(check(Buffer.from([0xef, 0xbb, 0x7b, 0x7d]), 1)).toBe('an incomplete byte order mark at byte 2')
+    expect(check(Buffer.from([0xef, 0xbb]))).toBe('an incomplete byte order mark at byte 2')
+    expect(check(Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x31]))).toBe('a character that cannot start a value at byte 3')
   })
 
   it('refuses nesting deeper than its fixed stack instead of growing it', () => {

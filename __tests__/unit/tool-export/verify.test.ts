@@ -73,6 +73,11 @@ describe('verifyExport accepts', () => {
     expect(result.toolName).toBeUndefined()
   })
 
+  it('definitions that begin with a byte order mark: JSON all the same, the tool named', async () => {
+    const result = await verify(makeZip(toolDefinitions('Marked').map(d => ({ ...d, data: `\uFEFF${d.data}` }))))
+    expect(result.toolName).toBe('Marked')
+  })
+
   it('any sound zip when the tool-export checks are off', async () => {
     const result = await verify(makeZip([{ name: 'tool.yaml', data: 'name: x' }]), { toolChecks: false })
     expect(result).toEqual({ entries: [{ name: 'tool.yaml', size: 7 }], toolName: undefined, warnings: [], toolChecked: false })
