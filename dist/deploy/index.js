@@ -50146,6 +50146,8 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The User-Agent's product, to which each request adds the entry point that sent it. */
+const USER_AGENT_PRODUCT = 'koreai-tool-export/1';
 /** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
 var ImportInputs;
 (function (ImportInputs) {
@@ -53742,7 +53744,6 @@ async function formData() {
 
 
 
-const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -53804,7 +53805,7 @@ class PlatformHttp {
         let url = start;
         let verb = method;
         for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': USER_AGENT, ...baseHeaders };
+            const headers = { 'user-agent': this.options.userAgent, ...baseHeaders };
             if (isSameOrigin(url, this.options.platform))
                 headers[this.options.key.header] = this.options.key.value;
             if (verb === 'GET')
@@ -53998,7 +53999,7 @@ function untrustedCertificate(code, url) {
 ;// CONCATENATED MODULE: ./src/platform/answers.ts
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * documented spelling is accepted: the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 
@@ -54201,13 +54202,16 @@ function gaveUpRetrying(error, what, host, tail = '') {
  * platform's own message from an error body (the run's secrets redacted from it first), and has
  * each redirect target masked (it may be signed) before it is requested.
  */
-function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+function connectToPlatform({ settings, signal, secrets, io }, 
+/** Which entry point the run is, for the User-Agent the platform's logs show. */
+entry) {
     return new PlatformHttp({
-        platform: connection.platform,
-        key: { header: API_KEY_HEADER, value: connection.key },
+        platform: settings.platform,
+        key: { header: API_KEY_HEADER, value: settings.key },
+        userAgent: `${USER_AGENT_PRODUCT} (${entry})`,
         signal,
-        env,
-        debug,
+        env: io.env,
+        debug: line => io.log.debug(line),
         errorMessage: body => {
             const said = serverText(body);
             return said === undefined ? undefined : quoteServer(said, text => secrets.redact(text));
@@ -54889,24 +54893,24 @@ function deployEntry(io) {
             settings = getDeploySettings(source);
             return settings;
         },
-        async work({ settings: given, signal, secrets, startedAt }) {
-            const { action, toolId, platform } = given;
+        async work(run) {
+            const { action, toolId, platform, timeoutMs } = run.settings;
             const verb = action === 'deploy' ? 'Deploy' : 'Undeploy';
-            const http = connectToPlatform(given, signal, secrets, line => io.log.debug(line), io.env);
+            const http = connectToPlatform(run, 'deploy');
             try {
                 sent = true;
-                await deployTool({ http, signal, log: io.log, secrets }, {
+                await deployTool({ http, signal: run.signal, log: io.log, secrets: run.secrets }, {
                     platform,
                     toolId,
                     action,
-                    timeoutMs: given.timeoutMs,
+                    timeoutMs,
                     maxPauseMs: Defaults.pollIntervalSeconds * 1000,
                     forbiddenAlso: action === 'deploy'
                         ? 'Nothing was deployed: the tool runs what it ran before.'
                         : 'Nothing was undeployed: the tool stays as it was.'
                 }, result);
                 setOutputs();
-                io.log.info(`${verb} complete in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+                io.log.info(`${verb} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
             }
             finally {
                 http.dispose();

@@ -36,19 +36,19 @@ export function deployEntry(io: RunIO): Entry<DeploySettings> {
       return settings
     },
 
-    async work({ settings: given, signal, secrets, startedAt }) {
-      const { action, toolId, platform } = given
+    async work(run) {
+      const { action, toolId, platform, timeoutMs } = run.settings
       const verb = action === 'deploy' ? 'Deploy' : 'Undeploy'
-      const http = connectToPlatform(given, signal, secrets, line => io.log.debug(line), io.env)
+      const http = connectToPlatform(run, 'deploy')
       try {
         sent = true
         await deployTool(
-          { http, signal, log: io.log, secrets },
+          { http, signal: run.signal, log: io.log, secrets: run.secrets },
           {
             platform,
             toolId,
             action,
-            timeoutMs: given.timeoutMs,
+            timeoutMs,
             maxPauseMs: Defaults.pollIntervalSeconds * 1000,
             forbiddenAlso:
               action === 'deploy'
@@ -58,7 +58,7 @@ export function deployEntry(io: RunIO): Entry<DeploySettings> {
           result
         )
         setOutputs()
-        io.log.info(`${verb} complete in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`)
+        io.log.info(`${verb} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`)
       } finally {
         http.dispose()
       }

@@ -3,34 +3,16 @@
  * and dock status routes: what a user notices of a run, without a bundle. The bundle's own
  * end-to-end tests are in __tests__/e2e/deploy.test.ts.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startPlatformSimulator } from '../../../sim/platform-simulator.mjs'
+import { describe, expect, it } from '@jest/globals'
 import { run } from '../../../src/deploy/run.js'
-import { storyRun, type StoryRun } from '../story-io.js'
+import { STORY_KEY as KEY, storyWorld, type StoryRun } from '../story-io.js'
 
-const KEY = 'kg-story-0123456789-secret'
-let sim: Awaited<ReturnType<typeof startPlatformSimulator>>
-const runs: StoryRun[] = []
-
-beforeAll(async () => {
-  sim = await startPlatformSimulator({
-    keys: { [KEY]: true },
-    tools: { 'a-1': { flowId: 'cf-1', name: 'Banking Assistant', deployed: false } },
-    deploy: { durationMs: 300 },
-    undeploy: { durationMs: 200 }
-  })
+const world = storyWorld({
+  tools: { 'a-1': { flowId: 'cf-1', name: 'Banking Assistant', deployed: false } },
+  deploy: { durationMs: 300 },
+  undeploy: { durationMs: 200 }
 })
-afterAll(() => sim.close())
-beforeEach(() => sim.reset())
-afterEach(() => {
-  for (const done of runs.splice(0)) done.dispose()
-})
-
-function story(inputs: Record<string, string> = {}): StoryRun {
-  const made = storyRun('deploy', { host: sim.url, key: KEY, toolId: 'a-1', ...inputs })
-  runs.push(made)
-  return made
-}
+const story = (inputs: Record<string, string> = {}): StoryRun => world.run('deploy', { toolId: 'a-1', ...inputs })
 const groups = (s: StoryRun) => s.lines.filter(line => line.startsWith('group: '))
 
 describe('the deploy story, in-process', () => {
@@ -39,9 +21,9 @@ describe('the deploy story, in-process', () => {
     await run(s.io)
     expect(s.failures).toEqual([])
     expect(groups(s)).toEqual(['group: Deploy the tool', 'group: Wait for the deploy job (timeout 600 s)'])
-    expect(s.outputs).toEqual({ toolId: 'a-1', dockStatusId: sim.deploys[0].dockStatusId, status: 'SUCCESS' })
-    expect(sim.deploys.map(request => [request.action, request.body])).toEqual([['DEPLOY', '{"isAsync":true}']])
-    expect(sim.tool('a-1')!.deployed).not.toBeNull()
+    expect(s.outputs).toEqual({ toolId: 'a-1', dockStatusId: world.sim.deploys[0].dockStatusId, status: 'SUCCESS' })
+    expect(world.sim.deploys.map(request => [request.action, request.body])).toEqual([['DEPLOY', '{"isAsync":true}']])
+    expect(world.sim.tool('a-1')!.deployed).not.toBeNull()
     expect(s.lines.at(-1)).toMatch(/^Deploy complete in \d+\.\d s\.$/)
     expect(s.summary()).toContain('✅ SUCCESS')
     expect(s.secrets).toContain(KEY)
@@ -49,9 +31,9 @@ describe('the deploy story, in-process', () => {
   })
 
   it('takes the end from the first answer when it already says so: no wait, the message quoted', async () => {
-    sim.deployPlan.doneAtStart = true
-    sim.deployPlan.outcome = 'FAILED'
-    sim.deployPlan.message = 'Fix the 2 warnings of the flow first'
+    world.sim.deployPlan.doneAtStart = true
+    world.sim.deployPlan.outcome = 'FAILED'
+    world.sim.deployPlan.message = 'Fix the 2 warnings of the flow first'
     const s = story()
     await run(s.io)
     expect(groups(s)).toEqual(['group: Deploy the tool'])
@@ -61,12 +43,12 @@ describe('the deploy story, in-process', () => {
       )
     ])
     expect(s.outputs).toMatchObject({ status: 'FAILED' })
-    expect(sim.tool('a-1')!.deployed).toBeNull()
+    expect(world.sim.tool('a-1')!.deployed).toBeNull()
   })
 
   it("takes the run's secrets out of the platform's words before quoting them", async () => {
-    sim.deployPlan.outcome = 'FAILED'
-    sim.deployPlan.message = `Key ${KEY} may not deploy this tool`
+    world.sim.deployPlan.outcome = 'FAILED'
+    world.sim.deployPlan.message = `Key ${KEY} may not deploy this tool`
     const s = story()
     await run(s.io)
     expect(s.failures).toEqual([expect.stringContaining('The platform said: "Key *** may not deploy this tool".')])
@@ -78,40 +60,40 @@ describe('the deploy story, in-process', () => {
     await run(s.io)
     expect(s.failures).toEqual([])
     expect(groups(s)).toEqual(['group: Undeploy the tool', 'group: Wait for the undeploy job (timeout 600 s)'])
-    expect(sim.deploys.map(request => request.action)).toEqual(['UNDEPLOY'])
+    expect(world.sim.deploys.map(request => request.action)).toEqual(['UNDEPLOY'])
     expect(s.lines.at(-1)).toMatch(/^Undeploy complete in /)
     expect(s.summary()).toContain('Kore.ai tool undeploy')
   })
 
   it('sends the start again after a 429 (nothing was started), never after a 502 (something may have been)', async () => {
-    sim.faults.deploy.push({ kind: 'status', status: 429, retryAfter: '1' })
+    world.sim.faults.deploy.push({ kind: 'status', status: 429, retryAfter: '1' })
     const s = story()
     await run(s.io)
     expect(s.failures).toEqual([])
-    expect(sim.deploys).toHaveLength(2)
-    expect(sim.deployJobs.size).toBe(1)
+    expect(world.sim.deploys).toHaveLength(2)
+    expect(world.sim.deployJobs.size).toBe(1)
 
-    sim.reset()
-    sim.faults.deploy.push({ kind: 'status', status: 502 })
+    world.sim.reset()
+    world.sim.faults.deploy.push({ kind: 'status', status: 502 })
     const again = story()
     await run(again.io)
     expect(again.failures).toEqual([
       expect.stringContaining('may have received it: a deploy of tool a-1 may be running, so it was not sent again.')
     ])
-    expect(sim.deploys).toHaveLength(1)
+    expect(world.sim.deploys).toHaveLength(1)
     expect(again.outputs).toEqual({ toolId: 'a-1' })
   })
 
   it('cancelled while the job runs: one failure naming the dock status id left running, IN_PROGRESS', async () => {
-    sim.deployPlan.outcome = 'NEVER'
+    world.sim.deployPlan.outcome = 'NEVER'
     const s = story()
     const running = run(s.io)
     while (!s.lines.some(line => line.startsWith('group: Wait for'))) await new Promise(resolve => setTimeout(resolve, 10))
     s.cancel('SIGTERM')
     await running
-    const id = sim.deploys[0].dockStatusId!
+    const id = world.sim.deploys[0].dockStatusId!
     expect(s.failures).toEqual([
-      `The deploy was cancelled (SIGTERM). The deploy job (dock status id ${id}) was left running on the platform: check tool a-1's deploy status on ${new URL(sim.url).host} before running the workflow again.`
+      `The deploy was cancelled (SIGTERM). The deploy job (dock status id ${id}) was left running on the platform: check tool a-1's deploy status on ${new URL(world.sim.url).host} before running the workflow again.`
     ])
     expect(s.outputs).toEqual({ toolId: 'a-1', dockStatusId: id, status: 'IN_PROGRESS' })
     expect(s.summary()).toContain('cancelled while the job ran')
@@ -122,7 +104,7 @@ describe('the deploy story, in-process', () => {
     const s = story({ toolId: 'a-1\u200b' })
     await run(s.io)
     expect(s.failures).toEqual([expect.stringContaining('input "toolId" holds the character U+200B (ZERO WIDTH SPACE) at position 4')])
-    expect(sim.requests).toEqual([])
+    expect(world.sim.requests).toEqual([])
     expect(s.outputs).toEqual({})
   })
 })
