@@ -50179,7 +50179,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   eM: () => (/* binding */ USER_AGENT_PRODUCT),
 /* harmony export */   tY: () => (/* binding */ Outputs)
 /* harmony export */ });
-/* unused harmony exports ImportInputs, ImportOutputs */
+/* unused harmony exports ImportInputs, ImportOutputs, DeployInputs, DeployOutputs */
 /** Input names, exactly as action.yml declares them. */
 var Inputs;
 (function (Inputs) {
@@ -50257,6 +50257,18 @@ var ImportOutputs;
     ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
     ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
+/** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
+var DeployInputs;
+(function (DeployInputs) {
+    DeployInputs["Undeploy"] = "undeploy";
+})(DeployInputs || (DeployInputs = {}));
+/** The deploy entry's outputs, exactly as deploy/action.yml declares them. */
+var DeployOutputs;
+(function (DeployOutputs) {
+    DeployOutputs["Status"] = "status";
+    DeployOutputs["DockStatusId"] = "dockStatusId";
+    DeployOutputs["ToolId"] = "toolId";
+})(DeployOutputs || (DeployOutputs = {}));
 
 
 /***/ }),

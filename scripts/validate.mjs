@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * `npm run validate`, in order:
- * 1. action.yml, import/action.yml and every workflow against the schemas of
+ * 1. action.yml, import/action.yml, deploy/action.yml and every workflow against the schemas of
  *    @action-validator/cli. Its schema (0.6.0) predates `runs.using: node24` and only knows
  *    node12/16/20, so each action.yml is checked as a copy with node20 in that one place, and
  *    node24 is asserted here instead.
@@ -10,8 +10,8 @@
  *    workflow is linted as it is; a list of steps, or a job, is wrapped in a minimal workflow
  *    first. A block whose first line is `# partial: <why>` is only parsed.
  * 3. The habits every workflow and example keeps (see workflowHabits).
- * 4. The Inputs and Outputs tables of README.md against action.yml, and of import/README.md
- *    against import/action.yml, so they cannot drift apart.
+ * 4. The Inputs and Outputs tables of README.md against action.yml, of import/README.md against
+ *    import/action.yml and of deploy/README.md against deploy/action.yml, so they cannot drift apart.
  * Every problem names its file and line; the exit code is 1 when there is one.
  */
 import { execFileSync } from 'node:child_process'
@@ -64,12 +64,16 @@ function validateAction(relative, main) {
 validateAction('action.yml', 'dist/index.js')
 // The second entry point (uses: <owner>/<repo>/import@v1) runs its own bundle, one folder up.
 validateAction('import/action.yml', '../dist/import/index.js')
+// The third (uses: <owner>/<repo>/deploy@v1), likewise.
+validateAction('deploy/action.yml', '../dist/deploy/index.js')
 
 const workflows = path.join(ROOT, '.github', 'workflows')
 for (const name of readdirSync(workflows).filter(n => /\.ya?ml$/.test(n))) validate(path.join(workflows, name), `.github/workflows/${name}`)
 
 /** The Markdown files whose ```yaml blocks are examples a user copies: linted like workflows. */
-const markdownFiles = ['README.md', 'import/README.md', ...markdownUnder('docs')].filter(file => existsSync(path.join(ROOT, file)))
+const markdownFiles = ['README.md', 'import/README.md', 'deploy/README.md', ...markdownUnder('docs')].filter(file =>
+  existsSync(path.join(ROOT, file))
+)
 
 /** @param {string} folder relative to the repository @returns {string[]} */
 function markdownUnder(folder) {
@@ -369,7 +373,8 @@ if (habits.length) {
 
 for (const [entry, file, readmeFile] of /** @type {const} */ ([
   ['export', 'action.yml', 'README.md'],
-  ['import', 'import/action.yml', 'import/README.md']
+  ['import', 'import/action.yml', 'import/README.md'],
+  ['deploy', 'deploy/action.yml', 'deploy/README.md']
 ])) {
   const headings = { input: '## Inputs', output: '## Outputs' }
   const readme = readFileSync(path.join(ROOT, readmeFile), 'utf8')

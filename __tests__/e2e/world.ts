@@ -9,12 +9,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
-import { BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, findNode24, startAction } from '../../sim/run-action.mjs'
+import { BUNDLE, DEPLOY_BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, findNode24, startAction } from '../../sim/run-action.mjs'
 
 export const KEY = 'kg-e2e-0123456789-secret'
 
-if (!existsSync(BUNDLE) || !existsSync(IMPORT_BUNDLE))
-  throw new Error('dist/index.js or dist/import/index.js is missing: run `npm run bundle` first')
+for (const bundle of [BUNDLE, IMPORT_BUNDLE, DEPLOY_BUNDLE])
+  if (!existsSync(bundle)) throw new Error(`${path.relative(process.cwd(), bundle)} is missing: run \`npm run bundle\` first`)
 // scripts/jest.mjs has already stopped with this line when there is no Node 24; this is for jest run by hand.
 const NODE24 = findNode24()
 if (!NODE24) throw new Error(NODE24_MISSING)

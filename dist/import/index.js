@@ -51592,7 +51592,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   eM: () => (/* binding */ USER_AGENT_PRODUCT),
 /* harmony export */   pg: () => (/* binding */ ImportInputs)
 /* harmony export */ });
-/* unused harmony export Outputs */
+/* unused harmony exports Outputs, DeployInputs, DeployOutputs */
 /** Input names, exactly as action.yml declares them. */
 var Inputs;
 (function (Inputs) {
@@ -51670,6 +51670,18 @@ var ImportOutputs;
     ImportOutputs["DeployDockStatusId"] = "deployDockStatusId";
     ImportOutputs["RolledBack"] = "rolledBack";
 })(ImportOutputs || (ImportOutputs = {}));
+/** The deploy entry's own inputs (deploy/action.yml); host, key, toolId and timeoutSeconds are shared with Inputs. */
+var DeployInputs;
+(function (DeployInputs) {
+    DeployInputs["Undeploy"] = "undeploy";
+})(DeployInputs || (DeployInputs = {}));
+/** The deploy entry's outputs, exactly as deploy/action.yml declares them. */
+var DeployOutputs;
+(function (DeployOutputs) {
+    DeployOutputs["Status"] = "status";
+    DeployOutputs["DockStatusId"] = "dockStatusId";
+    DeployOutputs["ToolId"] = "toolId";
+})(DeployOutputs || (DeployOutputs = {}));
 
 
 /***/ }),
