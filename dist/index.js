@@ -50176,6 +50176,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   G0: () => (/* binding */ Inputs),
 /* harmony export */   Hw: () => (/* binding */ Defaults),
 /* harmony export */   dE: () => (/* binding */ API_KEY_HEADER),
+/* harmony export */   eM: () => (/* binding */ USER_AGENT_PRODUCT),
 /* harmony export */   tY: () => (/* binding */ Outputs)
 /* harmony export */ });
 /* unused harmony exports ImportInputs, ImportOutputs */
@@ -50231,6 +50232,8 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The User-Agent's product, to which each request adds the entry point that sent it. */
+const USER_AGENT_PRODUCT = 'koreai-tool-export/1';
 /** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
 var ImportInputs;
 (function (ImportInputs) {
@@ -50688,13 +50691,16 @@ function gaveUpRetrying(error, what, host, tail = '') {
  * platform's own message from an error body (the run's secrets redacted from it first), and has
  * each redirect target masked (it may be signed) before it is requested.
  */
-function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+function connectToPlatform({ settings, signal, secrets, io }, 
+/** Which entry point the run is, for the User-Agent the platform's logs show. */
+entry) {
     return new client/* PlatformHttp */.GD({
-        platform: connection.platform,
-        key: { header: constants/* API_KEY_HEADER */.dE, value: connection.key },
+        platform: settings.platform,
+        key: { header: constants/* API_KEY_HEADER */.dE, value: settings.key },
+        userAgent: `${constants/* USER_AGENT_PRODUCT */.eM} (${entry})`,
         signal,
-        env,
-        debug,
+        env: io.env,
+        debug: line => io.log.debug(line),
         errorMessage: body => {
             const said = (0,answers/* serverText */.Tn)(body);
             return said === undefined ? undefined : (0,answers/* quoteServer */.u)(said, text => secrets.redact(text));
@@ -52028,7 +52034,7 @@ function exportEntry(io) {
         },
         async work(run) {
             await checkBeforeAnyRequest(run);
-            const http = connectToPlatform(run.settings, run.signal, run.secrets, message => io.log.debug(message), io.env);
+            const http = connectToPlatform(run, 'export');
             const deps = { http, signal: run.signal, secrets: run.secrets, env: io.env };
             try {
                 if (run.settings.many) {
@@ -52255,7 +52261,6 @@ var urls = __nccwpck_require__(60088);
 
 
 
-const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -52317,7 +52322,7 @@ class PlatformHttp {
         let url = start;
         let verb = method;
         for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': USER_AGENT, ...baseHeaders };
+            const headers = { 'user-agent': this.options.userAgent, ...baseHeaders };
             if ((0,urls/* isSameOrigin */.J6)(url, this.options.platform))
                 headers[this.options.key.header] = this.options.key.value;
             if (verb === 'GET')
@@ -52880,7 +52885,7 @@ function formatBytes(bytes) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * documented spelling is accepted: the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 
@@ -53120,7 +53125,7 @@ function decodeEntities(text) {
  * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
  * key. It changes when the value changes, so a pull request shows that it did, but readers of the
  * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * variables holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 

@@ -33,6 +33,7 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
 
     expect(result.code).toBe(0)
     expect(commandLines(result.stdout, 'error')).toEqual([])
+    expect(world.sim.requests.map(request => request.userAgent)).toContain('koreai-tool-export/1 (export)')
     const out = result.outputs
     expect(out.status).toBe('SUCCESS')
     expect(out.dockStatusId).toMatch(/^ds-/)

@@ -1,5 +1,5 @@
 /**
- * Backups a reviewer can read and that leak no secret (issue 16), against the bundle: the
+ * Backups a reviewer can read and that leak no secret, against the bundle: the
  * repository copy is pretty-printed JSON, `changed` compares values, environment variable values
  * never reach the folder (nor the log or the summary) unless `envVariables: keep` says so, and
  * the artifact is the export byte for byte whatever the copy holds.

@@ -51589,6 +51589,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   Hw: () => (/* binding */ Defaults),
 /* harmony export */   OJ: () => (/* binding */ ImportOutputs),
 /* harmony export */   dE: () => (/* binding */ API_KEY_HEADER),
+/* harmony export */   eM: () => (/* binding */ USER_AGENT_PRODUCT),
 /* harmony export */   pg: () => (/* binding */ ImportInputs)
 /* harmony export */ });
 /* unused harmony export Outputs */
@@ -51644,6 +51645,8 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The User-Agent's product, to which each request adds the entry point that sent it. */
+const USER_AGENT_PRODUCT = 'koreai-tool-export/1';
 /** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
 var ImportInputs;
 (function (ImportInputs) {
@@ -51941,7 +51944,6 @@ function isWithin(outer, inner) {
 
 
 
-const USER_AGENT = 'koreai-tool-export-action';
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -52003,7 +52005,7 @@ class PlatformHttp {
         let url = start;
         let verb = method;
         for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': USER_AGENT, ...baseHeaders };
+            const headers = { 'user-agent': this.options.userAgent, ...baseHeaders };
             if ((0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isSameOrigin */ .J6)(url, this.options.platform))
                 headers[this.options.key.header] = this.options.key.value;
             if (verb === 'GET')
@@ -52699,13 +52701,16 @@ function gaveUpRetrying(error, what, host, tail = '') {
  * platform's own message from an error body (the run's secrets redacted from it first), and has
  * each redirect target masked (it may be signed) before it is requested.
  */
-function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
+function connectToPlatform({ settings, signal, secrets, io }, 
+/** Which entry point the run is, for the User-Agent the platform's logs show. */
+entry) {
     return new client/* PlatformHttp */.GD({
-        platform: connection.platform,
-        key: { header: constants/* API_KEY_HEADER */.dE, value: connection.key },
+        platform: settings.platform,
+        key: { header: constants/* API_KEY_HEADER */.dE, value: settings.key },
+        userAgent: `${constants/* USER_AGENT_PRODUCT */.eM} (${entry})`,
         signal,
-        env,
-        debug,
+        env: io.env,
+        debug: line => io.log.debug(line),
         errorMessage: body => {
             const said = (0,answers/* serverText */.Tn)(body);
             return said === undefined ? undefined : (0,answers/* quoteServer */.u)(said, text => secrets.redact(text));
@@ -52994,7 +52999,7 @@ function chunkRange(index, size, chunkBytes) {
 
 ;// CONCATENATED MODULE: ./src/platform/import-client.ts
 /**
- * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * The import's platform calls, as the vendor's API pages document them: File Upload (one request below the
  * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
  * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
  * that retrying cannot fix become an ActionError that says what to do.
@@ -54446,8 +54451,7 @@ async function eachPiece(handle, use) {
 
 ;// CONCATENATED MODULE: ./src/import/env-values.ts
 /**
- * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
- * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
+ * Where each environment variable's value comes from in an import, pure: a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
  * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a
@@ -54685,7 +54689,7 @@ function importEntry(io) {
             }
             const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(io.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
             run.temporary.replace('import', tempRoot);
-            const http = connectToPlatform(settings, run.signal, run.secrets, line => io.log.debug(line), io.env);
+            const http = connectToPlatform(run, 'import');
             try {
                 const client = new ImportClient(http, { platform: settings.platform, toolId: settings.toolId });
                 const retry = { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: (ms) => (0,cancellation/* sleep */.yy)(ms, run.signal), warn: io.log.warning, debug: io.log.debug };
@@ -55034,7 +55038,7 @@ function formatBytes(bytes) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * documented spelling is accepted: the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 
@@ -55324,7 +55328,7 @@ function toolNameFrom(app) {
  * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
  * key. It changes when the value changes, so a pull request shows that it did, but readers of the
  * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * variables holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 

@@ -21,7 +21,6 @@ import { parseRetryAfter } from './retry.js'
 import { Agent, Pool, ProxyAgent, type AgentInstance, type Dispatcher, type ProxyAgentInstance } from './undici.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
-const USER_AGENT = 'koreai-tool-export-action'
 const MAX_REDIRECTS = 5
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024
@@ -33,6 +32,8 @@ export interface HttpOptions {
   platform: URL
   /** The header that carries the key, sent to the platform's origin alone, on every hop. */
   key: { header: string; value: string }
+  /** The User-Agent header of every request. */
+  userAgent: string
   signal?: AbortSignal
   /** How long a connection may stay silent (headers or body) before the request counts as timed out. */
   idleTimeoutMs?: number
@@ -126,7 +127,7 @@ export class PlatformHttp {
     let url = start
     let verb = method
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...baseHeaders }
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...baseHeaders }
       if (isSameOrigin(url, this.options.platform)) headers[this.options.key.header] = this.options.key.value
       if (verb === 'GET') delete headers['content-type']
 

@@ -4,11 +4,11 @@
  * layer stays ignorant of the action's inputs and each client names only what is its own: the
  * call, the key's scope it needs, and what a 404 means for it.
  */
-import { API_KEY_HEADER } from '../constants.js'
+import { API_KEY_HEADER, USER_AGENT_PRODUCT } from '../constants.js'
 import { ActionError, AnswerTooLongError, HttpError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
 import { MAX_ANSWER_BYTES, PlatformHttp } from '../http/client.js'
 import { describeFailure, isRetryable } from '../http/retry.js'
-import type { Secrets } from '../lifecycle/secrets.js'
+import type { RunContext } from '../lifecycle/run.js'
 import { quoteServer, serverText } from './answers.js'
 
 /** What one kind of platform call is, for the words of its failure. */
@@ -86,18 +86,17 @@ export function gaveUpRetrying(error: unknown, what: string, host: string, tail 
  * each redirect target masked (it may be signed) before it is requested.
  */
 export function connectToPlatform(
-  connection: { platform: URL; key: string },
-  signal: AbortSignal,
-  secrets: Secrets,
-  debug: (line: string) => void,
-  env: NodeJS.ProcessEnv = process.env
+  { settings, signal, secrets, io }: Pick<RunContext<{ platform: URL; key: string }>, 'settings' | 'signal' | 'secrets' | 'io'>,
+  /** Which entry point the run is, for the User-Agent the platform's logs show. */
+  entry: 'export' | 'import' | 'deploy'
 ): PlatformHttp {
   return new PlatformHttp({
-    platform: connection.platform,
-    key: { header: API_KEY_HEADER, value: connection.key },
+    platform: settings.platform,
+    key: { header: API_KEY_HEADER, value: settings.key },
+    userAgent: `${USER_AGENT_PRODUCT} (${entry})`,
     signal,
-    env,
-    debug,
+    env: io.env,
+    debug: line => io.log.debug(line),
     errorMessage: body => {
       const said = serverText(body)
       return said === undefined ? undefined : quoteServer(said, text => secrets.redact(text))

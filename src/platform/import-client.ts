@@ -1,5 +1,5 @@
 /**
- * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * The import's platform calls, as the vendor's API pages document them: File Upload (one request below the
  * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
  * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
  * that retrying cannot fix become an ActionError that says what to do.

@@ -7,7 +7,7 @@
  * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
  * key. It changes when the value changes, so a pull request shows that it did, but readers of the
  * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * variables holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 import { createHmac } from 'node:crypto'

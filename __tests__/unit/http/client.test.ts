@@ -61,6 +61,7 @@ function client(platform: string, extra: Partial<ConstructorParameters<typeof Pl
   const http = new PlatformHttp({
     platform: new URL(platform),
     key: { header: 'x-api-key', value: KEY },
+    userAgent: 'koreai-tool-export/1 (test)',
     env: {},
     ca: certificate.ca,
     debug: line => debug.push(line),
