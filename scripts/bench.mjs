@@ -7,18 +7,18 @@
  *
  *   npm run bench              all figures (about five minutes: the minute-long jobs are real)
  *   npm run bench -- --quick   skip the minute-long jobs
- *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, restore
+ *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, restore, release
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { once } from 'node:events'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
 import { BUNDLE, IMPORT_BUNDLE, NODE24_MISSING, ROOT, findNode24, startAction } from '../sim/run-action.mjs'
-import { writeLargeToolExport } from '../sim/zip.mjs'
+import { makeToolExport, makeZip, toolDefinitions, writeLargeToolExport } from '../sim/zip.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const ONLY = process.argv
@@ -651,6 +651,69 @@ try {
       undefined,
       'back to back (≤ 50 ms)',
       widest <= 50
+    )
+  }
+
+  // 7. A release: the import entry with deploy: true, from the platform's SUCCESS answer for the
+  // last deploy job (the release's own, or the rollback's after a deploy that FAILED) to the exit.
+  if (wants('release')) {
+    console.log('A release (the import entry with deploy: true)')
+    const source = path.join(work, 'release.zip')
+    writeFileSync(source, makeZip(toolDefinitions('Bench Release', 2), { method: 'deflate' }))
+    const importDurationMs = sim.importJob.durationMs
+    sim.importJob.durationMs = 300
+    /** @type {Record<'plain' | 'rolled back', number[]>} */
+    const tails = { plain: [], 'rolled back': [] }
+    // Interleaved rounds, as for the downloads.
+    for (let i = 0; i < 5; i++) {
+      for (const kind of /** @type {const} */ (['plain', 'rolled back'])) {
+        const toolId = `bench-release-${i}-${kind === 'plain' ? 'plain' : 'rollback'}`
+        sim.addTool(toolId, {
+          flowId: 'cf',
+          name: 'Bench Release',
+          durationMs: 300,
+          file: makeToolExport('Bench Release', 1),
+          // A rolled-back release: its first deploy FAILS, the rollback's succeeds.
+          deploy: { durationMs: 300, ...(kind === 'plain' ? {} : { outcomes: /** @type {const} */ (['FAILED']) }) }
+        })
+        const action = startAction({
+          entry: 'import',
+          node: NODE,
+          inputs: { host: sim.url, key: KEY, source, toolId, flowId: 'cf', deploy: 'true' },
+          env: emu.runtimeEnv(),
+          killAfterMs: 120_000
+        })
+        // The exit as this process sees it (the spawn time plus the run's ms would leave out
+        // startAction's own set-up, tens of ms on a busy machine).
+        let exitedAt = NaN
+        action.child.on('exit', () => (exitedAt = Date.now()))
+        const result = await action.done
+        const expected = kind === 'plain' ? { code: 0, rolledBack: 'false' } : { code: 1, rolledBack: 'true' }
+        if (result.code !== expected.code || result.outputs.rolledBack !== expected.rolledBack) {
+          throw new Error(`the ${kind} release did not end as expected (exit ${result.code}):\n${result.stdout}`)
+        }
+        const last = sim.deploys.filter(d => d.toolId === toolId).at(-1)
+        const success = sim.requests.find(r => r.status === 'SUCCESS' && r.path === `/api/public/dock-status/${last?.dockStatusId}`)
+        tails[kind].push(exitedAt - (success?.finishedAt ?? NaN))
+      }
+    }
+    sim.importJob.durationMs = importDurationMs
+    const spread = (/** @type {number[]} */ xs) => `${msText(median(xs))} (${msText(Math.min(...xs))}–${msText(Math.max(...xs))})`
+    row(
+      "import with deploy: true: the deploy's SUCCESS answer to the step's end (median of 5)",
+      spread(tails.plain),
+      '',
+      undefined,
+      'within 500 ms',
+      median(tails.plain) <= 500
+    )
+    row(
+      "import with deploy: true, rolled back: the rollback's deploy SUCCESS answer to the step's end (median of 5)",
+      spread(tails['rolled back']),
+      '',
+      undefined,
+      'within 500 ms',
+      median(tails['rolled back']) <= 500
     )
   }
 

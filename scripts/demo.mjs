@@ -4,12 +4,12 @@
  * platform simulator and artifact backend emulator, and shows what a workflow would get.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { startArtifactEmulator } from '../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../sim/platform-simulator.mjs'
 import { BUNDLE, NODE24_MISSING, ROOT, findNode24, runAction } from '../sim/run-action.mjs'
-import { makeZip } from '../sim/zip.mjs'
+import { makeToolExport, makeZip, toolDefinitions } from '../sim/zip.mjs'
 
 const node = findNode24()
 if (!node) {
@@ -90,6 +90,45 @@ try {
     `  the platform received ${Object.keys(body).join(', ')}; the restored flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`
   )
   if (restored.code !== 0) process.exitCode = 1
+
+  // A release whose deploy fails: the import with deploy: true, rolled back to the backup by itself.
+  rule('Release with deploy: true; the deploy FAILS and is rolled back (import/action.yml)')
+  const before = toolDefinitions('Travel Desk', 1)
+  const release = toolDefinitions('Travel Desk', 2)
+  sim.addTool('a-travel-desk', {
+    flowId: 'cf-travel',
+    name: 'Travel Desk',
+    durationMs: 500,
+    file: makeToolExport('Travel Desk', 1),
+    // Its first deploy (the release's) fails; the next (the rollback's) succeeds.
+    deploy: { outcomes: ['FAILED'], message: 'Flow has 1 error: node "lookup" has no exit', durationMs: 500 }
+  })
+  writeFileSync(path.join(root, 'workspace', 'travel-desk-v2.zip'), makeZip(release, { method: 'deflate' }))
+  const running = () => sim.tool('a-travel-desk')?.deployed?.definitions?.['flow_definition.json']?.toString('utf8')
+  console.log(`  the tool runs: ${running()}\n  importing travel-desk-v2.zip: ${release[0].data}\n`)
+  const released = await runAction({
+    entry: 'import',
+    node,
+    inputs: { host: sim.url, key, source: 'travel-desk-v2.zip', toolId: 'a-travel-desk', flowId: 'cf-travel', deploy: 'true' },
+    env: emu.runtimeEnv(),
+    workspace: path.join(root, 'workspace'),
+    runnerTemp: path.join(root, 'runner-temp'),
+    base: base()
+  })
+  // The action's own lines, and its warning and error; not the artifact client's chatter.
+  const artifactClient =
+    /^(Artifact name is valid|Root directory input is valid|Uploading artifact|Beginning upload|Uploaded bytes|Finished uploading|SHA256 digest|Finalizing artifact|Artifact \S+ successfully finalized)/
+  for (const line of released.stdout.split('\n').filter(Boolean)) {
+    const annotation = /^::(warning|error)::(.*)$/.exec(line)
+    if (annotation) console.log(`  ${annotation[1]}: ${annotation[2]}`)
+    else if (kept(line) && !artifactClient.test(line)) console.log(`  ${line}`)
+  }
+  console.log(`  exit ${released.code}; outputs: ${JSON.stringify(released.outputs)}`)
+  const after = running()
+  console.log(
+    `  the tool runs: ${after} (${after === before[0].data ? 'the version backed up before the import' : 'NOT the backed-up version'})`
+  )
+  if (released.code !== 1 || released.outputs.rolledBack !== 'true' || after !== before[0].data) process.exitCode = 1
 
   // Backups people can review: unpack into a folder of the repository, three nights running.
   rule('extract: true, three nightly runs into backup/banking-assistant')

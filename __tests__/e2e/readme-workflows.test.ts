@@ -17,12 +17,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, connect, type Socket } from 'node:net'
 import { parse } from 'yaml'
 import * as path from 'node:path'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
 import { ROOT } from '../../sim/run-action.mjs'
 import { readWorkflow, runWorkflow, type RunOptions, type StepResult, type WorkflowResult } from '../../sim/workflow-runner.mjs'
+import { makeToolExport, readZip } from '../../sim/zip.mjs'
 import { KEY, NODE, startWorld, type World } from './world.js'
 
 const ACTION = 'koreai-tool-export/action'
@@ -139,6 +141,12 @@ const TOOLS_TXT = toolsList()
 const LISTED = parseTools(TOOLS_TXT)
 /** The tool the variables name: the list's first. */
 const MAIN = LISTED[0]
+/**
+ * The same tool on the development platform, for the promotion: the environment `development`
+ * names it, and its export is a newer version than the one production runs, so that what
+ * production runs tells the release from the backup.
+ */
+const DEVELOPMENT = { toolId: 'a-dev-banking-assistant', flowId: 'cf-dev-banking-assistant', name: MAIN.name }
 /** Every literal toolId/flowId pair the examples give, so the simulator knows those tools too. */
 const LITERAL = EXAMPLES.flatMap(block =>
   Object.values(readWorkflow(block.text).jobs).flatMap(job =>
@@ -465,27 +473,95 @@ const PLANS: Record<string, Plan> = {
   },
 
   'import/README.md › Promote development → production': {
+    // Development's tool (a newer version) promoted into production's (MAIN), deployed; then the
+    // smoke test asks a stand-in for the tool's endpoint (vars.KOREAI_SMOKE_TEST_URL), which
+    // answers as the test says: 503 makes the smoke test fail, and the rollback job put back the
+    // version production ran before; 200 lets the release stand.
     async check({ world, run }) {
-      const result = await run({
-        github: { ref: 'refs/tags/v1.2.0' },
-        environments: { production: { secrets: { KOREAI_ENV_VALUES: '{"REGION": "eu-production"}' } } }
-      })
-      expectWorked(result)
-      expect(result.jobs.map(job => `${job.id} in ${job.environment}: ${job.result}`)).toEqual([
-        'export in development: success',
-        'import in production: success'
-      ])
-      const exported = artifactNamed(world, 'tool-v1.2.0.zip')
-      const imported = path.join(result.jobs[1].workspace, 'promote', 'tool-v1.2.0.zip')
-      expect(readFileSync(imported).equals(readFileSync(exported.filePath))).toBe(true)
-      const restore = step(result, s => s.id === 'import')
-      expect(restore.outputs.status).toBe('SUCCESS')
-      expect(step(result, s => s.kind === 'run').stdout.trim()).toBe(
-        `Production's previous version is artifact ${restore.outputs.backupArtifactId}`
-      )
-      expect(world.emu.artifacts.find(a => String(a.id) === restore.outputs.backupArtifactId)!.name).toMatch(/-before-import-/)
-      const definitions = world.sim.tool(MAIN.toolId)!.inDevelopment.definitions!
-      expect(JSON.parse(definitions['env_variables.json'].toString('utf8'))).toEqual([{ key: 'REGION', value: 'eu-production' }])
+      const endpoint = await smokeTestEndpoint(() => world.sim.tool(MAIN.toolId)!.deployed)
+      const promote = () =>
+        run({
+          github: { ref: 'refs/tags/v1.2.0' },
+          environments: {
+            development: { vars: { KOREAI_TOOL_ID: DEVELOPMENT.toolId, KOREAI_FLOW_ID: DEVELOPMENT.flowId } },
+            production: { secrets: { KOREAI_ENV_VALUES: '{"REGION": "eu-production"}' }, vars: { KOREAI_SMOKE_TEST_URL: endpoint.url } }
+          }
+        })
+      const released = readZip(makeToolExport(DEVELOPMENT.name, 2))
+      try {
+        // 1. The smoke test fails: the rollback job runs.
+        const before = world.sim.tool(MAIN.toolId)!.deployed!.definitions!
+        expect(before['flow_definition.json'].equals(released['flow_definition.json'])).toBe(false)
+        endpoint.answer = 503
+        const failed = await promote()
+        expect(failed.missing).toEqual([])
+        expect(failed.warnings).toEqual([])
+        expect(failed.jobs.map(job => `${job.id} in ${job.environment}: ${job.result}`)).toEqual([
+          'export in development: success',
+          'release in production: failure',
+          'rollback in production: success'
+        ])
+        expect(failed.result).toBe('failure')
+        const [, release, rollback] = failed.jobs
+        // The release: imported (after a backup) and deployed; the deploy succeeded, nothing rolled back by itself.
+        const restore = release.steps.find(s => s.id === 'import')!
+        expect(restore.outputs).toMatchObject({ status: 'SUCCESS', deployStatus: 'SUCCESS', rolledBack: 'false' })
+        const backup = world.emu.artifacts.find(a => String(a.id) === restore.outputs.backupArtifactId)!
+        expect(backup.name).toMatch(new RegExp(`^koreai-tool-${MAIN.toolId}-before-import-`))
+        // The smoke test ran after that deploy, against the release, and failed visibly.
+        const smoke = release.steps.find(s => s.id === 'smoke')!
+        expect(smoke.outcome).toBe('failure')
+        expect(smoke.stderr).toContain('The requested URL returned error: 503')
+        expect(endpoint.asked).toHaveLength(1)
+        expect(endpoint.asked[0].definitions!['flow_definition.json'].equals(released['flow_definition.json'])).toBe(true)
+        expect(release.outputs).toEqual({ backupArtifactId: String(backup.id), smokeTest: 'failure' })
+        // The rollback job: the backup artifact, downloaded by its id and unpacked into backup/...
+        const [download, reimport] = rollback.steps
+        expect(download.kind).toBe('download-artifact')
+        expect(download.outcome).toBe('success')
+        expect(download.inputs!['artifact-ids']).toBe(String(backup.id))
+        expect(download.stdout).toContain(`- ${backup.name} (ID: ${backup.id},`)
+        const folder = path.join(rollback.workspace, 'backup')
+        const backedUp = readZip(readFileSync(backup.filePath))
+        expect(files(folder)).toEqual(Object.keys(backedUp).sort())
+        for (const [name, bytes] of Object.entries(backedUp)) expect(readFileSync(path.join(folder, name)).equals(bytes)).toBe(true)
+        // ...imported from that folder with deploy, without a backup of its own.
+        expect(reimport.inputs).toMatchObject({ source: 'backup', deploy: 'true', backupBefore: 'false' })
+        expect(reimport.outcome).toBe('success')
+        expect(reimport.outputs).toMatchObject({ status: 'SUCCESS', deployStatus: 'SUCCESS', rolledBack: 'false' })
+        expect(reimport.outputs.backupArtifactId).toBeUndefined()
+        expect(world.emu.artifacts.map(a => a.name)).toEqual(['tool-v1.2.0.zip', backup.name])
+        // Two imports into production's tool, the release's and the backup's (its files as they were), each deployed once.
+        expect(world.sim.imports.map(i => i.toolId)).toEqual([MAIN.toolId, MAIN.toolId])
+        const second = world.sim.imports[1]
+        expect(second.at).toBeGreaterThan(endpoint.asked[0].at)
+        for (const [field, name] of [
+          ['flowDataFileId', 'flow_definition.json'],
+          ['toolDataFileId', 'app_definition.json'],
+          ['envVariablesFileId', 'env_variables.json']
+        ] as const) {
+          expect(world.sim.files.get(String(second.body[field]))!.bytes.equals(backedUp[name])).toBe(true)
+        }
+        const tool = world.sim.tool(MAIN.toolId)!
+        expect(tool.deploys.map(d => `${d.action} ${d.outcome}`)).toEqual(['DEPLOY SUCCESS', 'DEPLOY SUCCESS'])
+        // What production runs at the end: the version it ran before, every file as it was.
+        const after = tool.deployed!.definitions!
+        expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort())
+        for (const name of Object.keys(before)) expect(`${name}: ${after[name].equals(before[name])}`).toBe(`${name}: true`)
+
+        // 2. The smoke test passes: the release stands, and the rollback job is skipped.
+        world.reset()
+        endpoint.answer = 200
+        const passed = await promote()
+        expectWorked(passed)
+        expect(passed.jobs.map(job => `${job.id}: ${job.result}`)).toEqual(['export: success', 'release: success', 'rollback: skipped'])
+        expect(passed.jobs[1].outputs.smokeTest).toBe('success')
+        const running = world.sim.tool(MAIN.toolId)!.deployed!.definitions!
+        expect(running['flow_definition.json'].equals(released['flow_definition.json'])).toBe(true)
+        expect(JSON.parse(running['env_variables.json'].toString('utf8'))).toEqual([{ key: 'REGION', value: 'eu-production' }])
+      } finally {
+        await endpoint.close()
+      }
     }
   }
 }
@@ -497,6 +573,12 @@ describe('the README examples, run as a user would paste them', () => {
   beforeAll(async () => {
     world = await startWorld({})
     for (const tool of [...LISTED, ...LITERAL]) world.sim.addTool(tool.toolId, { flowId: tool.flowId, name: tool.name, durationMs: 200 })
+    world.sim.addTool(DEVELOPMENT.toolId, {
+      flowId: DEVELOPMENT.flowId,
+      name: DEVELOPMENT.name,
+      durationMs: 200,
+      file: makeToolExport(DEVELOPMENT.name, 2)
+    })
   })
   afterAll(async () => {
     console.log(`README examples run:\n${ran.map(line => `  ${line}`).join('\n')}`)
@@ -545,6 +627,25 @@ function summary(result: WorkflowResult): string {
   return result.jobs
     .map(job => `${job.key} ${job.result} [${job.steps.map(s => (s.notRun ? 'not run' : s.outcome)).join(', ')}]`)
     .join('; ')
+}
+
+/**
+ * A stand-in for a deployed tool's endpoint, for a smoke test: it answers `answer` (with a body
+ * that says so), and records what the tool ran when each request came.
+ */
+async function smokeTestEndpoint(deployed: () => { definitions: Record<string, Buffer> | null } | null | undefined) {
+  const asked: { at: number; definitions: Record<string, Buffer> | null | undefined }[] = []
+  const endpoint = { url: '', answer: 200, asked, close: () => new Promise(resolve => server.close(resolve)) }
+  const server = createHttpServer((req, res) => {
+    asked.push({ at: Date.now(), definitions: deployed()?.definitions })
+    req.resume()
+    res.writeHead(endpoint.answer, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(endpoint.answer < 300 ? { answer: 'ok' } : { error: 'the tool answered wrong' }))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  endpoint.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/smoke`
+  return endpoint
 }
 
 /**
