@@ -122,6 +122,8 @@ describe('import with deploy', () => {
     const error = singleError(result)
     expect(error).toContain('The deploy job did not finish within 4 s (timeoutSeconds); it was still IN_PROGRESS')
     expect(error).toContain('Rolled back: the tool runs the version backed up at')
+    // The timed-out deploy cannot be stopped: if it is still running, the error says what that risks.
+    expect(error).toMatch(/But the release's own deploy \(dock status id ds-[^)]+\) was still running when the rollback's ended/)
     expect(result.outputs).toMatchObject({ deployStatus: 'IN_PROGRESS', rolledBack: 'true' })
   })
 

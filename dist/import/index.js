@@ -54140,6 +54140,7 @@ function notConfirmed(failure, { action, toolId, platform }, result) {
 
 
 
+
 async function release(ctx, toolId, kept) {
     const { io, report } = ctx;
     const deploy = {};
@@ -54208,7 +54209,25 @@ async function rollBack(ctx, toolId, kept, deployError) {
         const link = backup.artifactUrl ? `: ${backup.artifactUrl}` : '';
         throw new errors/* ActionError */.lZ(`${deployError.message} Rolling back failed too: ${cause} The version backed up at ${backup.takenAt} is the artifact ${backup.artifactName} (id ${backup.artifactId})${link}.`, `Fix the causes above, then import that artifact into tool ${toolId} with "${constants/* ImportInputs */.pg.Deploy}: true" (see "Roll back after your own checks" in the import's README).`);
     }
-    throw new errors/* ActionError */.lZ(`${deployError.message} Rolled back: the tool runs the version backed up at ${backup.takenAt} (artifact ${backup.artifactId}; the rollback's import dock status id ${rollback.import.dockStatusId}, deploy dock status id ${rollback.deploy.dockStatusId}).`, `${deployError.fix} The release did not land: the step fails so that nothing after it takes it for released.`);
+    const release = report.deploy;
+    const racing = release?.timedOut && release.dockStatusId && (await stillRunning(ctx, toolId, release.dockStatusId));
+    const caveat = racing
+        ? ` But the release's own deploy (dock status id ${release.dockStatusId}) was still running when the rollback's ended: if it ends later, the tool may run the released version after all; check its deploy status on ${ctx.settings.platform.host}.`
+        : '';
+    throw new errors/* ActionError */.lZ(`${deployError.message} Rolled back: the tool runs the version backed up at ${backup.takenAt} (artifact ${backup.artifactId}; the rollback's import dock status id ${rollback.import.dockStatusId}, deploy dock status id ${rollback.deploy.dockStatusId}).${caveat}`, `${deployError.fix} The release did not land: the step fails so that nothing after it takes it for released.`);
+}
+/**
+ * Whether a deploy that timed out is still running (or cannot be told): there is no API to stop
+ * it, and when it ends after the rollback's deploy it deploys the released version after all.
+ */
+async function stillRunning(ctx, toolId, dockStatusId) {
+    try {
+        const client = new DeployClient(ctx.http, { platform: ctx.settings.platform, toolId });
+        return (await client.getStatus(dockStatusId, 'deploy')).status === 'IN_PROGRESS';
+    }
+    catch {
+        return true;
+    }
 }
 function deployOptions(ctx, toolId) {
     return {
@@ -54420,7 +54439,7 @@ function getImportSettings({ getInput, setSecret, env }) {
             ? `input "${constants/* ImportInputs */.pg.Rollback}" is true, but a new tool (input "${constants/* ImportInputs */.pg.ToolName}") has no earlier version to roll back to (leave "${constants/* ImportInputs */.pg.Rollback}" out)`
             : `input "${constants/* ImportInputs */.pg.Rollback}" is true, but "${constants/* ImportInputs */.pg.BackupBefore}" is false: there would be no backup to roll back to (set "${constants/* ImportInputs */.pg.BackupBefore}: true" with "${constants/* Inputs */.G0.FlowId}")`);
     }
-    refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.');
+    refuseInputs(problems, 'Fix the step\'s "with:" block; see "What is refused, and why" in import/README.md. Nothing was sent to the platform.');
     return {
         platform: platform,
         key,
@@ -54989,14 +55008,8 @@ async function importTool(ctx) {
     const before = resolveEnv(ctx, source, settings.backupBefore ? { kind: 'unknown' } : { kind: 'none' }, false);
     if (settings.dryRun)
         return writePlan(ctx, source, before);
-    if (settings.deploy && !settings.rollback) {
-        const why = settings.toolName
-            ? 'a new tool has no earlier version'
-            : settings.backupBefore
-                ? `"${constants/* ImportInputs */.pg.Rollback}" is false`
-                : `"${constants/* ImportInputs */.pg.BackupBefore}" is false`;
-        io.log.info(`The deploy after the import will not be rolled back if it fails: ${why}.`);
-    }
+    if (settings.deploy && !settings.rollback)
+        io.log.info(`The deploy after the import will not be rolled back if it fails: ${whyNoRollback(settings)}.`);
     // 2. The backup, and with it the tool's current variables.
     let existing = { kind: 'none' };
     let kept;
@@ -55102,12 +55115,18 @@ function writePlan(ctx, source, env) {
             "Then deploy the tool's new in-development version, and wait for the deploy.",
             settings.rollback
                 ? 'If the deploy FAILED or did not end in time: import the backup taken before the import, as it was, deploy it, and fail the step.'
-                : 'If the deploy fails, it is not rolled back (there is no backup to roll back to, or rollback is false).'
+                : `If the deploy fails, it is not rolled back: ${whyNoRollback(settings)}.`
         ];
         for (const line of report.plan)
             io.log.info(line);
     }
     io.log.info('No write request was sent.');
+}
+/** Why a deploy after this import would not be rolled back. */
+function whyNoRollback(settings) {
+    if (settings.toolName)
+        return 'a new tool has no earlier version';
+    return settings.backupBefore ? `"${constants/* ImportInputs */.pg.Rollback}" is false` : `"${constants/* ImportInputs */.pg.BackupBefore}" is false: there is no backup`;
 }
 /** A cancelled import: every job it leaves running on the platform, named by its dock status id. */
 function describeCancelled(report, error) {

@@ -11,6 +11,7 @@ import { Defaults, ImportInputs, ImportOutputs } from '../constants.js'
 import { ActionError, CancelledError, errorMessage } from '../errors.js'
 import type { Log } from '../lifecycle/run.js'
 import { deployTool, type DeployResult } from '../pipeline/deploy-tool.js'
+import { DeployClient } from '../platform/deploy-client.js'
 import type { JobRow } from '../report/import-summary.js'
 import type { Backup } from './backup.js'
 import type { ImportContext } from './context.js'
@@ -102,10 +103,28 @@ async function rollBack(ctx: ImportContext, toolId: string, kept: KeptBackup, de
       `Fix the causes above, then import that artifact into tool ${toolId} with "${ImportInputs.Deploy}: true" (see "Roll back after your own checks" in the import's README).`
     )
   }
+  const release = report.deploy
+  const racing = release?.timedOut && release.dockStatusId && (await stillRunning(ctx, toolId, release.dockStatusId))
+  const caveat = racing
+    ? ` But the release's own deploy (dock status id ${release.dockStatusId}) was still running when the rollback's ended: if it ends later, the tool may run the released version after all; check its deploy status on ${ctx.settings.platform.host}.`
+    : ''
   throw new ActionError(
-    `${deployError.message} Rolled back: the tool runs the version backed up at ${backup.takenAt} (artifact ${backup.artifactId}; the rollback's import dock status id ${rollback.import.dockStatusId}, deploy dock status id ${rollback.deploy.dockStatusId}).`,
+    `${deployError.message} Rolled back: the tool runs the version backed up at ${backup.takenAt} (artifact ${backup.artifactId}; the rollback's import dock status id ${rollback.import.dockStatusId}, deploy dock status id ${rollback.deploy.dockStatusId}).${caveat}`,
     `${deployError.fix} The release did not land: the step fails so that nothing after it takes it for released.`
   )
+}
+
+/**
+ * Whether a deploy that timed out is still running (or cannot be told): there is no API to stop
+ * it, and when it ends after the rollback's deploy it deploys the released version after all.
+ */
+async function stillRunning(ctx: ImportContext, toolId: string, dockStatusId: string): Promise<boolean> {
+  try {
+    const client = new DeployClient(ctx.http, { platform: ctx.settings.platform, toolId })
+    return (await client.getStatus(dockStatusId, 'deploy')).status === 'IN_PROGRESS'
+  } catch {
+    return true
+  }
 }
 
 function deployOptions(ctx: ImportContext, toolId: string) {

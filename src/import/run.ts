@@ -83,14 +83,8 @@ async function importTool(ctx: ImportContext): Promise<void> {
   const source = await io.log.group('Verify the source', () => verifySource(ctx, settings.source))
   const before = resolveEnv(ctx, source, settings.backupBefore ? { kind: 'unknown' } : { kind: 'none' }, false)
   if (settings.dryRun) return writePlan(ctx, source, before)
-  if (settings.deploy && !settings.rollback) {
-    const why = settings.toolName
-      ? 'a new tool has no earlier version'
-      : settings.backupBefore
-        ? `"${ImportInputs.Rollback}" is false`
-        : `"${ImportInputs.BackupBefore}" is false`
-    io.log.info(`The deploy after the import will not be rolled back if it fails: ${why}.`)
-  }
+  if (settings.deploy && !settings.rollback)
+    io.log.info(`The deploy after the import will not be rolled back if it fails: ${whyNoRollback(settings)}.`)
   // 2. The backup, and with it the tool's current variables.
   let existing: ExistingVariables = { kind: 'none' }
   let kept: KeptBackup | undefined
@@ -202,11 +196,17 @@ function writePlan(ctx: ImportContext, source: RestoreSource, env: EnvResolution
       "Then deploy the tool's new in-development version, and wait for the deploy.",
       settings.rollback
         ? 'If the deploy FAILED or did not end in time: import the backup taken before the import, as it was, deploy it, and fail the step.'
-        : 'If the deploy fails, it is not rolled back (there is no backup to roll back to, or rollback is false).'
+        : `If the deploy fails, it is not rolled back: ${whyNoRollback(settings)}.`
     ]
     for (const line of report.plan) io.log.info(line)
   }
   io.log.info('No write request was sent.')
+}
+
+/** Why a deploy after this import would not be rolled back. */
+function whyNoRollback(settings: ImportSettings): string {
+  if (settings.toolName) return 'a new tool has no earlier version'
+  return settings.backupBefore ? `"${ImportInputs.Rollback}" is false` : `"${ImportInputs.BackupBefore}" is false: there is no backup`
 }
 
 /** A cancelled import: every job it leaves running on the platform, named by its dock status id. */

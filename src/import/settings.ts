@@ -102,7 +102,10 @@ export function getImportSettings({ getInput, setSecret, env }: InputSource): Im
         : `input "${ImportInputs.Rollback}" is true, but "${ImportInputs.BackupBefore}" is false: there would be no backup to roll back to (set "${ImportInputs.BackupBefore}: true" with "${Inputs.FlowId}")`
     )
   }
-  refuseInputs(problems, 'Fix the step\'s "with:" block; see "Restore a backup" in the README. Nothing was sent to the platform.')
+  refuseInputs(
+    problems,
+    'Fix the step\'s "with:" block; see "What is refused, and why" in import/README.md. Nothing was sent to the platform.'
+  )
   return {
     platform: platform!,
     key,
