@@ -21,6 +21,7 @@ import { createServer, connect, type Socket } from 'node:net'
 import { parse } from 'yaml'
 import * as path from 'node:path'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
+import { makeToolExport } from '../../sim/zip.mjs'
 import { ROOT } from '../../sim/run-action.mjs'
 import { readWorkflow, runWorkflow, type RunOptions, type StepResult, type WorkflowResult } from '../../sim/workflow-runner.mjs'
 import { KEY, NODE, startWorld, type World } from './world.js'
@@ -350,6 +351,54 @@ const PLANS: Record<string, Plan> = {
       })
       expectWorked(result, /needs the proxy http:\/\/proxy\.internal:3128/)
       expect(stepsOf(result).map(s => s.notRun)).toEqual(['needs the proxy http://proxy.internal:3128'])
+    }
+  },
+
+  'docs/drift-check.md › Every night, a check that production is what git holds': {
+    // The repository holds what `extract: true` wrote into tools/<name>: first the same tools
+    // (no drift), then one of them edited on the platform (drift, the job red).
+    async check({ world, dir, run }) {
+      const copy = path.join(dir, 'released')
+      const released = await world.run(
+        NODE,
+        { tools: TOOLS_TXT, extract: 'true', extractPath: 'tools', uploadArtifact: 'false' },
+        { workspace: copy }
+      )
+      expect(released.code).toBe(0)
+      const repository: Record<string, Buffer | string> = { '.koreai/tools.txt': TOOLS_TXT }
+      for (const tool of LISTED) {
+        for (const file of files(path.join(copy, 'tools', tool.name))) {
+          repository[`tools/${tool.name}/${file}`] = readFileSync(path.join(copy, 'tools', tool.name, file))
+        }
+      }
+      world.reset()
+      const same = await run({ event: 'schedule', repository })
+      expectWorked(same)
+      expect(step(same, s => s.id === 'check').outputs.changed).toBe('false')
+      for (const tool of LISTED) artifactNamed(world, `drift-17-${tool.name}.zip`)
+
+      const tool = world.sim.tools[MAIN.toolId]
+      const file = tool.file
+      tool.file = makeToolExport('Edited by hand', 2)
+      try {
+        world.reset()
+        const drifted = await run({ event: 'schedule', dir: path.join(dir, 'edited'), repository })
+        expect(drifted.result).toBe('failure')
+        const check = step(drifted, s => s.id === 'check')
+        expect(check.outcome).toBe('failure')
+        expect(check.errors).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^The platform's tools differ from git \\(1 of ${LISTED.length}\\): ${MAIN.name} differs from tools/${MAIN.name}: changed app_definition\\.json`
+            )
+          )
+        ])
+        expect(check.outputs.changed).toBe('true')
+        // A backup all the same.
+        for (const listed of LISTED) artifactNamed(world, `drift-17-${listed.name}.zip`)
+      } finally {
+        tool.file = file
+      }
     }
   },
 

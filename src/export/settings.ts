@@ -55,6 +55,8 @@ export interface Settings {
   verifyToolExport: boolean
   /** What the unpacked copy holds of env_variables.json. */
   envVariables: EnvPolicy
+  /** `extract: check`: compare the export with each extractFolder, and write nothing there. */
+  checkOnly: boolean
 }
 
 export function getSettings({ getInput, setSecret, env }: InputSource): Settings {
@@ -105,11 +107,13 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     })
   )
   const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
-  const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
+  const extract = check(Inputs.Extract, () => extractMode(text(Inputs.Extract)))
   const extractFolders = check(Inputs.ExtractPath, () =>
     (listed?.tools ?? []).map((tool, i) => {
       if (!extract || !folders || !artifactNames) return undefined
       const given = text(Inputs.ExtractPath)
+      // The default is a folder the run picks, next to the export file: nothing in git to compare with.
+      if (extract === 'check' && !given) throw new Error('is required with extract: check: the folder in git to compare the export with')
       if (!many) return unpackFolder(given, folders[i], artifactNames[i], env)
       return given
         ? unpackFolder(path.join(given, tool.name), folders[i], artifactNames[i], env)
@@ -136,8 +140,17 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     uploadArtifact: uploadArtifact!,
     retentionDays,
     verifyToolExport: verifyToolExport!,
-    envVariables: envVariables!
+    envVariables: envVariables!,
+    checkOnly: extract === 'check'
   }
+}
+
+/** `extract`: `true` unpacks (`write`), `check` only compares, `false` neither (undefined). */
+function extractMode(raw: string): 'write' | 'check' | undefined {
+  if (/^check$/i.test(raw)) return 'check'
+  if (!raw || /^false$/i.test(raw)) return undefined
+  if (/^true$/i.test(raw)) return 'write'
+  throw new Error(`must be true, false or check; got "${raw}"`)
 }
 
 function envPolicy(raw: string): EnvPolicy {

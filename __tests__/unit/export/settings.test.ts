@@ -205,6 +205,43 @@ describe('getSettings', () => {
       else expect(settings).not.toThrow()
     })
 
+    it.each([
+      ['true', 'write'],
+      ['TRUE', 'write'],
+      ['check', 'check'],
+      [' Check ', 'check'],
+      ['false', 'off'],
+      ['False', 'off'],
+      ['', 'off']
+    ])('reads extract %j as %s', (extract, mode) => {
+      const s = read({ ...VALID, extract, extractPath: 'koreai/banking' }).settings()
+      expect(s.checkOnly).toBe(mode === 'check')
+      expect(s.tools[0].extractFolder).toBe(mode === 'off' ? undefined : path.resolve('/work/ws', 'koreai/banking'))
+    })
+
+    it('refuses another extract mode, and a check without the folder in git to compare with', () => {
+      expect(read({ ...VALID, extract: 'yes' }).settings).toThrow('input "extract" must be true, false or check; got "yes"')
+      expect(read({ ...VALID, extract: 'check', path: 'exports' }).settings).toThrow(
+        'input "extractPath" is required with extract: check: the folder in git to compare the export with'
+      )
+    })
+
+    it('compares each tool of a set with its own folder under extractPath', () => {
+      const s = read({
+        ...VALID,
+        toolId: '',
+        flowId: '',
+        tools: 'a-1 cf-1 banking\na-2 cf-2 travel',
+        extract: 'check',
+        extractPath: 'koreai'
+      }).settings()
+      expect(s.checkOnly).toBe(true)
+      expect(s.tools.map(tool => tool.extractFolder)).toEqual([
+        path.resolve('/work/ws/koreai/banking'),
+        path.resolve('/work/ws/koreai/travel')
+      ])
+    })
+
     it('redacts environment variables unless envVariables says keep or omit', () => {
       expect(read(VALID).settings().envVariables).toBe('redact')
       expect(read({ ...VALID, envVariables: ' Keep ' }).settings().envVariables).toBe('keep')
