@@ -50199,6 +50199,7 @@ var Inputs;
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
     Inputs["EnvVariables"] = "envVariables";
+    Inputs["RedactionKey"] = "redactionKey";
 })(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
 var Outputs;
@@ -51241,7 +51242,7 @@ async function unpack({ options, temporary, log, result, phases, env }, file, fo
     const checkOnly = options.checkOnly === true;
     const extraction = await extractExport(file.ownCopy, folder, {
         envPolicy: options.envVariables,
-        key: options.key,
+        key: options.redactionKey ?? options.key,
         bytes,
         temporary,
         keptAt: file.filePath,
@@ -51830,11 +51831,13 @@ function inputs_boolean(raw, fallback) {
 
 
 
+
 function getSettings({ getInput, setSecret, env }) {
     const problems = [];
     const check = inputChecker(problems);
     const text = (name) => getInput(name).trim();
     const { platform, key } = readConnection({ getInput, setSecret }, problems);
+    const redactionKey = readRedactionKey({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(constants/* Inputs */.G0.Tools), text(constants/* Inputs */.G0.ToolId), text(constants/* Inputs */.G0.FlowId), problems);
     const concurrency = check(constants/* Inputs */.G0.Concurrency, () => {
         const raw = text(constants/* Inputs */.G0.Concurrency);
@@ -51912,7 +51915,8 @@ function getSettings({ getInput, setSecret, env }) {
         retentionDays,
         verifyToolExport: verifyToolExport,
         envVariables: envVariables,
-        checkOnly: extract === 'check'
+        checkOnly: extract === 'check',
+        redactionKey
     };
 }
 /** `extract`: `true` unpacks (`write`), `check` only compares, `false` neither (undefined). */
@@ -51924,6 +51928,26 @@ function extractMode(raw) {
     if (/^true$/i.test(raw))
         return 'write';
     throw new Error(`must be true, false or check; got "${raw}"`);
+}
+/** A key shorter than this would let a reader of the repository try guesses of key and value together. */
+const MIN_REDACTION_KEY = 16;
+/**
+ * `redactionKey`, masked as soon as it is read (before any other input is checked): it is what
+ * makes a placeholder uncheckable, so it is as secret as the values. Problems go to `problems`,
+ * never quoting it.
+ */
+function readRedactionKey({ getInput, setSecret }, problems) {
+    const raw = getInput(constants/* Inputs */.G0.RedactionKey).trim();
+    if (!raw)
+        return undefined;
+    setSecret(raw);
+    if ((0,log_text/* hasControlCharacters */.Kg)(raw)) {
+        problems.push(`input "${constants/* Inputs */.G0.RedactionKey}" holds a line break or another control character (check the secret holds the key alone)`);
+    }
+    else if ([...raw].length < MIN_REDACTION_KEY) {
+        problems.push(`input "${constants/* Inputs */.G0.RedactionKey}" is ${[...raw].length} characters long; use at least ${MIN_REDACTION_KEY} random characters (e.g. the output of openssl rand -hex 32)`);
+    }
+    return raw;
 }
 function envPolicy(raw) {
     if (!raw)
@@ -53283,9 +53307,11 @@ function decodeEntities(text) {
  * the caller reads and writes the file.
  *
  * `redact` keeps each variable's name and everything else beside its value, and puts a
- * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
- * key. It changes when the value changes, so a pull request shows that it did, but readers of the
- * repository cannot test guesses against it without the key. The name is signed too, so that two
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with
+ * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
+ * that it did, but readers of the repository cannot test guesses against it without the key. It
+ * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
+ * a restore never needs the key that wrote it. The name is signed too, so that two
  * variables holding the same value do not show it. Restoring (issue 19) must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */

@@ -5,6 +5,7 @@
  * keys the placeholders instead of the API key, so that a rotated API key is no drift.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { makeZip } from '../../sim/zip.mjs'
@@ -12,6 +13,8 @@ import { KEY, NODE, commandLines, singleError, startWorld, type World } from './
 
 /** The API key after its rotation: the platform takes both. */
 const KEY_B = 'kg-e2e-rotated-9876543210-secret'
+/** A key for the placeholders alone, kept across API key rotations. */
+const REDACTION_KEY = 'rk-0f1e2d3c4b5a69788796a5b4c3d2e1f0'
 const TOKEN = 'tok-drift-7c6b5a-CRM-SECRET'
 
 const FOLDER = 'koreai/banking'
@@ -207,6 +210,46 @@ describe('extract: check', () => {
     const error = singleError(result)
     expect(error).toContain(`input "extractPath" names a file, not a folder: ${path.join(workspace, FOLDER)}`)
     expect(error).toContain('Give "extractPath" as the folder in git that extract: true writes')
+    expect(world.sim.requests).toEqual([])
+  })
+})
+
+describe('redactionKey', () => {
+  const hmac = (key: string, name: string, value: unknown) =>
+    `<redacted:hmac-sha256:${createHmac('sha256', key)
+      .update(`${name}\u0000${JSON.stringify(value)}`)
+      .digest('hex')}>`
+
+  it('keys the placeholders, so a rotated API key is no drift; without it, only env_variables.json differs', async () => {
+    const workspace = newWorkspace()
+    await released(workspace, { redactionKey: REDACTION_KEY })
+    const folder = path.join(workspace, FOLDER)
+    const written = JSON.parse(readFileSync(path.join(folder, 'env_variables.json'), 'utf8')) as { key: string; value: string }[]
+    expect(written.map(v => v.value)).toEqual([hmac(REDACTION_KEY, 'REGION', 'eu-west'), hmac(REDACTION_KEY, 'CRM_TOKEN', TOKEN)])
+    const before = state(folder)
+
+    // The API key rotated, the redaction key kept: no drift.
+    const same = await runOn(workspace, 'check', { key: KEY_B, redactionKey: REDACTION_KEY })
+    expect(commandLines(same.stdout, 'error')).toEqual([])
+    expect(same.code).toBe(0)
+    expect(same.outputs.changed).toBe('false')
+    // Masked before anything else, and never shown.
+    expect(same.stdout.split('\n').slice(0, 2)).toEqual([`::add-mask::${KEY_B}`, `::add-mask::${REDACTION_KEY}`])
+    const shown = [same.stdout.replace(/^::add-mask::.*$/gm, ''), same.stderr, same.summary, JSON.stringify(same.outputs)].join('\n')
+    for (const secret of [REDACTION_KEY, KEY_B, TOKEN]) expect(shown).not.toContain(secret)
+
+    // The same rotation without redactionKey: every placeholder differs, and nothing else.
+    const rotated = await runOn(workspace, 'check', { key: KEY_B })
+    expect(singleError(rotated)).toContain("The platform's tool differs from koreai/banking: changed env_variables.json (+2 -2 lines).")
+    expect(rotated.outputs.changes).toBe('changed env_variables.json (+2 -2 lines)')
+    expect(state(folder)).toEqual(before)
+  })
+
+  it('refuses a redaction key too short to keep a guess from being checked, and masks it all the same', async () => {
+    const result = await runOn(newWorkspace(), 'true', { redactionKey: 'short-key' })
+    expect(singleError(result)).toContain('input "redactionKey" is 9 characters long; use at least 16 random characters')
+    expect(result.stdout).toContain('::add-mask::short-key')
+    expect(result.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('short-key')
     expect(world.sim.requests).toEqual([])
   })
 })

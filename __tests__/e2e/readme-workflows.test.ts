@@ -359,9 +359,10 @@ const PLANS: Record<string, Plan> = {
     // (no drift), then one of them edited on the platform (drift, the job red).
     async check({ world, dir, run }) {
       const copy = path.join(dir, 'released')
+      const redactionKey = 'rk-nightly-0123456789abcdef'
       const released = await world.run(
         NODE,
-        { tools: TOOLS_TXT, extract: 'true', extractPath: 'tools', uploadArtifact: 'false' },
+        { tools: TOOLS_TXT, extract: 'true', extractPath: 'tools', uploadArtifact: 'false', redactionKey },
         { workspace: copy }
       )
       expect(released.code).toBe(0)
@@ -372,7 +373,8 @@ const PLANS: Record<string, Plan> = {
         }
       }
       world.reset()
-      const same = await run({ event: 'schedule', repository })
+      const secrets = { KOREAI_API_KEY: KEY, KOREAI_REDACTION_KEY: redactionKey }
+      const same = await run({ event: 'schedule', repository, secrets })
       expectWorked(same)
       expect(step(same, s => s.id === 'check').outputs.changed).toBe('false')
       for (const tool of LISTED) artifactNamed(world, `drift-17-${tool.name}.zip`)
@@ -382,7 +384,7 @@ const PLANS: Record<string, Plan> = {
       tool.file = makeToolExport('Edited by hand', 2)
       try {
         world.reset()
-        const drifted = await run({ event: 'schedule', dir: path.join(dir, 'edited'), repository })
+        const drifted = await run({ event: 'schedule', dir: path.join(dir, 'edited'), repository, secrets })
         expect(drifted.result).toBe('failure')
         const check = step(drifted, s => s.id === 'check')
         expect(check.outcome).toBe('failure')

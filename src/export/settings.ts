@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { Defaults, Inputs } from '../constants.js'
 import { ENV_POLICIES, type EnvPolicy } from '../tool-export/env-variables.js'
 import { artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { hasControlCharacters } from '../log-text.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
 import {
   MAX_TIMEOUT_SECONDS,
@@ -57,6 +58,8 @@ export interface Settings {
   envVariables: EnvPolicy
   /** `extract: check`: compare the export with each extractFolder, and write nothing there. */
   checkOnly: boolean
+  /** What keys the placeholders instead of the API key (`redactionKey`); undefined: the API key. */
+  redactionKey?: string
 }
 
 export function getSettings({ getInput, setSecret, env }: InputSource): Settings {
@@ -64,6 +67,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   const check = inputChecker(problems)
   const text = (name: string): string => getInput(name).trim()
   const { platform, key } = readConnection({ getInput, setSecret }, problems)
+  const redactionKey = readRedactionKey({ getInput, setSecret }, problems)
   const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems)
   const concurrency = check(Inputs.Concurrency, () => {
     const raw = text(Inputs.Concurrency)
@@ -141,7 +145,8 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     retentionDays,
     verifyToolExport: verifyToolExport!,
     envVariables: envVariables!,
-    checkOnly: extract === 'check'
+    checkOnly: extract === 'check',
+    redactionKey
   }
 }
 
@@ -151,6 +156,28 @@ function extractMode(raw: string): 'write' | 'check' | undefined {
   if (!raw || /^false$/i.test(raw)) return undefined
   if (/^true$/i.test(raw)) return 'write'
   throw new Error(`must be true, false or check; got "${raw}"`)
+}
+
+/** A key shorter than this would let a reader of the repository try guesses of key and value together. */
+export const MIN_REDACTION_KEY = 16
+
+/**
+ * `redactionKey`, masked as soon as it is read (before any other input is checked): it is what
+ * makes a placeholder uncheckable, so it is as secret as the values. Problems go to `problems`,
+ * never quoting it.
+ */
+function readRedactionKey({ getInput, setSecret }: Pick<InputSource, 'getInput' | 'setSecret'>, problems: string[]): string | undefined {
+  const raw = getInput(Inputs.RedactionKey).trim()
+  if (!raw) return undefined
+  setSecret(raw)
+  if (hasControlCharacters(raw)) {
+    problems.push(`input "${Inputs.RedactionKey}" holds a line break or another control character (check the secret holds the key alone)`)
+  } else if ([...raw].length < MIN_REDACTION_KEY) {
+    problems.push(
+      `input "${Inputs.RedactionKey}" is ${[...raw].length} characters long; use at least ${MIN_REDACTION_KEY} random characters (e.g. the output of openssl rand -hex 32)`
+    )
+  }
+  return raw
 }
 
 function envPolicy(raw: string): EnvPolicy {

@@ -30,7 +30,7 @@ import { isWithin } from '../file-naming.js'
 export interface ExtractOptions {
   /** What the repository copy holds of env_variables.json. */
   envPolicy: EnvPolicy
-  /** The API key: it keys the placeholders, and readers of the repository do not hold it. */
+  /** What keys the placeholders (`redactionKey`, else the API key): readers of the repository do not hold it. */
   key: string
   /** What the files take unpacked (from the verified entries): checked against the free space first. */
   bytes: number

@@ -44,8 +44,10 @@ export interface ToolTarget {
 export interface ExportOptions {
   /** The platform's base URL. */
   platform: URL
-  /** The API key: it keys the placeholders of redacted values. */
+  /** The API key: it keys the placeholders of redacted values, unless `redactionKey` is given. */
   key: string
+  /** A key of its own for the placeholders, kept when the API key is rotated (`redactionKey`). */
+  redactionKey?: string
   timeoutMs: number
   /** The whole download, retries included. */
   downloadTimeoutMs: number
@@ -319,7 +321,7 @@ async function unpack({ options, temporary, log, result, phases, env }: ExportCo
   const checkOnly = options.checkOnly === true
   const extraction = await extractExport(file.ownCopy, folder, {
     envPolicy: options.envVariables,
-    key: options.key,
+    key: options.redactionKey ?? options.key,
     bytes,
     temporary,
     keptAt: file.filePath,

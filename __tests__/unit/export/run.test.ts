@@ -10,6 +10,7 @@ import { startArtifactEmulator } from '../../../sim/artifact-emulator.mjs'
 import { startPlatformSimulator } from '../../../sim/platform-simulator.mjs'
 import { makeToolExport } from '../../../sim/zip.mjs'
 import { run } from '../../../src/export/run.js'
+import { placeholder } from '../../../src/tool-export/env-variables.js'
 import { storyRun, type StoryRun } from '../story-io.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import * as os from 'node:os'
@@ -166,6 +167,24 @@ describe('the export story, in-process', () => {
     } finally {
       sim.tools['a-drift'].file = makeToolExport('Drift', 1)
     }
+  })
+
+  it('redactionKey: masked right after the key, and it keys the placeholders written to git', async () => {
+    const redactionKey = 'rk-story-0123456789abcdef'
+    const s = story({
+      toolId: 'a-drift',
+      flowId: 'cf-5',
+      extract: 'true',
+      extractPath: 'koreai/drift',
+      uploadArtifact: 'false',
+      redactionKey
+    })
+    await run(s.io)
+    expect(s.failures).toEqual([])
+    expect(s.secrets.slice(0, 2)).toEqual([KEY, redactionKey])
+    const written = JSON.parse(readFileSync(path.join(s.workspace, 'koreai', 'drift', 'env_variables.json'), 'utf8')) as { value: string }[]
+    expect(written.map(v => v.value)).toEqual([placeholder('REGION', 'eu', redactionKey)])
+    expect([...s.lines, s.summary(), JSON.stringify(s.outputs)].join('\n')).not.toContain(redactionKey)
   })
 
   it('extract: check on a set: a tool that failed does not hide the drift of another; one failure says both', async () => {

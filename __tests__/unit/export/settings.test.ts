@@ -55,6 +55,36 @@ describe('getSettings', () => {
     expect(masked).toEqual(['kg-secret\nkg-other'])
   })
 
+  describe('redactionKey', () => {
+    it('is undefined unless given: the API key keys the placeholders', () => {
+      expect(read(VALID).settings().redactionKey).toBeUndefined()
+      expect(read({ ...VALID, redactionKey: ' rk-0123456789abcdef ' }).settings().redactionKey).toBe('rk-0123456789abcdef')
+    })
+
+    it('is masked right after the key, before anything else is read, even when the inputs are bad', () => {
+      const { masked, settings } = read({ ...VALID, host: '', redactionKey: 'rk-0123456789abcdef' })
+      expect(settings).toThrow(ActionError)
+      expect(masked).toEqual(['kg-secret', 'rk-0123456789abcdef'])
+    })
+
+    it('refuses one too short to keep guesses from being checked, or with a line break, never quoting it', () => {
+      const short = read({ ...VALID, redactionKey: 'rk-short' })
+      expect(short.settings).toThrow(
+        'input "redactionKey" is 8 characters long; use at least 16 random characters (e.g. the output of openssl rand -hex 32)'
+      )
+      expect(short.masked).toContain('rk-short')
+      const broken = read({ ...VALID, redactionKey: 'rk-0123456789abcdef\nrk-other' })
+      expect(broken.settings).toThrow('input "redactionKey" holds a line break or another control character')
+      for (const { settings } of [short, broken]) {
+        try {
+          settings()
+        } catch (error) {
+          expect(String(error)).not.toContain('rk-')
+        }
+      }
+    })
+  })
+
   it('reads a list of tools, each with its own folder, artifact and unpack folder', () => {
     const s = read({
       ...VALID,
