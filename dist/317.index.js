@@ -30,6 +30,8 @@ var external_node_stream_promises_ = __webpack_require__(46466);
 var external_node_zlib_ = __webpack_require__(38522);
 // EXTERNAL MODULE: ./src/lifecycle/cancellation.ts
 var cancellation = __webpack_require__(83257);
+// EXTERNAL MODULE: ./src/download/publish.ts
+var publish = __webpack_require__(78039);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
@@ -511,12 +513,12 @@ function openEntry(zip, entry) {
     return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
 }
 
-// EXTERNAL MODULE: ./src/file-naming.ts
-var file_naming = __webpack_require__(38946);
-// EXTERNAL MODULE: ./src/http/client.ts + 1 modules
-var client = __webpack_require__(54520);
+// EXTERNAL MODULE: ./src/http/client.ts + 2 modules
+var client = __webpack_require__(79491);
 // EXTERNAL MODULE: ./src/http/retry.ts
 var retry = __webpack_require__(28902);
+// EXTERNAL MODULE: ./src/platform/connection.ts
+var connection = __webpack_require__(97311);
 ;// CONCATENATED MODULE: ./src/download/download.ts
 /**
  * Saves the export: streamed to disk (never held in memory), decoded when the server compressed
@@ -524,11 +526,13 @@ var retry = __webpack_require__(28902);
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
  * progress while it lasts. A complete body is then verified (verify.ts) and only then
- * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
- * for a person to look at, and refused with one error that says what arrived.
+ * takes the export's name (publish(): never over a file another run saved meanwhile); a body
+ * that is not an export is kept beside it as `<name>.rejected`, for a person to look at, and
+ * refused with one error that says what arrived. A run that fails leaves no file of its own.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
+
 
 
 
@@ -548,10 +552,10 @@ const WRITE_BUFFER_BYTES = 1 << 20;
 /** A download that lasts longer than this reports its progress, once per period. */
 const PROGRESS_EVERY_MS = 10_000;
 /**
- * The verified export, under its name and as the run's own copy. Two runs at once with the same
- * folder and file name each publish a complete file (the last one stays), and each unpacks and
- * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
- * always describe the download it made. The caller removes the own copy when the run ends.
+ * The verified export, under its name and as the run's own copy. Each run unpacks and uploads
+ * its own copy, and its file under the export's name is never replaced by another run at once,
+ * so the artifact, the unpacked files, the file and the sha256/size outputs of a run always
+ * describe the download it made. The caller removes the own copy when the run ends.
  */
 async function downloadExport(opts) {
     const body = await fetchBody(opts);
@@ -559,13 +563,15 @@ async function downloadExport(opts) {
         return await keepIfExport(body, opts);
     }
     catch (error) {
+        // Refused or not, nothing of this run's is left behind but a `.rejected` file it names.
+        await Promise.all([body.partial, (0,publish/* aside */.HU)(body)].map(file => (0,promises_.rm)(file, { force: true })));
         opts.onPartialFile?.(undefined);
         throw error;
     }
 }
 /** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
 async function keepIfExport(body, opts) {
-    const filePath = external_node_path_.join(opts.folder, body.fileName);
+    const filePath = external_node_path_.join(opts.folder, opts.fileName);
     let contents;
     try {
         const wrongStatus = (0,what_arrived/* statusProblem */.MI)(body.status);
@@ -579,29 +585,27 @@ async function keepIfExport(body, opts) {
         opts.debug?.(`Verified ${body.size} bytes in ${Math.round(performance.now() - startedAt)} ms; peak RSS ${mb(peakBefore)} MB before, ${mb(process.resourceUsage().maxRSS)} MB after`);
     }
     catch (error) {
-        if (!(error instanceof errors/* NotAnExportError */.JP)) {
-            await (0,promises_.rm)(body.partial, { force: true });
+        if (!(error instanceof errors/* NotAnExportError */.JP))
             throw error;
-        }
         const rejected = `${filePath}.rejected`;
         await (0,promises_.rename)(body.partial, rejected);
         throw refusal(error, body, rejected);
     }
-    // Published by an atomic rename of a second name for the same bytes: the own copy stays.
-    const published = `${body.partial}.publish`;
-    await (0,promises_.link)(body.partial, published).catch(() => (0,promises_.copyFile)(body.partial, published));
-    await (0,promises_.rename)(published, filePath);
-    return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents };
+    const published = await (0,publish/* publish */.mk)(body, filePath, opts);
+    return { filePath: published, ownCopy: body.partial, fileName: external_node_path_.basename(published), size: body.size, sha256: body.sha256, contents };
 }
 function refusal(error, body, rejected) {
     const type = body.contentType ? `Content-Type ${(0,log_text/* oneLine */.TN)(body.contentType, 80)}` : 'no Content-Type';
+    // A transfer coding other than chunked was undone by nobody: said, since it explains the bytes.
+    const transfer = body.transferEncoding?.trim();
+    const coding = transfer && !/^chunked$/i.test(transfer) ? `, Transfer-Encoding ${(0,log_text/* oneLine */.TN)(transfer, 40)}` : '';
     const fix = {
         'not a zip': 'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
         'damaged zip': 'Export the tool again (run the workflow again); if the export stays damaged, report it to Kore.ai support with the rejected file.',
         'not a tool export': 'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
     };
-    return new errors/* ActionError */.lZ(`The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
-        `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
+    return new errors/* ActionError */.lZ(`The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
+        `It was not kept as ${external_node_path_.basename(rejected, '.rejected')}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`, fix[error.refusal]);
 }
 /** The whole body under a temporary name, after retrying passing faults, within the overall limit. */
 async function fetchBody(opts) {
@@ -636,6 +640,12 @@ async function fetchBody(opts) {
 function explain(failure, url, platform) {
     // Every attempt failed with passing faults: the last one says what went wrong.
     const error = failure instanceof errors/* RetriesExhaustedError */.i5 ? failure.lastError : failure;
+    if ((0,connection/* isConnectionFault */.b4)(error))
+        return (0,connection/* explainConnectionFault */.e2)(error);
+    if (error instanceof errors/* HttpProtocolError */.Bm) {
+        const tries = failure instanceof errors/* RetriesExhaustedError */.i5 ? ` ${failure.attempts} times; the last error:` : ':';
+        return new errors/* ActionError */.lZ(`Downloading the export failed${tries} ${error.message} (${url.host}).`, 'It is the download host that answers so (or a proxy in front of it), not the network between: run the workflow again later; if it persists, report it to Kore.ai support with this log.');
+    }
     if (error instanceof errors/* RefusedUrlError */.gO) {
         return new errors/* ActionError */.lZ(`Downloading the export was refused: ${error.message}.`, 'The platform gave a download URL the action will not fetch: download the export from the platform UI, and report this to Kore.ai support.');
     }
@@ -653,7 +663,6 @@ function explain(failure, url, platform) {
 }
 async function saveOnce(opts, signal, progress) {
     const response = await opts.http.openDownload(opts.url, signal);
-    const fileName = (0,file_naming/* safeFileName */.Tx)((0,file_naming/* contentDispositionName */.mB)((0,client/* headerValue */.Z)(response.headers['content-disposition']))) ?? opts.fallbackName;
     const decoders = decodersFor((0,client/* headerValue */.Z)(response.headers['content-encoding']));
     if (!decoders) {
         response.destroy();
@@ -661,7 +670,7 @@ async function saveOnce(opts, signal, progress) {
     }
     // Content-Length counts the bytes as sent: encoded, when the server compressed them.
     const announced = lengthOf((0,client/* headerValue */.Z)(response.headers['content-length']));
-    const partial = external_node_path_.join(opts.folder, `.${fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
+    const partial = external_node_path_.join(opts.folder, `.${opts.fileName}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let received = 0;
     let size = 0;
@@ -718,16 +727,20 @@ async function saveOnce(opts, signal, progress) {
         if (code && /^Z_|^ERR_(BROTLI|ZLIB)|ERR__ERROR/.test(code)) {
             throw new errors/* NetworkError */.Dr(`the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`);
         }
+        // A body that breaks HTTP (a chunk that is no chunk) is the server's doing.
+        const broken = (0,client/* brokenAnswer */.KF)(error, true);
+        if (broken)
+            throw broken;
         // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
         throw new errors/* NetworkError */.Dr(`the download was cut short after ${received} bytes (${(0,client/* bodyFault */.HI)(error)})`);
     }
     return {
         partial,
-        fileName,
         size,
         sha256: hash.digest('hex'),
         status: response.statusCode,
-        contentType: (0,client/* headerValue */.Z)(response.headers['content-type'])
+        contentType: (0,client/* headerValue */.Z)(response.headers['content-type']),
+        transferEncoding: (0,client/* headerValue */.Z)(response.headers['transfer-encoding'])
     };
 }
 /** One decoder per coding, in the order to apply them (the header lists them as applied); undefined for an unknown one. */

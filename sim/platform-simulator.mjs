@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * A loopback simulator of the Kore.ai Agent Platform's export APIs, faithful to the vendor's pages
- * (shared/seeds) and their contradictions: the start answer comes in the documented variants, the
+ * and their contradictions: the start answer comes in the documented variants, the
  * dock status answer as documented, the download from a URL that may redirect to another origin
  * (an "object store"). Faults can be injected per route. Every request is recorded, so tests can
  * assert what was sent where. Used by the end-to-end tests, the demo and the benchmark.
@@ -164,6 +164,7 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {string} method
  * @property {string} path   path and query as received
  * @property {string | undefined} apiKey   the x-api-key header, if any
+ * @property {string | undefined} userAgent   the User-Agent header, if any
  * @property {number} at     epoch ms the request arrived
  * @property {number} fromPort  the client's port: which connection it came on
  * @property {number} [finishedAt]  epoch ms the response was fully sent
@@ -171,7 +172,7 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @property {string} [body]        on a deploy or undeploy request: the body as received
  */
 
-/** Which definition file each of the import body's file id fields carries (koreai-api.md §4.2). */
+/** Which definition file each of the import body's file id fields carries (by their names: the vendor's pages do not say). */
 const DEFINITION_OF = Object.freeze({
   flowDataFileId: 'flow_definition.json',
   toolDataFileId: 'app_definition.json',
@@ -397,6 +398,7 @@ export async function startPlatformSimulator(options = {}) {
       method: req.method ?? '',
       path: req.url ?? '',
       apiKey: header(req, 'x-api-key'),
+      userAgent: header(req, 'user-agent'),
       at: Date.now(),
       fromPort: req.socket.remotePort ?? 0
     }

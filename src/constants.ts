@@ -53,6 +53,9 @@ export const Defaults = {
 
 export const API_KEY_HEADER = 'x-api-key'
 
+/** The User-Agent's product, to which each request adds the entry point that sent it. */
+export const USER_AGENT_PRODUCT = 'koreai-tool-export/1'
+
 /** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
 export enum ImportInputs {
   Source = 'source',

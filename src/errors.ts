@@ -91,6 +91,56 @@ export class AnswerTooLongError extends Error {
   }
 }
 
+/**
+ * An answer that breaks HTTP itself (headers without end, a length given twice, no status line):
+ * the server's doing, or a proxy's in front of it, never the network's. `reason` says what is
+ * wrong with it, as a phrase ("its headers exceed 16 KiB").
+ */
+export class HttpProtocolError extends Error {
+  constructor(readonly reason: string) {
+    super(`the server's answer was malformed: ${reason}`)
+    this.name = 'HttpProtocolError'
+  }
+}
+
+/** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
+export class UntrustedCertificateError extends Error {
+  constructor(
+    readonly host: string,
+    readonly code: string
+  ) {
+    super(`the TLS certificate of ${host} could not be verified (${code})`)
+    this.name = 'UntrustedCertificateError'
+  }
+}
+
+/** An https request answered in plain http: TLS read the answer as a record of another version. Not retried. */
+export class PlainHttpAnswerError extends Error {
+  constructor(
+    readonly host: string,
+    readonly code: string
+  ) {
+    super(`${host} answered in plain http, not https (${code})`)
+    this.name = 'PlainHttpAnswerError'
+  }
+}
+
+/** The proxy asked for credentials (HTTP 407). `proxy`: the proxy as the log names it, never with credentials. */
+export class ProxyAuthRequiredError extends Error {
+  constructor(readonly proxy: string) {
+    super(`the proxy ${proxy} answered HTTP 407`)
+    this.name = 'ProxyAuthRequiredError'
+  }
+}
+
+/** The proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) cannot be used as they are set. */
+export class ProxySettingsError extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'ProxySettingsError'
+  }
+}
+
 /** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
 export class RefusedUrlError extends Error {
   constructor(reason: string) {

@@ -1,14 +1,12 @@
 /**
- * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
- * file name is allowed to be (never a path).
+ * Names, pure: the artifact's name, and the export file's name on disk, which is the artifact's
+ * (a name a server proposes is never used: it could be another tool's, or a path).
  */
 import * as path from 'node:path'
 import { Defaults } from './constants.js'
-import { hasControlCharacters } from './log-text.js'
 
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i
 const MAX_NAME = 200
 
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
@@ -26,45 +24,13 @@ export function defaultArtifactName(toolId: string): string {
 }
 
 /**
- * The file the artifact holds. The artifact is uploaded unzipped (the export is a zip already),
- * and an unzipped artifact takes its file's name, so the file is named after the artifact.
+ * The export's file name, on disk and in the artifact. The artifact is uploaded unzipped (the
+ * export is a zip already), and an unzipped artifact takes its file's name, so the file is named
+ * after the artifact; and the artifact's name holds the tool's id, so two tools' files never
+ * share a name, while each run of one tool replaces the file of the run before.
  */
 export function artifactFileName(artifactName: string): string {
   return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`
-}
-
-/**
- * The file name a `Content-Disposition` header proposes, or undefined. `filename*` (RFC 5987)
- * wins over `filename`.
- */
-export function contentDispositionName(header: string | undefined): string | undefined {
-  if (!header) return undefined
-  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header)
-  if (extended) {
-    try {
-      return decodeURIComponent(extended[2].trim().replace(/^"|"$/g, ''))
-    } catch {
-      // fall through to the plain parameter
-    }
-  }
-  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header)
-  if (!plain) return undefined
-  return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2].trim()
-}
-
-/**
- * A server-proposed name, accepted only if it is a plain file name: no separators, no `..`, not
- * absolute, no control characters, nothing Windows cannot create. Otherwise undefined, and the
- * caller falls back to its own name.
- */
-export function safeFileName(proposed: string | undefined): string | undefined {
-  if (!proposed) return undefined
-  const name = proposed.trim()
-  if (!name || name.length > MAX_NAME) return undefined
-  if (hasControlCharacters(name) || /[\\/:]/.test(name)) return undefined
-  if (name === '.' || name === '..' || name.startsWith('.')) return undefined
-  if (/[<>"|?*]/.test(name) || /[. ]$/.test(name) || WINDOWS_RESERVED.test(name)) return undefined
-  return name
 }
 
 /** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */

@@ -1,5 +1,5 @@
 /**
- * One rule for what a definition's JSON is (issue 23), against the bundles: a definition that
+ * One rule for what a definition's JSON is, against the bundles: a definition that
  * begins with a UTF-8 byte order mark is valid JSON to the verifier, to the unpack (pretty-printed
  * and redacted, written without the mark) and to the restore alike.
  */

@@ -33,18 +33,19 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
 
     expect(result.code).toBe(0)
     expect(commandLines(result.stdout, 'error')).toEqual([])
+    expect(world.sim.requests.map(request => request.userAgent)).toContain('koreai-tool-export/1 (export)')
     const out = result.outputs
     expect(out.status).toBe('SUCCESS')
     expect(out.dockStatusId).toMatch(/^ds-/)
     expect(out.exportJobId).toMatch(/^tool-ej-/)
     expect(out.downloadUrl).toMatch(new RegExp(`^${world.sim.url}/api/v1/account/`))
-    // The file, named as the platform names it, under the runner's temp folder.
-    expect(out.filePath).toBe(path.join(result.runnerTemp, 'koreai-tool-export', 'a-sample', 'Banking Assistant.zip'))
+    // The file, named after the artifact (the platform proposes "Banking Assistant.zip"), under the runner's temp folder.
+    expect(out.filePath).toBe(path.join(result.runnerTemp, 'koreai-tool-export', 'a-sample', 'koreai-tool-a-sample.zip'))
     expect(readFileSync(out.filePath).equals(expected)).toBe(true)
     expect(out.sha256).toBe(sha256(expected))
     expect(out.size).toBe(String(expected.length))
     // Nothing half-written beside it.
-    expect(readdirSync(path.dirname(out.filePath))).toEqual(['Banking Assistant.zip'])
+    expect(readdirSync(path.dirname(out.filePath))).toEqual(['koreai-tool-a-sample.zip'])
 
     // The artifact: the export itself (not a zip in a zip), named after the artifact.
     expect(out.artifactName).toBe('koreai-tool-a-sample.zip')
@@ -86,14 +87,14 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
   })
 
   it.each([
-    ['a-table', 'cf-2', 'Travel Desk.zip', 'the parameter table (dockStatusId, downloadURL)'],
-    ['a-model', 'cf-3', 'HR Helper.zip', 'the _id variant, URL on the status answer']
-  ])('succeeds with %s: %s', async (toolId, flowId, fileName) => {
+    ['a-table', 'cf-2', 'the parameter table (dockStatusId, downloadURL)'],
+    ['a-model', 'cf-3', 'the _id variant, URL on the status answer']
+  ])('succeeds with %s: %s', async (toolId, flowId) => {
     const result = await world.run(node, { toolId, flowId, artifactName: `${toolId}-snapshot` })
     expect(result.code).toBe(0)
     expect(result.outputs.status).toBe('SUCCESS')
     expect(result.outputs.exportJobId).toMatch(/^agent-ej-/)
-    expect(path.basename(result.outputs.filePath)).toBe(fileName)
+    expect(path.basename(result.outputs.filePath)).toBe(`${toolId}-snapshot.zip`)
     expect(result.outputs.artifactName).toBe(`${toolId}-snapshot.zip`)
     const artifact = world.emu.artifacts.find(a => a.name === `${toolId}-snapshot.zip`)!
     expect(readFileSync(artifact.filePath).equals(readFileSync(result.outputs.filePath))).toBe(true)
@@ -157,7 +158,7 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
       { env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined } }
     )
     expect(result.code).toBe(0)
-    expect(result.outputs.filePath).toBe(path.join(result.workspace, 'out', 'tools', 'Travel Desk.zip'))
+    expect(result.outputs.filePath).toBe(path.join(result.workspace, 'out', 'tools', 'koreai-tool-a-table.zip'))
     expect(result.outputs.artifactId).toBeUndefined()
     expect(result.stdout).toContain('uploadArtifact is false: the file stays on the runner only.')
   })

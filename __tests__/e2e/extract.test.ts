@@ -94,7 +94,7 @@ describe('extract', () => {
   ])('refuses %s before unpacking: an error, the folder as it was, the bytes kept aside', async (_label, entries, reason) => {
     await backup()
     const before = snapshot(target)
-    const lastGoodExport = readFileSync(path.join(workspace, 'exports', 'Bot.zip'))
+    const lastGoodExport = readFileSync(path.join(workspace, 'exports', 'koreai-tool-a-bot.zip'))
     world.sim.tools['a-bot'].file = makeZip(entries)
     const result = await backup()
     const error = singleError(result)
@@ -102,9 +102,9 @@ describe('extract', () => {
     expect(error).toContain(
       `The download is not a tool export: it is a zip whose ${reason.replace('the entry', 'entry')} (Content-Type application/zip,`
     )
-    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip.rejected')).equals(world.sim.tools['a-bot'].file)).toBe(true)
+    expect(readFileSync(path.join(workspace, 'exports', 'koreai-tool-a-bot.zip.rejected')).equals(world.sim.tools['a-bot'].file)).toBe(true)
     // The last good export, kept by an earlier run, is not overwritten by the refused bytes.
-    expect(readFileSync(path.join(workspace, 'exports', 'Bot.zip')).equals(lastGoodExport)).toBe(true)
+    expect(readFileSync(path.join(workspace, 'exports', 'koreai-tool-a-bot.zip')).equals(lastGoodExport)).toBe(true)
     expect(snapshot(target)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
     expect(readdirSync(root)).toEqual(['repo'])
@@ -123,9 +123,9 @@ describe('extract', () => {
     const result = await backup()
     const error = singleError(result)
     expect(error).toContain(
-      `Refusing to unpack Bot.zip: the link "escape" points outside the folder. Nothing was written; ${target} was left as it was.`
+      `Refusing to unpack koreai-tool-a-bot.zip: the link "escape" points outside the folder. Nothing was written; ${target} was left as it was.`
     )
-    expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'Bot.zip')} (it was not uploaded)`)
+    expect(error).toContain(`inspect the file kept at ${path.join(workspace, 'exports', 'koreai-tool-a-bot.zip')} (it was not uploaded)`)
     expect(snapshot(target)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])
     expect(readdirSync(root)).toEqual(['repo'])

@@ -134,7 +134,7 @@ describe('passing faults are survived', () => {
     expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/^::warning::The download failed \(the download (ended after \d+ of \d+ bytes|was cut short after \d+ bytes)/)
     expect(readFileSync(result.outputs.filePath).equals(makeToolExport('Quick Tool'))).toBe(true)
-    expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Quick Tool.zip'])
+    expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['koreai-tool-a-quick.zip'])
   })
 
   it('fails after the last download attempt without leaving any file', async () => {
@@ -267,14 +267,15 @@ describe('the file on disk', () => {
     expect(existsSync(path.resolve(result.workspace, 'exports', 'deep', proposed))).toBe(false)
   })
 
-  it('replaces an earlier export of the same name in the same folder', async () => {
+  it("replaces an earlier run's export of the same tool in the same folder", async () => {
     const workspace = path.join(world.artifactsDir, 'ws-replace')
     mkdirSync(path.join(workspace, 'exports'), { recursive: true })
-    writeFileSync(path.join(workspace, 'exports', 'Quick Tool.zip'), 'old export')
+    writeFileSync(path.join(workspace, 'exports', 'koreai-tool-a-quick.zip'), 'old export')
     const result = await run({ toolId: 'a-quick', path: 'exports', uploadArtifact: 'false' }, { workspace })
     expect(result.code).toBe(0)
     expect(readFileSync(result.outputs.filePath).equals(makeToolExport('Quick Tool'))).toBe(true)
-    expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['Quick Tool.zip'])
+    expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['koreai-tool-a-quick.zip'])
+    expect(commandLines(result.stdout, 'warning')).toEqual([])
   })
 })
 

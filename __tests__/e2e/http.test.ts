@@ -58,7 +58,7 @@ describe('on a loopback platform', () => {
       expect(readFileSync(result.outputs.filePath).equals(exported)).toBe(true)
       expect(result.outputs.sha256).toBe(sha256(exported))
       expect(result.outputs.size).toBe(String(exported.length))
-      expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Wire Tool.zip'])
+      expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['koreai-tool-a-wire.zip'])
     })
 
     withProgram('nginx')('from nginx with gzip_static always (it ignores Accept-Encoding: identity)', async () => {

@@ -1,5 +1,5 @@
 /**
- * The import entry end to end (issue 19): the committed dist/import bundle, run as a runner runs
+ * The import entry end to end: the committed dist/import bundle, run as a runner runs
  * it, against the platform simulator's File Upload, import and dock status routes, with the
  * backup uploaded by the real @actions/artifact client to the emulator.
  */
@@ -53,6 +53,10 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
     expect(result.outputs.status).toBe('SUCCESS')
     expect(result.outputs.toolId).toMatch(/^a-new-\d+$/)
     expect(result.outputs.dockStatusId).toBe(world.sim.imports[0].dockStatusId)
+    // The platform's logs tell the entry point that sent each request.
+    expect(new Set(world.sim.requests.filter(request => request.server === 'platform').map(request => request.userAgent))).toEqual(
+      new Set(['koreai-tool-export/1 (import)'])
+    )
     expect(result.outputs.backupArtifactId).toBeUndefined()
     expect(world.sim.imports).toHaveLength(1)
     expect(world.sim.imports[0].toolId).toBeUndefined()

@@ -60,7 +60,7 @@ describe('tools', () => {
     ]) {
       const entry = results.find(r => r.name === name)!
       const expected = makeToolExport(toolName)
-      expect(entry.filePath).toBe(path.join(result.workspace, 'exports', name, `${toolName}.zip`))
+      expect(entry.filePath).toBe(path.join(result.workspace, 'exports', name, `nightly-${name}.zip`))
       expect(readFileSync(entry.filePath as string).equals(expected)).toBe(true)
       expect(entry.artifactName).toBe(`nightly-${name}.zip`)
       const artifact = world.emu.artifacts.find(a => a.name === `nightly-${name}.zip`)!

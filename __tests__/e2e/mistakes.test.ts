@@ -7,8 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { startRawServer, type RawAnswer } from '../../sim/raw-http.mjs'
 import { makeZip, toolDefinitions } from '../../sim/zip.mjs'
 import { commandLines, KEY, NODE, singleError, startWorld, type World } from './world.js'
 
@@ -300,28 +302,97 @@ describe('a disk that fills', () => {
 })
 
 describe('two runs at once into one folder', () => {
-  it('never mix bytes: each artifact is its own download and matches its sha256 and size; the file is one of them, whole', async () => {
-    const exports = [0, 1].map(i =>
-      makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ run: i, blob: randomBytes(600_000).toString('base64') }) }])
-    )
-    // Same file name for both, and downloads slow enough to overlap.
-    for (const i of [0, 1])
-      world.sim.addTool(`a-twin-${i}`, { flowId: 'cf-1', name: 'Twin', durationMs: 200, file: exports[i], paceBytesPerSecond: 1 << 20 })
+  const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+  const blob = (run: number, bytes: number) =>
+    makeZip([{ name: 'flow_definition.json', data: JSON.stringify({ run, blob: randomBytes(bytes).toString('base64') }) }])
+
+  it('of two tools the server names alike: each filePath holds the bytes its sha256 describes, and so does each artifact', async () => {
+    const exports = [0, 1].map(i => blob(i, 1_100_000))
+    // Served from disk at 1 MiB/s, so that the two downloads overlap (checked below).
+    for (const i of [0, 1]) {
+      const file = path.join(world.artifactsDir, `twin-${i}.zip`)
+      writeFileSync(file, exports[i])
+      world.sim.addTool(`a-twin-${i}`, { flowId: 'cf-1', name: 'Twin', durationMs: 200, filePath: file, paceBytesPerSecond: 1 << 20 })
+    }
     const workspace = prepared(() => undefined)
     const runs = await Promise.all(
       [0, 1].map(i => run({ toolId: `a-twin-${i}`, path: 'exports', artifactName: `twin-${i}` }, { workspace }))
     )
-    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+    const [first, second] = world.sim.requests.filter(r => r.path.startsWith('/api/v1/account/'))
+    expect(Math.max(first.at, second.at)).toBeLessThan(Math.min(first.finishedAt!, second.finishedAt!))
     for (const [i, result] of runs.entries()) {
       expect(result.code).toBe(0)
       expect(result.outputs.sha256).toBe(sha256(exports[i]))
       expect(result.outputs.size).toBe(String(exports[i].length))
+      expect(sha256(readFileSync(result.outputs.filePath))).toBe(result.outputs.sha256)
       const artifact = world.emu.artifacts.find(a => a.name === `twin-${i}.zip`)!
       expect(readFileSync(artifact.filePath).equals(exports[i])).toBe(true)
     }
-    const kept = readFileSync(path.join(workspace, 'exports', 'Twin.zip'))
-    expect(runs.map(r => r.outputs.sha256)).toContain(sha256(kept))
-    expect(readdirSync(path.join(workspace, 'exports'))).toEqual(['Twin.zip'])
+    expect(readdirSync(path.join(workspace, 'exports')).sort()).toEqual(['twin-0.zip', 'twin-1.zip'])
+  })
+
+  it('of one tool, with other bytes each: neither replaces the file the other saved, and each filePath holds its own bytes', async () => {
+    const raw = await startRawServer()
+    try {
+      const versions = [0, 1].map(i => blob(i, 200_000))
+      // Each download is held until both have been asked for, so that they surely overlap.
+      const held: Socket[] = []
+      const release: RawAnswer = socket => {
+        held.push(socket)
+        if (held.length < 2) return
+        for (const [i, waiting] of held.entries()) {
+          const head = `HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-length: ${versions[i].length}\r\n\r\n`
+          waiting.end(Buffer.concat([Buffer.from(head), versions[i]]))
+        }
+      }
+      raw.answers.push(release, release)
+      world.sim.addTool('a-same', { flowId: 'cf-1', name: 'Same', durationMs: 200, downloadUrl: `${raw.url}/same.zip` })
+      const workspace = prepared(() => undefined)
+      const runs = await Promise.all(
+        [0, 1].map(() =>
+          run({ toolId: 'a-same', path: 'exports', uploadArtifact: 'false' }, { workspace, env: { ACTIONS_RUNTIME_TOKEN: undefined } })
+        )
+      )
+      for (const result of runs) {
+        expect(result.code).toBe(0)
+        expect(sha256(readFileSync(result.outputs.filePath))).toBe(result.outputs.sha256)
+      }
+      expect(runs.map(r => r.outputs.sha256).sort()).toEqual(versions.map(sha256).sort())
+      const named = path.join(workspace, 'exports', 'koreai-tool-a-same.zip')
+      expect(runs.map(r => r.outputs.filePath)).toContain(named)
+      // The run that saved second says where its file went instead.
+      const beside = runs.find(r => r.outputs.filePath !== named)!
+      expect(path.dirname(beside.outputs.filePath)).toBe(path.dirname(named))
+      expect(commandLines(beside.stdout, 'warning')).toContainEqual(
+        `::warning::Another run saved ${named} while this one ran, with other bytes: this run's file is ${beside.outputs.filePath} instead (output filePath), so that it holds the bytes this run's sha256 describes.`
+      )
+      const first = runs.find(r => r !== beside)!
+      expect(first.stdout).not.toContain('Another run saved')
+      expect(readdirSync(path.dirname(named)).sort()).toEqual([path.basename(named), path.basename(beside.outputs.filePath)].sort())
+    } finally {
+      await raw.close()
+    }
+  })
+})
+
+describe('a folder in the way of the file', () => {
+  it("refuses the run, naming the folder, and leaves no file of the run's own anywhere", async () => {
+    // The server proposes the artifact's file name: the file takes that name whichever of the two names it.
+    world.sim.addTool('a-folder', { flowId: 'cf-1', name: 'koreai-tool-a-folder', durationMs: 200 })
+    const taken = 'koreai-tool-a-folder.zip'
+    const workspace = prepared(ws => mkdirSync(path.join(ws, 'exports', taken), { recursive: true }))
+    const result = await run(
+      { toolId: 'a-folder', path: 'exports', uploadArtifact: 'false' },
+      { workspace, env: { ACTIONS_RUNTIME_TOKEN: undefined } }
+    )
+    expect(readdirSync(path.join(workspace, 'exports'))).toEqual([taken])
+    expect(readdirSync(path.join(workspace, 'exports', taken))).toEqual([])
+    expect(readdirSync(result.runnerTemp)).toEqual([])
+    expect(singleError(result)).toBe(
+      `::error::Saving the export as ${path.join(workspace, 'exports', taken)} failed: a folder has that name. ` +
+        'Move or remove that folder, or save the export elsewhere with the input "path" (its file is named after the artifact, "artifactName").'
+    )
+    expect(result.outputs.filePath).toBeUndefined()
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * What a restore must refuse, and what it must never show (issue 23), end to end: the committed
+ * What a restore must refuse, and what it must never show, end to end: the committed
  * dist/import bundle run as a runner runs it, against the platform simulator. A link out of the
  * source, a placeholder nested in a value or damaged, and a secret the platform echoes back.
  */

@@ -1,5 +1,5 @@
 /**
- * Backups a reviewer can read and that leak no secret (issue 16), against the bundle: the
+ * Backups a reviewer can read and that leak no secret, against the bundle: the
  * repository copy is pretty-printed JSON, `changed` compares values, environment variable values
  * never reach the folder (nor the log or the summary) unless `envVariables: keep` says so, and
  * the artifact is the export byte for byte whatever the copy holds.
@@ -302,7 +302,7 @@ describe('envVariables', () => {
     expect(result.code).toBe(1)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(
-      'Refusing to unpack Bot.zip: env_variables.json is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out).'
+      'Refusing to unpack koreai-tool-a-bot.zip: env_variables.json is not valid JSON, so its values cannot be redacted (set envVariables: omit to leave it out).'
     )
     expect(filesUnder(folder)).toEqual(before)
     expect(readdirSync(path.join(workspace, 'tools'))).toEqual(['bot'])

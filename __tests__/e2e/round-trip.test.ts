@@ -1,5 +1,5 @@
 /**
- * The round trip end to end (issue 23): back up with the export bundle (its artifact uploaded to
+ * The round trip end to end: back up with the export bundle (its artifact uploaded to
  * the emulator), download that artifact with @actions/artifact's own downloadArtifact as
  * download-artifact v8 calls it (by default: unpacked, since the blob is a zip; with
  * skipDecompress: the zip), and restore from what arrived with the import bundle. The platform

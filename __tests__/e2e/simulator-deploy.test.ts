@@ -1,5 +1,5 @@
 /**
- * The platform simulator's deploy and undeploy routes (issue 25), driven over real HTTP as the
+ * The platform simulator's deploy and undeploy routes, driven over real HTTP as the
  * action will drive them: the answers and their variants, the dock statuses, the faults, the keys,
  * and the model of versions that lets a test see what a tool runs after a deploy or a rollback.
  */

@@ -86,7 +86,7 @@ describe('refused downloads', () => {
     [
       'a body cut short on a connection without Content-Length',
       () => world.sim.faults.download.push({ kind: 'unframed', body: HALF }),
-      'Bot.zip',
+      'koreai-tool-a-bot.zip',
       `it is a zip that ends before its central directory (most likely cut short on the way) (Content-Type application/zip, ${HALF.length} bytes)`
     ],
     [
@@ -96,13 +96,13 @@ describe('refused downloads', () => {
           toolDefinitions('Bot').map((d, i) => (i === 0 ? { ...d, crc: 0xdeadbeef } : d)),
           { method: 'deflate' }
         )),
-      'Bot.zip',
+      'koreai-tool-a-bot.zip',
       'it is a zip whose entry "flow_definition.json" fails its CRC check (Content-Type application/zip,'
     ],
     [
       'a zip without flow_definition.json',
       () => (world.sim.tools['a-bot'].file = makeZip([{ name: 'notes.txt', data: 'hello' }, toolDefinitions('Bot')[1]])),
-      'Bot.zip',
+      'koreai-tool-a-bot.zip',
       'it is a zip without flow_definition.json (it holds: notes.txt, app_definition.json) (Content-Type application/zip,'
     ],
     [
@@ -112,7 +112,7 @@ describe('refused downloads', () => {
           { name: 'flow_definition.json', data: '{"nodes": [1, 2' },
           ...toolDefinitions('Bot').slice(1)
         ])),
-      'Bot.zip',
+      'koreai-tool-a-bot.zip',
       'it is a zip whose flow_definition.json is not valid JSON (the text ends in the middle of a value at byte 15) (Content-Type application/zip,'
     ]
   ]
@@ -144,7 +144,7 @@ describe('refused downloads', () => {
     world.sim.tools['a-bot'].file = makeZip([{ name: 'tool.yaml', data: 'name: Bot', crc: 7 }])
     const result = await backup({ verify: 'false' })
     expect(singleError(result)).toContain('it is a zip whose entry "tool.yaml" fails its CRC check')
-    expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['Bot.zip.rejected'])
+    expect(readdirSync(path.join(result.workspace, 'exports'))).toEqual(['koreai-tool-a-bot.zip.rejected'])
   })
 })
 

@@ -51589,6 +51589,7 @@ async function uploadExportArtifact(opts) {
 /* harmony export */   Hw: () => (/* binding */ Defaults),
 /* harmony export */   OJ: () => (/* binding */ ImportOutputs),
 /* harmony export */   dE: () => (/* binding */ API_KEY_HEADER),
+/* harmony export */   eM: () => (/* binding */ USER_AGENT_PRODUCT),
 /* harmony export */   pg: () => (/* binding */ ImportInputs)
 /* harmony export */ });
 /* unused harmony export Outputs */
@@ -51645,6 +51646,8 @@ const Defaults = {
     tempFolder: 'koreai-tool-export'
 };
 const API_KEY_HEADER = 'x-api-key';
+/** The User-Agent's product, to which each request adds the entry point that sent it. */
+const USER_AGENT_PRODUCT = 'koreai-tool-export/1';
 /** The import entry's own inputs (import/action.yml); host, key, toolId, flowId and timeoutSeconds are shared with Inputs. */
 var ImportInputs;
 (function (ImportInputs) {
@@ -51672,20 +51675,158 @@ var ImportOutputs;
 
 /***/ }),
 
+/***/ 78039:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HU: () => (/* binding */ aside),
+/* harmony export */   Wd: () => (/* binding */ fileAt),
+/* harmony export */   mk: () => (/* binding */ publish)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83916);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(73529);
+/**
+ * Gives a verified download the export's name, never over a file another run saved there
+ * meanwhile; and says what a file on disk is, so a run can tell its own from another's. Kept
+ * apart from the download itself: the export takes its first look before its first request,
+ * when the zip reader is not loaded yet.
+ */
+
+
+
+
+
+
+/** What is at `filePath` now; undefined when nothing is. */
+async function fileAt(filePath) {
+    try {
+        const found = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(filePath);
+        return { dev: found.dev, ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, folder: found.isDirectory() };
+    }
+    catch (error) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(error) === 'ENOENT' || (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(error) === 'ENOTDIR')
+            return undefined;
+        throw error;
+    }
+}
+const sameFile = (a, b) => !!a && !!b && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+/** Where publish() puts the file it found under the export's name while it looks at it. */
+const aside = (body) => `${body.partial}.earlier`;
+/**
+ * Gives the verified bytes the export's name, and returns the path they have. The file that was
+ * there when the run began (yesterday's export) is replaced; a file another run saved there
+ * meanwhile never is: this run's file then goes beside it, under a name of its own, unless it
+ * holds these very bytes. So each run's file holds the bytes its sha256 describes, whatever other
+ * runs do at the same time. Each step is atomic: a name is taken by link(), which fails when it
+ * is taken already, and the earlier file is first moved aside by rename() and checked to be the
+ * one that was there, since another run may have put its own in its place in between.
+ */
+async function publish(body, filePath, opts) {
+    for (let round = 0; round < 3; round++) {
+        if (await takeName(body.partial, filePath))
+            return filePath;
+        const found = await fileAt(filePath);
+        if (found?.folder) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`Saving the export as ${filePath} failed: a folder has that name.`, 'Move or remove that folder, or save the export elsewhere with the input "path" (its file is named after the artifact, "artifactName").');
+        }
+        if (!found)
+            continue;
+        if (!sameFile(found, opts.earlier))
+            break;
+        const moved = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(filePath, aside(body)).then(() => true, (error) => {
+            if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(error) === 'ENOENT')
+                return false;
+            throw error;
+        });
+        if (moved && !sameFile(await fileAt(aside(body)), opts.earlier)) {
+            // Another run's file, saved in the earlier one's place in between: it goes back.
+            if (!(await takeName(aside(body), filePath)))
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(aside(body), filePath);
+        }
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(aside(body), { force: true });
+    }
+    if (await holdsBytes(filePath, body))
+        return filePath;
+    const extension = node_path__WEBPACK_IMPORTED_MODULE_3__.extname(filePath);
+    const beside = `${filePath.slice(0, filePath.length - extension.length)}.${body.sha256.slice(0, 12)}${extension}`;
+    // Named after its bytes: a file already there under that name holds them, or is not what its name says.
+    if (!(await takeName(body.partial, beside)) && !(await holdsBytes(beside, body))) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(beside, { force: true });
+        await takeName(body.partial, beside);
+    }
+    opts.warning?.(`Another run saved ${(0,_log_text_js__WEBPACK_IMPORTED_MODULE_5__/* .logValue */ .Od)(filePath)} while this one ran, with other bytes: this run's file is ${(0,_log_text_js__WEBPACK_IMPORTED_MODULE_5__/* .logValue */ .Od)(beside)} instead (output filePath), so that it holds the bytes this run's sha256 describes.`);
+    return beside;
+}
+/**
+ * Makes `name` a second name for `source`'s bytes, unless `name` is taken (false). Where the file
+ * system has no hard links, a copy made with O_EXCL stands in: as sure to take no name twice,
+ * though a reader could see it half-written.
+ */
+async function takeName(source, name) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.link)(source, name);
+        return true;
+    }
+    catch (error) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(error) === 'EEXIST')
+            return false;
+    }
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.copyFile)(source, name, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.COPYFILE_EXCL);
+        return true;
+    }
+    catch (error) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorCode */ .CA)(error) === 'EEXIST')
+            return false;
+        throw error;
+    }
+}
+/** Whether the file at `filePath` holds exactly the body's bytes. */
+async function holdsBytes(filePath, body) {
+    const found = await fileAt(filePath);
+    if (!found || found.folder || found.size !== body.size)
+        return false;
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    try {
+        for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(filePath))
+            hash.update(chunk);
+    }
+    catch {
+        return false;
+    }
+    return hash.digest('hex') === body.sha256;
+}
+
+
+/***/ }),
+
 /***/ 83916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bm: () => (/* binding */ HttpProtocolError),
 /* harmony export */   CA: () => (/* binding */ errorCode),
 /* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   F4: () => (/* binding */ PlainHttpAnswerError),
 /* harmony export */   JP: () => (/* binding */ NotAnExportError),
 /* harmony export */   PN: () => (/* binding */ AnswerCutShortError),
 /* harmony export */   Sz: () => (/* binding */ MalformedAnswerError),
+/* harmony export */   Wi: () => (/* binding */ ProxySettingsError),
+/* harmony export */   c: () => (/* binding */ ProxyAuthRequiredError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   gO: () => (/* binding */ RefusedUrlError),
 /* harmony export */   i5: () => (/* binding */ RetriesExhaustedError),
 /* harmony export */   j$: () => (/* binding */ HttpError),
+/* harmony export */   ks: () => (/* binding */ UntrustedCertificateError),
 /* harmony export */   lY: () => (/* binding */ AnswerTooLongError),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   q3: () => (/* binding */ JsonSyntaxError)
@@ -51776,6 +51917,57 @@ class AnswerTooLongError extends Error {
         this.name = 'AnswerTooLongError';
     }
 }
+/**
+ * An answer that breaks HTTP itself (headers without end, a length given twice, no status line):
+ * the server's doing, or a proxy's in front of it, never the network's. `reason` says what is
+ * wrong with it, as a phrase ("its headers exceed 16 KiB").
+ */
+class HttpProtocolError extends Error {
+    reason;
+    constructor(reason) {
+        super(`the server's answer was malformed: ${reason}`);
+        this.reason = reason;
+        this.name = 'HttpProtocolError';
+    }
+}
+/** The server's TLS certificate is not one this runner trusts. `code`: the TLS library's. Not retried. */
+class UntrustedCertificateError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`the TLS certificate of ${host} could not be verified (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'UntrustedCertificateError';
+    }
+}
+/** An https request answered in plain http: TLS read the answer as a record of another version. Not retried. */
+class PlainHttpAnswerError extends Error {
+    host;
+    code;
+    constructor(host, code) {
+        super(`${host} answered in plain http, not https (${code})`);
+        this.host = host;
+        this.code = code;
+        this.name = 'PlainHttpAnswerError';
+    }
+}
+/** The proxy asked for credentials (HTTP 407). `proxy`: the proxy as the log names it, never with credentials. */
+class ProxyAuthRequiredError extends Error {
+    proxy;
+    constructor(proxy) {
+        super(`the proxy ${proxy} answered HTTP 407`);
+        this.proxy = proxy;
+        this.name = 'ProxyAuthRequiredError';
+    }
+}
+/** The proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) cannot be used as they are set. */
+class ProxySettingsError extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'ProxySettingsError';
+    }
+}
 /** A URL the action will not fetch: another scheme, or plain http where https was promised. Not retried. */
 class RefusedUrlError extends Error {
     constructor(reason) {
@@ -51832,27 +52024,22 @@ class JsonSyntaxError extends Error {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Tx: () => (/* binding */ safeFileName),
 /* harmony export */   UA: () => (/* binding */ artifactFileName),
 /* harmony export */   UO: () => (/* binding */ isWithin),
-/* harmony export */   Vb: () => (/* binding */ defaultArtifactName),
-/* harmony export */   mB: () => (/* binding */ contentDispositionName)
+/* harmony export */   Vb: () => (/* binding */ defaultArtifactName)
 /* harmony export */ });
 /* unused harmony export artifactNameProblem */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(27242);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73529);
 /**
- * Names, pure: the artifact's name, the export file's name on disk, and what a server-sent
- * file name is allowed to be (never a path).
+ * Names, pure: the artifact's name, and the export file's name on disk, which is the artifact's
+ * (a name a server proposes is never used: it could be another tool's, or a path).
  */
-
 
 
 /** Characters the artifact service refuses in a name (it mirrors NTFS's rules). */
 const ARTIFACT_FORBIDDEN = /[":<>|*?\r\n\\/]/g;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME = 200;
 /** The artifact service's own rule; undefined when `name` is acceptable, else the reason. */
 function artifactNameProblem(name) {
@@ -51870,51 +52057,13 @@ function defaultArtifactName(toolId) {
     return `${_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .Defaults */ .Hw.artifactPrefix}${toolId}`.replace(ARTIFACT_FORBIDDEN, '-').slice(0, MAX_NAME);
 }
 /**
- * The file the artifact holds. The artifact is uploaded unzipped (the export is a zip already),
- * and an unzipped artifact takes its file's name, so the file is named after the artifact.
+ * The export's file name, on disk and in the artifact. The artifact is uploaded unzipped (the
+ * export is a zip already), and an unzipped artifact takes its file's name, so the file is named
+ * after the artifact; and the artifact's name holds the tool's id, so two tools' files never
+ * share a name, while each run of one tool replaces the file of the run before.
  */
 function artifactFileName(artifactName) {
     return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`;
-}
-/**
- * The file name a `Content-Disposition` header proposes, or undefined. `filename*` (RFC 5987)
- * wins over `filename`.
- */
-function contentDispositionName(header) {
-    if (!header)
-        return undefined;
-    const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
-    if (extended) {
-        try {
-            return decodeURIComponent(extended[2].trim().replace(/^"|"$/g, ''));
-        }
-        catch {
-            // fall through to the plain parameter
-        }
-    }
-    const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
-    if (!plain)
-        return undefined;
-    return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2].trim();
-}
-/**
- * A server-proposed name, accepted only if it is a plain file name: no separators, no `..`, not
- * absolute, no control characters, nothing Windows cannot create. Otherwise undefined, and the
- * caller falls back to its own name.
- */
-function safeFileName(proposed) {
-    if (!proposed)
-        return undefined;
-    const name = proposed.trim();
-    if (!name || name.length > MAX_NAME)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControlCharacters */ .Kg)(name) || /[\\/:]/.test(name))
-        return undefined;
-    if (name === '.' || name === '..' || name.startsWith('.'))
-        return undefined;
-    if (/[<>"|?*]/.test(name) || /[. ]$/.test(name) || WINDOWS_RESERVED.test(name))
-        return undefined;
-    return name;
 }
 /** Whether `inner` is `outer` itself or lies below it, as the platform's paths are resolved. */
 function isWithin(outer, inner) {
@@ -51925,29 +52074,116 @@ function isWithin(outer, inner) {
 
 /***/ }),
 
-/***/ 73329:
+/***/ 65197:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GD: () => (/* binding */ PlatformHttp),
-/* harmony export */   HI: () => (/* binding */ bodyFault),
-/* harmony export */   Z: () => (/* binding */ headerValue),
-/* harmony export */   gB: () => (/* binding */ MAX_ANSWER_BYTES)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(28902);
-/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51150);
-/* harmony import */ var _urls_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(60088);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  gB: () => (/* binding */ MAX_ANSWER_BYTES),
+  GD: () => (/* binding */ PlatformHttp),
+  HI: () => (/* binding */ bodyFault),
+  KF: () => (/* binding */ brokenAnswer),
+  Z: () => (/* binding */ headerValue)
+});
+
+// UNUSED EXPORTS: MAX_HEADER_BYTES
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
+// EXTERNAL MODULE: ./src/log-text.ts
+var log_text = __nccwpck_require__(73529);
+;// CONCATENATED MODULE: ./src/http/interim.ts
+/** The ways a 100's status line starts; fewer bytes than these cannot yet tell. */
+const CONTINUE_STARTS = ['HTTP/1.1 100 ', 'HTTP/1.1 100\r', 'HTTP/1.0 100 ', 'HTTP/1.0 100\r'];
+const HEAD_END = Buffer.from('\r\n\r\n');
+/**
+ * `connect`, whose HTTP/1.1 connections drop the 100 Continue heads servers send unasked; a part
+ * of one waits for its rest up to `maxHeadBytes`, the most undici reads of a header block.
+ */
+function readingThroughContinue(connect, maxHeadBytes) {
+    return (options, callback) => connect(options, (...args) => {
+        const socket = args[1];
+        // HTTP/2 has no 100 of this kind, and its session reads the socket itself.
+        if (socket && socket.alpnProtocol !== 'h2')
+            dropContinueHeads(socket, maxHeadBytes);
+        callback(...args);
+    });
+}
+/** What the bytes at the start of an answer are: a whole 100 head (its length), possibly one (too few bytes yet), or not one. */
+function continueHead(data) {
+    const start = data.toString('latin1', 0, CONTINUE_STARTS[0].length);
+    if (!CONTINUE_STARTS.some(prefix => prefix.startsWith(start) || start.startsWith(prefix)))
+        return undefined;
+    if (start.length < CONTINUE_STARTS[0].length)
+        return 'too short';
+    const end = data.indexOf(HEAD_END);
+    return end < 0 ? 'too short' : end + HEAD_END.length;
+}
+/**
+ * Reads ahead of undici's parser, on the socket's own events: at the start of each answer (a
+ * request has gone out since the last one began), it takes what arrived, drops any whole 100
+ * heads, keeps a part of one until the rest comes, and gives the rest back to the socket with
+ * unshift() for the parser to read. Within an answer it does nothing. On HTTP/1.1 undici sends a
+ * request only once the answer before it has ended, so the first bytes after a request went out
+ * are the start of its answer.
+ */
+function dropContinueHeads(socket, maxHeadBytes) {
+    // The socket's bytesWritten when the answer being read began: another request went out when it moved.
+    let answerOf = -1;
+    let held = Buffer.alloc(0);
+    // Before undici's own listener, which is added once the connection is handed over.
+    socket.on('readable', () => {
+        if (socket.bytesWritten === answerOf && held.length === 0)
+            return;
+        const arrived = socket.read();
+        if (arrived === null)
+            return;
+        let data = held.length ? Buffer.concat([held, arrived]) : arrived;
+        held = Buffer.alloc(0);
+        for (;;) {
+            const head = continueHead(data);
+            if (typeof head === 'number') {
+                data = data.subarray(head);
+                if (data.length === 0)
+                    return;
+                continue;
+            }
+            // A part of a 100 head waits for the rest, up to the size of a header block: undici refuses more.
+            if (head === 'too short' && data.length <= maxHeadBytes) {
+                held = data;
+                return;
+            }
+            answerOf = socket.bytesWritten;
+            socket.unshift(data);
+            return;
+        }
+    });
+}
+
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __nccwpck_require__(28902);
+// EXTERNAL MODULE: ./src/http/undici.ts
+var undici = __nccwpck_require__(51150);
+// EXTERNAL MODULE: ./src/http/urls.ts
+var urls = __nccwpck_require__(60088);
+;// CONCATENATED MODULE: ./src/http/client.ts
 
 
 
 
-const USER_AGENT = 'koreai-tool-export-action';
+
+
 const MAX_REDIRECTS = 5;
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024;
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
+/**
+ * An answer's header block is read up to this size: Node's own limit, undici's default, given
+ * here rather than taken from Node's settings so that the error can name it.
+ */
+const MAX_HEADER_BYTES = 16 * 1024;
 class PlatformHttp {
     options;
     idleTimeoutMs;
@@ -51958,7 +52194,11 @@ class PlatformHttp {
         this.options = options;
         this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
         this.debug = options.debug ?? (() => { });
-        this.direct = new _undici_js__WEBPACK_IMPORTED_MODULE_2__/* .Agent */ .g6({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined });
+        this.direct = new undici/* Agent */.g6({
+            ...this.limits(),
+            // undici's own connections, reading through a 100 Continue a server sends unasked (interim.ts).
+            connect: readingThroughContinue((0,undici/* buildConnector */.gU)({ timeout: this.idleTimeoutMs, ...(options.ca ? { ca: options.ca } : {}) }), MAX_HEADER_BYTES)
+        });
     }
     /**
      * A JSON API call: the answer's body (at most `limit` bytes), or an HttpError for any non-2xx
@@ -51992,20 +52232,25 @@ class PlatformHttp {
         for (const agent of this.proxies.values())
             void agent.destroy().catch(() => { });
     }
-    timeouts() {
-        return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs };
+    limits() {
+        return {
+            headersTimeout: this.idleTimeoutMs,
+            bodyTimeout: this.idleTimeoutMs,
+            connectTimeout: this.idleTimeoutMs,
+            maxHeaderSize: MAX_HEADER_BYTES
+        };
     }
     async send(method, start, baseHeaders, signal, body = () => '') {
         checkScheme(start, 'the URL');
         // A signed download URL in clear text is as good as a key: https promised, https kept.
-        if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !(0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isLoopbackHost */ .cW)(start.hostname)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusedUrlError */ .gO(`a plain http URL on ${start.host} was refused: the platform is on https, and the URL would travel in clear text`);
+        if (this.options.platform.protocol === 'https:' && start.protocol === 'http:' && !(0,urls/* isLoopbackHost */.cW)(start.hostname)) {
+            throw new errors/* RefusedUrlError */.gO(`a plain http URL on ${start.host} was refused: the platform is on https, and the URL would travel in clear text`);
         }
         let url = start;
         let verb = method;
         for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': USER_AGENT, ...baseHeaders };
-            if ((0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isSameOrigin */ .J6)(url, this.options.platform))
+            const headers = { 'user-agent': this.options.userAgent, ...baseHeaders };
+            if ((0,urls/* isSameOrigin */.J6)(url, this.options.platform))
                 headers[this.options.key.header] = this.options.key.value;
             if (verb === 'GET')
                 delete headers['content-type'];
@@ -52015,21 +52260,21 @@ class PlatformHttp {
             if (status >= 300 && status < 400 && location) {
                 response.destroy();
                 if (hop >= MAX_REDIRECTS)
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr(`more than ${MAX_REDIRECTS} redirects`);
+                    throw new errors/* NetworkError */.Dr(`more than ${MAX_REDIRECTS} redirects`);
                 let next;
                 try {
                     next = new URL(location, url);
                 }
                 catch {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusedUrlError */ .gO(`a redirect from ${url.origin} to a location that is not a URL was refused`);
+                    throw new errors/* RefusedUrlError */.gO(`a redirect from ${url.origin} to a location that is not a URL was refused`);
                 }
                 // A redirect target may be signed: masked before it is requested, or could be printed.
                 this.options.onRedirect?.(next);
                 checkScheme(next, 'a redirect');
-                if (url.protocol === 'https:' && next.protocol !== 'https:' && !(0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isLoopbackHost */ .cW)(next.hostname)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusedUrlError */ .gO('a redirect from https to plain http was refused');
+                if (url.protocol === 'https:' && next.protocol !== 'https:' && !(0,urls/* isLoopbackHost */.cW)(next.hostname)) {
+                    throw new errors/* RefusedUrlError */.gO('a redirect from https to plain http was refused');
                 }
-                this.debug(`redirect ${status}: ${url.origin} -> ${next.origin}${(0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isSameOrigin */ .J6)(next, this.options.platform) ? '' : ' (no key sent there)'}`);
+                this.debug(`redirect ${status}: ${url.origin} -> ${next.origin}${(0,urls/* isSameOrigin */.J6)(next, this.options.platform) ? '' : ' (no key sent there)'}`);
                 if (status === 303 || ((status === 301 || status === 302) && verb === 'POST'))
                     verb = 'GET';
                 url = next;
@@ -52040,33 +52285,40 @@ class PlatformHttp {
             return response;
         }
     }
+    /** The dispatcher for `url`: direct, or through the proxy the environment names (`proxy`, as the log names it). */
     dispatcherFor(url) {
         let proxy;
         try {
-            proxy = (0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .proxyFor */ .iJ)(url, this.options.env ?? {});
+            proxy = (0,urls/* proxyFor */.iJ)(url, this.options.env ?? {});
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+            throw new errors/* ProxySettingsError */.Wi(error.message);
         }
         if (!proxy)
-            return { dispatcher: this.direct, via: '' };
+            return { dispatcher: this.direct };
         let agent = this.proxies.get(proxy.href);
         if (!agent) {
-            agent = new _undici_js__WEBPACK_IMPORTED_MODULE_2__/* .ProxyAgent */ .kT({
+            agent = new undici/* ProxyAgent */.kT({
                 uri: proxy.href,
-                ...this.timeouts(),
-                // Plain http through the proxy is sent on a pool of the proxy's own, which would
-                // otherwise not get the idle timeouts.
-                factory: (origin, options) => new _undici_js__WEBPACK_IMPORTED_MODULE_2__/* .Pool */ .bC(origin, { ...options, ...this.timeouts() }),
+                ...this.limits(),
+                // Every connection of the proxy agent is made by this factory: the tunnels to the targets,
+                // and for plain http a pool of the proxy's own, which would otherwise not get the idle
+                // timeouts and the header limit. Their connect functions are the agent's own.
+                factory: (origin, options) => new undici/* Pool */.bC(origin, {
+                    ...options,
+                    ...this.limits(),
+                    ...(typeof options.connect === 'function' ? { connect: readingThroughContinue(options.connect, MAX_HEADER_BYTES) } : {})
+                }),
                 requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
                 proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
             });
             this.proxies.set(proxy.href, agent);
         }
-        return { dispatcher: agent, via: ` via proxy ${(0,_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .describeProxy */ .GK)(proxy)}` };
+        return { dispatcher: agent, proxy: (0,urls/* describeProxy */.GK)(proxy) };
     }
     async request(verb, url, headers, signal, requestBody) {
-        const { dispatcher, via } = this.dispatcherFor(url);
+        const { dispatcher, proxy } = this.dispatcherFor(url);
+        const via = proxy ? ` via proxy ${proxy}` : '';
         const startedAt = Date.now();
         const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`;
         try {
@@ -52088,21 +52340,21 @@ class PlatformHttp {
             this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`);
             if (signal?.aborted)
                 throw signal.reason;
-            throw describeRequestError(error, url, via);
+            throw describeRequestError(error, url, proxy);
         }
     }
 }
 /** Only http and https are fetched: a data:, file: or ftp: URL would go somewhere we never meant. */
 function checkScheme(url, what) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusedUrlError */ .gO(`${what} uses the scheme ${url.protocol.replace(/:$/, '')}, and only http and https are fetched`);
+        throw new errors/* RefusedUrlError */.gO(`${what} uses the scheme ${url.protocol.replace(/:$/, '')}, and only http and https are fetched`);
     }
 }
 async function httpError(response, errorMessage) {
     const retryAfterText = headerValue(response.headers['retry-after']);
-    const retryAfter = (0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .parseRetryAfter */ .mu)(retryAfterText, Date.now());
+    const retryAfter = (0,retry/* parseRetryAfter */.mu)(retryAfterText, Date.now());
     const text = await readText(response, MAX_ERROR_BODY, false).catch(() => '');
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
+    return new errors/* HttpError */.j$(response.statusCode, errorMessage?.(text), retryAfter, retryAfterText?.trim());
 }
 /** A header's value; the first, when it came more than once. */
 function headerValue(value) {
@@ -52122,7 +52374,7 @@ async function readText(response, limit, strict) {
             if (size > limit) {
                 response.destroy();
                 if (strict)
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AnswerTooLongError */ .lY(response.statusCode, limit);
+                    throw new errors/* AnswerTooLongError */.lY(response.statusCode, limit);
                 chunks.push(piece.subarray(0, piece.length - (size - limit)));
                 break;
             }
@@ -52130,16 +52382,19 @@ async function readText(response, limit, strict) {
         }
     }
     catch (error) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AnswerTooLongError */ .lY)
+        if (error instanceof errors/* AnswerTooLongError */.lY)
             throw error;
         response.destroy();
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AnswerCutShortError */ .PN(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`);
+        const broken = brokenAnswer(error, true);
+        if (broken)
+            throw broken;
+        throw new errors/* AnswerCutShortError */.PN(response.statusCode, `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`);
     }
     return Buffer.concat(chunks).toString('utf8');
 }
 /** Why a body stopped coming, in a person's words, from the error's code. */
 function bodyFault(error) {
-    const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorCode */ .CA)(error);
+    const code = (0,errors/* errorCode */.CA)(error);
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
         return 'connection reset';
     if (code === 'UND_ERR_BODY_TIMEOUT')
@@ -52151,48 +52406,69 @@ function bodyFault(error) {
     return code ?? 'connection closed';
 }
 /**
- * A library error as one of ours, by its code: the library's own messages can hold the request's
- * path (and so a signed query), ours never do.
+ * An answer that breaks HTTP itself, from the library's error; undefined for any other failure.
+ * `headersRead`: the failure came while the body was read.
  */
-function describeRequestError(error, url, via) {
-    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ)
+function brokenAnswer(error, headersRead) {
+    const code = (0,errors/* errorCode */.CA)(error);
+    if (code === 'UND_ERR_HEADERS_OVERFLOW')
+        return new errors/* HttpProtocolError */.Bm(`its headers exceed ${MAX_HEADER_BYTES / 1024} KiB`);
+    // Until the headers are through, undici reports a parse error that follows a Content-Length
+    // header as a length mismatch, not by the parser's reason (client-h1.js, createError); the
+    // parser refuses a Content-Length given twice, or beside Transfer-Encoding.
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !headersRead) {
+        return new errors/* HttpProtocolError */.Bm('its Content-Length is given twice, or beside Transfer-Encoding');
+    }
+    // The parser's errors carry no code (undici looks its name up the wrong way round), only the
+    // parser's reason in the message: "Response does not match the HTTP/1.1 protocol (<reason>)".
+    if (error instanceof undici/* errors */.sO.HTTPParserError) {
+        const reason = (0,log_text/* oneLine */.TN)(/\((.+)\)$/.exec(error.message)?.[1] ?? '', 80);
+        if (!reason || /^Expected HTTP\//.test(reason))
+            return new errors/* HttpProtocolError */.Bm('it does not start with an HTTP status line');
+        return new errors/* HttpProtocolError */.Bm(`it breaks HTTP/1.1 (${reason})`);
+    }
+    return undefined;
+}
+/**
+ * A library error as one of ours, by its code: the library's own messages can hold the request's
+ * path (and so a signed query), ours never do. `proxy`: the proxy the request went through.
+ */
+function describeRequestError(error, url, proxy) {
+    if (error instanceof errors/* CancelledError */.cc || error instanceof errors/* NetworkError */.Dr)
         return error;
-    const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorCode */ .CA)(error);
+    const code = (0,errors/* errorCode */.CA)(error);
     const message = error instanceof Error ? error.message : '';
-    const untrusted = untrustedCertificate(code, url);
-    if (untrusted)
-        return untrusted;
+    // A certificate the runner does not trust is not a passing fault.
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+        return new errors/* UntrustedCertificateError */.ks(url.host, code);
+    }
     // An https request answered in plain http: TLS reads the answer as a record of another version.
     if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+        return new errors/* PlainHttpAnswerError */.F4(url.host, code ?? 'wrong version number');
     }
     const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message);
     if (proxyStatus) {
         const status = Number(proxyStatus[1] ?? proxyStatus[2]);
-        if (status === 407) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
-        }
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr(`the proxy answered HTTP ${status} instead of connecting`, true);
+        if (status === 407)
+            return new errors/* ProxyAuthRequiredError */.c(proxy ?? 'in use');
+        return new errors/* NetworkError */.Dr(`the proxy answered HTTP ${status} instead of connecting`, true);
     }
+    const broken = brokenAnswer(error, false);
+    if (broken)
+        return broken;
     switch (code) {
         case 'UND_ERR_CONNECT_TIMEOUT':
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr('the connection timed out', true);
+            return new errors/* NetworkError */.Dr('the connection timed out', true);
         case 'UND_ERR_HEADERS_TIMEOUT':
         case 'UND_ERR_BODY_TIMEOUT':
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr('the connection timed out');
+            return new errors/* NetworkError */.Dr('the connection timed out');
         case 'UND_ERR_SOCKET':
             // The server closed the connection before answering: what Node's own client calls ECONNRESET.
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr('connection error ECONNRESET');
+            return new errors/* NetworkError */.Dr('connection error ECONNRESET');
         default:
             // No connection was made for these: the request never left the runner.
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
+            return new errors/* NetworkError */.Dr(typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? `connection error ${code}` : 'the connection failed', typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code));
     }
-}
-/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
-function untrustedCertificate(code, url) {
-    if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code))
-        return undefined;
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`The TLS certificate of ${url.host} could not be verified (${code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
 }
 
 
@@ -52208,11 +52484,12 @@ function untrustedCertificate(code, url) {
 /* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
 /* harmony export */   a2: () => (/* binding */ retryDelay),
 /* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   mh: () => (/* binding */ attemptsFor),
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter),
 /* harmony export */   r3: () => (/* binding */ isRetryable),
 /* harmony export */   yj: () => (/* binding */ isSafeToResend)
 /* harmony export */ });
-/* unused harmony export MAX_RETRY_AFTER_MS */
+/* unused harmony exports BROKEN_ANSWER_ATTEMPTS, MAX_RETRY_AFTER_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
  * What counts as a passing fault, how long to wait before the next try, and the loop that
@@ -52225,7 +52502,18 @@ function isRetryableStatus(status) {
 function isRetryable(error) {
     if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$)
         return isRetryableStatus(error.status);
-    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MalformedAnswerError */ .Sz;
+    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MalformedAnswerError */ .Sz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpProtocolError */ .Bm;
+}
+/**
+ * An answer that breaks HTTP is asked for once more, and no more: the library drops the
+ * connection that carried it, and a proxy or load balancer having a bad moment answers the next
+ * one right; but a server that answers so answers so every time, and more tries only delay the
+ * error that says so.
+ */
+const BROKEN_ANSWER_ATTEMPTS = 2;
+/** How many tries, the first included, a fault is worth where `attempts` is the rule. */
+function attemptsFor(error, attempts) {
+    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpProtocolError */ .Bm ? Math.min(attempts, BROKEN_ANSWER_ATTEMPTS) : attempts;
 }
 /**
  * Whether a request that must never reach the server twice (an import) may be sent again: only
@@ -52296,7 +52584,8 @@ async function withRetry(operation, ctx) {
                 debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`);
                 throw error;
             }
-            if (attempt >= ctx.policy.attempts) {
+            const attempts = attemptsFor(error, ctx.policy.attempts);
+            if (attempt >= attempts) {
                 debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); no attempts left`);
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RetriesExhaustedError */ .i5(attempt, error);
             }
@@ -52309,7 +52598,7 @@ async function withRetry(operation, ctx) {
             const delay = retryDelay(ctx.policy, attempt, error);
             debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); retrying after ${delay} ms${error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$ && error.retryAfterMs !== undefined ? ` (Retry-After ${error.retryAfterMs} ms)` : ''}`);
             ctx.warn(`${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
-                `(attempt ${attempt + 1} of ${ctx.policy.attempts})`);
+                `(attempt ${attempt + 1} of ${attempts})`);
             await ctx.sleep(delay);
         }
     }
@@ -52323,25 +52612,33 @@ async function withRetry(operation, ctx) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   ZN: () => (/* binding */ formData),
-/* harmony export */   bC: () => (/* reexport default from dynamic */ undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_3___default.a),
-/* harmony export */   g6: () => (/* reexport default from dynamic */ undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1___default.a),
-/* harmony export */   kT: () => (/* reexport default from dynamic */ undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default.a)
+/* harmony export */   bC: () => (/* reexport default from dynamic */ undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_5___default.a),
+/* harmony export */   g6: () => (/* reexport default from dynamic */ undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_3___default.a),
+/* harmony export */   gU: () => (/* reexport default from dynamic */ undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1___default.a),
+/* harmony export */   kT: () => (/* reexport default from dynamic */ undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_6___default.a),
+/* harmony export */   sO: () => (/* reexport default from dynamic */ undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_2___default.a)
 /* harmony export */ });
 /* harmony import */ var undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(56615);
-/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57405);
-/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(30883);
-/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(30628);
-/* harmony import */ var undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(76672);
-/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(59136);
+/* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68707);
+/* harmony import */ var undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_core_errors_js__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(57405);
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(30883);
+/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(30628);
+/* harmony import */ var undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_pool_js__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(76672);
+/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_6__);
 
 
 
 
 
-Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_0__);
+
+
+Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_4___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_0__);
 
 /** undici's FormData (the only one its requests accept), loaded when a form is first sent. */
 async function formData() {
@@ -52431,7 +52728,7 @@ function describeProxy(proxy) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33036);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(87636);
 /** The import entry point (import/action.yml), bundled to dist/import/index.js. */
 
 
@@ -52442,7 +52739,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 33036:
+/***/ 87636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52637,86 +52934,14 @@ async function runEntry(io, entry) {
 
 // EXTERNAL MODULE: ./src/log-text.ts
 var log_text = __nccwpck_require__(73529);
-// EXTERNAL MODULE: ./src/http/client.ts
-var client = __nccwpck_require__(73329);
-// EXTERNAL MODULE: ./src/platform/answers.ts
-var answers = __nccwpck_require__(53020);
-;// CONCATENATED MODULE: ./src/platform/connection.ts
-/**
- * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
- * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
- * layer stays ignorant of the action's inputs and each client names only what is its own: the
- * call, the key's scope it needs, and what a 404 means for it.
- */
-
-
-
-
-
-/** The fix for every failure that says the platform could not be reached. */
-const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
-const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
-/** The advice for a refused call, by HTTP status. */
-function adviceFor(status, call) {
-    switch (status) {
-        case 401:
-            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
-        case 403:
-            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
-        case 404:
-            return call.notFound;
-        case 413:
-            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
-        default:
-            return call.refused;
-    }
-}
-/**
- * What a failed platform call tells a person: an answer refused unread, a redirect not followed,
- * or a client error with the advice of the table above. Passing faults (and anything else) come
- * back unchanged, to be retried or reported.
- */
-function explainCallFailure(error, call, host) {
-    if (error instanceof errors/* AnswerTooLongError */.lY) {
-        return new errors/* ActionError */.lZ(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${client/* MAX_ANSWER_BYTES */.gB / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
-    }
-    if (error instanceof errors/* RefusedUrlError */.gO) {
-        return new errors/* ActionError */.lZ(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
-    }
-    if (!(error instanceof errors/* HttpError */.j$) || (0,http_retry/* isRetryable */.r3)(error))
-        return error;
-    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
-    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
-    return new errors/* ActionError */.lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
-}
-/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
-function gaveUpRetrying(error, what, host, tail = '') {
-    if (!(error instanceof errors/* RetriesExhaustedError */.i5))
-        return error;
-    return new errors/* ActionError */.lZ(`${what} failed ${error.attempts} times; the last error: ${(0,http_retry/* describeFailure */.Ic)(error.lastError)} (${host}).${tail}`, UNREACHABLE_FIX);
-}
-/**
- * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
- * platform's own message from an error body (the run's secrets redacted from it first), and has
- * each redirect target masked (it may be signed) before it is requested.
- */
-function connectToPlatform(connection, signal, secrets, debug, env = process.env) {
-    return new client/* PlatformHttp */.GD({
-        platform: connection.platform,
-        key: { header: constants/* API_KEY_HEADER */.dE, value: connection.key },
-        signal,
-        env,
-        debug,
-        errorMessage: body => {
-            const said = (0,answers/* serverText */.Tn)(body);
-            return said === undefined ? undefined : (0,answers/* quoteServer */.u)(said, text => secrets.redact(text));
-        },
-        onRedirect: url => secrets.addUrl(url)
-    });
-}
-
+// EXTERNAL MODULE: ./src/platform/connection.ts
+var connection = __nccwpck_require__(97311);
+// EXTERNAL MODULE: ./src/http/client.ts + 1 modules
+var client = __nccwpck_require__(65197);
 // EXTERNAL MODULE: ./src/http/undici.ts
 var undici = __nccwpck_require__(51150);
+// EXTERNAL MODULE: ./src/platform/answers.ts
+var answers = __nccwpck_require__(53020);
 ;// CONCATENATED MODULE: ./src/platform/schedule.ts
 /**
  * When to check the job's status next. Pure: a function of elapsed time only.
@@ -52891,7 +53116,7 @@ async function waitForJob(getStatus, opts) {
                 throw error;
             failures++;
             lastError = error;
-            if (failures >= MAX_CONSECUTIVE_FAILURES)
+            if (failures >= (0,http_retry/* attemptsFor */.mh)(error, MAX_CONSECUTIVE_FAILURES))
                 throw gaveUp(failures, error, opts.dockStatusId, opts.job);
             const tooLong = (0,http_retry/* retryAfterTooLong */.BN)(error, `Status check ${checks}`, deadline - now());
             if (tooLong) {
@@ -52926,7 +53151,7 @@ async function waitForJob(getStatus, opts) {
 }
 function gaveUp(failures, error, dockStatusId, job = 'export') {
     return new errors/* ActionError */.lZ(`Checking the ${job} status failed ${failures} times in a row; the last error: ${(0,http_retry/* describeFailure */.Ic)(error)}. ` +
-        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, UNREACHABLE_FIX);
+        `The job (dock status id ${dockStatusId}) may still be running on the platform.`, (0,connection/* fixAfter */.CN)(error));
 }
 /**
  * Waits for a started job (unless its first answer already said how it ended) and judges the
@@ -52995,7 +53220,7 @@ function chunkRange(index, size, chunkBytes) {
 
 ;// CONCATENATED MODULE: ./src/platform/import-client.ts
 /**
- * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * The import's platform calls, as the vendor's API pages document them: File Upload (one request below the
  * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
  * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
  * that retrying cannot fix become an ActionError that says what to do.
@@ -53031,7 +53256,7 @@ class ImportClient {
     async upload(file, ctx) {
         const plan = planUpload(file.size);
         const retrying = (what, operation) => (0,http_retry/* withRetry */.bD)(operation, { ...ctx.retry, what }).catch(error => {
-            throw gaveUpRetrying(error, what, this.target.platform.host, ' Nothing was imported.');
+            throw (0,connection/* gaveUpRetrying */.H)(error, what, this.target.platform.host, ' Nothing was imported.');
         });
         let answer;
         if (plan.mode === 'one request') {
@@ -53110,7 +53335,8 @@ class ImportClient {
             if (error instanceof errors/* HttpError */.j$ && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
                 throw this.explain(error, 'Starting the import');
             }
-            if (error instanceof errors/* RefusedUrlError */.gO)
+            // Neither a refused URL nor a connection that could not be set up (a certificate, a proxy) got the request through.
+            if (error instanceof errors/* RefusedUrlError */.gO || (0,connection/* isConnectionFault */.b4)(error))
                 throw this.explain(error, 'Starting the import');
             throw error;
         }
@@ -53131,7 +53357,7 @@ class ImportClient {
             : existing
                 ? `Check that the tool "${existing}" (input "toolId") exists on ${host}, and that "host" is the right environment.`
                 : `Check that "host" is the platform's URL: ${host} does not know the import API.`;
-        return explainCallFailure(error, {
+        return (0,connection/* explainCallFailure */.wk)(error, {
             what,
             scope: 'Import Tool',
             forbiddenAlso: existing
@@ -53273,6 +53499,8 @@ function importSummary(report, redact) {
 var zip_rules = __nccwpck_require__(85274);
 // EXTERNAL MODULE: ./src/file-naming.ts
 var file_naming = __nccwpck_require__(38946);
+// EXTERNAL MODULE: ./src/download/publish.ts
+var publish = __nccwpck_require__(78039);
 // EXTERNAL MODULE: ./src/platform/what-arrived.ts
 var what_arrived = __nccwpck_require__(29969);
 ;// CONCATENATED MODULE: ./src/platform/export-client.ts
@@ -53320,7 +53548,7 @@ class ExportClient {
     gaveUpStarting(error) {
         const host = this.target.platform.host;
         if (error instanceof errors/* RetriesExhaustedError */.i5)
-            return gaveUpRetrying(error, 'Starting the export', host);
+            return (0,connection/* gaveUpRetrying */.H)(error, 'Starting the export', host);
         if ((0,http_retry/* isRetryable */.r3)(error)) {
             return new errors/* ActionError */.lZ(`Starting the export failed after the request was sent (${(0,http_retry/* describeFailure */.Ic)(error)}, ${host}): the platform may have started an export job. Not sent again, since that could start a second one.`, `Check the tool's export jobs on ${host}; run the workflow again once the platform answers.`);
         }
@@ -53332,7 +53560,7 @@ class ExportClient {
     /** Client errors become an ActionError naming the cause and fix; other errors pass unchanged. */
     explain(error, what) {
         const { toolId, flowId, platform } = this.target;
-        return explainCallFailure(error, {
+        return (0,connection/* explainCallFailure */.wk)(error, {
             what,
             scope: 'Export Tool',
             notFound: `Check that the tool "${toolId}" (input "toolId") and its flow "${flowId}" (input "flowId") exist on ${platform.host}, and that "host" is the right environment.`,
@@ -53373,12 +53601,18 @@ var env_variables = __nccwpck_require__(72328);
 
 
 
+
+
 async function exportTool(deps, target, options, result = {}) {
+    // The file is named after its artifact; what is under that name as the run begins is the one
+    // file it may replace: any other was saved there by another run meanwhile.
+    const fileName = (0,file_naming/* artifactFileName */.UA)(target.artifactName);
     const ctx = {
         ...deps,
         target,
         options,
         result,
+        saveAs: { fileName, earlier: await (0,publish/* fileAt */.Wd)(external_node_path_.join(target.folder, fileName)) },
         platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
         retry: { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: ms => (0,cancellation/* sleep */.yy)(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
     };
@@ -53510,7 +53744,8 @@ async function download(ctx, rawUrl) {
         url,
         platform: options.platform,
         folder: target.folder,
-        fallbackName: (0,file_naming/* artifactFileName */.UA)(target.artifactName),
+        ...ctx.saveAs,
+        warning: log.warning,
         signal: ctx.signal,
         retry: ctx.retry,
         onPartialFile: filePath => ctx.temporary.replace('download', filePath),
@@ -53746,7 +53981,7 @@ function importNotConfirmed(failure, { settings }) {
         return new errors/* ActionError */.lZ(`Sending the import request failed: ${host} answered HTTP 429 (too many requests) to every attempt. The import was not started.`, 'Run the workflow again later, when the platform is less busy.');
     }
     if (error instanceof errors/* NetworkError */.Dr && error.unsent) {
-        return new errors/* ActionError */.lZ(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, UNREACHABLE_FIX);
+        return new errors/* ActionError */.lZ(`Sending the import request failed: no connection to ${host} (${error.message}). The import was not sent.`, connection/* UNREACHABLE_FIX */.F0);
     }
     const where = settings.toolId ? `a new in-development version of tool ${settings.toolId}` : `a new tool named "${settings.toolName}"`;
     return new errors/* ActionError */.lZ(`Sending the import request failed (${(0,http_retry/* describeFailure */.Ic)(error)}) after ${host} may have received it: the import may have started, so it was not sent again.`, `Look on ${host} for ${where} and its import job before running the workflow again: a second run could import twice.`);
@@ -53805,10 +54040,10 @@ class DeployClient {
         }
     }
     async getStatus(dockStatusId, action) {
-        return readJobStatus(this.http, this.target.platform, dockStatusId, error => explainCallFailure(error, this.call(action, `Checking the ${action} status`), this.target.platform.host));
+        return readJobStatus(this.http, this.target.platform, dockStatusId, error => (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Checking the ${action} status`), this.target.platform.host));
     }
     explain(error, action) {
-        return explainCallFailure(error, this.call(action, `Starting the ${action}`), this.target.platform.host);
+        return (0,connection/* explainCallFailure */.wk)(error, this.call(action, `Starting the ${action}`), this.target.platform.host);
     }
     call(action, what) {
         const { toolId, platform } = this.target;
@@ -53893,7 +54128,7 @@ function notConfirmed(failure, { action, toolId, platform }, result) {
         return new errors/* ActionError */.lZ(`Starting the ${action} failed: ${host} answered HTTP 429 (too many requests) to every attempt. The ${action} was not started.`, 'Run the workflow again later, when the platform is less busy.');
     }
     if (error instanceof errors/* NetworkError */.Dr && error.unsent) {
-        return new errors/* ActionError */.lZ(`Starting the ${action} failed: no connection to ${host} (${error.message}). The ${action} was not sent.`, UNREACHABLE_FIX);
+        return new errors/* ActionError */.lZ(`Starting the ${action} failed: no connection to ${host} (${error.message}). The ${action} was not sent.`, connection/* UNREACHABLE_FIX */.F0);
     }
     result.unconfirmed = true;
     return new errors/* ActionError */.lZ(`Starting the ${action} failed (${(0,http_retry/* describeFailure */.Ic)(error)}) after ${host} may have received it: a ${action} of tool ${toolId} may be running, so it was not sent again.`, `Check the tool's state on ${host} (its versions and deploy status) before running the workflow again.`);
@@ -54467,8 +54702,7 @@ async function eachPiece(handle, use) {
 
 ;// CONCATENATED MODULE: ./src/import/env-values.ts
 /**
- * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
- * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
+ * Where each environment variable's value comes from in an import, pure: a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
  * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a
@@ -54706,7 +54940,7 @@ function importEntry(io) {
             }
             const tempRoot = await (0,promises_.mkdtemp)(external_node_path_.join(io.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'koreai-import-'));
             run.temporary.replace('import', tempRoot);
-            const http = connectToPlatform(settings, run.signal, run.secrets, line => io.log.debug(line), io.env);
+            const http = (0,connection/* connectToPlatform */.$_)(run, 'import');
             try {
                 const client = new ImportClient(http, { platform: settings.platform, toolId: settings.toolId });
                 const retry = { policy: http_retry/* DEFAULT_BACKOFF */.VU, sleep: (ms) => (0,cancellation/* sleep */.yy)(ms, run.signal), warn: io.log.warning, debug: io.log.debug };
@@ -55055,7 +55289,7 @@ function formatBytes(bytes) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * documented spelling is accepted: the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 
@@ -55202,6 +55436,137 @@ function serverMessage(text) {
 
 /***/ }),
 
+/***/ 97311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $_: () => (/* binding */ connectToPlatform),
+/* harmony export */   CN: () => (/* binding */ fixAfter),
+/* harmony export */   F0: () => (/* binding */ UNREACHABLE_FIX),
+/* harmony export */   H: () => (/* binding */ gaveUpRetrying),
+/* harmony export */   b4: () => (/* binding */ isConnectionFault),
+/* harmony export */   e2: () => (/* binding */ explainConnectionFault),
+/* harmony export */   wk: () => (/* binding */ explainCallFailure)
+/* harmony export */ });
+/* unused harmony export BROKEN_ANSWER_FIX */
+/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(27242);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
+/* harmony import */ var _http_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(65197);
+/* harmony import */ var _http_retry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(28902);
+/* harmony import */ var _answers_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(53020);
+/**
+ * How a run talks to the platform, for every entry alike: the one HTTP client of a run, and what
+ * a failed platform call tells a person. The advice lives here, in one table, so that the HTTP
+ * layer stays ignorant of the action's inputs and each client names only what is its own: the
+ * call, the key's scope it needs, and what a 404 means for it.
+ */
+
+
+
+
+
+/** The fix for every failure that says the platform could not be reached. */
+const UNREACHABLE_FIX = 'Check that the platform is reachable from the runner (the "host" input, proxy settings, the platform\'s status), then run the workflow again.';
+/**
+ * The fix when the platform's answers break HTTP itself: the server's doing (or a proxy's in
+ * front of it), which no network setting of the runner changes.
+ */
+const BROKEN_ANSWER_FIX = 'It is the server that answers so (or a proxy in front of it), not the network between: check that "host" is the platform\'s API and not another service on that address, and report it to the platform\'s operators with this log.';
+/** What to do after a call failed for good, its last fault being `error`. */
+function fixAfter(error) {
+    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpProtocolError */ .Bm ? BROKEN_ANSWER_FIX : UNREACHABLE_FIX;
+}
+/**
+ * A fault of the connection itself, whichever request met it (a platform call or the download
+ * alike), as the one error that names its cause and fix; anything else comes back unchanged.
+ */
+function explainConnectionFault(error) {
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UntrustedCertificateError */ .ks) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`The TLS certificate of ${error.host} could not be verified (${error.code}).`, 'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.');
+    }
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PlainHttpAnswerError */ .F4) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${error.host} answered in plain http, not https (the TLS handshake failed: ${error.code}).`, 'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.');
+    }
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxyAuthRequiredError */ .c) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`The proxy ${error.proxy} answered HTTP 407: the proxy asks for credentials.`, 'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.');
+    }
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ProxySettingsError */ .Wi) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`The proxy settings are not usable: ${error.message}.`, "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env.");
+    }
+    return error;
+}
+/** Whether `error` is a fault of the connection itself (see explainConnectionFault). */
+function isConnectionFault(error) {
+    return explainConnectionFault(error) !== error;
+}
+const STATUS_NAMES = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+/** The advice for a refused call, by HTTP status. */
+function adviceFor(status, call) {
+    switch (status) {
+        case 401:
+            return `The API key (input "key") is wrong, revoked or expired: create a new key for the API app, with the "${call.scope}" scope, and update the secret.`;
+        case 403:
+            return `The API key lacks the "${call.scope}" scope, or its user may not do this (Viewer permission): add the scope under Settings > Security & Control > API Scopes.${call.forbiddenAlso ? ` ${call.forbiddenAlso}` : ''}`;
+        case 404:
+            return call.notFound;
+        case 413:
+            return "A proxy or the platform refused the size of the request; report it with this log to the action's maintainers.";
+        default:
+            return call.refused;
+    }
+}
+/**
+ * What a failed platform call tells a person: a fault of the connection, an answer refused
+ * unread, a redirect not followed, or a client error with the advice of the table above. Passing
+ * faults (and anything else) come back unchanged, to be retried or reported.
+ */
+function explainCallFailure(error, call, host) {
+    if (isConnectionFault(error))
+        return explainConnectionFault(error);
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AnswerTooLongError */ .lY) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: the platform's answer (HTTP ${error.status}) was longer than ${_http_client_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_ANSWER_BYTES */ .gB / 1024 / 1024} MiB and was refused unread.`, 'The "host" input may point at something other than the platform API (a proxy or web page); check it and the platform\'s status.');
+    }
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RefusedUrlError */ .gO) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: ${error.message}.`, 'Check the "host" input: the platform API answered with a redirect the action will not follow.');
+    }
+    if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$) || (0,_http_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .isRetryable */ .r3)(error))
+        return error;
+    const said = error.serverMessage ? ` The platform said: "${error.serverMessage}".` : '';
+    const name = STATUS_NAMES[error.status] ? ` ${STATUS_NAMES[error.status]}` : '';
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${call.what} failed: HTTP ${error.status}${name} from ${host}.${said}`, adviceFor(error.status, call));
+}
+/** A call retried until no attempt was left: say so with the last fault; `tail` is added to what happened. */
+function gaveUpRetrying(error, what, host, tail = '') {
+    if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RetriesExhaustedError */ .i5))
+        return error;
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${what} failed ${error.attempts} times; the last error: ${(0,_http_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .describeFailure */ .Ic)(error.lastError)} (${host}).${tail}`, fixAfter(error.lastError));
+}
+/**
+ * The HTTP client every platform call of a run goes through, whatever the entry: it quotes the
+ * platform's own message from an error body (the run's secrets redacted from it first), and has
+ * each redirect target masked (it may be signed) before it is requested.
+ */
+function connectToPlatform({ settings, signal, secrets, io }, 
+/** Which entry point the run is, for the User-Agent the platform's logs show. */
+entry) {
+    return new _http_client_js__WEBPACK_IMPORTED_MODULE_2__/* .PlatformHttp */ .GD({
+        platform: settings.platform,
+        key: { header: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .API_KEY_HEADER */ .dE, value: settings.key },
+        userAgent: `${_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .USER_AGENT_PRODUCT */ .eM} (${entry})`,
+        signal,
+        env: io.env,
+        debug: line => io.log.debug(line),
+        errorMessage: body => {
+            const said = (0,_answers_js__WEBPACK_IMPORTED_MODULE_4__/* .serverText */ .Tn)(body);
+            return said === undefined ? undefined : (0,_answers_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteServer */ .u)(said, text => secrets.redact(text));
+        },
+        onRedirect: url => secrets.addUrl(url)
+    });
+}
+
+
+/***/ }),
+
 /***/ 29969:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -55222,6 +55587,8 @@ function serverMessage(text) {
 /** How far into a body the description looks. */
 const HEAD_BYTES = 64 * 1024;
 const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** A gzip member's first bytes: its magic number and the deflate method. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08]);
 /** Only a 200 carries the export; any other 2xx is described here, else undefined. */
 function statusProblem(status) {
     if (status === 200)
@@ -55238,6 +55605,11 @@ function describeBody(head, size, contentType) {
         return 'an empty body';
     if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
         return 'a zip that ends before its central directory (most likely cut short on the way)';
+    }
+    // A declared content coding is decoded before this; one in another header (Transfer-Encoding:
+    // gzip) or in none is not, whatever the Content-Type says.
+    if (head.subarray(0, 3).equals(GZIP_HEADER)) {
+        return 'a gzip stream the server compressed without declaring it as a content encoding';
     }
     const text = head
         .toString('utf8')
@@ -55346,8 +55718,8 @@ function toolNameFrom(app) {
  * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
  * that it did, but readers of the repository cannot test guesses against it without the key. It
  * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
- * a restore never needs the key that wrote it. The name is signed too, so that two
- * variables holding the same value do not show it. Restoring (issue 19) must never import a
+ * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 

@@ -4,25 +4,36 @@
  * another length than announced, is retried and never kept. The whole download, retries
  * included, has one overall time limit besides the connection's idle timeout, and reports
  * progress while it lasts. A complete body is then verified (verify.ts) and only then
- * takes the export's name; a body that is not an export is kept beside it as `<name>.rejected`,
- * for a person to look at, and refused with one error that says what arrived.
+ * takes the export's name (publish(): never over a file another run saved meanwhile); a body
+ * that is not an export is kept beside it as `<name>.rejected`, for a person to look at, and
+ * refused with one error that says what arrived. A run that fails leaves no file of its own.
  * Decoding is node:zlib's; the coding list is read here so that Content-Length can be checked
  * against the bytes as sent and an unknown coding refused by name.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { copyFile, link, mkdir, rename, rm, statfs } from 'node:fs/promises'
+import { mkdir, rename, rm, statfs } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
 import { MAX_TIMER_MS } from '../lifecycle/cancellation.js'
-import { ActionError, errorCode, HttpError, NetworkError, NotAnExportError, RefusedUrlError, RetriesExhaustedError } from '../errors.js'
+import { aside, publish, type FileIdentity } from './publish.js'
+import {
+  ActionError,
+  errorCode,
+  HttpError,
+  HttpProtocolError,
+  NetworkError,
+  NotAnExportError,
+  RefusedUrlError,
+  RetriesExhaustedError
+} from '../errors.js'
 import { verifyExport, type VerifiedExport } from '../tool-export/verify.js'
-import { contentDispositionName, safeFileName } from '../file-naming.js'
-import { bodyFault, headerValue, type PlatformHttp } from '../http/client.js'
+import { bodyFault, brokenAnswer, headerValue, type PlatformHttp } from '../http/client.js'
 import { formatBytes, oneLine } from '../log-text.js'
 import { isRetryable, withRetry, type RetryContext } from '../http/retry.js'
+import { explainConnectionFault, isConnectionFault } from '../platform/connection.js'
 import { statusProblem } from '../platform/what-arrived.js'
 
 /** How much the file's writer may hold before the download waits for the disk. */
@@ -45,11 +56,11 @@ export interface SavedFile {
 /** A complete body under its temporary name, not yet verified. */
 interface ArrivedBody {
   partial: string
-  fileName: string
   size: number
   sha256: string
   status: number
   contentType?: string
+  transferEncoding?: string
 }
 
 export interface DownloadOptions {
@@ -58,8 +69,15 @@ export interface DownloadOptions {
   /** The platform's base URL: the only origin the key goes to, named when another one refuses the download. */
   platform?: URL
   folder: string
-  /** The name used when the server proposes none, or one that is not a plain file name. */
-  fallbackName: string
+  /** The name the export is saved under, in `folder`, whatever name the server proposes. */
+  fileName: string
+  /**
+   * What was under that name when the run began (fileAt()): the one file the export may
+   * replace. Any other there was saved by another run meanwhile, and is never replaced.
+   */
+  earlier?: FileIdentity
+  /** Said when the export cannot take its name (core.warning on a runner). */
+  warning?: (line: string) => void
   signal?: AbortSignal
   retry: Omit<RetryContext, 'what'>
   /** Told the temporary file's path while it exists, so a hard stop can remove it. */
@@ -74,16 +92,18 @@ export interface DownloadOptions {
 }
 
 /**
- * The verified export, under its name and as the run's own copy. Two runs at once with the same
- * folder and file name each publish a complete file (the last one stays), and each unpacks and
- * uploads its own copy, so the artifact, the unpacked files and the sha256/size outputs of a run
- * always describe the download it made. The caller removes the own copy when the run ends.
+ * The verified export, under its name and as the run's own copy. Each run unpacks and uploads
+ * its own copy, and its file under the export's name is never replaced by another run at once,
+ * so the artifact, the unpacked files, the file and the sha256/size outputs of a run always
+ * describe the download it made. The caller removes the own copy when the run ends.
  */
 export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> {
   const body = await fetchBody(opts)
   try {
     return await keepIfExport(body, opts)
   } catch (error) {
+    // Refused or not, nothing of this run's is left behind but a `.rejected` file it names.
+    await Promise.all([body.partial, aside(body)].map(file => rm(file, { force: true })))
     opts.onPartialFile?.(undefined)
     throw error
   }
@@ -91,7 +111,7 @@ export async function downloadExport(opts: DownloadOptions): Promise<SavedFile> 
 
 /** Moves a verified body to the export's name, or a refused one to `<name>.rejected`. */
 async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<SavedFile> {
-  const filePath = path.join(opts.folder, body.fileName)
+  const filePath = path.join(opts.folder, opts.fileName)
   let contents: VerifiedExport
   try {
     const wrongStatus = statusProblem(body.status)
@@ -105,23 +125,20 @@ async function keepIfExport(body: ArrivedBody, opts: DownloadOptions): Promise<S
       `Verified ${body.size} bytes in ${Math.round(performance.now() - startedAt)} ms; peak RSS ${mb(peakBefore)} MB before, ${mb(process.resourceUsage().maxRSS)} MB after`
     )
   } catch (error) {
-    if (!(error instanceof NotAnExportError)) {
-      await rm(body.partial, { force: true })
-      throw error
-    }
+    if (!(error instanceof NotAnExportError)) throw error
     const rejected = `${filePath}.rejected`
     await rename(body.partial, rejected)
     throw refusal(error, body, rejected)
   }
-  // Published by an atomic rename of a second name for the same bytes: the own copy stays.
-  const published = `${body.partial}.publish`
-  await link(body.partial, published).catch(() => copyFile(body.partial, published))
-  await rename(published, filePath)
-  return { filePath, ownCopy: body.partial, fileName: body.fileName, size: body.size, sha256: body.sha256, contents }
+  const published = await publish(body, filePath, opts)
+  return { filePath: published, ownCopy: body.partial, fileName: path.basename(published), size: body.size, sha256: body.sha256, contents }
 }
 
 function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): ActionError {
   const type = body.contentType ? `Content-Type ${oneLine(body.contentType, 80)}` : 'no Content-Type'
+  // A transfer coding other than chunked was undone by nobody: said, since it explains the bytes.
+  const transfer = body.transferEncoding?.trim()
+  const coding = transfer && !/^chunked$/i.test(transfer) ? `, Transfer-Encoding ${oneLine(transfer, 40)}` : ''
   const fix: Record<typeof error.refusal, string> = {
     'not a zip':
       'Run the workflow again; if the same arrives, open the download URL from a browser signed in to the platform, or report it to Kore.ai support.',
@@ -131,8 +148,8 @@ function refusal(error: NotAnExportError, body: ArrivedBody, rejected: string): 
       'Check that the tool exports from the platform UI; if the platform now names its files differently, set "verify: false" to keep the export after the zip checks alone.'
   }
   return new ActionError(
-    `The download is not a tool export: it is ${error.arrived} (${type}, ${body.size} bytes). ` +
-      `It was not kept as ${body.fileName}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`,
+    `The download is not a tool export: it is ${error.arrived} (${type}${coding}, ${body.size} bytes). ` +
+      `It was not kept as ${path.basename(rejected, '.rejected')}, not unpacked and not uploaded; the bytes are at ${rejected} for inspection.`,
     fix[error.refusal]
   )
 }
@@ -178,6 +195,14 @@ async function fetchBody(opts: DownloadOptions): Promise<ArrivedBody> {
 function explain(failure: unknown, url: URL, platform?: URL): unknown {
   // Every attempt failed with passing faults: the last one says what went wrong.
   const error = failure instanceof RetriesExhaustedError ? failure.lastError : failure
+  if (isConnectionFault(error)) return explainConnectionFault(error)
+  if (error instanceof HttpProtocolError) {
+    const tries = failure instanceof RetriesExhaustedError ? ` ${failure.attempts} times; the last error:` : ':'
+    return new ActionError(
+      `Downloading the export failed${tries} ${error.message} (${url.host}).`,
+      'It is the download host that answers so (or a proxy in front of it), not the network between: run the workflow again later; if it persists, report it to Kore.ai support with this log.'
+    )
+  }
   if (error instanceof RefusedUrlError) {
     return new ActionError(
       `Downloading the export was refused: ${error.message}.`,
@@ -208,7 +233,6 @@ function explain(failure: unknown, url: URL, platform?: URL): unknown {
 
 async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Progress): Promise<ArrivedBody> {
   const response = await opts.http.openDownload(opts.url, signal)
-  const fileName = safeFileName(contentDispositionName(headerValue(response.headers['content-disposition']))) ?? opts.fallbackName
   const decoders = decodersFor(headerValue(response.headers['content-encoding']))
   if (!decoders) {
     response.destroy()
@@ -219,7 +243,7 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
   }
   // Content-Length counts the bytes as sent: encoded, when the server compressed them.
   const announced = lengthOf(headerValue(response.headers['content-length']))
-  const partial = path.join(opts.folder, `.${fileName}.${randomBytes(4).toString('hex')}.part`)
+  const partial = path.join(opts.folder, `.${opts.fileName}.${randomBytes(4).toString('hex')}.part`)
   const hash = createHash('sha256')
   let received = 0
   let size = 0
@@ -290,16 +314,19 @@ async function saveOnce(opts: DownloadOptions, signal: AbortSignal, progress: Pr
         `the download could not be decoded (${describeCoding(response.headers['content-encoding'])}: ${code}) after ${received} bytes`
       )
     }
+    // A body that breaks HTTP (a chunk that is no chunk) is the server's doing.
+    const broken = brokenAnswer(error, true)
+    if (broken) throw broken
     // A connection that breaks mid-body (a reset, the idle timeout) is a passing fault; a disk error is not.
     throw new NetworkError(`the download was cut short after ${received} bytes (${bodyFault(error)})`)
   }
   return {
     partial,
-    fileName,
     size,
     sha256: hash.digest('hex'),
     status: response.statusCode,
-    contentType: headerValue(response.headers['content-type'])
+    contentType: headerValue(response.headers['content-type']),
+    transferEncoding: headerValue(response.headers['transfer-encoding'])
   }
 }
 

@@ -40,7 +40,7 @@ export function exportEntry(io: RunIO): Entry<Settings> {
 
     async work(run) {
       await checkBeforeAnyRequest(run)
-      const http = connectToPlatform(run.settings, run.signal, run.secrets, message => io.log.debug(message), io.env)
+      const http = connectToPlatform(run, 'export')
       const deps = { http, signal: run.signal, secrets: run.secrets, env: io.env }
       const drift = (): DriftError | undefined =>
         run.settings.checkOnly

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Defaults, Inputs } from '../constants.js'
+import type { ExportOptions, ToolTarget } from '../pipeline/export-tool.js'
 import { ENV_POLICIES, type EnvPolicy } from '../tool-export/env-variables.js'
 import { artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
 import { hasControlCharacters } from '../log-text.js'
@@ -21,45 +22,16 @@ import {
   type InputSource
 } from '../settings/inputs.js'
 
-/** One tool to export, and where its files go. */
-export interface ToolTarget {
-  toolId: string
-  flowId: string
-  /** How the log, the summary and `results` name it: the `tools` line's name, or the tool id. */
-  name: string
-  /** Absolute folder the export is saved in. */
-  folder: string
-  artifactName: string
-  /** Where to unpack the export; undefined when `extract` is false. */
-  extractFolder?: string
-}
+export type { ToolTarget }
 
-export interface Settings {
-  /** The platform's base URL (scheme, host, optional path prefix; no trailing slash). */
-  platform: URL
-  key: string
+/** How every tool of the step is exported (the pipeline's options), and which tools. */
+export interface Settings extends ExportOptions {
   /** The tools to export: one for toolId + flowId, the list for `tools`. */
   tools: ToolTarget[]
   /** Whether `tools` was given: then the outputs and the summary cover a set. */
   many: boolean
   /** How many export jobs may be in flight at once. */
   concurrency: number
-  timeoutMs: number
-  /** The whole download, retries included. */
-  downloadTimeoutMs: number
-  /** The longest pause between two status checks. */
-  maxPauseMs: number
-  uploadArtifact: boolean
-  /** Undefined: the repository's own setting. */
-  retentionDays?: number
-  /** Whether the download must prove to be a tool export, not only a sound zip. */
-  verifyToolExport: boolean
-  /** What the unpacked copy holds of env_variables.json. */
-  envVariables: EnvPolicy
-  /** `extract: check`: compare the export with each extractFolder, and write nothing there. */
-  checkOnly: boolean
-  /** What keys the placeholders instead of the API key (`redactionKey`); undefined: the API key. */
-  redactionKey?: string
 }
 
 export function getSettings({ getInput, setSecret, env }: InputSource): Settings {

@@ -3,36 +3,59 @@
  * dispatcher API (the library Node's own fetch is built on). Proxies: HTTPS_PROXY / HTTP_PROXY and
  * NO_PROXY, chosen per request by proxyFor(). Redirects are followed here rather than by the
  * library, so that the x-api-key header goes only to the platform's own origin, on every hop.
- * Nothing here knows what the platform's answers mean.
+ * Nothing here knows what the platform's answers mean, nor the action's inputs: a failure is
+ * thrown as one of the typed errors of errors.ts, and the platform layer says what to do about it.
  */
 import type { Readable } from 'node:stream'
 import type { FormData } from 'undici'
 import {
-  ActionError,
   AnswerCutShortError,
   AnswerTooLongError,
   CancelledError,
   errorCode,
   HttpError,
+  HttpProtocolError,
   NetworkError,
-  RefusedUrlError
+  PlainHttpAnswerError,
+  ProxyAuthRequiredError,
+  ProxySettingsError,
+  RefusedUrlError,
+  UntrustedCertificateError
 } from '../errors.js'
+import { oneLine } from '../log-text.js'
+import { readingThroughContinue } from './interim.js'
 import { parseRetryAfter } from './retry.js'
-import { Agent, Pool, ProxyAgent, type AgentInstance, type Dispatcher, type ProxyAgentInstance } from './undici.js'
+import {
+  Agent,
+  Pool,
+  ProxyAgent,
+  buildConnector,
+  errors,
+  type AgentInstance,
+  type Dispatcher,
+  type PoolOptions,
+  type ProxyAgentInstance
+} from './undici.js'
 import { describeProxy, isLoopbackHost, isSameOrigin, proxyFor } from './urls.js'
 
-const USER_AGENT = 'koreai-tool-export-action'
 const MAX_REDIRECTS = 5
 /** Error bodies are read only this far: enough for a message, never a download's worth. */
 const MAX_ERROR_BODY = 64 * 1024
 /** Start and status answers are a few hundred bytes; a longer one is refused, not held in memory. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
+/**
+ * An answer's header block is read up to this size: Node's own limit, undici's default, given
+ * here rather than taken from Node's settings so that the error can name it.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024
 
 export interface HttpOptions {
   /** The platform's base URL: the only origin that receives the key. */
   platform: URL
   /** The header that carries the key, sent to the platform's origin alone, on every hop. */
   key: { header: string; value: string }
+  /** The User-Agent header of every request. */
+  userAgent: string
   signal?: AbortSignal
   /** How long a connection may stay silent (headers or body) before the request counts as timed out. */
   idleTimeoutMs?: number
@@ -68,7 +91,14 @@ export class PlatformHttp {
   constructor(private readonly options: HttpOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000
     this.debug = options.debug ?? (() => {})
-    this.direct = new Agent({ ...this.timeouts(), connect: options.ca ? { ca: options.ca } : undefined })
+    this.direct = new Agent({
+      ...this.limits(),
+      // undici's own connections, reading through a 100 Continue a server sends unasked (interim.ts).
+      connect: readingThroughContinue(
+        buildConnector({ timeout: this.idleTimeoutMs, ...(options.ca ? { ca: options.ca } : {}) }),
+        MAX_HEADER_BYTES
+      )
+    })
   }
 
   /**
@@ -105,8 +135,13 @@ export class PlatformHttp {
     for (const agent of this.proxies.values()) void agent.destroy().catch(() => {})
   }
 
-  private timeouts() {
-    return { headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs, connectTimeout: this.idleTimeoutMs }
+  private limits() {
+    return {
+      headersTimeout: this.idleTimeoutMs,
+      bodyTimeout: this.idleTimeoutMs,
+      connectTimeout: this.idleTimeoutMs,
+      maxHeaderSize: MAX_HEADER_BYTES
+    }
   }
 
   private async send(
@@ -126,7 +161,7 @@ export class PlatformHttp {
     let url = start
     let verb = method
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...baseHeaders }
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...baseHeaders }
       if (isSameOrigin(url, this.options.platform)) headers[this.options.key.header] = this.options.key.value
       if (verb === 'GET') delete headers['content-type']
 
@@ -160,31 +195,35 @@ export class PlatformHttp {
     }
   }
 
-  private dispatcherFor(url: URL): { dispatcher: Dispatcher; via: string } {
+  /** The dispatcher for `url`: direct, or through the proxy the environment names (`proxy`, as the log names it). */
+  private dispatcherFor(url: URL): { dispatcher: Dispatcher; proxy?: string } {
     let proxy: URL | undefined
     try {
       proxy = proxyFor(url, this.options.env ?? {})
     } catch (error) {
-      throw new ActionError(
-        `The proxy settings are not usable: ${(error as Error).message}.`,
-        "Set HTTPS_PROXY / HTTP_PROXY to a URL such as http://proxy.internal:3128 in the job's env."
-      )
+      throw new ProxySettingsError((error as Error).message)
     }
-    if (!proxy) return { dispatcher: this.direct, via: '' }
+    if (!proxy) return { dispatcher: this.direct }
     let agent = this.proxies.get(proxy.href)
     if (!agent) {
       agent = new ProxyAgent({
         uri: proxy.href,
-        ...this.timeouts(),
-        // Plain http through the proxy is sent on a pool of the proxy's own, which would
-        // otherwise not get the idle timeouts.
-        factory: (origin, options) => new Pool(origin, { ...options, ...this.timeouts() }),
+        ...this.limits(),
+        // Every connection of the proxy agent is made by this factory: the tunnels to the targets,
+        // and for plain http a pool of the proxy's own, which would otherwise not get the idle
+        // timeouts and the header limit. Their connect functions are the agent's own.
+        factory: (origin, options: PoolOptions) =>
+          new Pool(origin, {
+            ...options,
+            ...this.limits(),
+            ...(typeof options.connect === 'function' ? { connect: readingThroughContinue(options.connect, MAX_HEADER_BYTES) } : {})
+          }),
         requestTls: this.options.ca ? { ca: this.options.ca } : undefined,
         proxyTls: this.options.ca ? { ca: this.options.ca } : undefined
       })
       this.proxies.set(proxy.href, agent)
     }
-    return { dispatcher: agent, via: ` via proxy ${describeProxy(proxy)}` }
+    return { dispatcher: agent, proxy: describeProxy(proxy) }
   }
 
   private async request(
@@ -194,7 +233,8 @@ export class PlatformHttp {
     signal: AbortSignal | undefined,
     requestBody: string | FormData | undefined
   ): Promise<OpenResponse> {
-    const { dispatcher, via } = this.dispatcherFor(url)
+    const { dispatcher, proxy } = this.dispatcherFor(url)
+    const via = proxy ? ` via proxy ${proxy}` : ''
     const startedAt = Date.now()
     const shown = `${verb} ${url.origin}${url.pathname}${url.search ? '?***' : ''}`
     try {
@@ -214,7 +254,7 @@ export class PlatformHttp {
     } catch (error) {
       this.debug(`${shown} -> failed after ${Date.now() - startedAt} ms${via}`)
       if (signal?.aborted) throw signal.reason
-      throw describeRequestError(error, url, via)
+      throw describeRequestError(error, url, proxy)
     }
   }
 }
@@ -260,6 +300,8 @@ async function readText(response: OpenResponse, limit: number, strict: boolean):
   } catch (error) {
     if (error instanceof AnswerTooLongError) throw error
     response.destroy()
+    const broken = brokenAnswer(error, true)
+    if (broken) throw broken
     throw new AnswerCutShortError(
       response.statusCode,
       `the answer (HTTP ${response.statusCode}) was cut short after ${size} bytes (${bodyFault(error)})`
@@ -279,33 +321,52 @@ export function bodyFault(error: unknown): string {
 }
 
 /**
- * A library error as one of ours, by its code: the library's own messages can hold the request's
- * path (and so a signed query), ours never do.
+ * An answer that breaks HTTP itself, from the library's error; undefined for any other failure.
+ * `headersRead`: the failure came while the body was read.
  */
-function describeRequestError(error: unknown, url: URL, via: string): Error {
-  if (error instanceof CancelledError || error instanceof NetworkError || error instanceof ActionError) return error
+export function brokenAnswer(error: unknown, headersRead: boolean): HttpProtocolError | undefined {
+  const code = errorCode(error)
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpProtocolError(`its headers exceed ${MAX_HEADER_BYTES / 1024} KiB`)
+  // Until the headers are through, undici reports a parse error that follows a Content-Length
+  // header as a length mismatch, not by the parser's reason (client-h1.js, createError); the
+  // parser refuses a Content-Length given twice, or beside Transfer-Encoding.
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !headersRead) {
+    return new HttpProtocolError('its Content-Length is given twice, or beside Transfer-Encoding')
+  }
+  // The parser's errors carry no code (undici looks its name up the wrong way round), only the
+  // parser's reason in the message: "Response does not match the HTTP/1.1 protocol (<reason>)".
+  if (error instanceof errors.HTTPParserError) {
+    const reason = oneLine(/\((.+)\)$/.exec(error.message)?.[1] ?? '', 80)
+    if (!reason || /^Expected HTTP\//.test(reason)) return new HttpProtocolError('it does not start with an HTTP status line')
+    return new HttpProtocolError(`it breaks HTTP/1.1 (${reason})`)
+  }
+  return undefined
+}
+
+/**
+ * A library error as one of ours, by its code: the library's own messages can hold the request's
+ * path (and so a signed query), ours never do. `proxy`: the proxy the request went through.
+ */
+function describeRequestError(error: unknown, url: URL, proxy: string | undefined): Error {
+  if (error instanceof CancelledError || error instanceof NetworkError) return error
   const code = errorCode(error)
   const message = error instanceof Error ? error.message : ''
-  const untrusted = untrustedCertificate(code, url)
-  if (untrusted) return untrusted
+  // A certificate the runner does not trust is not a passing fault.
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+    return new UntrustedCertificateError(url.host, code)
+  }
   // An https request answered in plain http: TLS reads the answer as a record of another version.
   if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))) {
-    return new ActionError(
-      `${url.host} answered in plain http, not https (the TLS handshake failed: ${code ?? 'wrong version number'}).`,
-      'A "host" without a scheme means https. If the server speaks only plain http (allowed for localhost alone, since the key would travel in clear), write the scheme: http://...; otherwise check the port.'
-    )
+    return new PlainHttpAnswerError(url.host, code ?? 'wrong version number')
   }
   const proxyStatus = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/.exec(message)
   if (proxyStatus) {
     const status = Number(proxyStatus[1] ?? proxyStatus[2])
-    if (status === 407) {
-      return new ActionError(
-        `The proxy${via.replace(' via proxy', '')} answered HTTP 407: the proxy asks for credentials.`,
-        'Give them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port, password percent-encoded), or check the ones given there.'
-      )
-    }
+    if (status === 407) return new ProxyAuthRequiredError(proxy ?? 'in use')
     return new NetworkError(`the proxy answered HTTP ${status} instead of connecting`, true)
   }
+  const broken = brokenAnswer(error, false)
+  if (broken) return broken
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new NetworkError('the connection timed out', true)
@@ -322,13 +383,4 @@ function describeRequestError(error: unknown, url: URL, via: string): Error {
         typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code)
       )
   }
-}
-
-/** A certificate the runner does not trust is not a passing fault: say so at once, with the fix. */
-function untrustedCertificate(code: unknown, url: URL): ActionError | undefined {
-  if (typeof code !== 'string' || !/CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) return undefined
-  return new ActionError(
-    `The TLS certificate of ${url.host} could not be verified (${code}).`,
-    'If the runner reaches it through a TLS-inspecting proxy or a private certificate authority, set NODE_EXTRA_CA_CERTS to that CA\'s certificate file (PEM) in the job\'s env; if the certificate has expired or names another host, check the "host" input and the server.'
-  )
 }

@@ -7,6 +7,7 @@ import {
   CancelledError,
   errorMessage,
   HttpError,
+  HttpProtocolError,
   MalformedAnswerError,
   NetworkError,
   RetriesExhaustedError
@@ -18,7 +19,20 @@ export function isRetryableStatus(status: number): boolean {
 
 export function isRetryable(error: unknown): boolean {
   if (error instanceof HttpError) return isRetryableStatus(error.status)
-  return error instanceof NetworkError || error instanceof MalformedAnswerError
+  return error instanceof NetworkError || error instanceof MalformedAnswerError || error instanceof HttpProtocolError
+}
+
+/**
+ * An answer that breaks HTTP is asked for once more, and no more: the library drops the
+ * connection that carried it, and a proxy or load balancer having a bad moment answers the next
+ * one right; but a server that answers so answers so every time, and more tries only delay the
+ * error that says so.
+ */
+export const BROKEN_ANSWER_ATTEMPTS = 2
+
+/** How many tries, the first included, a fault is worth where `attempts` is the rule. */
+export function attemptsFor(error: unknown, attempts: number): number {
+  return error instanceof HttpProtocolError ? Math.min(attempts, BROKEN_ANSWER_ATTEMPTS) : attempts
 }
 
 /**
@@ -114,7 +128,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, c
         debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); not a passing fault, not retried`)
         throw error
       }
-      if (attempt >= ctx.policy.attempts) {
+      const attempts = attemptsFor(error, ctx.policy.attempts)
+      if (attempt >= attempts) {
         debug(`${ctx.what}: attempt ${attempt} failed (${describeFailure(error)}); no attempts left`)
         throw new RetriesExhaustedError(attempt, error)
       }
@@ -130,7 +145,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, c
       )
       ctx.warn(
         `${ctx.what} failed (${describeFailure(error)}); retrying in ${(delay / 1000).toFixed(1)} s ` +
-          `(attempt ${attempt + 1} of ${ctx.policy.attempts})`
+          `(attempt ${attempt + 1} of ${attempts})`
       )
       await ctx.sleep(delay)
     }

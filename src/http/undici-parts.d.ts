@@ -22,3 +22,11 @@ declare module 'undici/lib/dispatcher/dispatcher.js' {
 declare module 'undici/lib/web/fetch/formdata.js' {
   export const FormData: typeof import('undici').FormData
 }
+declare module 'undici/lib/core/connect.js' {
+  const buildConnector: typeof import('undici').buildConnector
+  export default buildConnector
+}
+declare module 'undici/lib/core/errors.js' {
+  const errors: typeof import('undici').errors
+  export default errors
+}

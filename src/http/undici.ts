@@ -8,6 +8,8 @@
  */
 import type { Dispatcher } from 'undici'
 import api from 'undici/lib/api/index.js'
+import buildConnector from 'undici/lib/core/connect.js'
+import errors from 'undici/lib/core/errors.js'
 import Agent from 'undici/lib/dispatcher/agent.js'
 import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js'
 import Pool from 'undici/lib/dispatcher/pool.js'
@@ -15,10 +17,11 @@ import ProxyAgent from 'undici/lib/dispatcher/proxy-agent.js'
 
 Object.assign(DispatcherBase.prototype, api)
 
-export { Agent, Pool, ProxyAgent, type Dispatcher }
+export { Agent, Pool, ProxyAgent, buildConnector, errors, type Dispatcher }
 /** The instance types, under the names the package gives them. */
 export type AgentInstance = InstanceType<typeof Agent>
 export type ProxyAgentInstance = InstanceType<typeof ProxyAgent>
+export type PoolOptions = import('undici').Pool.Options
 
 /** undici's FormData (the only one its requests accept), loaded when a form is first sent. */
 export async function formData(): Promise<typeof import('undici').FormData> {

@@ -1,6 +1,5 @@
 /**
- * Where each environment variable's value comes from in a restore, pure (shared/koreai-api.md
- * §4, issue 19): a placeholder the export's `redact` policy wrote is never imported as a value.
+ * Where each environment variable's value comes from in an import, pure: a placeholder the export's `redact` policy wrote is never imported as a value.
  * A value named in `envValues` wins (also over a clear value: one backup, promoted to an
  * environment with other values); else, for an existing tool, the tool's current value (the UI's
  * "keep existing"); else the backup's own clear value. A value taken from the backup that holds a

@@ -54,7 +54,7 @@ export function importEntry(io: RunIO): Entry<ImportSettings> {
       }
       const tempRoot = await mkdtemp(path.join(io.env.RUNNER_TEMP || os.tmpdir(), 'koreai-import-'))
       run.temporary.replace('import', tempRoot)
-      const http = connectToPlatform(settings, run.signal, run.secrets, line => io.log.debug(line), io.env)
+      const http = connectToPlatform(run, 'import')
       try {
         const client = new ImportClient(http, { platform: settings.platform, toolId: settings.toolId })
         const retry = { policy: DEFAULT_BACKOFF, sleep: (ms: number) => sleep(ms, run.signal), warn: io.log.warning, debug: io.log.debug }

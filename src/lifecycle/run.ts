@@ -8,7 +8,6 @@
  */
 import * as core from '@actions/core'
 import { CancelledError, errorMessage } from '../errors.js'
-import type { InputSource } from '../settings/inputs.js'
 import { watchForCancellation, type Cancellation } from './cancellation.js'
 import { Secrets } from './secrets.js'
 import { TemporaryPaths } from './temporary-paths.js'
@@ -38,6 +37,14 @@ export interface RunIO {
   watchCancellation(onCancel: (signal: string) => void): Cancellation
   /** Ends the process at once. */
   exit(code: number): void
+}
+
+/** How an entry reads its inputs: injected, so the settings readers test without module mocks. */
+export interface InputSource {
+  getInput: (name: string) => string
+  /** Masks a value before anything could print it (a key, a secret value). */
+  setSecret: (value: string) => void
+  env: NodeJS.ProcessEnv
 }
 
 /** What an entry's work is given. */

@@ -7,7 +7,9 @@
  */
 import { rm } from 'node:fs/promises'
 import * as os from 'node:os'
+import * as path from 'node:path'
 import type { SavedFile } from '../download/download.js'
+import { fileAt, type FileIdentity } from '../download/publish.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { artifactFileName } from '../file-naming.js'
 import type { PlatformHttp } from '../http/client.js'
@@ -123,11 +125,15 @@ export async function exportTool(
   options: ExportOptions,
   result: ExportResult = {}
 ): Promise<ExportResult> {
+  // The file is named after its artifact; what is under that name as the run begins is the one
+  // file it may replace: any other was saved there by another run meanwhile.
+  const fileName = artifactFileName(target.artifactName)
   const ctx: ExportContext = {
     ...deps,
     target,
     options,
     result,
+    saveAs: { fileName, earlier: await fileAt(path.join(target.folder, fileName)) },
     platform: new ExportClient(deps.http, { platform: options.platform, toolId: target.toolId, flowId: target.flowId }),
     retry: { policy: DEFAULT_BACKOFF, sleep: ms => sleep(ms, deps.signal), warn: deps.log.warning, debug: deps.log.debug }
   }
@@ -154,6 +160,8 @@ export async function exportTool(
 
 interface ExportContext extends ExportDeps {
   target: ToolTarget
+  /** The export's file name, and what was under it as the run began. */
+  saveAs: { fileName: string; earlier?: FileIdentity }
   options: ExportOptions
   result: ExportResult
   platform: ExportClient
@@ -276,7 +284,8 @@ async function download(ctx: ExportContext, rawUrl: string | undefined): Promise
     url,
     platform: options.platform,
     folder: target.folder,
-    fallbackName: artifactFileName(target.artifactName),
+    ...ctx.saveAs,
+    warning: log.warning,
     signal: ctx.signal,
     retry: ctx.retry,
     onPartialFile: filePath => ctx.temporary.replace('download', filePath),

@@ -1,6 +1,6 @@
 /**
  * Pure parsing of the platform's answers. The vendor's pages disagree with themselves, so every
- * documented spelling is accepted (see shared/koreai-api.md): the id as `dock-statusId`,
+ * documented spelling is accepted: the id as `dock-statusId`,
  * `dockStatusId` or `_id`; the URL as `downloadUrl` or `downloadURL`, top level or under `response`.
  */
 import { oneLine } from '../log-text.js'

@@ -1,5 +1,5 @@
 /**
- * The import's platform calls (shared/koreai-api.md §4): File Upload (one request below the
+ * The import's platform calls, as the vendor's API pages document them: File Upload (one request below the
  * API's limit, else a chunked session, each call retried), the import (as a new tool or a new
  * version of one), and the import's dock status. Each answer is parsed by answers.ts; failures
  * that retrying cannot fix become an ActionError that says what to do.
@@ -20,7 +20,7 @@ import {
   type StatusAnswer,
   type UploadAnswer
 } from './answers.js'
-import { explainCallFailure, gaveUpRetrying } from './connection.js'
+import { explainCallFailure, gaveUpRetrying, isConnectionFault } from './connection.js'
 import { readJobStatus } from './jobs.js'
 import { chunkRange, planUpload } from './upload-plan.js'
 import { filesUrl, importUrl } from './urls.js'
@@ -164,7 +164,8 @@ export class ImportClient {
       if (error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408) {
         throw this.explain(error, 'Starting the import')
       }
-      if (error instanceof RefusedUrlError) throw this.explain(error, 'Starting the import')
+      // Neither a refused URL nor a connection that could not be set up (a certificate, a proxy) got the request through.
+      if (error instanceof RefusedUrlError || isConnectionFault(error)) throw this.explain(error, 'Starting the import')
       throw error
     }
   }

@@ -9,10 +9,10 @@
 import { MAX_TIMER_MS, abortable } from '../lifecycle/cancellation.js'
 import { ActionError, CancelledError, MalformedAnswerError, NetworkError } from '../errors.js'
 import type { PlatformHttp } from '../http/client.js'
-import { DEFAULT_BACKOFF, describeFailure, isRetryable, retryAfterTooLong, retryDelay } from '../http/retry.js'
+import { DEFAULT_BACKOFF, attemptsFor, describeFailure, isRetryable, retryAfterTooLong, retryDelay } from '../http/retry.js'
 import { logValue } from '../log-text.js'
 import { parseStatusAnswer, quoteServer, type StatusAnswer } from './answers.js'
-import { UNREACHABLE_FIX } from './connection.js'
+import { fixAfter } from './connection.js'
 import { nextCheckAt } from './schedule.js'
 import { dockStatusUrl } from './urls.js'
 
@@ -88,7 +88,7 @@ export async function waitForJob(getStatus: (dockStatusId: string) => Promise<St
       if (error instanceof CancelledError || !isRetryable(error)) throw error
       failures++
       lastError = error
-      if (failures >= MAX_CONSECUTIVE_FAILURES) throw gaveUp(failures, error, opts.dockStatusId, opts.job)
+      if (failures >= attemptsFor(error, MAX_CONSECUTIVE_FAILURES)) throw gaveUp(failures, error, opts.dockStatusId, opts.job)
       const tooLong = retryAfterTooLong(error, `Status check ${checks}`, deadline - now())
       if (tooLong) {
         opts.log.debug?.(`Status check ${checks}: the server's Retry-After reaches past what is waited for; not checked again`)
@@ -126,7 +126,7 @@ function gaveUp(failures: number, error: unknown, dockStatusId: string, job = 'e
   return new ActionError(
     `Checking the ${job} status failed ${failures} times in a row; the last error: ${describeFailure(error)}. ` +
       `The job (dock status id ${dockStatusId}) may still be running on the platform.`,
-    UNREACHABLE_FIX
+    fixAfter(error)
   )
 }
 

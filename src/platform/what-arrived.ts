@@ -10,6 +10,8 @@ import { serverMessage } from './answers.js'
 export const HEAD_BYTES = 64 * 1024
 
 const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04])
+/** A gzip member's first bytes: its magic number and the deflate method. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08])
 
 /** Only a 200 carries the export; any other 2xx is described here, else undefined. */
 export function statusProblem(status: number): string | undefined {
@@ -24,6 +26,11 @@ export function describeBody(head: Buffer, size: number, contentType: string | u
   if (size === 0) return 'an empty body'
   if (head.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) {
     return 'a zip that ends before its central directory (most likely cut short on the way)'
+  }
+  // A declared content coding is decoded before this; one in another header (Transfer-Encoding:
+  // gzip) or in none is not, whatever the Content-Type says.
+  if (head.subarray(0, 3).equals(GZIP_HEADER)) {
+    return 'a gzip stream the server compressed without declaring it as a content encoding'
   }
   const text = head
     .toString('utf8')

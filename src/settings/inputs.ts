@@ -6,13 +6,10 @@
 import { Defaults, Inputs } from '../constants.js'
 import { ActionError, errorMessage } from '../errors.js'
 import { hasControlCharacters } from '../log-text.js'
+import type { InputSource } from '../lifecycle/run.js'
 import { parseHost } from '../platform/urls.js'
 
-export interface InputSource {
-  getInput: (name: string) => string
-  setSecret: (value: string) => void
-  env: NodeJS.ProcessEnv
-}
+export type { InputSource }
 
 /** A GitHub-hosted job runs at most six hours. */
 export const MAX_TIMEOUT_SECONDS = 6 * 60 * 60

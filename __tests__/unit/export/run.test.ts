@@ -3,63 +3,32 @@
  * notices of a run (outputs, the log's groups and lines, the one failure, the summary), without
  * a bundle. The bundle's own end-to-end tests are in __tests__/e2e/.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
-import { startArtifactEmulator } from '../../../sim/artifact-emulator.mjs'
-import { startPlatformSimulator } from '../../../sim/platform-simulator.mjs'
+import * as path from 'node:path'
 import { makeToolExport } from '../../../sim/zip.mjs'
 import { run } from '../../../src/export/run.js'
 import { placeholder } from '../../../src/tool-export/env-variables.js'
-import { storyRun, type StoryRun } from '../story-io.js'
-import { mkdtempSync, rmSync } from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
+import { STORY_KEY, storyWorld, type StoryRun } from '../story-io.js'
 
-const KEY = 'kg-story-0123456789-secret'
-let sim: Awaited<ReturnType<typeof startPlatformSimulator>>
-let emu: Awaited<ReturnType<typeof startArtifactEmulator>>
-let artifactsDir: string
-const runs: StoryRun[] = []
-
-beforeAll(async () => {
-  artifactsDir = mkdtempSync(path.join(os.tmpdir(), 'koreai-story-artifacts-'))
-  sim = await startPlatformSimulator({
-    keys: { [KEY]: true },
-    tools: {
-      'a-1': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 1200, file: makeToolExport('Banking Assistant') },
-      'a-2': { flowId: 'cf-2', name: 'Travel Desk', durationMs: 200, file: makeToolExport('Travel Desk') },
-      'a-failed': { flowId: 'cf-3', durationMs: 200, outcome: 'FAILED' },
-      'a-never': { flowId: 'cf-4', outcome: 'NEVER' },
-      'a-drift': { flowId: 'cf-5', name: 'Drift', durationMs: 200, file: makeToolExport('Drift', 1) }
-    }
-  })
-  emu = await startArtifactEmulator({ dir: artifactsDir })
+const world = storyWorld({
+  tools: {
+    'a-1': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 1200, file: makeToolExport('Banking Assistant') },
+    'a-2': { flowId: 'cf-2', name: 'Travel Desk', durationMs: 200, file: makeToolExport('Travel Desk') },
+    'a-failed': { flowId: 'cf-3', durationMs: 200, outcome: 'FAILED' },
+    'a-never': { flowId: 'cf-4', outcome: 'NEVER' },
+    'a-drift': { flowId: 'cf-5', name: 'Drift', durationMs: 200, file: makeToolExport('Drift', 1) }
+  }
 })
-afterAll(async () => {
-  await Promise.all([sim.close(), emu.close()])
-  rmSync(artifactsDir, { recursive: true, force: true })
-})
-beforeEach(() => {
-  sim.reset()
-  emu.reset()
-})
-afterEach(() => {
-  for (const done of runs.splice(0)) done.dispose()
-})
-
-function story(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): StoryRun {
-  const made = storyRun('export', { host: sim.url, key: KEY, ...inputs }, env)
-  runs.push(made)
-  return made
-}
+const story = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): StoryRun => world.run('export', inputs, env)
 
 describe('the export story, in-process', () => {
   it('exports one tool: a group per phase, the outputs at once, the summary, the key masked first', async () => {
     const s = story({ toolId: 'a-1', flowId: 'cf-1', path: 'exports', uploadArtifact: 'false' })
     await run(s.io)
     expect(s.failures).toEqual([])
-    expect(s.secrets[0]).toBe(KEY)
+    expect(s.secrets[0]).toBe(STORY_KEY)
     expect(s.lines.filter(line => line.startsWith('group: '))).toEqual([
       'group: Start the export',
       'group: Wait for the export job (timeout 600 s)',
@@ -75,24 +44,19 @@ describe('the export story, in-process', () => {
     expect(s.lines).toContain('uploadArtifact is false: the file stays on the runner only.')
     expect(s.lines.at(-1)).toMatch(/^Export of tool a-1 complete in \d+\.\d s\.$/)
     expect(s.summary()).toContain('✅ SUCCESS')
-    expect(s.summary()).not.toContain(KEY)
+    expect(s.summary()).not.toContain(STORY_KEY)
   })
 
   it('keeps the export as an artifact through the real artifact client', async () => {
-    const saved = { ...process.env }
-    // The artifact client reads the runner's variables from the process itself.
-    Object.assign(process.env, emu.runtimeEnv())
-    try {
-      const s = story({ toolId: 'a-2', flowId: 'cf-2' }, emu.runtimeEnv())
+    await world.withRunnerVariables(async () => {
+      const s = story({ toolId: 'a-2', flowId: 'cf-2' }, world.emu.runtimeEnv())
       await run(s.io)
       expect(s.failures).toEqual([])
       expect(s.outputs.artifactName).toBe('koreai-tool-a-2.zip')
-      const [artifact] = emu.artifacts
+      const [artifact] = world.emu.artifacts
       expect(String(artifact.id)).toBe(s.outputs.artifactId)
       expect(readFileSync(artifact.filePath).equals(makeToolExport('Travel Desk'))).toBe(true)
-    } finally {
-      process.env = saved
-    }
+    })
   })
 
   it('fails once, with the platform FAILED status as an output, and says so in the summary', async () => {
@@ -111,7 +75,7 @@ describe('the export story, in-process', () => {
     expect(s.failures).toHaveLength(1)
     expect(s.failures[0]).toContain('input "toolId" is required')
     expect(s.failures[0]).toContain('input "timeoutSeconds" must be a positive number of seconds; got "0"')
-    expect(sim.requests).toEqual([])
+    expect(world.sim.requests).toEqual([])
   })
 
   it('a set: every tool exported in full but the one that failed, the outputs of the set, one error naming it', async () => {
@@ -147,7 +111,7 @@ describe('the export story, in-process', () => {
     expect(same.lines).toContain('group: Compare the export with extractPath')
     expect(same.summary()).toContain('✅ no drift')
 
-    sim.tools['a-drift'].file = makeToolExport('Drift', 2)
+    world.sim.tools['a-drift'].file = makeToolExport('Drift', 2)
     try {
       const drifted = story({ ...inputs, extract: 'check' }, { GITHUB_WORKSPACE: released.workspace })
       await run(drifted.io)
@@ -165,7 +129,7 @@ describe('the export story, in-process', () => {
       expect(drifted.summary()).toContain('❌ drift: 1 file differs from the folder; nothing was written')
       expect(files()).toEqual(before)
     } finally {
-      sim.tools['a-drift'].file = makeToolExport('Drift', 1)
+      world.sim.tools['a-drift'].file = makeToolExport('Drift', 1)
     }
   })
 
@@ -181,7 +145,7 @@ describe('the export story, in-process', () => {
     })
     await run(s.io)
     expect(s.failures).toEqual([])
-    expect(s.secrets.slice(0, 2)).toEqual([KEY, redactionKey])
+    expect(s.secrets.slice(0, 2)).toEqual([STORY_KEY, redactionKey])
     const written = JSON.parse(readFileSync(path.join(s.workspace, 'koreai', 'drift', 'env_variables.json'), 'utf8')) as { value: string }[]
     expect(written.map(v => v.value)).toEqual([placeholder('REGION', 'eu', redactionKey)])
     expect([...s.lines, s.summary(), JSON.stringify(s.outputs)].join('\n')).not.toContain(redactionKey)

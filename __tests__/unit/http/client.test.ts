@@ -6,13 +6,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { rmSync } from 'node:fs'
 import * as os from 'node:os'
 import { startConnectProxy } from '../../../sim/connect-proxy.mjs'
+import { startRawServer, type RawAnswer } from '../../../sim/raw-http.mjs'
 import { makeTestCertificate } from '../../../sim/test-cert.mjs'
-import { ActionError, AnswerCutShortError, AnswerTooLongError, HttpError, NetworkError, RefusedUrlError } from '../../../src/errors.js'
+import {
+  AnswerCutShortError,
+  AnswerTooLongError,
+  HttpError,
+  HttpProtocolError,
+  NetworkError,
+  RefusedUrlError,
+  UntrustedCertificateError
+} from '../../../src/errors.js'
 import { PlatformHttp } from '../../../src/http/client.js'
+import { continueHead } from '../../../src/http/interim.js'
 
 const KEY = 'kg-unit-key'
 const address = Object.values(os.networkInterfaces())
@@ -61,6 +71,7 @@ function client(platform: string, extra: Partial<ConstructorParameters<typeof Pl
   const http = new PlatformHttp({
     platform: new URL(platform),
     key: { header: 'x-api-key', value: KEY },
+    userAgent: 'koreai-tool-export/1 (test)',
     env: {},
     ca: certificate.ca,
     debug: line => debug.push(line),
@@ -141,11 +152,11 @@ describe('https', () => {
     await expect(http.openDownload(new URL(`http://${address}:9/x`))).rejects.toBeInstanceOf(RefusedUrlError)
   })
 
-  it('explains a certificate the client does not trust', async () => {
+  it('names a certificate the client does not trust, and its host, without advice of its own', async () => {
     const { http } = client(secure.origin, { ca: undefined })
     const error = await http.requestText('GET', secure.url('/down')).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ActionError)
-    expect((error as ActionError).message).toMatch(/^The TLS certificate of [\d.]+:\d+ could not be verified/)
+    expect(error).toBeInstanceOf(UntrustedCertificateError)
+    expect(error).toMatchObject({ host: secure.url('/').host, code: expect.stringMatching(/^[A-Z_]+$/) })
   })
 })
 
@@ -269,5 +280,164 @@ describe('bodies', () => {
     const pending = http.openDownload(server.url('/idle'), controller.signal)
     setTimeout(() => controller.abort(new Error('stop')), 50)
     await expect(pending).rejects.toThrow('stop')
+  })
+})
+
+describe('answers that break HTTP', () => {
+  /** A server that answers every request with `bytes`, written as they are, then closes. */
+  async function rawAnswer(bytes: string | ((socket: Socket) => void)) {
+    const server = createTcpServer(socket => {
+      socket.on('error', () => {})
+      socket.once('data', () => (typeof bytes === 'string' ? socket.end(bytes) : bytes(socket)))
+    })
+    await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return { url: new URL('/x', origin), close: () => new Promise(resolve => server.close(resolve)) }
+  }
+
+  it.each([
+    ['60 KB of headers', `HTTP/1.1 200 OK\r\nx-big: ${'b'.repeat(60_000)}\r\ncontent-length: 2\r\n\r\n{}`, 'its headers exceed 16 KiB'],
+    ['17 KiB of headers, just over the limit', `HTTP/1.1 200 OK\r\nx-big: ${'b'.repeat(17 * 1024)}\r\n\r\n{}`, 'its headers exceed 16 KiB'],
+    [
+      'two Content-Length headers',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 2\r\n\r\n{}',
+      'its Content-Length is given twice, or beside Transfer-Encoding'
+    ],
+    [
+      'a Content-Length beside Transfer-Encoding: chunked',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+      'its Content-Length is given twice, or beside Transfer-Encoding'
+    ],
+    ['no status line at all', '<html>hello</html>\r\n', 'it does not start with an HTTP status line'],
+    ['a status line of another protocol', 'SSH-2.0-OpenSSH_9.6\r\n', 'it does not start with an HTTP status line'],
+    ['a status code of four digits', 'HTTP/1.1 2000 OK\r\ncontent-length: 2\r\n\r\n{}', 'it breaks HTTP/1.1 (Invalid response status)'],
+    ['a header name with a space', 'HTTP/1.1 200 OK\r\nx y: z\r\n\r\n{}', 'it breaks HTTP/1.1 (Invalid header token)'],
+    [
+      'a chunk size that is not hex',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      'it breaks HTTP/1.1 (Invalid character in chunk size)'
+    ]
+  ])('names %s', async (_what, bytes, reason) => {
+    const server = await rawAnswer(bytes)
+    try {
+      const { http } = client(server.url.origin)
+      await expect(http.requestText('GET', server.url)).rejects.toEqual(new HttpProtocolError(reason))
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('tells a body shorter than its Content-Length from a Content-Length given twice', async () => {
+    const server = await rawAnswer('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}')
+    try {
+      const { http } = client(server.url.origin)
+      const error = await http.requestText('GET', server.url).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(AnswerCutShortError)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('interim answers', () => {
+  it.each([
+    ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK', 25],
+    ['HTTP/1.0 100\r\n\r\n', 16],
+    ['HTTP/1.1 100 Continue\r\nx-a: 1\r\n\r\n', 33],
+    ['HTTP/1.1 100 Contin', 'too short'],
+    ['HTTP/1.1 1', 'too short'],
+    ['H', 'too short'],
+    ['HTTP/1.1 200 OK\r\n\r\n', undefined],
+    ['HTTP/1.1 103 Early Hints\r\n\r\n', undefined],
+    ['HTTP/1.1 1000 x', undefined],
+    ['PK\u0003\u0004', undefined]
+  ])('tells where a 100 head ends in %j', (text, expected) => {
+    expect(continueHead(Buffer.from(text, 'latin1'))).toBe(expected)
+  })
+
+  it('reads through 100 Continue heads before each answer on a connection kept alive, whole or in pieces', async () => {
+    const raw = await startRawServer()
+    try {
+      const ok = (body: string) => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`
+      const pieces =
+        (...parts: string[]): RawAnswer =>
+        socket => {
+          const next = (i: number): void => {
+            if (i === parts.length || socket.destroyed) return
+            socket.write(parts[i])
+            setTimeout(() => next(i + 1), 20)
+          }
+          next(0)
+        }
+      raw.answers.push(
+        pieces('HTTP/1.1 100 Continue\r\n\r\n', ok('{"n":1}')),
+        pieces('HTTP/1.1 1', '00 Continue\r\n', '\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n', ok('{"n":2}')),
+        pieces(`HTTP/1.1 100 Continue\r\n\r\n${ok('{"n":3}')}`)
+      )
+      const { http } = client(raw.url)
+      const url = new URL('/x', raw.url)
+      // undici reuses a connection an event loop turn after its answer ended: wait that long.
+      const turn = () => new Promise(resolve => setTimeout(resolve, 10))
+      expect(await http.requestText('GET', url)).toBe('{"n":1}')
+      await turn()
+      expect(await http.requestText('GET', url)).toBe('{"n":2}')
+      await turn()
+      expect(await http.requestText('GET', url)).toBe('{"n":3}')
+      // One connection: each answer's start was told from the request before it.
+      expect(new Set(raw.requests.map(r => r.connection)).size).toBe(1)
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it('passes a body that starts like a 100 head untouched: only the start of an answer is read', async () => {
+    const body = 'HTTP/1.1 100 Continue\r\n\r\n{}'
+    const raw = await startRawServer()
+    try {
+      raw.answers.push(socket => {
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`)
+        setTimeout(() => socket.end(body), 30)
+      })
+      const { http } = client(raw.url)
+      expect(await http.requestText('GET', new URL('/x', raw.url))).toBe(body)
+    } finally {
+      await raw.close()
+    }
+  })
+
+  describe('from Node servers, over https, direct and through a proxy', () => {
+    const interimThenJson = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeContinue()
+      res.writeEarlyHints({ link: '</a.css>; rel=preload' })
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    }
+    let secure: Awaited<ReturnType<typeof serve>>
+    let plain: Awaited<ReturnType<typeof serve>>
+    let proxy: Awaited<ReturnType<typeof startConnectProxy>>
+    beforeAll(async () => {
+      secure = await serve({ '/api': interimThenJson }, { tls: true, host: address })
+      plain = await serve({ '/api': interimThenJson }, { host: address })
+      proxy = await startConnectProxy()
+    })
+    afterAll(() => Promise.all([secure.close(), plain.close(), proxy.close()]))
+
+    it('direct, twice', async () => {
+      const { http } = client(secure.origin)
+      expect(await http.requestText('GET', secure.url('/api'))).toBe('{"ok":true}')
+      expect(await http.requestText('GET', secure.url('/api'))).toBe('{"ok":true}')
+    })
+
+    it('through a CONNECT tunnel', async () => {
+      const before = proxy.tunnels.length
+      const { http } = client(secure.origin, { env: { HTTPS_PROXY: proxy.url } })
+      expect(await http.requestText('GET', secure.url('/api'))).toBe('{"ok":true}')
+      expect(proxy.tunnels.length).toBe(before + 1)
+    })
+
+    it('forwarded as plain http', async () => {
+      const { http } = client('http://127.0.0.1:1', { env: { HTTP_PROXY: proxy.url } })
+      expect(await http.requestText('GET', plain.url('/api'))).toBe('{"ok":true}')
+      expect(proxy.forwarded).toContainEqual({ method: 'GET', target: plain.origin })
+    })
   })
 })

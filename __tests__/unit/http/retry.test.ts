@@ -1,6 +1,21 @@
 import { describe, expect, it } from '@jest/globals'
-import { CancelledError, HttpError, MalformedAnswerError, NetworkError } from '../../../src/errors.js'
-import { isRetryable, isSafeToResend, parseRetryAfter, retryAfterTooLong, retryDelay, withRetry } from '../../../src/http/retry.js'
+import {
+  CancelledError,
+  HttpError,
+  HttpProtocolError,
+  MalformedAnswerError,
+  NetworkError,
+  RetriesExhaustedError
+} from '../../../src/errors.js'
+import {
+  attemptsFor,
+  isRetryable,
+  isSafeToResend,
+  parseRetryAfter,
+  retryAfterTooLong,
+  retryDelay,
+  withRetry
+} from '../../../src/http/retry.js'
 
 describe('what is retried', () => {
   it.each([408, 429, 500, 502, 503, 504])('HTTP %i is a passing fault', status => {
@@ -75,6 +90,23 @@ describe('withRetry', () => {
     await expect(withRetry(async () => Promise.reject(new NetworkError('connection error ECONNRESET')), ctx)).rejects.toThrow('ECONNRESET')
   })
 
+  it('asks once more after an answer that breaks HTTP, and no more', async () => {
+    const { warnings, ctx } = quiet()
+    let calls = 0
+    const broken = new HttpProtocolError('its headers exceed 16 KiB')
+    const error = await withRetry(() => (calls++, Promise.reject(broken)), { ...ctx, policy: { ...policy, attempts: 4 } }).catch(
+      (e: unknown) => e
+    )
+    expect(calls).toBe(2)
+    expect(error).toEqual(new RetriesExhaustedError(2, broken))
+    expect(warnings).toEqual([
+      "Starting the export failed (the server's answer was malformed: its headers exceed 16 KiB); retrying in 0.0 s (attempt 2 of 2)"
+    ])
+    expect(attemptsFor(broken, 6)).toBe(2)
+    expect(attemptsFor(broken, 1)).toBe(1)
+    expect(attemptsFor(new NetworkError('x'), 6)).toBe(6)
+  })
+
   it('does not retry client errors or cancellation', async () => {
     const { warnings, ctx } = quiet()
     await expect(withRetry(async () => Promise.reject(new HttpError(401)), ctx)).rejects.toThrow('HTTP 401')
@@ -126,7 +158,8 @@ describe('a request that must never arrive twice (the import)', () => {
       new HttpError(408),
       new NetworkError('connection error ECONNRESET'),
       new NetworkError('the connection timed out'),
-      new MalformedAnswerError('x')
+      new MalformedAnswerError('x'),
+      new HttpProtocolError('its headers exceed 16 KiB')
     ]) {
       expect(isSafeToResend(error)).toBe(false)
     }

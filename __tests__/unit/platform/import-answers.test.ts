@@ -3,7 +3,7 @@ import { MalformedAnswerError } from '../../../src/errors.js'
 import { parseToolJobAnswer, parseSessionAnswer, parseStatusAnswer, parseUploadAnswer } from '../../../src/platform/answers.js'
 import { filesUrl, importUrl } from '../../../src/platform/urls.js'
 
-describe('the restore answers (shared/koreai-api.md §4)', () => {
+describe('the import answers', () => {
   it.each(['dockStatusId', 'dock-statusId', '_id'])('reads an import answer with the id as %s, and the new tool id', key => {
     const answer = parseToolJobAnswer(
       JSON.stringify({ [key]: 'ds-1', toolId: 'a-new', jobType: 'TOOLS', action: 'IMPORT', status: 'success' })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError, HttpError, NetworkError } from '../../../src/errors.js'
+import { ActionError, HttpError, HttpProtocolError, NetworkError } from '../../../src/errors.js'
+import { BROKEN_ANSWER_FIX, UNREACHABLE_FIX } from '../../../src/platform/connection.js'
 import { MAX_CONSECUTIVE_FAILURES, settleJob, waitForJob } from '../../../src/platform/jobs.js'
 import type { StatusAnswer } from '../../../src/platform/answers.js'
 
@@ -88,6 +89,21 @@ describe('waitForJob', () => {
     expect(error).toBeInstanceOf(ActionError)
     expect(String(error)).toContain(`failed ${MAX_CONSECUTIVE_FAILURES} times in a row; the last error: connection error ECONNREFUSED`)
     expect(String(error)).toContain('ds-1')
+  })
+
+  it('gives up after two answers in a row that break HTTP, naming the server, not the network', async () => {
+    const { wait, calls } = harness(() => new HttpProtocolError('its headers exceed 16 KiB'))
+    const error = await wait().catch((e: unknown) => e)
+    expect(calls).toHaveLength(2)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as ActionError).message).toBe(
+      "Checking the export status failed 2 times in a row; the last error: the server's answer was malformed: its headers exceed 16 KiB. The job (dock status id ds-1) may still be running on the platform."
+    )
+    expect((error as ActionError).fix).toBe(BROKEN_ANSWER_FIX)
+    const network = await harness(() => new NetworkError('connection error ECONNREFUSED'))
+      .wait()
+      .catch((e: unknown) => e)
+    expect((network as ActionError).fix).toBe(UNREACHABLE_FIX)
   })
 
   it('reports the last error when the timeout comes during failures', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { gzipSync } from 'node:zlib'
 import { describeBody, statusProblem } from '../../../src/platform/what-arrived.js'
 
 const body = (text: string | Buffer, contentType?: string): string => {
@@ -37,6 +38,13 @@ describe('describeBody', () => {
     expect(body('{"ok":true}')).toBe('a JSON answer without a message')
   })
 
+  it('names a gzip stream that was not declared as a content encoding, whatever the Content-Type', () => {
+    const gzip = gzipSync(Buffer.from('PK\u0003\u0004 a zip'))
+    for (const type of [undefined, 'application/zip', 'text/html', 'application/json']) {
+      expect(body(gzip, type)).toBe('a gzip stream the server compressed without declaring it as a content encoding')
+    }
+  })
+
   it('recognises a zip that ends early', () => {
     expect(body(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).toBe(
       'a zip that ends before its central directory (most likely cut short on the way)'
@@ -50,8 +58,8 @@ describe('describeBody', () => {
   })
 
   it('shows only the first bytes of anything else', () => {
-    expect(body(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x41, 0x42]), 'application/octet-stream')).toBe(
-      'data that is neither a zip, HTML nor JSON (it starts with the bytes 1f 8b 08 00)'
+    expect(body(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), 'application/octet-stream')).toBe(
+      'data that is neither a zip, HTML nor JSON (it starts with the bytes 37 7a bc af)'
     )
   })
 })
