@@ -50200,6 +50200,7 @@ var Inputs;
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
     Inputs["EnvVariables"] = "envVariables";
+    Inputs["RedactionKey"] = "redactionKey";
 })(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
 var Outputs;
@@ -50623,7 +50624,7 @@ class JsonSyntaxError extends Error {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lifecycle_supported_node_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(34579);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4148);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14034);
 /** The export entry point (action.yml), bundled to dist/index.js. */
 
 
@@ -50634,7 +50635,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4148:
+/***/ 14034:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50645,6 +50646,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: exportEntry
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./src/artifact/upload.ts
 var upload = __nccwpck_require__(12445);
 // EXTERNAL MODULE: ./src/constants.ts
@@ -50821,8 +50824,8 @@ async function runEntry(io, entry) {
 
 // EXTERNAL MODULE: ./src/log-text.ts
 var log_text = __nccwpck_require__(73529);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./src/download/publish.ts
@@ -51193,6 +51196,7 @@ var zip_rules = __nccwpck_require__(85274);
 
 
 
+
 async function exportTool(deps, target, options, result = {}) {
     // The file is named after its artifact; what is under that name as the run begins is the one
     // file it may replace: any other was saved there by another run meanwhile.
@@ -51213,8 +51217,10 @@ async function exportTool(deps, target, options, result = {}) {
     const ended = await waitForEnd(ctx, started);
     const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl));
     try {
-        if (target.extractFolder)
-            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
+        if (target.extractFolder) {
+            const title = options.checkOnly ? 'Compare the export with extractPath' : 'Unpack the export';
+            await phase(ctx, 'unpack', title, () => unpack(ctx, file, target.extractFolder));
+        }
         if (options.uploadArtifact)
             await phase(ctx, 'upload', 'Upload the artifact', () => export_tool_upload(ctx, file));
         else
@@ -51367,28 +51373,45 @@ function describeVerification(contents) {
     const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`;
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
-/** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ options, temporary, log, result, phases }, file, folder) {
+/**
+ * 4. Unpack it, so a pull request can show what changed (or, with extract: check, only compare
+ * it with the folder); before the upload, so a refused archive is not published.
+ */
+async function unpack({ options, temporary, log, result, phases, env }, file, folder) {
     const { extractExport, describeChanges } = await phases.extract;
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
+    const checkOnly = options.checkOnly === true;
     const extraction = await extractExport(file.ownCopy, folder, {
         envPolicy: options.envVariables,
-        key: options.key,
+        key: options.redactionKey ?? options.key,
         bytes,
         temporary,
-        keptAt: file.filePath
+        keptAt: file.filePath,
+        check: checkOnly ? { tempRoot: env.RUNNER_TEMP || external_node_os_.tmpdir() } : undefined
     });
-    const env = extraction.envVariables;
-    if (env) {
-        log.info(`envVariables ${(0,env_variables/* describeEnvPolicy */.Vs)(env)}.`);
-        if (env.shape === 'unrecognised') {
+    const envCopy = extraction.envVariables;
+    if (envCopy) {
+        log.info(`envVariables ${(0,env_variables/* describeEnvPolicy */.Vs)(envCopy)}.`);
+        if (envCopy.shape === 'unrecognised') {
             log.warning(`${zip_rules/* ENV_VARIABLES */.WN} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
         }
     }
-    log.info(extraction.changed
-        ? `Unpacked ${extraction.files} files into ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${describeChanges(extraction.changes)}.`
-        : `Unpacked ${extraction.files} files: identical to what ${(0,log_text/* logValue */.Od)(extraction.folder)} held, left untouched.`);
-    result.extraction = { folder: extraction.folder, changed: extraction.changed, fileChanges: extraction.fileChanges, envVariables: env };
+    if (checkOnly) {
+        const found = extraction.changed ? describeChanges(extraction.changes) : 'identical in value';
+        log.info(`Compared ${extraction.files} files with ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${found}. Nothing was written (extract: check).`);
+    }
+    else {
+        log.info(extraction.changed
+            ? `Unpacked ${extraction.files} files into ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${describeChanges(extraction.changes)}.`
+            : `Unpacked ${extraction.files} files: identical to what ${(0,log_text/* logValue */.Od)(extraction.folder)} held, left untouched.`);
+    }
+    result.extraction = {
+        folder: extraction.folder,
+        checkOnly,
+        changed: extraction.changed,
+        fileChanges: extraction.fileChanges,
+        envVariables: envCopy
+    };
 }
 /** 5. Keep it as an artifact. */
 async function export_tool_upload({ options, target, temporary, log, result, env, phases }, file) {
@@ -51419,8 +51442,6 @@ function describeFileChange(change) {
     return `${change.kind} ${change.name}${lines ? ` (${lines})` : ''}`;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./src/report/html.ts
 /**
  * The few pieces of HTML a job summary is made of, written as @actions/core's summary writes
@@ -51506,11 +51527,25 @@ function summaryRows(given, redact = text => text) {
                 (report.artifactUrl ? `<a href="${html_escape(report.artifactUrl)}">${html_escape(report.artifactName)}</a>` : html_escape(report.artifactName))
         ],
         ['Unpacked to', report.extractedPath && code(report.extractedPath)],
-        ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
+        ['Compared with', report.comparedWith && code(report.comparedWith)],
+        [
+            'Changed since the last run',
+            report.changed === undefined || report.comparedWith !== undefined ? undefined : report.changed ? 'yes' : 'no'
+        ],
+        ['Drift check', report.comparedWith === undefined ? undefined : driftCell(report)],
         ['Environment variables', report.envVariables && html_escape((0,env_variables/* describeEnvPolicy */.Vs)(report.envVariables))],
         ['Error', report.error && html_escape(report.error)]
     ];
     return rows.filter((row) => row[1] !== undefined && row[1] !== '');
+}
+/** What a check found, in one cell. */
+function driftCell(report) {
+    if (report.changed === undefined)
+        return undefined;
+    if (!report.changed)
+        return '✅ no drift: the export equals the folder in value; nothing was written';
+    const count = report.fileChanges?.length ?? 0;
+    return `❌ drift: ${count} file${count === 1 ? ' differs' : 's differ'} from the folder; nothing was written`;
 }
 /** The report with `redact` applied to every text in it. */
 function redactReport(report, redact) {
@@ -51552,9 +51587,18 @@ function setSummary(reports, error, durationMs, redact) {
         ? `❌ ${html_escape(redact(error))}`
         : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`;
     const from = reports[0]?.host ? ` from ${html_escape(redact(reports[0].host))}` : '';
+    const compared = reports.filter(report => report.comparedWith !== undefined && report.changed !== undefined);
+    const checked = reports.some(report => report.comparedWith !== undefined);
+    const check = checked
+        ? paragraph(`Compared with git (extract: check): ${compared.filter(report => report.changed).length} of ${compared.length} tools differ; nothing was written.`)
+        : '';
     return (heading('Kore.ai tool export', 3) +
         paragraph(`${headline} in ${(durationMs / 1000).toFixed(1)} s${from}.`) +
-        table([headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'), ...setRows(reports, redact)]));
+        check +
+        table([
+            headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', checked ? 'Differs from git' : 'Changed'),
+            ...setRows(reports, redact)
+        ]));
 }
 /** What changed in the repository copy: one row per file, what happened to it and the lines (already escaped). */
 function changeRows(changes, most = 50) {
@@ -51572,8 +51616,8 @@ function exportSummary(report, redact) {
         html += heading('What the export holds', 4) + table([headerRow('File', 'Size'), ...contentRows(report.entries)]);
     }
     if (report.fileChanges?.length) {
-        html +=
-            heading('What changed in the repository copy', 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)]);
+        const title = report.comparedWith === undefined ? 'What changed in the repository copy' : 'What differs from the repository copy';
+        html += heading(title, 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)]);
     }
     return html;
 }
@@ -51620,11 +51664,64 @@ async function writableFolderProblem(folder) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/export/drift.ts
+/**
+ * The drift check's verdict (`extract: check`, issue 25): when the platform's tool differs in value
+ * from the folder in git, the step fails with one error that names the folder as the user gave it,
+ * the first files that differ, and what to do. Pure.
+ */
+
+
+
+
+/** The platform's tool differs from git: the export went well, the step fails all the same. */
+class DriftError extends errors/* ActionError */.lZ {
+    constructor(message, fix) {
+        super(message, fix);
+        this.name = 'DriftError';
+    }
+}
+/** How many files the error names for one tool; `changes` and the summary list them all. */
+const MOST_FILES = { one: 5, many: 3 };
+/**
+ * A folder as the user gave it: relative to the workspace, with `/`, when it lies inside it (as
+ * extractPath is read); else as it is.
+ */
+function folderAsGiven(folder, env) {
+    const workspace = external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    if (!(0,file_naming/* isWithin */.UO)(workspace, folder) || external_node_path_.resolve(folder) === workspace)
+        return folder;
+    return external_node_path_.relative(workspace, folder).split(external_node_path_.sep).join('/');
+}
+/**
+ * The one error for the tools whose folder differs from the export, or undefined when none does.
+ * `many`: a set, whose error names each tool that differs, out of the tools compared.
+ */
+function driftError(compared, many, env) {
+    const differing = compared.filter(tool => tool.fileChanges.length > 0);
+    if (differing.length === 0)
+        return undefined;
+    const files = (changes, most) => {
+        const named = changes.slice(0, most).map(describeFileChange).join(', ');
+        const more = changes.length - most;
+        return more > 0 ? `${named}, and ${more} more file${more === 1 ? '' : 's'}` : named;
+    };
+    const written = 'Nothing was written (extract: check).';
+    const takeIt = 'or run with extract: true to take it into git.';
+    if (!many) {
+        const [tool] = differing;
+        return new DriftError(`The platform's tool differs from ${folderAsGiven(tool.folder, env)}: ${files(tool.fileChanges, MOST_FILES.one)}. ${written}`, `Review the change on the platform (was the tool edited outside the release flow?), ${takeIt}`);
+    }
+    const each = differing.map(tool => `${tool.name} differs from ${folderAsGiven(tool.folder, env)}: ${files(tool.fileChanges, MOST_FILES.many)}`);
+    return new DriftError(`The platform's tools differ from git (${differing.length} of ${compared.length}): ${each.join('; ')}. ${written}`, `Review each change on the platform (was the tool edited outside the release flow?), ${takeIt}`);
+}
+
 ;// CONCATENATED MODULE: ./src/export/outputs.ts
 /**
  * What an export's result becomes for the user: the step's outputs (a single tool), one entry of
  * `results` (a tool of a set), and the summary's report. Pure.
  */
+
 
 
 /**
@@ -51644,7 +51741,9 @@ function outputsOf({ job, file, extraction, artifact }) {
     if (file)
         Object.assign(values, { [constants/* Outputs */.tY.FilePath]: file.filePath, [constants/* Outputs */.tY.Sha256]: file.sha256, [constants/* Outputs */.tY.Size]: file.size });
     if (extraction) {
-        values[constants/* Outputs */.tY.ExtractedPath] = extraction.folder;
+        // A check unpacks nothing: there is no folder the export was unpacked into.
+        if (!extraction.checkOnly)
+            values[constants/* Outputs */.tY.ExtractedPath] = extraction.folder;
         values[constants/* Outputs */.tY.Changed] = extraction.changed;
         values[constants/* Outputs */.tY.Changes] = extraction.fileChanges.map(describeFileChange).join('\n');
     }
@@ -51673,8 +51772,8 @@ function resultEntry(tool) {
         error: tool.error ?? null
     };
 }
-/** What the summary shows of one tool, filled from each phase's result. */
-function reportOf(tool, host) {
+/** What the summary shows of one tool, filled from each phase's result; `env` places a checked folder in the workspace. */
+function reportOf(tool, host, env) {
     const { job, file, extraction, artifact, phase } = tool.result;
     return {
         host,
@@ -51695,7 +51794,8 @@ function reportOf(tool, host) {
         entries: file?.entries,
         artifactName: artifact?.name,
         artifactUrl: artifact?.url,
-        extractedPath: extraction?.folder,
+        extractedPath: extraction && !extraction.checkOnly ? extraction.folder : undefined,
+        comparedWith: extraction?.checkOnly ? folderAsGiven(extraction.folder, env) : undefined,
         changed: extraction?.changed,
         envVariables: extraction?.envVariables,
         fileChanges: extraction?.fileChanges
@@ -51941,11 +52041,13 @@ function parseToolList(text) {
 
 
 
+
 function getSettings({ getInput, setSecret, env }) {
     const problems = [];
     const check = inputChecker(problems);
     const text = (name) => getInput(name).trim();
     const { platform, key } = readConnection({ getInput, setSecret }, problems);
+    const redactionKey = readRedactionKey({ getInput, setSecret }, problems);
     const listed = toolsToExport(text(constants/* Inputs */.G0.Tools), text(constants/* Inputs */.G0.ToolId), text(constants/* Inputs */.G0.FlowId), problems);
     const concurrency = check(constants/* Inputs */.G0.Concurrency, () => {
         const raw = text(constants/* Inputs */.G0.Concurrency);
@@ -51989,9 +52091,12 @@ function getSettings({ getInput, setSecret, env }) {
         return many ? (text(constants/* Inputs */.G0.Path) ? external_node_path_.join(base, tool.name) : external_node_path_.join(external_node_path_.dirname(base), tool.name)) : base;
     }));
     const verifyToolExport = check(constants/* Inputs */.G0.Verify, () => inputs_boolean(text(constants/* Inputs */.G0.Verify), true));
-    const extract = check(constants/* Inputs */.G0.Extract, () => inputs_boolean(text(constants/* Inputs */.G0.Extract), false));
+    const extract = check(constants/* Inputs */.G0.Extract, () => extractMode(text(constants/* Inputs */.G0.Extract)));
     const extractFolders = check(constants/* Inputs */.G0.ExtractPath, () => {
         const given = text(constants/* Inputs */.G0.ExtractPath);
+        // The default is a folder the run picks, next to the export file: nothing in git to compare with.
+        if (extract === 'check' && !given)
+            throw new Error('is required with extract: check: the folder in git to compare the export with');
         // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
         const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(constants/* Inputs */.G0.Tools))) : undefined;
         return (listed?.tools ?? []).map((tool, i) => {
@@ -52037,7 +52142,9 @@ function getSettings({ getInput, setSecret, env }) {
         uploadArtifact: uploadArtifact,
         retentionDays,
         verifyToolExport: verifyToolExport,
-        envVariables: envVariables
+        envVariables: envVariables,
+        checkOnly: extract === 'check',
+        redactionKey
     };
 }
 /**
@@ -52067,6 +52174,36 @@ function sharedByTools(tools, uploading) {
         }
     }
     return problems;
+}
+/** `extract`: `true` unpacks (`write`), `check` only compares, `false` neither (undefined). */
+function extractMode(raw) {
+    if (/^check$/i.test(raw))
+        return 'check';
+    if (!raw || /^false$/i.test(raw))
+        return undefined;
+    if (/^true$/i.test(raw))
+        return 'write';
+    throw new Error(`must be true, false or check; got "${raw}"`);
+}
+/** A key shorter than this would let a reader of the repository try guesses of key and value together. */
+const MIN_REDACTION_KEY = 16;
+/**
+ * `redactionKey`, masked as soon as it is read (before any other input is checked): it is what
+ * makes a placeholder uncheckable, so it is as secret as the values. Problems go to `problems`,
+ * never quoting it.
+ */
+function readRedactionKey({ getInput, setSecret }, problems) {
+    const raw = getInput(constants/* Inputs */.G0.RedactionKey).trim();
+    if (!raw)
+        return undefined;
+    setSecret(raw);
+    if ((0,log_text/* hasControlCharacters */.Kg)(raw)) {
+        problems.push(`input "${constants/* Inputs */.G0.RedactionKey}" holds a line break or another control character (check the secret holds the key alone)`);
+    }
+    else if ([...raw].length < MIN_REDACTION_KEY) {
+        problems.push(`input "${constants/* Inputs */.G0.RedactionKey}" is ${[...raw].length} characters long; use at least ${MIN_REDACTION_KEY} random characters (e.g. the output of openssl rand -hex 32)`);
+    }
+    return raw;
 }
 function envPolicy(raw) {
     if (!raw)
@@ -52256,10 +52393,13 @@ const PHASE_WORDS = { start: 'the start', wait: 'the wait', download: 'the downl
 ;// CONCATENATED MODULE: ./src/export/run.ts
 /**
  * The export's story: read the inputs, check what can be checked before any request, export the
- * tool (or each tool of a set), set the outputs, write the summary. The pipeline of one tool is
+ * tool (or each tool of a set), set the outputs, write the summary; with extract: check, fail when
+ * the platform's tool differs from git (drift.ts). The pipeline of one tool is
  * pipeline/export-tool.ts; a set's scheduler is tool-set.ts; the run's lifecycle (secrets,
  * cancellation, the one error, the summary written once) is lifecycle/run.ts.
  */
+
+
 
 
 
@@ -52293,9 +52433,32 @@ function exportEntry(io) {
             await checkBeforeAnyRequest(run);
             const http = (0,connection/* connectToPlatform */.$_)(run, 'export');
             const deps = { http, signal: run.signal, secrets: run.secrets, env: io.env };
+            const drift = () => run.settings.checkOnly
+                ? driftError(tools.flatMap(({ target, result }) => result.extraction
+                    ? [{ name: target.name, folder: result.extraction.folder, fileChanges: result.extraction.fileChanges }]
+                    : []), run.settings.many, io.env)
+                : undefined;
             try {
                 if (run.settings.many) {
-                    await exportSet({ ...deps, temporary: run.temporary, log: io.log }, tools, run.settings, describeToolFailure).finally(() => setOutputs(io, tools));
+                    let failed;
+                    try {
+                        await exportSet({ ...deps, temporary: run.temporary, log: io.log }, tools, run.settings, describeToolFailure);
+                    }
+                    catch (error) {
+                        // Tools that failed do not hide the drift of the others: the one error says both.
+                        if (!(error instanceof errors/* ActionError */.lZ) || run.signal.aborted)
+                            throw error;
+                        failed = error;
+                    }
+                    finally {
+                        setOutputs(io, tools);
+                    }
+                    const drifted = drift();
+                    if (failed && drifted)
+                        throw new errors/* ActionError */.lZ(`${failed.message} ${drifted.message}`, `${failed.fix} ${drifted.fix}`);
+                    const problem = failed ?? drifted;
+                    if (problem)
+                        throw problem;
                     return;
                 }
                 const [tool] = tools;
@@ -52303,6 +52466,9 @@ function exportEntry(io) {
                 tool.state = 'exported';
                 setSingleOutputs(tool);
                 io.log.info(`Export of tool ${(0,log_text/* logValue */.Od)(tool.target.toolId)} complete in ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s.`);
+                const drifted = drift();
+                if (drifted)
+                    throw drifted;
             }
             finally {
                 http.dispose();
@@ -52318,6 +52484,9 @@ function exportEntry(io) {
                 setOutputs(io, tools);
                 return message;
             }
+            // The tool was exported in full: only the comparison failed the step.
+            if (error instanceof DriftError)
+                return error.toString();
             const [tool] = tools;
             tool.state = error instanceof errors/* CancelledError */.cc ? 'cancelled' : 'failed';
             tool.error = error instanceof errors/* CancelledError */.cc ? describeCancelledTool(tool, error) : describeToolFailure(error);
@@ -52327,8 +52496,8 @@ function exportEntry(io) {
         summary(failure, durationMs, redact) {
             const host = settings?.platform.host ?? '';
             if (settings?.many)
-                return setSummary(tools.map(tool => reportOf(tool, host)), failure, durationMs, redact);
-            const report = tools[0] ? reportOf(tools[0], host) : { error: failure };
+                return setSummary(tools.map(tool => reportOf(tool, host, io.env)), failure, durationMs, redact);
+            const report = tools[0] ? reportOf(tools[0], host, io.env) : { error: failure };
             return exportSummary({ ...report, durationMs }, redact);
         }
     };
@@ -52347,13 +52516,34 @@ async function checkBeforeAnyRequest({ settings, io }) {
     const problems = [];
     for (const target of settings.tools) {
         problems.push([constants/* Inputs */.G0.Path, await writableFolderProblem(target.folder)]);
-        if (target.extractFolder)
-            problems.push([constants/* Inputs */.G0.ExtractPath, await writableFolderProblem(target.extractFolder)]);
+        if (target.extractFolder) {
+            const problem = settings.checkOnly
+                ? await comparableFolderProblem(target.extractFolder)
+                : await writableFolderProblem(target.extractFolder);
+            problems.push([constants/* Inputs */.G0.ExtractPath, problem]);
+        }
     }
     const found = problems.filter(([, problem]) => problem !== undefined);
     if (found.length === 0)
         return;
-    throw new errors/* ActionError */.lZ(`Invalid input: ${found.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
+    throw new errors/* ActionError */.lZ(`Invalid input: ${found.map(([name, problem]) => `input "${name}" ${problem}`).join('; ')}.`, settings.checkOnly
+        ? 'Give "extractPath" as the folder in git that extract: true writes, and "path" a folder the runner can write to. Nothing was sent to the platform.'
+        : 'Choose a folder the runner can write to, or leave the input empty for the default. Nothing was sent to the platform.');
+}
+/**
+ * A check only reads the folder: it may be missing (every file is then drift), but not a file, or
+ * inside one, which is a mistake in extractPath.
+ */
+async function comparableFolderProblem(folder) {
+    try {
+        return (await (0,promises_.stat)(folder)).isDirectory() ? undefined : `names a file, not a folder: ${folder}`;
+    }
+    catch (error) {
+        const code = (0,errors/* errorCode */.CA)(error);
+        if (code === 'ENOENT')
+            return undefined;
+        return code === 'ENOTDIR' ? `lies inside a file, not a folder: ${folder}` : `cannot be read (${code}): ${folder}`;
+    }
 }
 /** What a tool's failure says, for the step's one `::error::` (or a set's list). */
 function describeToolFailure(error) {
@@ -53626,10 +53816,12 @@ function decodeEntities(text) {
  * the caller reads and writes the file.
  *
  * `redact` keeps each variable's name and everything else beside its value, and puts a
- * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
- * key. It changes when the value changes, so a pull request shows that it did, but readers of the
- * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. The import must never import a
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with
+ * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
+ * that it did, but readers of the repository cannot test guesses against it without the key. It
+ * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
+ * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 

@@ -16,7 +16,8 @@ export enum Inputs {
   Verify = 'verify',
   Extract = 'extract',
   ExtractPath = 'extractPath',
-  EnvVariables = 'envVariables'
+  EnvVariables = 'envVariables',
+  RedactionKey = 'redactionKey'
 }
 
 /** Output names, exactly as action.yml declares them. */

@@ -382,6 +382,56 @@ const PLANS: Record<string, Plan> = {
     }
   },
 
+  'docs/drift-check.md › Every night, a check that production is what git holds': {
+    // The repository holds what `extract: true` wrote into tools/<name>: first the same tools
+    // (no drift), then one of them edited on the platform (drift, the job red).
+    async check({ world, dir, run }) {
+      const copy = path.join(dir, 'released')
+      const redactionKey = 'rk-nightly-0123456789abcdef'
+      const released = await world.run(
+        NODE,
+        { tools: TOOLS_TXT, extract: 'true', extractPath: 'tools', uploadArtifact: 'false', redactionKey },
+        { workspace: copy }
+      )
+      expect(released.code).toBe(0)
+      const repository: Record<string, Buffer | string> = { '.koreai/tools.txt': TOOLS_TXT }
+      for (const tool of LISTED) {
+        for (const file of files(path.join(copy, 'tools', tool.name))) {
+          repository[`tools/${tool.name}/${file}`] = readFileSync(path.join(copy, 'tools', tool.name, file))
+        }
+      }
+      world.reset()
+      const secrets = { KOREAI_API_KEY: KEY, KOREAI_REDACTION_KEY: redactionKey }
+      const same = await run({ event: 'schedule', repository, secrets })
+      expectWorked(same)
+      expect(step(same, s => s.id === 'check').outputs.changed).toBe('false')
+      for (const tool of LISTED) artifactNamed(world, `drift-17-${tool.name}.zip`)
+
+      const tool = world.sim.tools[MAIN.toolId]
+      const file = tool.file
+      tool.file = makeToolExport('Edited by hand', 2)
+      try {
+        world.reset()
+        const drifted = await run({ event: 'schedule', dir: path.join(dir, 'edited'), repository, secrets })
+        expect(drifted.result).toBe('failure')
+        const check = step(drifted, s => s.id === 'check')
+        expect(check.outcome).toBe('failure')
+        expect(check.errors).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^The platform's tools differ from git \\(1 of ${LISTED.length}\\): ${MAIN.name} differs from tools/${MAIN.name}: changed app_definition\\.json`
+            )
+          )
+        ])
+        expect(check.outputs.changed).toBe('true')
+        // A backup all the same.
+        for (const listed of LISTED) artifactNamed(world, `drift-17-${listed.name}.zip`)
+      } finally {
+        tool.file = file
+      }
+    }
+  },
+
   'import/README.md › Kore.ai Tool Import': {
     // The reviewed copy in git: what `extract: true` wrote into tools/banking-assistant.
     async check({ world, dir, run }) {

@@ -50114,6 +50114,7 @@ var Inputs;
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
     Inputs["EnvVariables"] = "envVariables";
+    Inputs["RedactionKey"] = "redactionKey";
 })(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
 var Outputs;

@@ -427,8 +427,10 @@ var file_naming = __webpack_require__(38946);
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
- * archive, or one equal to what the folder holds, leaves the target as it was. The export file
- * itself is never changed: the artifact is uploaded from it.
+ * archive, or one equal to what the folder holds, leaves the target as it was. A check
+ * (`extract: check`) compares the same way and swaps nothing in: it stages in the runner's temp
+ * folder instead, so that neither the target nor its parent is touched. The export file itself is
+ * never changed: the artifact is uploaded from it.
  */
 
 
@@ -446,14 +448,19 @@ var file_naming = __webpack_require__(38946);
 
 async function extractExport(file, folder, options) {
     const refuse = (reason) => new errors/* ActionError */.lZ(`Refusing to unpack ${external_node_path_.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`, `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`);
-    await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true });
+    // Beside the folder, the swap is one rename on one disk; a check swaps nothing, and stages
+    // where it makes no entry in the repository.
+    const stagingParent = options.check ? options.check.tempRoot : external_node_path_.dirname(folder);
+    await (0,promises_.mkdir)(stagingParent, { recursive: true });
     // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
-    const { bavail, bsize } = await (0,promises_.statfs)(external_node_path_.dirname(folder));
+    const { bavail, bsize } = await (0,promises_.statfs)(stagingParent);
     const free = bavail * bsize;
     if (free < options.bytes) {
-        throw new errors/* ActionError */.lZ(`Unpacking the export needs ${(0,log_text/* formatBytes */.z3)(options.bytes)} but ${external_node_path_.dirname(folder)} has ${(0,log_text/* formatBytes */.z3)(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, 'Free some space on the runner, or unpack onto another disk with "extractPath".');
+        throw new errors/* ActionError */.lZ(`Unpacking the export needs ${(0,log_text/* formatBytes */.z3)(options.bytes)} but ${stagingParent} has ${(0,log_text/* formatBytes */.z3)(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`, options.check
+            ? "Free some space in the runner's temp folder."
+            : 'Free some space on the runner, or unpack onto another disk with "extractPath".');
     }
-    const staging = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(folder), `.${external_node_path_.basename(folder)}.unpack-`));
+    const staging = await (0,promises_.mkdtemp)(external_node_path_.join(stagingParent, options.check ? 'koreai-check-' : `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
     try {
         const { extractZip } = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 59805));
@@ -474,7 +481,7 @@ async function extractExport(file, folder, options) {
         const before = await listTree(folder);
         const { changes, fileChanges } = await compareByValue(folder, staging, before, laidOut);
         const changed = hasChanges(changes);
-        if (changed)
+        if (changed && !options.check)
             await swapIn(staging, folder);
         const files = [...laidOut.values()].filter(v => v.startsWith('file:')).length;
         return { folder, files, changed, changes, fileChanges, envVariables };

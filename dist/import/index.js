@@ -51613,6 +51613,7 @@ var Inputs;
     Inputs["Extract"] = "extract";
     Inputs["ExtractPath"] = "extractPath";
     Inputs["EnvVariables"] = "envVariables";
+    Inputs["RedactionKey"] = "redactionKey";
 })(Inputs || (Inputs = {}));
 /** Output names, exactly as action.yml declares them. */
 var Outputs;
@@ -53614,6 +53615,7 @@ var env_variables = __nccwpck_require__(72328);
 
 
 
+
 async function exportTool(deps, target, options, result = {}) {
     // The file is named after its artifact; what is under that name as the run begins is the one
     // file it may replace: any other was saved there by another run meanwhile.
@@ -53634,8 +53636,10 @@ async function exportTool(deps, target, options, result = {}) {
     const ended = await waitForEnd(ctx, started);
     const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl));
     try {
-        if (target.extractFolder)
-            await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder));
+        if (target.extractFolder) {
+            const title = options.checkOnly ? 'Compare the export with extractPath' : 'Unpack the export';
+            await phase(ctx, 'unpack', title, () => unpack(ctx, file, target.extractFolder));
+        }
         if (options.uploadArtifact)
             await phase(ctx, 'upload', 'Upload the artifact', () => export_tool_upload(ctx, file));
         else
@@ -53788,28 +53792,45 @@ function describeVerification(contents) {
     const json = definitions.length > 1 ? `${definitions.slice(0, -1).join(', ')} and ${definitions.at(-1)} are` : `${definitions[0]} is`;
     return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`;
 }
-/** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ options, temporary, log, result, phases }, file, folder) {
+/**
+ * 4. Unpack it, so a pull request can show what changed (or, with extract: check, only compare
+ * it with the folder); before the upload, so a refused archive is not published.
+ */
+async function unpack({ options, temporary, log, result, phases, env }, file, folder) {
     const { extractExport, describeChanges } = await phases.extract;
     const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0);
+    const checkOnly = options.checkOnly === true;
     const extraction = await extractExport(file.ownCopy, folder, {
         envPolicy: options.envVariables,
-        key: options.key,
+        key: options.redactionKey ?? options.key,
         bytes,
         temporary,
-        keptAt: file.filePath
+        keptAt: file.filePath,
+        check: checkOnly ? { tempRoot: env.RUNNER_TEMP || external_node_os_.tmpdir() } : undefined
     });
-    const env = extraction.envVariables;
-    if (env) {
-        log.info(`envVariables ${(0,env_variables/* describeEnvPolicy */.Vs)(env)}.`);
-        if (env.shape === 'unrecognised') {
+    const envCopy = extraction.envVariables;
+    if (envCopy) {
+        log.info(`envVariables ${(0,env_variables/* describeEnvPolicy */.Vs)(envCopy)}.`);
+        if (envCopy.shape === 'unrecognised') {
             log.warning(`${zip_rules/* ENV_VARIABLES */.WN} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`);
         }
     }
-    log.info(extraction.changed
-        ? `Unpacked ${extraction.files} files into ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${describeChanges(extraction.changes)}.`
-        : `Unpacked ${extraction.files} files: identical to what ${(0,log_text/* logValue */.Od)(extraction.folder)} held, left untouched.`);
-    result.extraction = { folder: extraction.folder, changed: extraction.changed, fileChanges: extraction.fileChanges, envVariables: env };
+    if (checkOnly) {
+        const found = extraction.changed ? describeChanges(extraction.changes) : 'identical in value';
+        log.info(`Compared ${extraction.files} files with ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${found}. Nothing was written (extract: check).`);
+    }
+    else {
+        log.info(extraction.changed
+            ? `Unpacked ${extraction.files} files into ${(0,log_text/* logValue */.Od)(extraction.folder)}: ${describeChanges(extraction.changes)}.`
+            : `Unpacked ${extraction.files} files: identical to what ${(0,log_text/* logValue */.Od)(extraction.folder)} held, left untouched.`);
+    }
+    result.extraction = {
+        folder: extraction.folder,
+        checkOnly,
+        changed: extraction.changed,
+        fileChanges: extraction.fileChanges,
+        envVariables: envCopy
+    };
 }
 /** 5. Keep it as an artifact. */
 async function export_tool_upload({ options, target, temporary, log, result, env, phases }, file) {
@@ -55764,10 +55785,12 @@ function toolNameFrom(app) {
  * the caller reads and writes the file.
  *
  * `redact` keeps each variable's name and everything else beside its value, and puts a
- * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
- * key. It changes when the value changes, so a pull request shows that it did, but readers of the
- * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. The import must never import a
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with
+ * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
+ * that it did, but readers of the repository cannot test guesses against it without the key. It
+ * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
+ * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 

@@ -6,6 +6,7 @@ import { Outputs } from '../constants.js'
 import type { ExportResult, ToolTarget } from '../pipeline/export-tool.js'
 import type { ExportReport } from '../report/export-summary.js'
 import { describeFileChange } from '../report/file-change.js'
+import { folderAsGiven } from './drift.js'
 
 /** One tool's run: its target, what its phases made, and how it ended. */
 export interface ToolRun {
@@ -33,7 +34,8 @@ export function outputsOf({ job, file, extraction, artifact }: ExportResult): Ou
   }
   if (file) Object.assign(values, { [Outputs.FilePath]: file.filePath, [Outputs.Sha256]: file.sha256, [Outputs.Size]: file.size })
   if (extraction) {
-    values[Outputs.ExtractedPath] = extraction.folder
+    // A check unpacks nothing: there is no folder the export was unpacked into.
+    if (!extraction.checkOnly) values[Outputs.ExtractedPath] = extraction.folder
     values[Outputs.Changed] = extraction.changed
     values[Outputs.Changes] = extraction.fileChanges.map(describeFileChange).join('\n')
   }
@@ -63,8 +65,8 @@ export function resultEntry(tool: ToolRun): Record<string, unknown> {
   }
 }
 
-/** What the summary shows of one tool, filled from each phase's result. */
-export function reportOf(tool: ToolRun, host: string): ExportReport {
+/** What the summary shows of one tool, filled from each phase's result; `env` places a checked folder in the workspace. */
+export function reportOf(tool: ToolRun, host: string, env: NodeJS.ProcessEnv): ExportReport {
   const { job, file, extraction, artifact, phase } = tool.result
   return {
     host,
@@ -85,7 +87,8 @@ export function reportOf(tool: ToolRun, host: string): ExportReport {
     entries: file?.entries,
     artifactName: artifact?.name,
     artifactUrl: artifact?.url,
-    extractedPath: extraction?.folder,
+    extractedPath: extraction && !extraction.checkOnly ? extraction.folder : undefined,
+    comparedWith: extraction?.checkOnly ? folderAsGiven(extraction.folder, env) : undefined,
     changed: extraction?.changed,
     envVariables: extraction?.envVariables,
     fileChanges: extraction?.fileChanges

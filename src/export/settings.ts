@@ -9,6 +9,7 @@ import { Defaults, Inputs } from '../constants.js'
 import type { ExportOptions, ToolTarget } from '../pipeline/export-tool.js'
 import { ENV_POLICIES, type EnvPolicy } from '../tool-export/env-variables.js'
 import { artifactFileName, artifactNameProblem, defaultArtifactName, isWithin } from '../file-naming.js'
+import { hasControlCharacters } from '../log-text.js'
 import { folderKey, holdsOnSomeRunner, sharedKeys } from '../settings/same-name.js'
 import { parseToolList, type ListedTool } from './tool-list.js'
 import {
@@ -40,6 +41,7 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
   const check = inputChecker(problems)
   const text = (name: string): string => getInput(name).trim()
   const { platform, key } = readConnection({ getInput, setSecret }, problems)
+  const redactionKey = readRedactionKey({ getInput, setSecret }, problems)
   const listed = toolsToExport(text(Inputs.Tools), text(Inputs.ToolId), text(Inputs.FlowId), problems)
   const concurrency = check(Inputs.Concurrency, () => {
     const raw = text(Inputs.Concurrency)
@@ -83,9 +85,11 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     })
   )
   const verifyToolExport = check(Inputs.Verify, () => boolean(text(Inputs.Verify), true))
-  const extract = check(Inputs.Extract, () => boolean(text(Inputs.Extract), false))
+  const extract = check(Inputs.Extract, () => extractMode(text(Inputs.Extract)))
   const extractFolders = check(Inputs.ExtractPath, () => {
     const given = text(Inputs.ExtractPath)
+    // The default is a folder the run picks, next to the export file: nothing in git to compare with.
+    if (extract === 'check' && !given) throw new Error('is required with extract: check: the folder in git to compare the export with')
     // Checked on its own first, so that it is named even when "path" or "tools" is bad too.
     const chosen = extract && given ? givenUnpackFolder(given, env, Boolean(text(Inputs.Tools))) : undefined
     return (listed?.tools ?? []).map((tool, i) => {
@@ -131,7 +135,9 @@ export function getSettings({ getInput, setSecret, env }: InputSource): Settings
     uploadArtifact: uploadArtifact!,
     retentionDays,
     verifyToolExport: verifyToolExport!,
-    envVariables: envVariables!
+    envVariables: envVariables!,
+    checkOnly: extract === 'check',
+    redactionKey
   }
 }
 
@@ -173,6 +179,36 @@ function sharedByTools(
     }
   }
   return problems
+}
+
+/** `extract`: `true` unpacks (`write`), `check` only compares, `false` neither (undefined). */
+function extractMode(raw: string): 'write' | 'check' | undefined {
+  if (/^check$/i.test(raw)) return 'check'
+  if (!raw || /^false$/i.test(raw)) return undefined
+  if (/^true$/i.test(raw)) return 'write'
+  throw new Error(`must be true, false or check; got "${raw}"`)
+}
+
+/** A key shorter than this would let a reader of the repository try guesses of key and value together. */
+export const MIN_REDACTION_KEY = 16
+
+/**
+ * `redactionKey`, masked as soon as it is read (before any other input is checked): it is what
+ * makes a placeholder uncheckable, so it is as secret as the values. Problems go to `problems`,
+ * never quoting it.
+ */
+function readRedactionKey({ getInput, setSecret }: Pick<InputSource, 'getInput' | 'setSecret'>, problems: string[]): string | undefined {
+  const raw = getInput(Inputs.RedactionKey).trim()
+  if (!raw) return undefined
+  setSecret(raw)
+  if (hasControlCharacters(raw)) {
+    problems.push(`input "${Inputs.RedactionKey}" holds a line break or another control character (check the secret holds the key alone)`)
+  } else if ([...raw].length < MIN_REDACTION_KEY) {
+    problems.push(
+      `input "${Inputs.RedactionKey}" is ${[...raw].length} characters long; use at least ${MIN_REDACTION_KEY} random characters (e.g. the output of openssl rand -hex 32)`
+    )
+  }
+  return raw
 }
 
 function envPolicy(raw: string): EnvPolicy {

@@ -4,8 +4,10 @@
  * unpacked (with @actions/tool-cache) into a temporary folder beside the target, its links
  * checked, laid out for review (JSON pretty-printed, environment variables as `envVariables`
  * says), and swapped in only when complete and different in value, so a refused or broken
- * archive, or one equal to what the folder holds, leaves the target as it was. The export file
- * itself is never changed: the artifact is uploaded from it.
+ * archive, or one equal to what the folder holds, leaves the target as it was. A check
+ * (`extract: check`) compares the same way and swaps nothing in: it stages in the runner's temp
+ * folder instead, so that neither the target nor its parent is touched. The export file itself is
+ * never changed: the artifact is uploaded from it.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -28,13 +30,15 @@ import { isWithin } from '../file-naming.js'
 export interface ExtractOptions {
   /** What the repository copy holds of env_variables.json. */
   envPolicy: EnvPolicy
-  /** The API key: it keys the placeholders, and readers of the repository do not hold it. */
+  /** What keys the placeholders (`redactionKey`, else the API key): readers of the repository do not hold it. */
   key: string
   /** What the files take unpacked (from the verified entries): checked against the free space first. */
   bytes: number
   /** Where a person finds the export, when `file` is a copy only the run knows. */
   keptAt?: string
   temporary?: TrackedPaths
+  /** `extract: check`: compare only, staging under `tempRoot` (a folder of the runner's), and write nothing beside `folder`. */
+  check?: { tempRoot: string }
 }
 
 export interface Extraction {
@@ -55,17 +59,22 @@ export async function extractExport(file: string, folder: string, options: Extra
       `Refusing to unpack ${path.basename(options.keptAt ?? file)}: ${reason}. Nothing was written; ${folder} was left as it was.`,
       `The export is not what the platform makes: inspect the file kept at ${options.keptAt ?? file} (it was not uploaded), and export the tool again.`
     )
-  await mkdir(path.dirname(folder), { recursive: true })
+  // Beside the folder, the swap is one rename on one disk; a check swaps nothing, and stages
+  // where it makes no entry in the repository.
+  const stagingParent = options.check ? options.check.tempRoot : path.dirname(folder)
+  await mkdir(stagingParent, { recursive: true })
   // A disk that fills while unpacking would stall the unzip tool, waiting for an answer: know first.
-  const { bavail, bsize } = await statfs(path.dirname(folder))
+  const { bavail, bsize } = await statfs(stagingParent)
   const free = bavail * bsize
   if (free < options.bytes) {
     throw new ActionError(
-      `Unpacking the export needs ${formatBytes(options.bytes)} but ${path.dirname(folder)} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`,
-      'Free some space on the runner, or unpack onto another disk with "extractPath".'
+      `Unpacking the export needs ${formatBytes(options.bytes)} but ${stagingParent} has ${formatBytes(free)} left: no space left on the device. Nothing was written; ${folder} was left as it was.`,
+      options.check
+        ? "Free some space in the runner's temp folder."
+        : 'Free some space on the runner, or unpack onto another disk with "extractPath".'
     )
   }
-  const staging = await mkdtemp(path.join(path.dirname(folder), `.${path.basename(folder)}.unpack-`))
+  const staging = await mkdtemp(path.join(stagingParent, options.check ? 'koreai-check-' : `.${path.basename(folder)}.unpack-`))
   options.temporary?.replace('unpack', staging)
   try {
     const { extractZip } = await import('@actions/tool-cache')
@@ -85,7 +94,7 @@ export async function extractExport(file: string, folder: string, options: Extra
     const before = await listTree(folder)
     const { changes, fileChanges } = await compareByValue(folder, staging, before, laidOut)
     const changed = hasChanges(changes)
-    if (changed) await swapIn(staging, folder)
+    if (changed && !options.check) await swapIn(staging, folder)
     const files = [...laidOut.values()].filter(v => v.startsWith('file:')).length
     return { folder, files, changed, changes, fileChanges, envVariables }
   } finally {

@@ -6,6 +6,7 @@
  * a cancellation) still knows how far it came.
  */
 import { rm } from 'node:fs/promises'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { SavedFile } from '../download/download.js'
 import { fileAt, type FileIdentity } from '../download/publish.js'
@@ -45,8 +46,10 @@ export interface ToolTarget {
 export interface ExportOptions {
   /** The platform's base URL. */
   platform: URL
-  /** The API key: it keys the placeholders of redacted values. */
+  /** The API key: it keys the placeholders of redacted values, unless `redactionKey` is given. */
   key: string
+  /** A key of its own for the placeholders, kept when the API key is rotated (`redactionKey`). */
+  redactionKey?: string
   timeoutMs: number
   /** The whole download, retries included. */
   downloadTimeoutMs: number
@@ -59,6 +62,8 @@ export interface ExportOptions {
   verifyToolExport: boolean
   /** What the unpacked copy holds of env_variables.json. */
   envVariables: EnvPolicy
+  /** `extract: check`: compare the export with the extract folder, and write nothing there. */
+  checkOnly?: boolean
 }
 
 /** How one tool's export talks to the log: groups for a single tool, a `[name]` prefix in a set. */
@@ -105,6 +110,8 @@ export interface ExportResult {
   /** With extract: the repository copy. */
   extraction?: {
     folder: string
+    /** `extract: check`: compared only; `changed` then says the folder differs from the export (drift). */
+    checkOnly: boolean
     changed: boolean
     fileChanges: FileChange[]
     envVariables?: EnvVariablesCopy
@@ -137,7 +144,10 @@ export async function exportTool(
   const ended = await waitForEnd(ctx, started)
   const file = await phase(ctx, 'download', 'Download and verify the export', () => download(ctx, ended ?? started.downloadUrl))
   try {
-    if (target.extractFolder) await phase(ctx, 'unpack', 'Unpack the export', () => unpack(ctx, file, target.extractFolder!))
+    if (target.extractFolder) {
+      const title = options.checkOnly ? 'Compare the export with extractPath' : 'Unpack the export'
+      await phase(ctx, 'unpack', title, () => unpack(ctx, file, target.extractFolder!))
+    }
     if (options.uploadArtifact) await phase(ctx, 'upload', 'Upload the artifact', () => upload(ctx, file))
     else deps.log.info('uploadArtifact is false: the file stays on the runner only.')
   } finally {
@@ -310,32 +320,48 @@ function describeVerification(contents: VerifiedExport): string {
   return `Verified the export${tool}: a zip of ${files}, every size and CRC-32 as recorded; ${json} valid JSON.`
 }
 
-/** 4. Unpack it, so a pull request can show what changed; before the upload, so a refused archive is not published. */
-async function unpack({ options, temporary, log, result, phases }: ExportContext, file: SavedFile, folder: string): Promise<void> {
+/**
+ * 4. Unpack it, so a pull request can show what changed (or, with extract: check, only compare
+ * it with the folder); before the upload, so a refused archive is not published.
+ */
+async function unpack({ options, temporary, log, result, phases, env }: ExportContext, file: SavedFile, folder: string): Promise<void> {
   const { extractExport, describeChanges } = await phases!.extract
   const bytes = file.contents.entries.reduce((sum, entry) => sum + entry.size, 0)
+  const checkOnly = options.checkOnly === true
   const extraction = await extractExport(file.ownCopy, folder, {
     envPolicy: options.envVariables,
-    key: options.key,
+    key: options.redactionKey ?? options.key,
     bytes,
     temporary,
-    keptAt: file.filePath
+    keptAt: file.filePath,
+    check: checkOnly ? { tempRoot: env.RUNNER_TEMP || os.tmpdir() } : undefined
   })
-  const env = extraction.envVariables
-  if (env) {
-    log.info(`envVariables ${describeEnvPolicy(env)}.`)
-    if (env.shape === 'unrecognised') {
+  const envCopy = extraction.envVariables
+  if (envCopy) {
+    log.info(`envVariables ${describeEnvPolicy(envCopy)}.`)
+    if (envCopy.shape === 'unrecognised') {
       log.warning(
         `${ENV_VARIABLES} is neither a list of {"key", "value"} objects nor an object of names and values: every value in it was replaced by a placeholder. Report its layout (not its values) to the action's maintainers.`
       )
     }
   }
-  log.info(
-    extraction.changed
-      ? `Unpacked ${extraction.files} files into ${logValue(extraction.folder)}: ${describeChanges(extraction.changes)}.`
-      : `Unpacked ${extraction.files} files: identical to what ${logValue(extraction.folder)} held, left untouched.`
-  )
-  result.extraction = { folder: extraction.folder, changed: extraction.changed, fileChanges: extraction.fileChanges, envVariables: env }
+  if (checkOnly) {
+    const found = extraction.changed ? describeChanges(extraction.changes) : 'identical in value'
+    log.info(`Compared ${extraction.files} files with ${logValue(extraction.folder)}: ${found}. Nothing was written (extract: check).`)
+  } else {
+    log.info(
+      extraction.changed
+        ? `Unpacked ${extraction.files} files into ${logValue(extraction.folder)}: ${describeChanges(extraction.changes)}.`
+        : `Unpacked ${extraction.files} files: identical to what ${logValue(extraction.folder)} held, left untouched.`
+    )
+  }
+  result.extraction = {
+    folder: extraction.folder,
+    checkOnly,
+    changed: extraction.changed,
+    fileChanges: extraction.fileChanges,
+    envVariables: envCopy
+  }
 }
 
 /** 5. Keep it as an artifact. */

@@ -34,6 +34,9 @@ export interface ExportReport {
   artifactName?: string
   artifactUrl?: string
   extractedPath?: string
+  /** With extract: check: the folder compared with, as the user gave it (nothing was unpacked). */
+  comparedWith?: string
+  /** With extract: whether the files differ in value from what the folder held (for a check: drift). */
   changed?: boolean
   /** With extract: what the repository copy holds of env_variables.json, and what changed in it, file by file. */
   envVariables?: EnvVariablesCopy
@@ -83,11 +86,24 @@ export function summaryRows(given: ExportReport, redact: (text: string) => strin
         (report.artifactUrl ? `<a href="${escape(report.artifactUrl)}">${escape(report.artifactName)}</a>` : escape(report.artifactName))
     ],
     ['Unpacked to', report.extractedPath && code(report.extractedPath)],
-    ['Changed since the last run', report.changed === undefined ? undefined : report.changed ? 'yes' : 'no'],
+    ['Compared with', report.comparedWith && code(report.comparedWith)],
+    [
+      'Changed since the last run',
+      report.changed === undefined || report.comparedWith !== undefined ? undefined : report.changed ? 'yes' : 'no'
+    ],
+    ['Drift check', report.comparedWith === undefined ? undefined : driftCell(report)],
     ['Environment variables', report.envVariables && escape(describeEnvPolicy(report.envVariables))],
     ['Error', report.error && escape(report.error)]
   ]
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '')
+}
+
+/** What a check found, in one cell. */
+function driftCell(report: ExportReport): string | undefined {
+  if (report.changed === undefined) return undefined
+  if (!report.changed) return '✅ no drift: the export equals the folder in value; nothing was written'
+  const count = report.fileChanges?.length ?? 0
+  return `❌ drift: ${count} file${count === 1 ? ' differs' : 's differ'} from the folder; nothing was written`
 }
 
 /** The report with `redact` applied to every text in it. */
@@ -138,10 +154,21 @@ export function setSummary(
       ? `❌ ${escape(redact(error))}`
       : `${failed ? '❌' : '✅'} ${reports.length - failed} of ${reports.length} tools exported`
   const from = reports[0]?.host ? ` from ${escape(redact(reports[0].host))}` : ''
+  const compared = reports.filter(report => report.comparedWith !== undefined && report.changed !== undefined)
+  const checked = reports.some(report => report.comparedWith !== undefined)
+  const check = checked
+    ? paragraph(
+        `Compared with git (extract: check): ${compared.filter(report => report.changed).length} of ${compared.length} tools differ; nothing was written.`
+      )
+    : ''
   return (
     heading('Kore.ai tool export', 3) +
     paragraph(`${headline} in ${(durationMs / 1000).toFixed(1)} s${from}.`) +
-    table([headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', 'Changed'), ...setRows(reports, redact)])
+    check +
+    table([
+      headerRow('Tool', 'Status', 'Duration', 'Size', 'SHA-256', 'Artifact', checked ? 'Differs from git' : 'Changed'),
+      ...setRows(reports, redact)
+    ])
   )
 }
 
@@ -161,8 +188,8 @@ export function exportSummary(report: ExportReport, redact: (text: string) => st
     html += heading('What the export holds', 4) + table([headerRow('File', 'Size'), ...contentRows(report.entries)])
   }
   if (report.fileChanges?.length) {
-    html +=
-      heading('What changed in the repository copy', 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)])
+    const title = report.comparedWith === undefined ? 'What changed in the repository copy' : 'What differs from the repository copy'
+    html += heading(title, 4) + table([headerRow('File', 'Change', 'Lines'), ...changeRows(report.fileChanges)])
   }
   return html
 }

@@ -4,10 +4,12 @@
  * the caller reads and writes the file.
  *
  * `redact` keeps each variable's name and everything else beside its value, and puts a
- * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with the API
- * key. It changes when the value changes, so a pull request shows that it did, but readers of the
- * repository cannot test guesses against it without the key. The name is signed too, so that two
- * variables holding the same value do not show it. The import must never import a
+ * placeholder in place of the value: an HMAC-SHA-256 of the name and the value, keyed with
+ * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
+ * that it did, but readers of the repository cannot test guesses against it without the key. It
+ * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
+ * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */
 import { createHmac } from 'node:crypto'

@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import * as path from 'node:path'
 import { makeToolExport } from '../../../sim/zip.mjs'
 import { run } from '../../../src/export/run.js'
+import { placeholder } from '../../../src/tool-export/env-variables.js'
 import { STORY_KEY, storyWorld, type StoryRun } from '../story-io.js'
 
 const world = storyWorld({
@@ -15,7 +17,8 @@ const world = storyWorld({
     'a-1': { flowId: 'cf-1', name: 'Banking Assistant', durationMs: 1200, file: makeToolExport('Banking Assistant') },
     'a-2': { flowId: 'cf-2', name: 'Travel Desk', durationMs: 200, file: makeToolExport('Travel Desk') },
     'a-failed': { flowId: 'cf-3', durationMs: 200, outcome: 'FAILED' },
-    'a-never': { flowId: 'cf-4', outcome: 'NEVER' }
+    'a-never': { flowId: 'cf-4', outcome: 'NEVER' },
+    'a-drift': { flowId: 'cf-5', name: 'Drift', durationMs: 200, file: makeToolExport('Drift', 1) }
   }
 })
 const story = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): StoryRun => world.run('export', inputs, env)
@@ -89,6 +92,80 @@ describe('the export story, in-process', () => {
     expect(typeof results[0].size).toBe('number')
     expect(s.outputs).toMatchObject({ status: 'FAILED', succeeded: '2', failed: '1' })
     expect(s.lines).toContain('2 of 3 tools exported; 1 failed.')
+  })
+
+  it('extract: check finds drift: the export kept, one failure naming the folder, the outputs and summary say so, nothing written', async () => {
+    const inputs = { toolId: 'a-drift', flowId: 'cf-5', extractPath: 'koreai/drift', uploadArtifact: 'false' }
+    const released = story({ ...inputs, extract: 'true' })
+    await run(released.io)
+    expect(released.failures).toEqual([])
+    const folder = path.join(released.workspace, 'koreai', 'drift')
+    const files = () =>
+      readdirSync(folder).map(name => [name, readFileSync(path.join(folder, name), 'utf8'), statSync(path.join(folder, name)).mtimeMs])
+    const before = files()
+
+    const same = story({ ...inputs, extract: 'check' }, { GITHUB_WORKSPACE: released.workspace })
+    await run(same.io)
+    expect(same.failures).toEqual([])
+    expect(same.outputs).toMatchObject({ status: 'SUCCESS', changed: 'false', changes: '' })
+    expect(same.lines).toContain('group: Compare the export with extractPath')
+    expect(same.summary()).toContain('✅ no drift')
+
+    world.sim.tools['a-drift'].file = makeToolExport('Drift', 2)
+    try {
+      const drifted = story({ ...inputs, extract: 'check' }, { GITHUB_WORKSPACE: released.workspace })
+      await run(drifted.io)
+      expect(drifted.failures).toEqual([
+        "The platform's tool differs from koreai/drift: changed flow_definition.json (+1 -1 lines). Nothing was written (extract: check). " +
+          'Review the change on the platform (was the tool edited outside the release flow?), or run with extract: true to take it into git.'
+      ])
+      expect(drifted.outputs).toMatchObject({ status: 'SUCCESS', changed: 'true', changes: 'changed flow_definition.json (+1 -1 lines)' })
+      expect(drifted.outputs.extractedPath).toBeUndefined()
+      expect(readFileSync(drifted.outputs.filePath).equals(makeToolExport('Drift', 2))).toBe(true)
+      expect(drifted.lines).toContain(
+        `Compared 3 files with ${folder}: 1 changed (flow_definition.json). Nothing was written (extract: check).`
+      )
+      expect(drifted.summary()).toContain('✅ SUCCESS')
+      expect(drifted.summary()).toContain('❌ drift: 1 file differs from the folder; nothing was written')
+      expect(files()).toEqual(before)
+    } finally {
+      world.sim.tools['a-drift'].file = makeToolExport('Drift', 1)
+    }
+  })
+
+  it('redactionKey: masked right after the key, and it keys the placeholders written to git', async () => {
+    const redactionKey = 'rk-story-0123456789abcdef'
+    const s = story({
+      toolId: 'a-drift',
+      flowId: 'cf-5',
+      extract: 'true',
+      extractPath: 'koreai/drift',
+      uploadArtifact: 'false',
+      redactionKey
+    })
+    await run(s.io)
+    expect(s.failures).toEqual([])
+    expect(s.secrets.slice(0, 2)).toEqual([STORY_KEY, redactionKey])
+    const written = JSON.parse(readFileSync(path.join(s.workspace, 'koreai', 'drift', 'env_variables.json'), 'utf8')) as { value: string }[]
+    expect(written.map(v => v.value)).toEqual([placeholder('REGION', 'eu', redactionKey)])
+    expect([...s.lines, s.summary(), JSON.stringify(s.outputs)].join('\n')).not.toContain(redactionKey)
+  })
+
+  it('extract: check on a set: a tool that failed does not hide the drift of another; one failure says both', async () => {
+    const s = story({ tools: 'a-failed cf-3 broken\na-drift cf-5 drift', extract: 'check', extractPath: 'koreai', uploadArtifact: 'false' })
+    await run(s.io)
+    expect(s.failures).toHaveLength(1)
+    expect(s.failures[0]).toMatch(
+      /^1 of 2 tools failed: broken: The platform reported the export job FAILED .* The platform's tools differ from git \(1 of 1\): drift differs from koreai\/drift: added app_definition\.json/
+    )
+    expect(s.failures[0]).toMatch(/the other tools were exported in full\. Review each change on the platform/)
+    expect(s.outputs).toMatchObject({ changed: 'true', succeeded: '1', failed: '1' })
+    expect(s.outputs.changes.split('\n')).toEqual([
+      expect.stringMatching(/^added drift\/app_definition\.json/),
+      expect.stringMatching(/^added drift\/env_variables\.json/),
+      expect.stringMatching(/^added drift\/flow_definition\.json/)
+    ])
+    expect(readdirSync(s.workspace)).toEqual([])
   })
 
   it('cancelled while waiting: one failure naming the job left running, the status IN_PROGRESS, the hard stop never needed', async () => {

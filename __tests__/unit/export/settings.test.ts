@@ -55,6 +55,36 @@ describe('getSettings', () => {
     expect(masked).toEqual(['kg-secret\nkg-other'])
   })
 
+  describe('redactionKey', () => {
+    it('is undefined unless given: the API key keys the placeholders', () => {
+      expect(read(VALID).settings().redactionKey).toBeUndefined()
+      expect(read({ ...VALID, redactionKey: ' rk-0123456789abcdef ' }).settings().redactionKey).toBe('rk-0123456789abcdef')
+    })
+
+    it('is masked right after the key, before anything else is read, even when the inputs are bad', () => {
+      const { masked, settings } = read({ ...VALID, host: '', redactionKey: 'rk-0123456789abcdef' })
+      expect(settings).toThrow(ActionError)
+      expect(masked).toEqual(['kg-secret', 'rk-0123456789abcdef'])
+    })
+
+    it('refuses one too short to keep guesses from being checked, or with a line break, never quoting it', () => {
+      const short = read({ ...VALID, redactionKey: 'rk-short' })
+      expect(short.settings).toThrow(
+        'input "redactionKey" is 8 characters long; use at least 16 random characters (e.g. the output of openssl rand -hex 32)'
+      )
+      expect(short.masked).toContain('rk-short')
+      const broken = read({ ...VALID, redactionKey: 'rk-0123456789abcdef\nrk-other' })
+      expect(broken.settings).toThrow('input "redactionKey" holds a line break or another control character')
+      for (const { settings } of [short, broken]) {
+        try {
+          settings()
+        } catch (error) {
+          expect(String(error)).not.toContain('rk-')
+        }
+      }
+    })
+  })
+
   it('reads a list of tools, each with its own folder, artifact and unpack folder', () => {
     const s = read({
       ...VALID,
@@ -293,6 +323,43 @@ describe('getSettings', () => {
       const { settings } = read({ host: VALID.host, key: VALID.key, tools: 'a-1', extract: 'true', extractPath: '../x' })
       expect(settings).toThrow('input "tools" line 1 has 1 field')
       expect(settings).toThrow('input "extractPath" must be a folder inside the workspace')
+    })
+
+    it.each([
+      ['true', 'write'],
+      ['TRUE', 'write'],
+      ['check', 'check'],
+      [' Check ', 'check'],
+      ['false', 'off'],
+      ['False', 'off'],
+      ['', 'off']
+    ])('reads extract %j as %s', (extract, mode) => {
+      const s = read({ ...VALID, extract, extractPath: 'koreai/banking' }).settings()
+      expect(s.checkOnly).toBe(mode === 'check')
+      expect(s.tools[0].extractFolder).toBe(mode === 'off' ? undefined : path.resolve('/work/ws', 'koreai/banking'))
+    })
+
+    it('refuses another extract mode, and a check without the folder in git to compare with', () => {
+      expect(read({ ...VALID, extract: 'yes' }).settings).toThrow('input "extract" must be true, false or check; got "yes"')
+      expect(read({ ...VALID, extract: 'check', path: 'exports' }).settings).toThrow(
+        'input "extractPath" is required with extract: check: the folder in git to compare the export with'
+      )
+    })
+
+    it('compares each tool of a set with its own folder under extractPath', () => {
+      const s = read({
+        ...VALID,
+        toolId: '',
+        flowId: '',
+        tools: 'a-1 cf-1 banking\na-2 cf-2 travel',
+        extract: 'check',
+        extractPath: 'koreai'
+      }).settings()
+      expect(s.checkOnly).toBe(true)
+      expect(s.tools.map(tool => tool.extractFolder)).toEqual([
+        path.resolve('/work/ws/koreai/banking'),
+        path.resolve('/work/ws/koreai/travel')
+      ])
     })
 
     it('redacts environment variables unless envVariables says keep or omit', () => {

@@ -146,3 +146,13 @@ describe('unsettledError', () => {
     expect(error.message).toContain('X%0A::warning::')
   })
 })
+
+describe('resolveEnvVariables: placeholders written with a redactionKey', () => {
+  it('are never imported, as those keyed with the API key: the import needs neither key', () => {
+    const file = [{ key: 'TOKEN', value: placeholder('TOKEN', 'secret', 'rk-0123456789abcdef') }]
+    expect(resolveEnvVariables(file, {}, { kind: 'none' }).missing).toEqual(['TOKEN'])
+    expect(resolveEnvVariables(file, { TOKEN: 'from-envValues' }, { kind: 'none' }).value).toEqual([
+      { key: 'TOKEN', value: 'from-envValues' }
+    ])
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { formatBytes } from '../../../src/log-text.js'
-import { changeRows, contentRows, summaryRows } from '../../../src/report/export-summary.js'
+import { changeRows, contentRows, exportSummary, setSummary, summaryRows } from '../../../src/report/export-summary.js'
 
 describe('summaryRows', () => {
   it('lists tool, status, duration, file, size, sha256 and a link to the artifact', () => {
@@ -88,6 +88,41 @@ describe('summaryRows', () => {
     ])
     const many = Array.from({ length: 52 }, (_, i) => ({ kind: 'added' as const, name: `f${i}.json` }))
     expect(changeRows(many).at(-1)).toEqual(['… and 2 more', '', ''])
+  })
+
+  it('says a check compared the export with a folder, and whether it found drift; no "unpacked to", no "changed since"', () => {
+    const same = Object.fromEntries(summaryRows({ status: 'SUCCESS', comparedWith: 'koreai/banking', changed: false, fileChanges: [] }))
+    expect(same['Compared with']).toBe('<code>koreai/banking</code>')
+    expect(same['Drift check']).toBe('✅ no drift: the export equals the folder in value; nothing was written')
+    expect(same['Unpacked to']).toBeUndefined()
+    expect(same['Changed since the last run']).toBeUndefined()
+    expect(same.Status).toBe('✅ SUCCESS')
+    const fileChanges = [
+      { kind: 'changed' as const, name: 'flow_definition.json', lines: { added: 3, removed: 1 } },
+      { kind: 'added' as const, name: 'notes.txt' }
+    ]
+    const drift = { status: 'SUCCESS', comparedWith: 'koreai/banking', changed: true, fileChanges }
+    expect(Object.fromEntries(summaryRows(drift))['Drift check']).toBe('❌ drift: 2 files differ from the folder; nothing was written')
+    const html = exportSummary(drift, text => text)
+    expect(html).toContain('What differs from the repository copy')
+    expect(html).not.toContain('What changed in the repository copy')
+  })
+
+  it('a set checked: how many tools differ, and a column that says so', () => {
+    const html = setSummary(
+      [
+        { name: 'banking', status: 'SUCCESS', comparedWith: 'koreai/banking', changed: true },
+        { name: 'travel', status: 'SUCCESS', comparedWith: 'koreai/travel', changed: false }
+      ],
+      "The platform's tools differ from git (1 of 2): …",
+      1000,
+      text => text
+    )
+    expect(html).toContain('Compared with git (extract: check): 1 of 2 tools differ; nothing was written.')
+    expect(html).toContain('<th>Differs from git</th>')
+    expect(setSummary([{ name: 'banking', status: 'SUCCESS', changed: true }], undefined, 1000, text => text)).not.toContain(
+      'extract: check'
+    )
   })
 
   it('formats sizes', () => {

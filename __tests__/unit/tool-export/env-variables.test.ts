@@ -50,6 +50,15 @@ describe('isPlaceholder', () => {
       expect(isPlaceholder(value)).toBe(false)
     }
   })
+
+  it('recognises a placeholder by its shape, whatever key wrote it (the API key or a redactionKey)', () => {
+    const [byApiKey, byRedactionKey] = [placeholder('A', 'x', KEY), placeholder('A', 'x', 'rk-0123456789abcdef')]
+    expect(byRedactionKey).not.toBe(byApiKey)
+    for (const written of [byApiKey, byRedactionKey]) {
+      expect(isPlaceholder(written)).toBe(true)
+      expect(placeholderIn({ nested: written })).toBe('whole')
+    }
+  })
 })
 
 describe('isDamagedPlaceholder and placeholderIn', () => {
