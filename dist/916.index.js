@@ -463,7 +463,7 @@ async function extractExport(file, folder, options) {
     const staging = await (0,promises_.mkdtemp)(external_node_path_.join(stagingParent, options.check ? 'koreai-check-' : `.${external_node_path_.basename(folder)}.unpack-`));
     options.temporary?.replace('unpack', staging);
     try {
-        const { extractZip } = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 59805));
+        const { extractZip } = await Promise.all(/* import() */[__webpack_require__.e(838), __webpack_require__.e(805)]).then(__webpack_require__.bind(__webpack_require__, 59805));
         try {
             await extractZip(file, staging);
         }

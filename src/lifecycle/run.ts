@@ -6,9 +6,9 @@
  * its failure's words and its summary; everything that touches the world outside goes through
  * RunIO, so a test runs a whole story in-process.
  */
-import * as core from '@actions/core'
 import { CancelledError, errorMessage } from '../errors.js'
 import { watchForCancellation, type Cancellation } from './cancellation.js'
+import * as runner from './runner-commands.js'
 import { Secrets } from './secrets.js'
 import { TemporaryPaths } from './temporary-paths.js'
 
@@ -69,19 +69,16 @@ export interface Entry<S> {
   summary(failure: string | undefined, durationMs: number, redact: (text: string) => string): string | undefined
 }
 
-/** The runner's own RunIO: @actions/core, the process's environment and signals. */
+/** The runner's own RunIO: its commands and files, the process's environment and signals. */
 export function runnerIO(): RunIO {
   return {
-    getInput: name => core.getInput(name),
-    setOutput: (name, value) => core.setOutput(name, value),
-    setSecret: value => core.setSecret(value),
-    setFailed: message => core.setFailed(message),
-    log: { info: core.info, warning: core.warning, debug: core.debug, group: core.group },
+    getInput: runner.getInput,
+    setOutput: runner.setOutput,
+    setSecret: runner.setSecret,
+    setFailed: runner.setFailed,
+    log: { info: runner.info, warning: runner.warning, debug: runner.debug, group: runner.group },
     env: process.env,
-    async appendSummary(html) {
-      // Outside a runner (a local run) there is no summary file.
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(html, true).write()
-    },
+    appendSummary: runner.appendSummary,
     watchCancellation: watchForCancellation,
     exit: code => process.exit(code)
   }
