@@ -34,7 +34,7 @@ async function written(runner: Runner, withFiles: boolean): Promise<string> {
   const exitCode = process.exitCode
   const stdout: string[] = []
   const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array) => (stdout.push(String(chunk)), true))
+  process.stdout.write = (chunk: string | Uint8Array) => (stdout.push(String(chunk)), true)
   try {
     delete process.env.GITHUB_OUTPUT
     delete process.env.GITHUB_STEP_SUMMARY
