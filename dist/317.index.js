@@ -800,7 +800,7 @@ function progressLine(progress, now) {
 /* harmony export */ });
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73529);
 /**
- * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * What a definition's JSON is, in one place for the verifier, the unpack and the import, so that
  * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
  * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
  * the text is read, and the repository copy is written without it. And what the tool's name is.

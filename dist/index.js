@@ -25525,7 +25525,7 @@ function decodeEntities(text) {
  * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
  * that it did, but readers of the repository cannot test guesses against it without the key. It
  * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
- * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * an import never needs the key that wrote it. The name is signed too, so that two variables
  * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */

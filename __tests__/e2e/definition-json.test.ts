@@ -59,7 +59,7 @@ describe('a definition that begins with a byte order mark', () => {
     const fromZip = await world.run(NODE, { source: 'b.zip', toolName: 'New' }, { entry: 'import', workspace })
     expect(commandLines(fromZip.stdout, 'error')).toEqual([])
     expect(fromZip.stdout).toContain('Verified the zip b.zip of tool "Bot"')
-    expect(fromZip.stdout).toMatch(/^Variable REGION: the backup's own value$/m)
+    expect(fromZip.stdout).toMatch(/^Variable REGION: the source's own value$/m)
 
     world.reset()
     const copy = path.join(workspace, 'copy')
@@ -70,6 +70,6 @@ describe('a definition that begins with a byte order mark', () => {
     const fromFolder = await world.run(NODE, { source: 'copy', toolName: 'New' }, { entry: 'import', workspace })
     expect(commandLines(fromFolder.stdout, 'error')).toEqual([])
     expect(fromFolder.stdout).toContain('Verified the folder copy of tool "Bot"')
-    expect(fromFolder.stdout).toMatch(/^Variable REGION: the backup's own value$/m)
+    expect(fromFolder.stdout).toMatch(/^Variable REGION: the source's own value$/m)
   })
 })

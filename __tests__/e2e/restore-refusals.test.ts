@@ -69,7 +69,7 @@ describe('a link in the source is refused before any request, naming it', () => 
     symlinkSync(elsewhere, path.join(workspace, 'tools'))
 
     const itself = singleError(await restore({ source: 'bot', toolName: 'New' }, workspace))
-    expect(itself).toContain(`The source ${path.join(workspace, 'bot')} cannot be restored: it is a symbolic link.`)
+    expect(itself).toContain(`The source ${path.join(workspace, 'bot')} cannot be imported: it is a symbolic link.`)
     const below = singleError(await restore({ source: 'tools/bot', toolName: 'New' }, workspace))
     expect(below).toContain(`its path goes through the symbolic link ${path.join(workspace, 'tools')}`)
     expect(world.sim.requests).toEqual([])

@@ -24956,7 +24956,7 @@ function chunkRange(index, size, chunkBytes) {
 
 
 
-/** What every File Upload of a restore says it is for. */
+/** What every File Upload of an import says it is for. */
 const FILE_CONTEXT = 'bulkImport';
 class ImportClient {
     http;
@@ -26223,7 +26223,7 @@ var json_syntax = __nccwpck_require__(51609);
 var definition_json = __nccwpck_require__(65429);
 ;// CONCATENATED MODULE: ./src/import/source.ts
 /**
- * The backup to restore, proved before any request: a tool-export zip, verified by the export's
+ * The export to import, proved before any request: a tool-export zip, verified by the export's
  * own verifier (every entry's size and CRC-32, the definitions JSON) and unpacked into a
  * temporary folder; or a folder as the export's `extract` writes it (pretty JSON, redacted
  * values), each definition checked to be JSON as it is read. The import API needs both
@@ -26250,7 +26250,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const MAX_ENV_BYTES = 16 * 1024 * 1024;
 /** A source that is not a backup the platform can import: said before any request. */
 function refuse(source, reason, fix = SOURCE_FIX) {
-    return new errors/* ActionError */.lZ(`The source ${(0,log_text/* logValue */.Od)(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, fix);
+    return new errors/* ActionError */.lZ(`The source ${(0,log_text/* logValue */.Od)(source)} cannot be imported: ${reason}. Nothing was sent to the platform.`, fix);
 }
 const SOURCE_FIX = 'Point "source" at a tool-export zip (such as the export\'s artifact, after actions/download-artifact) or at a folder the export\'s "extract" wrote.';
 const LINK_FIX = 'A source is read only where it is named, never through a link: replace each link by the file or folder it stands for, or give that as "source" (in git, a file that became a link is a change a reviewer may not see).';
@@ -26298,8 +26298,8 @@ async function readZip(file, options) {
     const names = new Set(verified.entries.map(entry => entry.name));
     if (!names.has(zip_rules/* APP_DEFINITION */.y6))
         throw refuse(file, `the zip holds no ${zip_rules/* APP_DEFINITION */.y6}, which the import API requires beside ${zip_rules/* FLOW_DEFINITION */.pX}`);
-    const folder = await (0,promises_.mkdtemp)(external_node_path_.join(options.tempRoot, 'koreai-restore-'));
-    options.temporary?.replace('restore-source', folder);
+    const folder = await (0,promises_.mkdtemp)(external_node_path_.join(options.tempRoot, 'koreai-import-source-'));
+    options.temporary?.replace('import-source', folder);
     const { extractZip } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(805)]).then(__nccwpck_require__.bind(__nccwpck_require__, 59805));
     try {
         await extractZip(file, folder);
@@ -26494,7 +26494,7 @@ function resolveEnvVariables(source, envValues, existing, conflict = 'keep') {
         return { value: undefined, file: 'none', variables: [], missing: [], damaged: [], unused: Object.keys(envValues) };
     }
     const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map();
-    const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict);
+    const resolved = resolveAgainst(source, envValues, current, 'source', existing.kind === 'unknown', conflict);
     return { ...resolved, file: 'source' };
 }
 function resolveAgainst(file, envValues, current, own, existingUnknown = false, conflict = 'keep') {
@@ -26594,8 +26594,8 @@ function describeSource(source, dryRun = false) {
             return dryRun
                 ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
                 : "the existing tool's current value (kept)";
-        case 'backup':
-            return "the backup's own value";
+        case 'source':
+            return "the source's own value";
     }
 }
 
@@ -26749,7 +26749,7 @@ async function importTool(ctx) {
         throw new errors/* ActionError */.lZ(`The source has no ${zip_rules/* ENV_VARIABLES */.WN} and there is no backup to take the tool's current one from, but an import into an existing tool needs one.`, `Set "${constants/* ImportInputs */.pg.BackupBefore}: true" (with "${constants/* Inputs */.G0.FlowId}") to keep the tool's current variables, or import an export made with envVariables "redact" or "keep". Nothing was imported.`);
     }
     // A file whose every value is the source's own goes up as it is; else the settled values are written out.
-    const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'backup');
+    const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'source');
     const envFile = env.value === undefined ? undefined : unchanged ? source.env : await writeEnvFile(ctx.tempRoot, env.value);
     const files = [source.app, source.flow, ...(envFile ? [envFile] : [])];
     report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }));
@@ -27434,7 +27434,7 @@ function decodeEntities(text) {
 /* harmony export */ });
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73529);
 /**
- * What a definition's JSON is, in one place for the verifier, the unpack and the restore, so that
+ * What a definition's JSON is, in one place for the verifier, the unpack and the import, so that
  * no file is valid to one and refused by another: a JSON text that may begin with a UTF-8 byte
  * order mark (editors on Windows write one). The mark is no part of the value: it is skipped when
  * the text is read, and the repository copy is written without it. And what the tool's name is.
@@ -27494,7 +27494,7 @@ function toolNameFrom(app) {
  * `redactionKey` or else the API key. It changes when the value changes, so a pull request shows
  * that it did, but readers of the repository cannot test guesses against it without the key. It
  * changes with the key too: a placeholder is recognised by its shape alone (`isPlaceholder`), so
- * a restore never needs the key that wrote it. The name is signed too, so that two variables
+ * an import never needs the key that wrote it. The name is signed too, so that two variables
  * holding the same value do not show it. The import must never import a
  * placeholder as a value: `isPlaceholder` tells them apart.
  */

@@ -11,8 +11,8 @@ import { ActionError } from '../errors.js'
 import { logValue } from '../log-text.js'
 import { isNamedVariable, placeholderIn, variableName } from '../tool-export/env-variables.js'
 
-/** `envValues`: the variable named, from the value given; `existing`: the tool's current value; `backup`: the source's clear value. */
-export type ValueSource = 'envValues' | 'existing' | 'backup'
+/** `envValues`: the variable named, from the value given; `existing`: the tool's current value; `source`: the source's clear value. */
+export type ValueSource = 'envValues' | 'existing' | 'source'
 
 export interface VariableChoice {
   name: string
@@ -61,7 +61,7 @@ export function resolveEnvVariables(
     return { value: undefined, file: 'none', variables: [], missing: [], damaged: [], unused: Object.keys(envValues) }
   }
   const current = existing.kind === 'known' && existing.file !== undefined ? valuesByName(existing.file) : new Map<string, unknown>()
-  const resolved = resolveAgainst(source, envValues, current, 'backup', existing.kind === 'unknown', conflict)
+  const resolved = resolveAgainst(source, envValues, current, 'source', existing.kind === 'unknown', conflict)
   return { ...resolved, file: 'source' }
 }
 
@@ -168,7 +168,7 @@ export function describeSource(source: ValueSource, dryRun = false): string {
       return dryRun
         ? "the existing tool's current value (kept, if the tool has one; else the backup's)"
         : "the existing tool's current value (kept)"
-    case 'backup':
-      return "the backup's own value"
+    case 'source':
+      return "the source's own value"
   }
 }

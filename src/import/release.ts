@@ -16,12 +16,12 @@ import type { JobRow } from '../report/import-summary.js'
 import type { Backup } from './backup.js'
 import type { ImportContext } from './context.js'
 import { importDefinitions } from './import-job.js'
-import type { RestoreSource } from './source.js'
+import type { ImportSource } from './source.js'
 
 /** The backup and its files, read and verified: what a rollback imports. */
 export interface KeptBackup {
   backup: Backup
-  source: RestoreSource
+  source: ImportSource
 }
 
 export async function release(ctx: ImportContext, toolId: string, kept: KeptBackup | undefined): Promise<void> {

@@ -26,7 +26,7 @@ import type { EnvResolution, ExistingVariables } from './env-values.js'
 import { importDefinitions } from './import-job.js'
 import { release, type KeptBackup } from './release.js'
 import { getImportSettings, type ImportSettings } from './settings.js'
-import { readSource, type RestoreSource } from './source.js'
+import { readSource, type ImportSource } from './source.js'
 import { maskValues, resolveEnv, writeEnvFile } from './variables.js'
 
 export async function run(io: RunIO = runnerIO()): Promise<void> {
@@ -101,7 +101,7 @@ async function importTool(ctx: ImportContext): Promise<void> {
     )
   }
   // A file whose every value is the source's own goes up as it is; else the settled values are written out.
-  const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'backup')
+  const unchanged = env.file === 'source' && env.variables.every(variable => variable.source === 'source')
   const envFile = env.value === undefined ? undefined : unchanged ? source.env : await writeEnvFile(ctx.tempRoot, env.value)
   const files = [source.app, source.flow, ...(envFile ? [envFile] : [])]
   report.files = files.map(file => ({ name: file.name, size: file.size, how: planUpload(file.size).mode }))
@@ -135,7 +135,7 @@ async function importTool(ctx: ImportContext): Promise<void> {
   await release(ctx, job.toolId, kept)
 }
 
-async function verifySource(ctx: ImportContext, from: string): Promise<RestoreSource> {
+async function verifySource(ctx: ImportContext, from: string): Promise<ImportSource> {
   const { report, io } = ctx
   const source = await readSource(from, {
     tempRoot: ctx.tempRoot,
@@ -180,7 +180,7 @@ async function backUpTool(ctx: ImportContext): Promise<KeptBackup> {
 }
 
 /** The plan of a dry run, in the log and the summary: nothing is sent. */
-function writePlan(ctx: ImportContext, source: RestoreSource, env: EnvResolution): void {
+function writePlan(ctx: ImportContext, source: ImportSource, env: EnvResolution): void {
   const { settings, report, io } = ctx
   const into = settings.toolId ? `tool ${logValue(settings.toolId)} (a new version)` : `a new tool named ${logValue(settings.toolName!)}`
   io.log.info(

@@ -17,7 +17,7 @@ import {
 export interface ImportSettings {
   platform: URL
   key: string
-  /** The backup to restore: an absolute path to a zip or a folder. */
+  /** The export to import: an absolute path to a zip or a folder. */
   source: string
   /** Import as a new version of this tool; undefined: a new tool named `toolName`. */
   toolId?: string

@@ -1,5 +1,5 @@
 /**
- * The backup to restore, proved before any request: a tool-export zip, verified by the export's
+ * The export to import, proved before any request: a tool-export zip, verified by the export's
  * own verifier (every entry's size and CRC-32, the definitions JSON) and unpacked into a
  * temporary folder; or a folder as the export's `extract` writes it (pretty JSON, redacted
  * values), each definition checked to be JSON as it is read. The import API needs both
@@ -35,7 +35,7 @@ export interface SourceFile {
   sha256?: string
 }
 
-export interface RestoreSource {
+export interface ImportSource {
   kind: 'zip' | 'folder'
   /** The file or folder's own name, for the log and the summary. */
   name: string
@@ -61,7 +61,7 @@ export interface ReadOptions {
 
 /** A source that is not a backup the platform can import: said before any request. */
 function refuse(source: string, reason: string, fix = SOURCE_FIX): ActionError {
-  return new ActionError(`The source ${logValue(source)} cannot be restored: ${reason}. Nothing was sent to the platform.`, fix)
+  return new ActionError(`The source ${logValue(source)} cannot be imported: ${reason}. Nothing was sent to the platform.`, fix)
 }
 
 const SOURCE_FIX =
@@ -69,7 +69,7 @@ const SOURCE_FIX =
 const LINK_FIX =
   'A source is read only where it is named, never through a link: replace each link by the file or folder it stands for, or give that as "source" (in git, a file that became a link is a change a reviewer may not see).'
 
-export async function readSource(source: string, options: ReadOptions): Promise<RestoreSource> {
+export async function readSource(source: string, options: ReadOptions): Promise<ImportSource> {
   let info
   try {
     info = await lstat(source)
@@ -97,7 +97,7 @@ async function linkOnTheWay(source: string, workspace: string | undefined): Prom
   return undefined
 }
 
-async function readZip(file: string, options: ReadOptions): Promise<RestoreSource> {
+async function readZip(file: string, options: ReadOptions): Promise<ImportSource> {
   let verified
   try {
     verified = await verifyExport(file, { toolChecks: true, signal: options.signal })
@@ -108,8 +108,8 @@ async function readZip(file: string, options: ReadOptions): Promise<RestoreSourc
   const names = new Set(verified.entries.map(entry => entry.name))
   if (!names.has(APP_DEFINITION))
     throw refuse(file, `the zip holds no ${APP_DEFINITION}, which the import API requires beside ${FLOW_DEFINITION}`)
-  const folder = await mkdtemp(path.join(options.tempRoot, 'koreai-restore-'))
-  options.temporary?.replace('restore-source', folder)
+  const folder = await mkdtemp(path.join(options.tempRoot, 'koreai-import-source-'))
+  options.temporary?.replace('import-source', folder)
   const { extractZip } = await import('@actions/tool-cache')
   try {
     await extractZip(file, folder)
@@ -123,7 +123,7 @@ async function readZip(file: string, options: ReadOptions): Promise<RestoreSourc
   return { ...read, kind: 'zip', name: path.basename(file), sha256: await digest(file), toolName: verified.toolName }
 }
 
-async function readFolder(folder: string): Promise<RestoreSource> {
+async function readFolder(folder: string): Promise<ImportSource> {
   const read = await readDefinitions(folder, folder, true)
   const lines = [read.flow, read.app, read.env]
     .filter((file): file is SourceFile => file !== undefined)
@@ -213,7 +213,7 @@ async function readDefinitions(folder: string, shown: string, read: boolean): Pr
   }
 }
 
-type Definitions = Pick<RestoreSource, 'flow' | 'app' | 'env' | 'envValue' | 'toolName'>
+type Definitions = Pick<ImportSource, 'flow' | 'app' | 'env' | 'envValue' | 'toolName'>
 
 /** One definition, opened; undefined when an optional one is absent. */
 async function openDefinition(

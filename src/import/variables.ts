@@ -12,10 +12,10 @@ import { isNamedVariable } from '../tool-export/env-variables.js'
 import { ENV_VARIABLES } from '../tool-export/zip-rules.js'
 import type { ImportContext } from './context.js'
 import { describeSource, resolveEnvVariables, unsettledError, type EnvResolution, type ExistingVariables } from './env-values.js'
-import type { RestoreSource, SourceFile } from './source.js'
+import type { ImportSource, SourceFile } from './source.js'
 
 /** Settles every variable, or refuses naming each one left without a value. `final`: after the backup. */
-export function resolveEnv(ctx: ImportContext, source: RestoreSource, existing: ExistingVariables, final: boolean): EnvResolution {
+export function resolveEnv(ctx: ImportContext, source: ImportSource, existing: ExistingVariables, final: boolean): EnvResolution {
   const { settings, report, io } = ctx
   const env = resolveEnvVariables(source.envValue, settings.envValues, existing, settings.envConflict)
   const unsettled = unsettledError(env, settings)

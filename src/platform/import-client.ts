@@ -25,7 +25,7 @@ import { readJobStatus } from './jobs.js'
 import { chunkRange, planUpload } from './upload-plan.js'
 import { filesUrl, importUrl } from './urls.js'
 
-/** What every File Upload of a restore says it is for. */
+/** What every File Upload of an import says it is for. */
 export const FILE_CONTEXT = 'bulkImport'
 
 export interface ImportTarget {

@@ -43,7 +43,7 @@ describe('resolveEnvVariables: where each value comes from', () => {
     ]
     const resolved = resolveEnvVariables(source, {}, { kind: 'known', file: [{ key: 'Z', value: 'z' }] })
     expect(resolved.missing).toEqual(['A', 'C'])
-    expect(resolved.variables).toEqual([{ name: 'B', source: 'backup' }])
+    expect(resolved.variables).toEqual([{ name: 'B', source: 'source' }])
   })
 
   it('in a dry run, counts on the existing tool without refusing, and says so', () => {
