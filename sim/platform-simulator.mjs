@@ -135,7 +135,8 @@ import { makeToolExport, makeZip, readZip } from './zip.mjs'
  * @typedef {{ kind: string, status?: number, retryAfter?: string, retryAfterDateInMs?: number, body?: string | Buffer,
  *             contentType?: string, headers?: Record<string, string> }} Fault
  *   retryAfterDateInMs: send Retry-After as an HTTP date this far ahead of the answer (whole seconds, as dates go)
- *   kinds: 'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
+ *   kinds: 'pass' (this request goes through: a fault meant for a later one waits behind it),
+ *   'status' (answer `status` with `body`), 'reset' (destroy the socket), 'badjson',
  *   'stall' (never answer), 'answer' (answer `status`, default 200, with `body` as it is); on the export, deploy and
  *   undeploy routes 'lost' (start the job, then drop the answer);
  *   on the download 'truncate' (announce the full length, send half, close) and 'slow' (send
@@ -963,6 +964,9 @@ function applyFault(queue, res) {
   const fault = queue.shift()
   if (!fault) return false
   switch (fault.kind) {
+    case 'pass':
+      // This request goes through untouched: the faults behind it meet the ones after it.
+      return false
     case 'reset':
       res.socket?.destroy()
       return true

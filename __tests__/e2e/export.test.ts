@@ -162,4 +162,16 @@ describe.each(RUNTIMES)('on %s', (_label, node) => {
     expect(result.outputs.artifactId).toBeUndefined()
     expect(result.stdout).toContain('uploadArtifact is false: the file stays on the runner only.')
   })
+
+  it('shows how far the job has come on its first status line, for a job that ends within one heartbeat', async () => {
+    const result = await world.run(
+      node,
+      { toolId: 'a-sample', flowId: 'cf-1', uploadArtifact: 'false' },
+      { env: { ACTIONS_RUNTIME_TOKEN: undefined } }
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Status: IN_PROGRESS \(\d+ %\) after 1 s \(1 checks\)$/m)
+    expect(result.stdout).toMatch(/^Status: SUCCESS after 2 s \(2 checks\)$/m)
+    expect(result.stdout).not.toContain('Still IN_PROGRESS')
+  })
 })

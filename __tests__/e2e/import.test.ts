@@ -263,4 +263,22 @@ describe.each(RUNTIMES)('restore on %s', (_label, node) => {
     expect(world.sim.files.get(String(world.sim.imports[0].body.toolDataFileId))!.via).toBe('one request')
     expect(result.stdout).toMatch(/^Uploaded flow_definition\.json in 5 chunks: file id /m)
   })
+
+  it('says an upload session expired, not that host is wrong, when a 404 comes midway through its chunks', async () => {
+    const big = Buffer.from(`{"name":"Big","nodes":["${'x'.repeat(26 * 1000 * 1000)}"]}`)
+    const [, app, env] = toolDefinitions()
+    // app_definition.json in one request, the session started, two chunks taken; then the 404.
+    for (let i = 0; i < 4; i++) world.sim.faults.upload.push({ kind: 'pass' })
+    world.sim.faults.upload.push({ kind: 'status', status: 404, body: 'Upload session expired' })
+    const result = await restore(
+      { source: 'big.zip', toolName: 'Big' },
+      workspaceWith({ 'big.zip': makeZip([{ name: 'flow_definition.json', data: big }, app, env]) })
+    )
+    const error = singleError(result)
+    expect(error).toContain('Uploading chunk 2 of flow_definition.json failed: HTTP 404 Not Found')
+    expect(error).toContain('The platform said: "Upload session expired"')
+    expect(error).toContain('is no longer known to it: it most likely expired. Run the workflow again: a new run starts a new session.')
+    expect(error).not.toContain('does not know the import API')
+    expect(world.sim.imports).toEqual([])
+  })
 })

@@ -73,6 +73,12 @@ describe('tools', () => {
       ])
       expect(entry.changed).toBe(true)
     }
+    // The set's changes: every tool's lines, each file named under its tool's folder.
+    const changes = result.outputs.changes.split('\n')
+    expect(changes).toHaveLength(12)
+    expect(changes).toContain('added banking/app_definition.json (+4 -0 lines)')
+    expect(changes.filter(line => line.startsWith('added sales/'))).toHaveLength(3)
+    expect(result.outputs.changed).toBe('true')
     expect(world.emu.artifacts.some(a => a.name.includes('hr'))).toBe(false)
     expect([result.outputs.status, result.outputs.succeeded, result.outputs.failed, result.outputs.changed]).toEqual([
       'FAILED',

@@ -178,4 +178,27 @@ describe('import with deploy', () => {
     expect(world.sim.imports).toHaveLength(1)
     expect(deploys()).toHaveLength(1)
   })
+
+  it.each([
+    ['keep', 'eu'],
+    ['backup', 'us']
+  ])('envConflict %s: the tool keeps its current value, or takes the source clear one', async (envConflict, imported) => {
+    const folder = workspace()
+    const [flow, app] = RELEASED
+    writeFileSync(
+      path.join(folder, 'us.zip'),
+      makeZip([flow, app, { name: 'env_variables.json', data: JSON.stringify([{ key: 'REGION', value: 'us' }]) }], { method: 'deflate' })
+    )
+    const result = await world.run(
+      NODE,
+      { source: 'us.zip', toolId: 'a-1', flowId: 'cf-1', envConflict },
+      { entry: 'import', workspace: folder }
+    )
+    expect(result.code).toBe(0)
+    const env = JSON.parse(world.sim.files.get(String(world.sim.imports[0].body.envVariablesFileId))!.bytes.toString('utf8')) as unknown
+    expect(env).toEqual([{ key: 'REGION', value: imported }])
+    expect(result.stdout).toContain(
+      envConflict === 'keep' ? "Variable REGION: the existing tool's current value (kept)" : "Variable REGION: the source's own value"
+    )
+  })
 })
