@@ -22473,6 +22473,18 @@ class TemporaryPaths {
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
+/**
+ * A log whose every line says which part of the run it is (`[backup] `, a tool's name in a set):
+ * inside a group already, or beside others running at once, since log groups do not nest.
+ */
+function prefixedLog(log, prefix) {
+    return {
+        info: line => log.info(prefix + line),
+        warning: line => log.warning(prefix + line),
+        debug: line => log.debug(prefix + line),
+        group: (_title, work) => work()
+    };
+}
 /** The runner's own RunIO: its commands and files, the process's environment and signals. */
 function runnerIO() {
     return {
@@ -23999,6 +24011,7 @@ function folderNameFor(id) {
 
 
 
+
 /** How often a set of tools says how far it has come. */
 const SET_HEARTBEAT_MS = 15_000;
 async function exportSet(deps, tools, options, describeFailure) {
@@ -24014,13 +24027,7 @@ async function exportSet(deps, tools, options, describeFailure) {
         while (next < total && !signal.aborted) {
             const tool = tools[next++];
             const prefix = `[${tool.target.name}] `;
-            const toolLog = {
-                info: line => log.info(prefix + line),
-                warning: line => log.warning(prefix + line),
-                debug: line => log.debug(prefix + line),
-                group: (_title, work) => work(),
-                heartbeat: false
-            };
+            const toolLog = { ...prefixedLog(log, prefix), heartbeat: false };
             running++;
             const startedAt = Date.now();
             try {

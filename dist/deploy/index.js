@@ -22256,6 +22256,18 @@ class TemporaryPaths {
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
+/**
+ * A log whose every line says which part of the run it is (`[backup] `, a tool's name in a set):
+ * inside a group already, or beside others running at once, since log groups do not nest.
+ */
+function prefixedLog(log, prefix) {
+    return {
+        info: line => log.info(prefix + line),
+        warning: line => log.warning(prefix + line),
+        debug: line => log.debug(prefix + line),
+        group: (_title, work) => work()
+    };
+}
 /** The runner's own RunIO: its commands and files, the process's environment and signals. */
 function runnerIO() {
     return {

@@ -24593,6 +24593,18 @@ class TemporaryPaths {
 
 /** A cancelled run that has not unwound by then is stopped hard (the runner allows a few seconds). */
 const HARD_STOP_MS = 1500;
+/**
+ * A log whose every line says which part of the run it is (`[backup] `, a tool's name in a set):
+ * inside a group already, or beside others running at once, since log groups do not nest.
+ */
+function prefixedLog(log, prefix) {
+    return {
+        info: line => log.info(prefix + line),
+        warning: line => log.warning(prefix + line),
+        debug: line => log.debug(prefix + line),
+        group: (_title, work) => work()
+    };
+}
 /** The runner's own RunIO: its commands and files, the process's environment and signals. */
 function runnerIO() {
     return {
@@ -25565,17 +25577,11 @@ async function export_tool_upload({ options, target, temporary, log, result, env
 
 
 
+
 async function backUp(settings, deps) {
     const toolId = settings.toolId;
     const takenAt = new Date().toISOString();
-    const prefix = (line) => `[backup] ${line}`;
-    const log = {
-        info: line => deps.log.info(prefix(line)),
-        warning: line => deps.log.warning(prefix(line)),
-        debug: line => deps.log.debug(prefix(line)),
-        group: (_title, work) => work(),
-        heartbeat: true
-    };
+    const log = { ...prefixedLog(deps.log, '[backup] '), heartbeat: true };
     const target = {
         toolId,
         flowId: settings.flowId,
@@ -25869,6 +25875,7 @@ function notConfirmed(failure, { action, toolId, platform }, result) {
 
 
 
+
 async function release(ctx, toolId, kept) {
     const { io, report } = ctx;
     const deploy = {};
@@ -25889,7 +25896,7 @@ async function release(ctx, toolId, kept) {
     catch (error) {
         // The release's own deploy, as it stands, before any rollback.
         setDeployOutputs();
-        await afterFailedDeploy(ctx, error, kept);
+        await afterFailedDeploy(ctx, error, kept, toolId);
     }
     setDeployOutputs();
 }
@@ -25898,7 +25905,7 @@ async function release(ctx, toolId, kept) {
  * there is a backup to roll back to; otherwise the failure itself, saying why nothing was rolled
  * back. Never after a cancellation.
  */
-async function afterFailedDeploy(ctx, error, kept) {
+async function afterFailedDeploy(ctx, error, kept, toolId) {
     const { settings, report } = ctx;
     const deploy = report.deploy ?? {};
     const ended = deploy.status === 'FAILED' || deploy.timedOut === true;
@@ -25909,14 +25916,14 @@ async function afterFailedDeploy(ctx, error, kept) {
         throw new errors/* ActionError */.lZ(`${error.message} Not rolled back: ${why}; the tool's in-development version is the one imported.`, error.fix);
     }
     ctx.signal.throwIfAborted();
-    return rollBack(ctx, report.toolId ?? settings.toolId, kept, error);
+    return rollBack(ctx, toolId, kept, error);
 }
 async function rollBack(ctx, toolId, kept, deployError) {
     const { io, report } = ctx;
     const { backup, source } = kept;
     const rollback = { import: {}, deploy: {} };
     report.rollback = rollback;
-    const log = prefixed(io.log, '[rollback] ');
+    const log = prefixedLog(io.log, '[rollback] ');
     io.log.warning(`The deploy did not succeed: rolling back to the version backed up at ${backup.takenAt} (artifact ${backup.artifactName}).`);
     try {
         const files = [source.app, source.flow, ...(source.env ? [source.env] : [])];
@@ -25964,15 +25971,6 @@ function deployOptions(ctx, toolId) {
         action: 'deploy',
         timeoutMs: ctx.settings.timeoutMs,
         maxPauseMs: constants/* Defaults */.Hw.pollIntervalSeconds * 1000
-    };
-}
-/** A log whose every line says which part of the run it is (log groups do not nest). */
-function prefixed(log, prefix) {
-    return {
-        info: line => log.info(prefix + line),
-        warning: line => log.warning(prefix + line),
-        debug: line => log.debug(prefix + line),
-        group: (_title, work) => work()
     };
 }
 

@@ -5,7 +5,7 @@
  */
 import { Outputs } from '../constants.js'
 import { ActionError, CancelledError } from '../errors.js'
-import type { Log, RunIO } from '../lifecycle/run.js'
+import { prefixedLog, type Log, type RunIO } from '../lifecycle/run.js'
 import { formatBytes, logValue } from '../log-text.js'
 import { exportTool, type ExportDeps, type ExportOptions, type ToolLog } from '../pipeline/export-tool.js'
 import type { TemporaryPaths } from '../lifecycle/temporary-paths.js'
@@ -41,13 +41,7 @@ export async function exportSet(
     while (next < total && !signal.aborted) {
       const tool = tools[next++]
       const prefix = `[${tool.target.name}] `
-      const toolLog: ToolLog = {
-        info: line => log.info(prefix + line),
-        warning: line => log.warning(prefix + line),
-        debug: line => log.debug(prefix + line),
-        group: (_title, work) => work(),
-        heartbeat: false
-      }
+      const toolLog: ToolLog = { ...prefixedLog(log, prefix), heartbeat: false }
       running++
       const startedAt = Date.now()
       try {

@@ -9,7 +9,7 @@ import { Defaults, ImportInputs } from '../constants.js'
 import { ActionError, CancelledError, errorMessage } from '../errors.js'
 import { defaultArtifactName } from '../file-naming.js'
 import type { PlatformHttp } from '../http/client.js'
-import type { Log } from '../lifecycle/run.js'
+import { prefixedLog, type Log } from '../lifecycle/run.js'
 import type { Secrets } from '../lifecycle/secrets.js'
 import type { TrackedPaths } from '../lifecycle/temporary-paths.js'
 import { exportTool, type ToolLog } from '../pipeline/export-tool.js'
@@ -40,14 +40,7 @@ export interface BackupDeps {
 export async function backUp(settings: ImportSettings, deps: BackupDeps): Promise<Backup> {
   const toolId = settings.toolId!
   const takenAt = new Date().toISOString()
-  const prefix = (line: string): string => `[backup] ${line}`
-  const log: ToolLog = {
-    info: line => deps.log.info(prefix(line)),
-    warning: line => deps.log.warning(prefix(line)),
-    debug: line => deps.log.debug(prefix(line)),
-    group: (_title, work) => work(),
-    heartbeat: true
-  }
+  const log: ToolLog = { ...prefixedLog(deps.log, '[backup] '), heartbeat: true }
   const target = {
     toolId,
     flowId: settings.flowId!,

@@ -9,7 +9,7 @@
  */
 import { Defaults, ImportInputs, ImportOutputs } from '../constants.js'
 import { ActionError, CancelledError, errorMessage } from '../errors.js'
-import type { Log } from '../lifecycle/run.js'
+import { prefixedLog } from '../lifecycle/run.js'
 import { deployTool, type DeployResult } from '../pipeline/deploy-tool.js'
 import { DeployClient } from '../platform/deploy-client.js'
 import type { JobRow } from '../report/import-summary.js'
@@ -46,7 +46,7 @@ export async function release(ctx: ImportContext, toolId: string, kept: KeptBack
   } catch (error) {
     // The release's own deploy, as it stands, before any rollback.
     setDeployOutputs()
-    await afterFailedDeploy(ctx, error, kept)
+    await afterFailedDeploy(ctx, error, kept, toolId)
   }
   setDeployOutputs()
 }
@@ -56,7 +56,7 @@ export async function release(ctx: ImportContext, toolId: string, kept: KeptBack
  * there is a backup to roll back to; otherwise the failure itself, saying why nothing was rolled
  * back. Never after a cancellation.
  */
-async function afterFailedDeploy(ctx: ImportContext, error: unknown, kept: KeptBackup | undefined): Promise<never> {
+async function afterFailedDeploy(ctx: ImportContext, error: unknown, kept: KeptBackup | undefined, toolId: string): Promise<never> {
   const { settings, report } = ctx
   const deploy = report.deploy ?? {}
   const ended = deploy.status === 'FAILED' || deploy.timedOut === true
@@ -66,7 +66,7 @@ async function afterFailedDeploy(ctx: ImportContext, error: unknown, kept: KeptB
     throw new ActionError(`${error.message} Not rolled back: ${why}; the tool's in-development version is the one imported.`, error.fix)
   }
   ctx.signal.throwIfAborted()
-  return rollBack(ctx, report.toolId ?? settings.toolId!, kept, error)
+  return rollBack(ctx, toolId, kept, error)
 }
 
 async function rollBack(ctx: ImportContext, toolId: string, kept: KeptBackup, deployError: ActionError): Promise<never> {
@@ -74,7 +74,7 @@ async function rollBack(ctx: ImportContext, toolId: string, kept: KeptBackup, de
   const { backup, source } = kept
   const rollback: { import: JobRow; deploy: JobRow; done?: boolean } = { import: {}, deploy: {} }
   report.rollback = rollback
-  const log = prefixed(io.log, '[rollback] ')
+  const log = prefixedLog(io.log, '[rollback] ')
   io.log.warning(
     `The deploy did not succeed: rolling back to the version backed up at ${backup.takenAt} (artifact ${backup.artifactName}).`
   )
@@ -134,15 +134,5 @@ function deployOptions(ctx: ImportContext, toolId: string) {
     action: 'deploy' as const,
     timeoutMs: ctx.settings.timeoutMs,
     maxPauseMs: Defaults.pollIntervalSeconds * 1000
-  }
-}
-
-/** A log whose every line says which part of the run it is (log groups do not nest). */
-function prefixed(log: Log, prefix: string): Log {
-  return {
-    info: line => log.info(prefix + line),
-    warning: line => log.warning(prefix + line),
-    debug: line => log.debug(prefix + line),
-    group: (_title, work) => work()
   }
 }

@@ -24,6 +24,19 @@ export interface Log {
   group: <T>(title: string, work: () => Promise<T>) => Promise<T>
 }
 
+/**
+ * A log whose every line says which part of the run it is (`[backup] `, a tool's name in a set):
+ * inside a group already, or beside others running at once, since log groups do not nest.
+ */
+export function prefixedLog(log: Log, prefix: string): Log {
+  return {
+    info: line => log.info(prefix + line),
+    warning: line => log.warning(prefix + line),
+    debug: line => log.debug(prefix + line),
+    group: (_title, work) => work()
+  }
+}
+
 /** Everything a run does to the world outside it: the runner's, or a test's. */
 export interface RunIO {
   getInput(name: string): string
