@@ -7,7 +7,7 @@
  *
  *   npm run bench              all figures (about five minutes: the minute-long jobs are real)
  *   npm run bench -- --quick   skip the minute-long jobs
- *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, restore, release
+ *   npm run bench -- --only=big,tail   only some parts: startup, noticing, tail, many, paced, big, import, release
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -596,8 +596,8 @@ try {
     )
   }
 
-  // 6. A restore: the import entry verifying and uploading a 100 MiB flow definition, against a 1 MiB one.
-  if (wants('restore')) {
+  // 6. The import: the import entry verifying and uploading a 100 MiB flow definition, against a 1 MiB one.
+  if (wants('import')) {
     console.log('Restoring a backup (the import entry)')
     const sizes = /** @type {const} */ ([1, RESTORE_MIB])
     /** @type {Record<number, number[]>} */
@@ -606,22 +606,22 @@ try {
     const gaps = []
     /** @type {number[]} */
     const uploadTimes = []
-    for (const mib of sizes) await writeLargeToolExport(path.join(work, `restore-${mib}.zip`), mib << 20)
+    for (const mib of sizes) await writeLargeToolExport(path.join(work, `import-${mib}.zip`), mib << 20)
     // Interleaved rounds, as for the downloads.
     for (let i = 0; i < 3; i++) {
       for (const mib of sizes) {
-        const rssFile = path.join(work, `rss-restore-${mib}-${i}.txt`)
+        const rssFile = path.join(work, `rss-import-${mib}-${i}.txt`)
         const from = sim.requests.length
         const action = startAction({
           entry: 'import',
           node: '/usr/bin/time',
           args: ['-f', '%M', '-o', rssFile, NODE, IMPORT_BUNDLE],
-          inputs: { host: sim.url, key: KEY, source: path.join(work, `restore-${mib}.zip`), toolName: `Bench ${mib} MiB` },
+          inputs: { host: sim.url, key: KEY, source: path.join(work, `import-${mib}.zip`), toolName: `Bench ${mib} MiB` },
           env: emu.runtimeEnv(),
           killAfterMs: 300_000
         })
         const result = await action.done
-        if (result.code !== 0) throw new Error(`the restore of ${mib} MiB failed:\n${result.stdout}`)
+        if (result.code !== 0) throw new Error(`the import of ${mib} MiB failed:\n${result.stdout}`)
         peaks[mib].push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()))
         sim.files.clear()
         if (mib !== RESTORE_MIB) continue
@@ -636,16 +636,16 @@ try {
     const large = Math.max(...peaks[RESTORE_MIB])
     const ratio = large / small
     row(
-      `restore of a ${RESTORE_MIB} MiB flow definition: peak RSS of the step (verify, unpack, upload in chunks, import; most of 3)`,
+      `import of a ${RESTORE_MIB} MiB flow definition: peak RSS of the step (verify, unpack, upload in chunks, import; most of 3)`,
       `${mb(large).toFixed(0)} MB`,
-      `${mb(small).toFixed(0)} MB restoring 1 MiB`,
+      `${mb(small).toFixed(0)} MB importing 1 MiB`,
       ratio,
-      '≤ 1.3x the 1 MiB restore',
+      '≤ 1.3x the 1 MiB import',
       ratio <= 1.3
     )
     const widest = Math.max(...gaps)
     row(
-      `restore of ${RESTORE_MIB} MiB: the widest gap between two upload requests (${gaps.length} gaps; uploads took ${s(median(uploadTimes))}, median)`,
+      `import of ${RESTORE_MIB} MiB: the widest gap between two upload requests (${gaps.length} gaps; uploads took ${s(median(uploadTimes))}, median)`,
       msText(widest),
       '',
       undefined,

@@ -71,25 +71,25 @@ try {
       .replace(/ +/g, ' ')
   )
 
-  // The round trip: the export just made, restored as a new tool with the import entry.
-  rule('Round trip: the export restored as a new tool (import/action.yml)')
-  const restored = await runAction({
+  // The round trip: the export just made, imported as a new tool with the import entry.
+  rule('Round trip: the export imported as a new tool (import/action.yml)')
+  const imported = await runAction({
     entry: 'import',
     node,
-    inputs: { host: sim.url, key, source: result.outputs.filePath, toolName: 'Banking Assistant (restored)' },
+    inputs: { host: sim.url, key, source: result.outputs.filePath, toolName: 'Banking Assistant (imported)' },
     workspace: path.join(root, 'workspace'),
     runnerTemp: path.join(root, 'runner-temp'),
     base: base()
   })
   const kept = (/** @type {string} */ line) => !line.startsWith('::') && !line.startsWith('[command]')
-  for (const line of restored.stdout.split('\n').filter(kept).filter(Boolean)) console.log(`  ${line}`)
-  console.log(`  exit ${restored.code}; outputs: ${JSON.stringify(restored.outputs)}`)
+  for (const line of imported.stdout.split('\n').filter(kept).filter(Boolean)) console.log(`  ${line}`)
+  console.log(`  exit ${imported.code}; outputs: ${JSON.stringify(imported.outputs)}`)
   const body = sim.imports.at(-1)?.body ?? {}
   const original = readFileSync(result.outputs.filePath)
   console.log(
-    `  the platform received ${Object.keys(body).join(', ')}; the restored flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`
+    `  the platform received ${Object.keys(body).join(', ')}; the imported flow definition is ${sim.files.get(String(body.flowDataFileId))?.bytes.length ?? 0} bytes, from an export of ${original.length} bytes`
   )
-  if (restored.code !== 0) process.exitCode = 1
+  if (imported.code !== 0) process.exitCode = 1
 
   // A release whose deploy fails: the import with deploy: true, rolled back to the backup by itself.
   rule('Release with deploy: true; the deploy FAILS and is rolled back (import/action.yml)')
