@@ -522,6 +522,8 @@ class Job {
           // The group has already ended.
         }
       }
+      // A killed process is gone only once the system has taken it down: the job ends after that.
+      await Promise.all(this.groups.map(group => groupEnded(group)))
     }
     c.jobRun.result = this.failed ? 'failure' : 'success'
   }
@@ -943,6 +945,21 @@ function hermetic() {
     env[name] = value
   }
   return env
+}
+
+/**
+ * Resolves once no process of the group is left (signal 0 finds none), or after 5 s.
+ * @param {number} group
+ */
+async function groupEnded(group) {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+    try {
+      process.kill(-group, 0)
+    } catch {
+      return
+    }
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
 }
 
 /**
