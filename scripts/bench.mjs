@@ -133,6 +133,10 @@ function verification(/** @type {string} */ stdout) {
   return { ms: Number(found[1]), peaks: [Number(found[2]), Number(found[3])] }
 }
 
+let runs = 0
+/** A run's own folder (workspace, runner temp, outputs) under the bench's, removed with it. */
+const runBase = () => path.join(work, `run-${++runs}`)
+
 /** Runs the bundle; resolves with the run and the time the process was spawned. */
 async function runBundle(
   /** @type {Record<string, string>} */ inputs,
@@ -142,6 +146,7 @@ async function runBundle(
   const rssFile = path.join(work, `rss-${Math.random().toString(36).slice(2)}.txt`)
   const spawnedAt = Date.now()
   const action = startAction({
+    base: runBase(),
     node: timed ? '/usr/bin/time' : NODE,
     inputs: { host: sim.url, key: KEY, uploadArtifact: 'false', ...inputs },
     env: { ...emu.runtimeEnv(), ...env },
@@ -613,6 +618,7 @@ try {
         const rssFile = path.join(work, `rss-import-${mib}-${i}.txt`)
         const from = sim.requests.length
         const action = startAction({
+          base: runBase(),
           entry: 'import',
           node: '/usr/bin/time',
           args: ['-f', '%M', '-o', rssFile, NODE, IMPORT_BUNDLE],
@@ -677,6 +683,7 @@ try {
           deploy: { durationMs: 300, ...(kind === 'plain' ? {} : { outcomes: /** @type {const} */ (['FAILED']) }) }
         })
         const action = startAction({
+          base: runBase(),
           entry: 'import',
           node: NODE,
           inputs: { host: sim.url, key: KEY, source, toolId, flowId: 'cf', deploy: 'true' },
