@@ -11,7 +11,9 @@ import { createServer, connect } from 'node:net'
 /** @typedef {{ method: string, target: string }} Forwarded  target: the absolute URL's origin (never its path) */
 /** asked: every target asked for (host:port of a CONNECT, origin of a forwarded request), reachable or not */
 /**
- * @param {{ auth?: string }} [options]  auth: "user:password" the proxy asks for (Basic); others get a 407
+ * @param {{ auth?: string, routes?: Record<string, string> }} [options]  auth: "user:password" the proxy asks for (Basic);
+ *   others get a 407. routes: "host:port" -> "address:port" where the proxy's own resolver sends a
+ *   tunnel (a platform's public name, served here on loopback); a target not in it is reached as named
  * @returns {Promise<{ url: string, tunnels: Tunnel[], forwarded: Forwarded[], asked: string[], refused: number, close(): Promise<void> }>}
  */
 export async function startConnectProxy(options = {}) {
@@ -49,7 +51,9 @@ export async function startConnectProxy(options = {}) {
       if (target) asked.push(`${target[1]}:${target[2]}`)
       else if (absolute) asked.push(new URL(`http://${absolute[2]}`).origin)
       if (target) {
-        const upstream = connect(Number(target[2]), target[1].replace(/^\[(.*)\]$/, '$1'), () => {
+        const routed = options.routes?.[`${target[1]}:${target[2]}`]?.split(':')
+        const [host, port] = routed ?? [target[1].replace(/^\[(.*)\]$/, '$1'), target[2]]
+        const upstream = connect(Number(port), host, () => {
           tunnels.push({ target: `${target[1]}:${target[2]}`, fromPort: upstream.localPort ?? 0 })
           client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
           if (rest.length) upstream.write(rest)

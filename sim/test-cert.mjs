@@ -12,9 +12,10 @@ import * as path from 'node:path'
 
 /**
  * @param {string[]} [addresses] more IP addresses the certificate is valid for
+ * @param {string[]} [hosts] more host names it is valid for (a platform's own name, reached through a proxy)
  * @returns {{ dir: string, caFile: string, ca: string, key: string, cert: string }}
  */
-export function makeTestCertificate(addresses = []) {
+export function makeTestCertificate(addresses = [], hosts = []) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'koreai-cert-'))
   const file = (/** @type {string} */ name) => path.join(dir, name)
   const openssl = (/** @type {string[]} */ args) => execFileSync('openssl', args, { stdio: 'pipe' })
@@ -34,7 +35,7 @@ export function makeTestCertificate(addresses = []) {
     file('ca.pem')
   ])
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr')])
-  const names = ['DNS:localhost', 'IP:127.0.0.1', ...addresses.map(address => `IP:${address}`)]
+  const names = ['DNS:localhost', ...hosts.map(host => `DNS:${host}`), 'IP:127.0.0.1', ...addresses.map(address => `IP:${address}`)]
   writeFileSync(file('server.ext'), `subjectAltName=${names.join(',')}\n`)
   openssl([
     'x509',

@@ -16,12 +16,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { createServer, connect, type Socket } from 'node:net'
 import { parse } from 'yaml'
 import * as path from 'node:path'
+import { startConnectProxy } from '../../sim/connect-proxy.mjs'
 import { startPlatformSimulator } from '../../sim/platform-simulator.mjs'
+import { makeTestCertificate } from '../../sim/test-cert.mjs'
 import { ROOT } from '../../sim/run-action.mjs'
 import { readWorkflow, runWorkflow, type RunOptions, type StepResult, type WorkflowResult } from '../../sim/workflow-runner.mjs'
 import { makeToolExport, readZip } from '../../sim/zip.mjs'
@@ -231,8 +232,8 @@ const PLANS: Record<string, Plan> = {
     // The minimal step names the real platform, https://agent-platform.kore.ai. It runs unchanged on
     // a runner behind a corporate proxy that routes that name to the simulator (over TLS, with a
     // certificate for that name from a CA the runner trusts through NODE_EXTRA_CA_CERTS).
-    async check({ world, dir, run }) {
-      const network = await corporateNetwork(dir, LITERAL)
+    async check({ world, run }) {
+      const network = await corporateNetwork(LITERAL)
       try {
         const result = await run({ env: network.env })
         expectWorked(result)
@@ -704,96 +705,25 @@ async function smokeTestEndpoint(deployed: () => { definitions: Record<string, B
  * the runner trusts (NODE_EXTRA_CA_CERTS); loopback stays direct (NO_PROXY), for the artifact
  * emulator.
  */
-async function corporateNetwork(dir: string, tools: ListedTool[]) {
-  const folder = path.join(dir, 'corporate-network')
-  mkdirSync(folder, { recursive: true })
-  const file = (name: string) => path.join(folder, name)
-  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' })
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Corporate test CA',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem')
-  ])
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=agent-platform.kore.ai',
-    '-keyout',
-    file('server.key'),
-    '-out',
-    file('server.csr')
-  ])
-  writeFileSync(file('server.ext'), 'subjectAltName=DNS:agent-platform.kore.ai,DNS:localhost,IP:127.0.0.1\n')
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    file('server.ext'),
-    '-out',
-    file('server.pem')
-  ])
+async function corporateNetwork(tools: ListedTool[]) {
+  const certificate = makeTestCertificate([], ['agent-platform.kore.ai'])
   const sim = await startPlatformSimulator({
     // Its answers name it as the platform names itself, not by the address it listens on.
     publicOrigin: 'https://agent-platform.kore.ai',
     keys: { [KEY]: true },
     tools: Object.fromEntries(tools.map(tool => [tool.toolId, { flowId: tool.flowId, durationMs: 200 }])),
-    tls: { key: readFileSync(file('server.key'), 'utf8'), cert: readFileSync(file('server.pem'), 'utf8'), on: ['platform', 'storage'] }
+    tls: { key: certificate.key, cert: certificate.cert, on: ['platform', 'storage'] }
   })
-  const platformPort = Number(new URL(sim.url).port)
-  const tunnels: string[] = []
-  const sockets = new Set<Socket>()
-  const proxy = createServer(client => {
-    sockets.add(client)
-    client.on('close', () => sockets.delete(client))
-    client.on('error', () => {})
-    client.once('data', data => {
-      const target = /^CONNECT (\S+) HTTP\/1\.[01]\r\n/.exec(data.toString('latin1'))?.[1]
-      if (target !== 'agent-platform.kore.ai:443') {
-        client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n')
-        return
-      }
-      tunnels.push(target)
-      const upstream = connect(platformPort, '127.0.0.1', () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        client.pipe(upstream).pipe(client)
-      })
-      sockets.add(upstream)
-      upstream.on('close', () => client.destroy())
-      upstream.on('error', () => client.destroy())
-    })
-  })
-  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
-  const address = proxy.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const proxy = await startConnectProxy({ routes: { 'agent-platform.kore.ai:443': `127.0.0.1:${new URL(sim.url).port}` } })
   return {
     sim,
-    tunnels,
-    env: { HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: 'localhost,127.0.0.1', NODE_EXTRA_CA_CERTS: file('ca.pem') },
+    get tunnels() {
+      return proxy.tunnels.map(tunnel => tunnel.target)
+    },
+    env: { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1', NODE_EXTRA_CA_CERTS: certificate.caFile },
     async close() {
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([sim.close(), new Promise(resolve => proxy.close(resolve))])
+      await Promise.all([sim.close(), proxy.close()])
+      rmSync(certificate.dir, { recursive: true, force: true })
     }
   }
 }
