@@ -1,23 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError } from '../../../src/errors.js'
 import { getDeploySettings } from '../../../src/deploy/settings.js'
 import { idCharacterProblem } from '../../../src/settings/inputs.js'
+import { settingsReader } from '../settings-reader.js'
 
-const read = (inputs: Record<string, string>) => {
-  const masked: string[] = []
-  const run = () => getDeploySettings({ getInput: name => inputs[name] ?? '', setSecret: value => masked.push(value), env: {} })
-  return { run, masked }
-}
+const { read, refusal } = settingsReader(getDeploySettings)
 const base = { host: 'https://platform.example', key: 'kg-key', toolId: 'a-1' }
-const refusal = (inputs: Record<string, string>): string => {
-  try {
-    read(inputs).run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ActionError)
-    return String(error)
-  }
-  throw new Error('accepted')
-}
 
 describe('getDeploySettings', () => {
   it('deploys by default, within the shared 600 s, the key masked', () => {

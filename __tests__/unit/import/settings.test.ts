@@ -1,24 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import * as path from 'node:path'
-import { ActionError } from '../../../src/errors.js'
 import { getImportSettings } from '../../../src/import/settings.js'
+import { settingsReader } from '../settings-reader.js'
 
-const read = (inputs: Record<string, string>) => {
-  const masked: string[] = []
-  const run = () =>
-    getImportSettings({ getInput: name => inputs[name] ?? '', setSecret: value => masked.push(value), env: { GITHUB_WORKSPACE: '/ws' } })
-  return { run, masked }
-}
+const { read, refusal } = settingsReader(getImportSettings, { GITHUB_WORKSPACE: '/ws' })
 const base = { host: 'https://platform.example', key: 'kg-key', source: 'backups/tool.zip' }
-const refusal = (inputs: Record<string, string>): string => {
-  try {
-    read(inputs).run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ActionError)
-    return String(error)
-  }
-  throw new Error('accepted')
-}
 
 describe('getImportSettings', () => {
   it('reads a new tool, the source relative to the workspace, no backup', () => {
